@@ -47,6 +47,8 @@ public final class VrrpInstance {
 
     /** Since when a backup has been accepting a lower-priority master only because of preempt delay. */
     private long preemptPendingSince = UNSET;
+    /** The master we follow has lower priority and we are discarding its adverts to take over (§6.4.2). */
+    private boolean preemptingMaster;
     /** Until when an operator step-down suspends preemption. */
     private long stepDownUntil = UNSET;
 
@@ -179,17 +181,18 @@ public final class VrrpInstance {
         if (!lowerPriority) {
             preemptPendingSince = UNSET;
         } else if (preempting(nowNanos)) {
-            if (config.preemptDelay().isZero()) {
-                return; // RFC 5798 §6.4.2: discard, so the Master_Down_Timer runs out and we take over.
-            }
             if (preemptPendingSince == UNSET) {
                 preemptPendingSince = nowNanos;
             }
+            // keepalived's preempt_delay: keep following the lower master until the delay has passed.
             if (nowNanos - preemptPendingSince >= config.preemptDelay().toNanos()) {
+                // RFC 5798 §6.4.2: discard, so the Master_Down_Timer runs out and we take over.
+                preemptingMaster = true;
+                rememberMaster(adv.sourceShared(), priority, nowNanos);
                 return;
             }
-            // keepalived's preempt_delay: keep following the lower master until the delay has passed.
         }
+        preemptingMaster = false;
         if (config.version() == VrrpVersion.V3) {
             masterAdverIntervalCentis = adv.intervalCentis(); // RFC 5798 §6.4.2: learn the master's interval.
         }
@@ -243,10 +246,12 @@ public final class VrrpInstance {
         if (masterPriority == 0) {
             return "master " + format(masterAddress) + " gave up (priority 0), skew time expired";
         }
-        String base = "master down interval expired (no advert from " + format(masterAddress) + " for "
+        if (preemptingMaster) {
+            return "preempting lower priority master " + format(masterAddress) + " (priority " + masterPriority
+                    + " < our " + effectivePriority + ")";
+        }
+        return "master down interval expired (no advert from " + format(masterAddress) + " for "
                 + seconds(nowNanos - masterLastHeard) + ")";
-        return preemptPendingSince != UNSET || masterPriority < effectivePriority
-                ? base + ", preempting lower priority " + masterPriority : base;
     }
 
     /**
@@ -301,6 +306,7 @@ public final class VrrpInstance {
     public void stepDown(Duration hold, String reason, long nowNanos, Actions actions) {
         stepDownUntil = nowNanos + hold.toNanos();
         preemptPendingSince = UNSET;
+        preemptingMaster = false;
         if (state == State.MASTER) {
             sendAdvertisement(0, nowNanos, actions);
             becomeBackup("step down requested: " + reason, nowNanos, nowNanos + masterDownNanos(), actions);
@@ -314,6 +320,7 @@ public final class VrrpInstance {
         counters.becameMaster();
         masterDownTimer = NEVER;
         preemptPendingSince = UNSET;
+        preemptingMaster = false;
         rememberMaster(primary, effectivePriority, nowNanos);
         actions.addAddresses();
         sendAdvertisement(effectivePriority, nowNanos, actions);
@@ -350,6 +357,7 @@ public final class VrrpInstance {
         adverTimer = NEVER;
         masterDownTimer = NEVER;
         preemptPendingSince = UNSET;
+        preemptingMaster = false;
     }
 
     private void rememberMaster(byte[] address, int priority, long nowNanos) {
