@@ -28,9 +28,10 @@ import java.util.Set;
  * @param authentication        v2 only; {@link Authentication#NONE} for v3
  * @param unicastPeers          empty for multicast; otherwise adverts go to each peer (keepalived unicast_peer)
  * @param tracks                health inputs with weights; names unique
- * @param oldUnicastChecksum    v3/IPv4 unicast only: send the checksum keepalived computed before 2.0.?
- *                              and still computes with {@code old_unicast_checksum} (pseudo-header
- *                              destination 224.0.0.18 instead of the peer); see {@link AdvertisementEncoder}
+ * @param oldUnicastChecksum    v3/IPv4 unicast only: send the checksum keepalived computed before its 2017
+ *                              fix (acassen/keepalived#642, PR #929) and still computes with
+ *                              {@code old_unicast_checksum}: pseudo-header destination 224.0.0.18 instead
+ *                              of the peer; see {@link AdvertisementEncoder}
  */
 public record InstanceConfig(
         int vrid,
