@@ -146,7 +146,7 @@ public final class VrrpInstance {
     public Verdict receive(ReceivedAdvertisement adv, long nowNanos, Actions actions) {
         Verdict verdict = validator.check(adv);
         counters.increment(verdict);
-        if (concernsThisRouter(verdict)) {
+        if (verdict.fromPeer()) {
             peers.record(adv.sourceShared(), verdict, verdict.accepted() ? adv.priority() : -1,
                     verdict.accepted() ? adv.intervalCentis() : 0, nowNanos);
         }
@@ -163,11 +163,6 @@ public final class VrrpInstance {
             receiveAsMaster(adv, priority, nowNanos, actions);
         }
         return verdict;
-    }
-
-    /** Packets from other VRIDs, broken headers and our own echoes say nothing about our peers. */
-    private static boolean concernsThisRouter(Verdict v) {
-        return v.accepted() || (v.ordinal() >= Verdict.LENGTH_MISMATCH.ordinal() && v != Verdict.OWN_ADVERTISEMENT);
     }
 
     private void receiveAsBackup(ReceivedAdvertisement adv, int priority, long nowNanos) {
