@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * work directory, so it never touches a system keepalived. Its state is read from the outside, as an operator would:
  * whether the node holds the VIPs, and the last state transition keepalived logged.
  */
-public final class KeepalivedProcess implements AutoCloseable {
+public final class KeepalivedProcess implements VrrpRouter {
 
     /** The states keepalived logs as {@code (VI_x) Entering <STATE> STATE}. */
     public enum State { UNKNOWN, BACKUP, MASTER, FAULT }
@@ -42,8 +42,19 @@ public final class KeepalivedProcess implements AutoCloseable {
         return new KeepalivedProcess(lab, node, config, process);
     }
 
+    @Override
+    public Implementation implementation() {
+        return Implementation.KEEPALIVED;
+    }
+
+    @Override
     public Node node() {
         return node;
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
     }
 
     public KeepalivedConfig config() {
@@ -51,15 +62,34 @@ public final class KeepalivedProcess implements AutoCloseable {
     }
 
     /** keepalived's console log. */
+    @Override
     public Path log() {
         return process.log();
     }
 
+    @Override
     public boolean isRunning() {
         return process.isAlive();
     }
 
+    @Override
+    public Role role() {
+        return loggedState() == State.UNKNOWN ? Role.NONE : Role.valueOf(loggedState().name());
+    }
+
+    @Override
+    public int transitions() {
+        return (int) Pattern.compile("\\(" + Pattern.quote(config.instanceName()) + "\\) Entering [A-Z]+ STATE")
+                .matcher(process.output()).results().count();
+    }
+
+    @Override
+    public String toString() {
+        return "keepalived on " + node.name();
+    }
+
     /** Whether every configured VIP is on the node's interface right now. */
+    @Override
     public boolean holdsVips() {
         String addresses = lab.exec(node, "ip", "-o", "addr", "show", "dev", config.iface()).orThrow().stdout();
         return config.vips().stream()
@@ -83,6 +113,7 @@ public final class KeepalivedProcess implements AutoCloseable {
     }
 
     /** SIGTERM: a master sends its priority-0 advertisement and removes the VIPs before exiting. */
+    @Override
     public void stop() {
         process.terminate(STOP_TIMEOUT);
     }
@@ -91,6 +122,7 @@ public final class KeepalivedProcess implements AutoCloseable {
      * SIGKILL for keepalived and its VRRP child, as a crash would: no priority-0 advertisement, and the VIPs stay on
      * the interface (the kernel does not know keepalived put them there).
      */
+    @Override
     public void kill() {
         process.kill();
     }

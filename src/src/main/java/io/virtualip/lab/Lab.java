@@ -269,6 +269,14 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void run(String... command) {
         Commands.run(COMMAND_TIMEOUT, List.of(command)).orThrow();
     }
