@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 public final class AgentProcess implements VrrpRouter {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final AtomicInteger STARTS = new AtomicInteger();
     /** {@code <timestamp> <resource> <FROM> -> <TO>: <reason>}, the agent's one line per transition. */
     private static final Pattern TRANSITION = Pattern.compile("(?m)^\\S+ (\\S+) ([A-Z]+) -> ([A-Z]+): (.*)$");
 
@@ -46,7 +48,8 @@ public final class AgentProcess implements VrrpRouter {
      */
     public static AgentProcess start(Lab lab, Node node, List<VirtualRouter> routers, String virtualIps,
                                      List<String> jvmOptions) {
-        String name = "agent-" + node.name();
+        // A new name per start, so a restarted agent's log does not overwrite the one before it.
+        String name = "agent-" + node.name() + "-" + STARTS.incrementAndGet();
         Path config = lab.workDir().resolve(name + ".yaml");
         Lab.write(config, virtualIps);
         Path secrets = lab.workDir().resolve(name + "-secrets");

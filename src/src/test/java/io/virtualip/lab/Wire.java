@@ -27,8 +27,8 @@ final class Wire {
     /** tcpdump of VRRP (IPv4 and IPv6) on {@code node}, ready when this returns; stop it before decoding. */
     static BackgroundProcess capture(Lab lab, Node node, String name) {
         Path pcap = pcap(lab, name);
-        // -U writes each packet as it arrives, so the file is complete up to the moment tcpdump is stopped.
-        BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "-i", node.iface(), "-w",
+        // Immediate mode and -U: each packet is written as it arrives, none waits in the ring buffer when tcpdump stops.
+        BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "--immediate-mode", "-i", node.iface(), "-w",
                 pcap.toString(), "ip proto 112 or ip6 proto 112");
         Await.until(name + " listening", Duration.ofSeconds(10), () -> tcpdump.output().contains("listening on"));
         return tcpdump;

@@ -1,0 +1,39 @@
+package io.virtualip.lab.bench;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+
+/** The few libc calls the ARP prober needs: a packet socket in another network namespace. */
+public interface PacketLibC {
+
+    PacketLibC INSTANCE = LibraryLoader.create(PacketLibC.class).load("c");
+
+    int AF_PACKET = 17;
+    int SOCK_RAW = 3;
+    int SOCK_CLOEXEC = 0x80000;
+    int ETH_P_ARP = 0x0806;
+    int SOL_SOCKET = 1;
+    int MSG_DONTWAIT = 0x40;
+    short POLLIN = 1;
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    int CLONE_NEWNET = 0x40000000;
+
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, Pointer address, int addressLength);
+
+    long sendto(int fd, Pointer buffer, long length, int flags, Pointer address, int addressLength);
+
+    long recv(int fd, Pointer buffer, long length, int flags);
+
+    int poll(Pointer fds, long count, int timeoutMillis);
+
+    int open(String path, int flags);
+
+    int setns(int fd, int namespaceType);
+
+    int close(int fd);
+
+    int if_nametoindex(String name);
+}
