@@ -45,10 +45,15 @@ public final class CrdValidator {
       if (in == null) {
         throw new IllegalStateException(CRD_RESOURCE + " is not on the classpath; build the crds module");
       }
-      return new CrdValidator(new ObjectMapper(new YAMLFactory()).readTree(in));
+      return of(new ObjectMapper(new YAMLFactory()).readTree(in));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + CRD_RESOURCE, e);
     }
+  }
+
+  /** A validator for the given CRD (as a tree), for tests that vary the CRD. */
+  static CrdValidator of(JsonNode crd) {
+    return new CrdValidator(crd);
   }
 
   /** Everything the API server would refuse in this resource; empty when it would accept it. */
