@@ -206,8 +206,10 @@ class ValidationTest {
         spec: {addresses: [192.0.2.100/24]}
         """);
 
-    assertThat(VALIDATOR.validate(resource)).extracting(Violation::field)
-        .containsExactly("apiVersion", "kind", "metadata.name");
+    assertThat(VALIDATOR.validate(resource)).containsExactly(
+        new Violation("apiVersion", "must be virtualip.io/v1, got \"virtualip.io/v2\""),
+        new Violation("kind", "must be VirtualIP, got \"VirtualIp\""),
+        new Violation("metadata.name", "is required: every VirtualIP needs a name"));
   }
 
   static Stream<String> validSpecs() {
