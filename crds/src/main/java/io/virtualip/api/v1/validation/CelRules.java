@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * declared {@code dyn}: the API server type-checks rules against the schema, this checker does not.
  */
 final class CelRules {
-  private static final CelOptions OPTIONS = CelOptions.current().build();
+  /** As in cel-go, which the API server runs: {@code matches} finds the pattern anywhere unless it is anchored. */
+  private static final CelOptions OPTIONS = CelOptions.current().enableRegexPartialMatch(true).build();
   private static final CelCompiler RULE_COMPILER = compiler(SimpleType.BOOL);
   private static final CelCompiler MESSAGE_COMPILER = compiler(SimpleType.STRING);
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
@@ -96,9 +97,10 @@ final class CelRules {
 
   /** Evaluates every rule under {@code schema} for {@code value} at {@code path}, adding failures to {@code out}. */
   void evaluate(JsonNode schema, JsonNode value, String path, List<Violation> out) {
-    for (Rule rule : rulesBySchema.getOrDefault(schema, List.of())) {
+    List<Rule> rules = rulesBySchema.getOrDefault(schema, List.of());
+    Map<String, Object> variables = rules.isEmpty() ? Map.of() : Map.of("self", toCel(schema, value));
+    for (Rule rule : rules) {
       String field = path + rule.fieldPath();
-      Map<String, Object> variables = Map.of("self", toCel(schema, value));
       try {
         if (!Boolean.TRUE.equals(rule.program().eval(variables))) {
           out.add(new Violation(field, message(rule, variables)));
