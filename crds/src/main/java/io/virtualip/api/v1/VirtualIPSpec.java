@@ -48,7 +48,7 @@ public class VirtualIPSpec {
   @JsonPropertyDescription("Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.")
   @Required
   @Size(min = 1, max = 16)
-  @ValidationRule(value = "self.all(a, a.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$'))", message = "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64", reason = "FieldValueInvalid")
+  @ValidationRule(value = "self.all(a, a.contains(':') ? a.matches('" + AddressPatterns.IPV6_WITH_PREFIX + "') : a.matches('" + AddressPatterns.IPV4_WITH_PREFIX + "'))", message = "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64", reason = "FieldValueInvalid")
   private List<String> addresses;
 
   @JsonProperty("interface")
@@ -100,7 +100,7 @@ public class VirtualIPSpec {
 
   @JsonPropertyDescription("Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
   @Size(max = 64)
-  @ValidationRule(value = "self.all(p, p.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$'))", message = "each unicast peer must be a plain IP address without prefix length", reason = "FieldValueInvalid")
+  @ValidationRule(value = "self.all(p, p.matches('" + AddressPatterns.IP + "'))", message = "each unicast peer must be a plain IP address without prefix length", reason = "FieldValueInvalid")
   private List<String> unicastPeers;
 
   @JsonPropertyDescription("VRRPv2 authentication; Password only with version 2.")

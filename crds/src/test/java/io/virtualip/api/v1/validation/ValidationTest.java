@@ -77,6 +77,10 @@ class ValidationTest {
         invalid("octet out of range", "addresses: [192.0.2.300/24]", at("spec.addresses", addressForm)),
         invalid("address without prefix length", "addresses: [192.0.2.100]", at("spec.addresses", addressForm)),
         invalid("IPv4 prefix length 33", "addresses: [192.0.2.100/33]", at("spec.addresses", addressForm)),
+        invalid("IPv6 with two double colons", "addresses: [2001:db8::1::2/64]", at("spec.addresses", addressForm)),
+        invalid("IPv6 with three colons", "addresses: [2001:db8:::2/64]", at("spec.addresses", addressForm)),
+        invalid("IPv6 prefix length 129", "addresses: [2001:db8::2/129]", at("spec.addresses", addressForm)),
+        invalid("IPv6 hextet of five digits", "addresses: [2001:db8::12345/64]", at("spec.addresses", addressForm)),
         invalid("host name instead of address", "addresses: [vip.example.org/24]", at("spec.addresses", addressForm)),
         invalid("mixed families", "addresses: [192.0.2.100/24, 2001:db8::100/64]",
             at("spec.addresses", familyRule)),
@@ -215,7 +219,8 @@ class ValidationTest {
   static Stream<String> validSpecs() {
     return Stream.of(
         "addresses: [192.0.2.100/24]",
-        "addresses: [2001:db8::100/64, 2001:db8::1:100/128]",
+        "addresses: [2001:db8::100/64, 2001:db8::1:100/128, 2001:db8:0:0:0:0:0:1/64, 2001:db8:1::/48]",
+        "addresses: [192.0.2.0/0, 198.51.100.255/32, 203.0.113.9/24]",
         "{addresses: [192.0.2.100/24], version: 2}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 255s}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 1s, authentication: {type: Password, "
