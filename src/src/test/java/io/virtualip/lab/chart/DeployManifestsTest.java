@@ -51,6 +51,21 @@ class DeployManifestsTest {
     assertThat(Files.readString(DEPLOY.resolve("10-crd.yaml"))).endsWith(committed);
   }
 
+  @Test
+  void everyObjectIsAKnownKindWithOnlyKnownFields() {
+    List<HasMetadata> objects = expected.values().stream()
+        .flatMap(content -> Chart.documents(content).stream())
+        .map(document -> (HasMetadata) Serialization.unmarshal(document))
+        .toList();
+
+    List<String> unknown = objects.stream()
+        .flatMap(o -> UnknownFields.in(o).stream().map(path -> o.getKind() + " " + o.getMetadata().getName() + ": " + path))
+        .toList();
+
+    assertThat(objects).hasSizeGreaterThan(10);
+    assertThat(unknown).as("fields the Kubernetes API does not know").isEmpty();
+  }
+
   /**
    * {@code kubectl apply --dry-run=client} still asks the API server for discovery and OpenAPI, and there is none
    * here, so this uses {@code kubectl annotate --local}: the same file reader and decoder as apply, no server.
