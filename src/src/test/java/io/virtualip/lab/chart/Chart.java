@@ -45,19 +45,23 @@ final class Chart {
 
   /** helm template with the default values plus {@code --set key=value} for each entry. */
   static String render(Map<String, ?> sets) {
-    TemplateCommand template = template();
+    return render(RELEASE, sets);
+  }
+
+  static String render(String release, Map<String, ?> sets) {
+    TemplateCommand template = template(release);
     sets.forEach(template::set);
     return template.call();
   }
 
   /** helm template with a values file (for values --set cannot express, such as unknown keys or lists). */
   static String render(Path valuesFile) {
-    return template().withValuesFile(valuesFile).call();
+    return template(RELEASE).withValuesFile(valuesFile).call();
   }
 
-  private static TemplateCommand template() {
+  private static TemplateCommand template(String release) {
     return new Helm(directory()).template()
-        .withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+        .withName(release).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
   }
 
   /** Splits helm's multi-document output, dropping empty documents (templates that rendered nothing). */

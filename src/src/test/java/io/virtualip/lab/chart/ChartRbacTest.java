@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -63,6 +64,20 @@ class ChartRbacTest {
   void agentGetsExactlyWhatItUses() {
     assertThat(RbacPermissions.of(objects, NS, "virtualip-agent"))
         .containsExactlyInAnyOrderElementsOf(AGENT);
+  }
+
+  @Test
+  void anotherReleaseNameRenamesAccountsAndBindingsTogether() {
+    List<HasMetadata> other = Chart.objects(Chart.render("edge", Map.of()));
+
+    assertThat(RbacPermissions.of(other, NS, "edge-virtualip-operator")).containsExactlyInAnyOrderElementsOf(OPERATOR);
+    assertThat(RbacPermissions.of(other, NS, "edge-virtualip-agent")).containsExactlyInAnyOrderElementsOf(AGENT);
+    assertThat(Chart.single(other, Deployment.class, "edge-virtualip-operator")
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(env -> {
+          assertThat(env.getName()).isEqualTo("VIRTUALIP_AGENT_SERVICE_ACCOUNT");
+          assertThat(env.getValue()).isEqualTo("edge-virtualip-agent");
+        });
   }
 
   @Test
