@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** deploy/ stays what the chart renders, and kubectl can read it. */
 class DeployManifestsTest {
@@ -53,10 +52,7 @@ class DeployManifestsTest {
 
   @Test
   void everyObjectIsAKnownKindWithOnlyKnownFields() {
-    List<HasMetadata> objects = expected.values().stream()
-        .flatMap(content -> Chart.documents(content).stream())
-        .map(document -> (HasMetadata) Serialization.unmarshal(document))
-        .toList();
+    List<HasMetadata> objects = expectedObjects();
 
     List<String> unknown = objects.stream()
         .flatMap(o -> UnknownFields.in(o).stream().map(path -> o.getKind() + " " + o.getMetadata().getName() + ": " + path))
@@ -73,26 +69,31 @@ class DeployManifestsTest {
    * rendered (and nothing from deploy/examples/).
    */
   @Test
-  void kubectlReadsEveryObjectInDeploy() throws Exception {
+  void kubectlReadsEveryObjectInDeploy(@TempDir Path temp) throws Exception {
     Path kubectl = Stream.of("/usr/bin/kubectl", "/usr/local/bin/kubectl").map(Path::of)
         .filter(Files::isExecutable).findFirst().orElse(null);
     assumeTrue(kubectl != null, "kubectl is not installed: skipping the check that kubectl reads deploy/");
 
     ProcessBuilder annotate = new ProcessBuilder(kubectl.toString(), "annotate", "--local", "-f", DEPLOY.toString(),
         "-o", "name", "virtualip.io/manifest-check=true")
-        .redirectErrorStream(true);
+        .redirectErrorStream(true)
+        .redirectOutput(temp.resolve("kubectl.out").toFile());
     // No kubeconfig: proves nothing here depends on a cluster, and a developer's config cannot interfere.
     annotate.environment().put("KUBECONFIG", "/dev/null");
     Process process = annotate.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl finished").isTrue();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("kubectl annotate --local did not finish within 60 s");
+    }
+    String output = Files.readString(temp.resolve("kubectl.out"));
     assertThat(process.exitValue()).as("kubectl annotate --local -f deploy/ failed:%n%s", output).isZero();
 
-    List<String> expectedNames = expected.values().stream()
-        .flatMap(content -> Chart.documents(content).stream())
-        .map(document -> kubectlName((HasMetadata) Serialization.unmarshal(document)))
-        .toList();
+    List<String> expectedNames = expectedObjects().stream().map(DeployManifestsTest::kubectlName).toList();
     assertThat(output.lines().toList()).containsExactlyInAnyOrderElementsOf(expectedNames);
+  }
+
+  private static List<HasMetadata> expectedObjects() {
+    return expected.values().stream().flatMap(content -> Chart.objects(content).stream()).toList();
   }
 
   private static String kubectlName(HasMetadata object) {
