@@ -21,6 +21,14 @@
 virtualip-operator-leader
 {{- end -}}
 
+{{/*
+Where the operator and the agents write Events about VirtualIPs. VirtualIPs are cluster-scoped, and like client-go's
+recorder both put Events about objects without a namespace in "default" (kubectl describe finds them there).
+*/}}
+{{- define "virtualip.eventsNamespace" -}}
+default
+{{- end -}}
+
 {{- define "virtualip.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 app.kubernetes.io/part-of: virtualip
