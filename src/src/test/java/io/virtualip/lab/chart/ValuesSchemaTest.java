@@ -37,6 +37,9 @@ class ValuesSchemaTest {
       lease shorter than renewal | lease: {durationSeconds: 1}                  | at '/lease/durationSeconds': minimum
       no grace period            | agent: {terminationGracePeriodSeconds: 0}    | at '/agent/terminationGracePeriodSeconds'
       bad memory quantity        | agent: {resources: {limits: {memory: lots}}} | at '/agent/resources/limits/memory'
+      image tag with a colon     | agent: {image: {tag: "1.0:latest"}}          | at '/agent/image/tag'
+      image repository in caps   | operator: {image: {repository: Virtualip/Op}} | at '/operator/image/repository'
+      priority class with spaces | agent: {priorityClassName: "node critical"}  | at '/agent/priorityClassName'
       PDB blocking every drain   | operator: {replicas: 1}                      | minAvailable must be lower than operator.replicas
       """)
   void rejects(String description, String values, String reason) throws IOException {
