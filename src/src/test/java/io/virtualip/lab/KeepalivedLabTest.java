@@ -1,0 +1,103 @@
+package io.virtualip.lab;
+
+import static io.virtualip.lab.KeepalivedProcess.State.BACKUP;
+import static io.virtualip.lab.KeepalivedProcess.State.MASTER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * keepalived alone on the lab: the behaviour our agent must match (one master), and the seed report's failure (a
+ * firewall dropping VRRP on one node gives two masters) reproduced without any of our code.
+ */
+class KeepalivedLabTest {
+
+    private static final String VIP = "192.0.2.100";
+    /** The seed report's instance: VRRPv2, VRID 51, simple password, VIP in a /24. */
+    private static final KeepalivedConfig SEED = KeepalivedConfig.of(2, 51, 151, VIP + "/24").withAuthPass("secret1");
+    /** Master_Down_Interval is about 3.4 s for a 1 s interval; the rest is slack for a loaded machine. */
+    private static final Duration ELECTION = Duration.ofSeconds(15);
+
+    @BeforeEach
+    void needsRootAndTools() {
+        assumeTrue(Lab.isRoot(), "needs root: creates network namespaces");
+        Stream.of("keepalived", "tcpdump", "tshark", "nft").forEach(tool -> assumeTrue(Lab.hasTool(tool), "needs " + tool));
+    }
+
+    @Test
+    void electsExactlyOneMasterThatHoldsTheVipAndAdvertisesCleanVrrp() {
+        try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
+            Path pcap = lab.workDir().resolve("election.pcap").toAbsolutePath();
+            BackgroundProcess capture = lab.start(lab.node(3), "election-tcpdump",
+                    "tcpdump", "-n", "-U", "-i", Lab.IFACE, "-w", pcap.toString(), "ip proto 112");
+            Await.until("tcpdump on n3", Duration.ofSeconds(10), () -> capture.output().contains("listening on"));
+            KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
+            KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), SEED.withPriority(100));
+
+            high.awaitState(MASTER, ELECTION);
+            low.awaitState(BACKUP, ELECTION);
+            Await.sleep(Duration.ofSeconds(2)); // a few adverts, so a second master would have had time to appear
+
+            assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
+            assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP)).containsExactly(lab.node(1).mac());
+            capture.terminate(Duration.ofSeconds(5));
+            List<Tshark.VrrpFrame> adverts = Tshark.decodeVrrp(pcap);
+            assertThat(adverts).isNotEmpty().allMatch(Tshark.VrrpFrame::isClean);
+            assertThat(adverts).last().extracting(Tshark.VrrpFrame::source, Tshark.VrrpFrame::vrid, Tshark.VrrpFrame::priority)
+                    .containsExactly(lab.node(1).ipv4Text(), 51, 151);
+        }
+    }
+
+    @Test
+    void sigkillOfTheMasterMovesTheVipToTheBackup() {
+        try (Lab lab = Lab.create(LabTest.PREFIX, 2)) {
+            KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
+            KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), SEED.withPriority(100));
+            high.awaitState(MASTER, ELECTION);
+            low.awaitState(BACKUP, ELECTION);
+
+            high.kill();
+
+            low.awaitState(MASTER, ELECTION);
+            Await.until("n2 to hold the VIP", ELECTION, low::holdsVips);
+            assertThat(high.isRunning()).isFalse();
+            // No priority-0 advert and no cleanup: the crashed daemon's VIP is still configured on n1.
+            assertThat(high.holdsVips()).isTrue();
+        }
+    }
+
+    @Test
+    void droppingVrrpOnTheBackupGivesTwoMastersAndLiftingTheDropEndsIt() {
+        try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
+            KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
+            KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), SEED.withPriority(100));
+            high.awaitState(MASTER, ELECTION);
+            low.awaitState(BACKUP, ELECTION);
+
+            lab.dropVrrp(lab.node(2));
+
+            // The seed's split brain: n2 hears nothing and takes over; n1 hears n2's lower priority and stays master.
+            low.awaitState(MASTER, ELECTION);
+            Await.until("both nodes to hold the VIP", ELECTION, () -> vipHolders(high, low).size() == 2);
+            assertThat(high.loggedState()).isEqualTo(MASTER);
+            assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP))
+                    .containsExactlyInAnyOrder(lab.node(1).mac(), lab.node(2).mac());
+
+            lab.allowVrrp(lab.node(2));
+
+            low.awaitState(BACKUP, ELECTION);
+            Await.until("only n1 to hold the VIP", ELECTION, () -> vipHolders(high, low).equals(List.of(lab.node(1))));
+            assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP)).containsExactly(lab.node(1).mac());
+        }
+    }
+
+    private static List<Node> vipHolders(KeepalivedProcess... routers) {
+        return Stream.of(routers).filter(KeepalivedProcess::holdsVips).map(KeepalivedProcess::node).toList();
+    }
+}
