@@ -36,7 +36,7 @@ public final class Lab implements AutoCloseable {
     private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(Lab::close), "lab-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(Lab::closeAllOpen, "lab-cleanup"));
     }
 
     private final String id;
@@ -234,10 +234,31 @@ public final class Lab implements AutoCloseable {
             namespaces.clear();
         }
         // Nodes first: deleting a node namespace destroys its veth end, and with it the peer on the bridge.
+        List<String> failures = new ArrayList<>();
         for (int i = made.size() - 1; i >= 0; i--) {
-            Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", made.get(i)));
+            try {
+                ExecResult result = Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", made.get(i)));
+                if (!result.succeeded()) {
+                    failures.add(made.get(i) + ": " + result.stderr().strip());
+                }
+            } catch (LabException e) {
+                failures.add(made.get(i) + ": " + e.getMessage());
+            }
         }
         OPEN.remove(this);
+        if (!failures.isEmpty()) {
+            throw new LabException("could not remove namespaces of lab " + id + ": " + failures);
+        }
+    }
+
+    private static void closeAllOpen() {
+        for (Lab lab : List.copyOf(OPEN)) {
+            try {
+                lab.close();
+            } catch (RuntimeException e) {
+                System.err.println("lab-cleanup: " + e.getMessage());
+            }
+        }
     }
 
     private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +93,26 @@ class LabTest {
             assertThat(namespaceList()).doesNotContain(abandoned);
         } finally {
             Commands.run(Duration.ofSeconds(10), List.of("ip", "netns", "del", abandoned));
+        }
+    }
+
+    @Test
+    void theShutdownHookRemovesALabWhenTheJvmIsTerminated() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AbandonedLabMain.class.getName())
+                .redirectErrorStream(true).start();
+        try (BufferedReader output = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = output.readLine();
+            assertThat(line).startsWith("lab ");
+            String id = line.substring("lab ".length());
+            assertThat(namespaceList()).contains(id + "-br", id + "-n1", id + "-n2");
+
+            child.destroy(); // SIGTERM, as a CI timeout or Ctrl-C would send
+
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(namespaceList()).noneMatch(namespace -> namespace.startsWith(id));
+        } finally {
+            child.destroyForcibly();
         }
     }
 
