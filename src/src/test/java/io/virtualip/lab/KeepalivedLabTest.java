@@ -55,6 +55,30 @@ class KeepalivedLabTest {
     }
 
     @Test
+    void electsOverIpv6WithVrrpVersion3FromTheLinkLocalAddress() {
+        KeepalivedConfig v3 = KeepalivedConfig.of(3, 53, 110, "2001:db8::100/64");
+        try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
+            Path pcap = lab.workDir().resolve("ipv6.pcap").toAbsolutePath();
+            BackgroundProcess capture = lab.start(lab.node(3), "ipv6-tcpdump",
+                    "tcpdump", "-n", "-U", "-i", Lab.IFACE, "-w", pcap.toString(), "ip6 proto 112");
+            Await.until("tcpdump on n3", Duration.ofSeconds(10), () -> capture.output().contains("listening on"));
+            KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), v3);
+            KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), v3.withPriority(100));
+
+            high.awaitState(MASTER, ELECTION);
+            low.awaitState(BACKUP, ELECTION);
+
+            assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
+            capture.terminate(Duration.ofSeconds(5));
+            assertThat(Tshark.decodeVrrp(pcap)).isNotEmpty().last()
+                    .satisfies(advert -> assertThat(advert.isClean()).isTrue())
+                    .extracting(Tshark.VrrpFrame::source, Tshark.VrrpFrame::destination, Tshark.VrrpFrame::ttlOrHopLimit,
+                            Tshark.VrrpFrame::version, Tshark.VrrpFrame::priority)
+                    .containsExactly("fe80::ff:fe00:b", "ff02::12", 255, 3, 110);
+        }
+    }
+
+    @Test
     void sigkillOfTheMasterMovesTheVipToTheBackup() {
         try (Lab lab = Lab.create(LabTest.PREFIX, 2)) {
             KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
