@@ -49,6 +49,11 @@ public final class BackgroundProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until the process has printed {@code text}, e.g. a daemon's "ready" line. */
+    public void awaitOutput(String text, Duration timeout) {
+        Await.until(name + " to print \"" + text + "\" (log: " + log + ")", timeout, () -> output().contains(text));
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -9,9 +9,10 @@
  *     k1.awaitState(KeepalivedProcess.State.MASTER, Duration.ofSeconds(10));
  *     lab.dropVrrp(lab.node(2));                                // the seed's firewall: n2 hears no adverts
  *     ArpProbe.whoHas(lab, lab.node(3), "192.0.2.100");         // -> both MACs: split brain
+ *     PacketCapture dump = PacketCapture.start(lab, lab.node(3), "vrrp", "ip proto 112");
  *     lab.exec(lab.node(1), "ip", "addr").orThrow().stdout();
- *     BackgroundProcess dump = lab.start(lab.node(3), "dump", "tcpdump", "-w", "/tmp/x.pcap", "ip proto 112");
- *     Tshark.decodeVrrp(Path.of("/tmp/x.pcap"));                // checksum / malformed flags per frame
+ *     BackgroundProcess agent = lab.start(lab.node(1), "agent", "java", "-jar", "...");  // log: target/lab/<id>/agent.log
+ *     Tshark.decodeVrrp(dump.stop());                            // checksum / malformed flags per frame
  * }
  * }</pre>
  *
@@ -21,6 +22,7 @@
  *   <li>{@link io.virtualip.lab.KeepalivedProcess} with {@link io.virtualip.lab.KeepalivedConfig}: a reference VRRP
  *       router to interoperate with or to reproduce keepalived's own failures.</li>
  *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third node.</li>
+ *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.</li>
  *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.</li>
  * </ul>
  *

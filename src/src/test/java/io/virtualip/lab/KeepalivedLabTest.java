@@ -5,7 +5,6 @@ import static io.virtualip.lab.KeepalivedProcess.State.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,10 +32,7 @@ class KeepalivedLabTest {
     @Test
     void electsExactlyOneMasterThatHoldsTheVipAndAdvertisesCleanVrrp() {
         try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
-            Path pcap = lab.workDir().resolve("election.pcap").toAbsolutePath();
-            BackgroundProcess capture = lab.start(lab.node(3), "election-tcpdump",
-                    "tcpdump", "-n", "-U", "-i", Lab.IFACE, "-w", pcap.toString(), "ip proto 112");
-            Await.until("tcpdump on n3", Duration.ofSeconds(10), () -> capture.output().contains("listening on"));
+            PacketCapture capture = PacketCapture.start(lab, lab.node(3), "election", "ip proto 112");
             KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
             KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), SEED.withPriority(100));
 
@@ -46,8 +42,7 @@ class KeepalivedLabTest {
 
             assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
             assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP)).containsExactly(lab.node(1).mac());
-            capture.terminate(Duration.ofSeconds(5));
-            List<Tshark.VrrpFrame> adverts = Tshark.decodeVrrp(pcap);
+            List<Tshark.VrrpFrame> adverts = Tshark.decodeVrrp(capture.stop());
             assertThat(adverts).isNotEmpty().allMatch(Tshark.VrrpFrame::isClean);
             assertThat(adverts).last().extracting(Tshark.VrrpFrame::source, Tshark.VrrpFrame::vrid, Tshark.VrrpFrame::priority)
                     .containsExactly(lab.node(1).ipv4Text(), 51, 151);
@@ -58,10 +53,7 @@ class KeepalivedLabTest {
     void electsOverIpv6WithVrrpVersion3FromTheLinkLocalAddress() {
         KeepalivedConfig v3 = KeepalivedConfig.of(3, 53, 110, "2001:db8::100/64");
         try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
-            Path pcap = lab.workDir().resolve("ipv6.pcap").toAbsolutePath();
-            BackgroundProcess capture = lab.start(lab.node(3), "ipv6-tcpdump",
-                    "tcpdump", "-n", "-U", "-i", Lab.IFACE, "-w", pcap.toString(), "ip6 proto 112");
-            Await.until("tcpdump on n3", Duration.ofSeconds(10), () -> capture.output().contains("listening on"));
+            PacketCapture capture = PacketCapture.start(lab, lab.node(3), "ipv6", "ip6 proto 112");
             KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), v3);
             KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), v3.withPriority(100));
 
@@ -69,8 +61,7 @@ class KeepalivedLabTest {
             low.awaitState(BACKUP, ELECTION);
 
             assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
-            capture.terminate(Duration.ofSeconds(5));
-            assertThat(Tshark.decodeVrrp(pcap)).isNotEmpty().last()
+            assertThat(Tshark.decodeVrrp(capture.stop())).isNotEmpty().last()
                     .satisfies(advert -> assertThat(advert.isClean()).isTrue())
                     .extracting(Tshark.VrrpFrame::source, Tshark.VrrpFrame::destination, Tshark.VrrpFrame::ttlOrHopLimit,
                             Tshark.VrrpFrame::version, Tshark.VrrpFrame::priority)
