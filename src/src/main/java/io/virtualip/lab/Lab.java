@@ -28,12 +28,16 @@ public final class Lab implements AutoCloseable {
 
     public static final int IPV4_PREFIX_LENGTH = 24;
     public static final int IPV6_PREFIX_LENGTH = 64;
+    /** Node addresses end at .90 / ::90, so VIPs from 192.0.2.100 and 2001:db8::100 up never clash with a node. */
+    public static final int MAX_NODES = 80;
     /** The interface name of every node inside its namespace. */
     public static final String IFACE = "eth0";
 
     private static final String VRRP_DROP_TABLE = "lab_vrrp_drop";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
+    /** {@code <prefix><pid>-<random>-br} or {@code -n<i>}: what {@link #removeAbandoned} looks for. */
+    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(Lab::closeAllOpen, "lab-cleanup"));
@@ -75,8 +79,8 @@ public final class Lab implements AutoCloseable {
         if (!prefix.matches("[a-z][a-z0-9-]{0,5}")) {
             throw new IllegalArgumentException("prefix must be 1-6 of [a-z0-9-], starting with a letter: " + prefix);
         }
-        if (nodeCount < 1 || nodeCount > 200) {
-            throw new IllegalArgumentException("nodeCount out of range: " + nodeCount);
+        if (nodeCount < 1 || nodeCount > MAX_NODES) {
+            throw new IllegalArgumentException("nodeCount must be 1-" + MAX_NODES + ": " + nodeCount);
         }
         removeAbandoned(prefix);
         Lab lab = new Lab(prefix, nodeCount, workRoot);
@@ -260,8 +264,6 @@ public final class Lab implements AutoCloseable {
             }
         }
     }
-
-    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");
 
     /** Deletes namespaces of labs with this prefix whose JVM is gone (killed before its shutdown hook could run). */
     private static void removeAbandoned(String prefix) {

@@ -2,6 +2,8 @@ package io.virtualip.lab;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * tcpdump writing a pcap inside a lab node, started and ready (listening) when {@link #start} returns. Decode the
@@ -32,6 +34,25 @@ public final class PacketCapture implements AutoCloseable {
         BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "-i", node.iface(), "-w", pcap.toString(), filter);
         tcpdump.awaitOutput(READY, START_TIMEOUT);
         return new PacketCapture(tcpdump, pcap);
+    }
+
+    /** The pcap being written; complete up to the last packet, since tcpdump flushes each one. */
+    public Path pcap() {
+        return pcap;
+    }
+
+    /** Waits until the capture holds at least {@code count} VRRP frames, and returns them all. */
+    public List<Tshark.VrrpFrame> awaitVrrpFrames(int count, Duration timeout) {
+        AtomicReference<List<Tshark.VrrpFrame>> frames = new AtomicReference<>(List.of());
+        Await.until(count + " VRRP frames in " + pcap, timeout, () -> {
+            try {
+                frames.set(Tshark.decodeVrrp(pcap));
+            } catch (LabException e) {
+                return false; // tshark refused a file whose header or last packet is still being written
+            }
+            return frames.get().size() >= count;
+        });
+        return frames.get();
     }
 
     /** Stops tcpdump and returns the pcap. */

@@ -38,7 +38,7 @@ class KeepalivedLabTest {
 
             high.awaitState(MASTER, ELECTION);
             low.awaitState(BACKUP, ELECTION);
-            Await.sleep(Duration.ofSeconds(2)); // a few adverts, so a second master would have had time to appear
+            capture.awaitVrrpFrames(3, ELECTION); // a few adverts, so a second master would have had time to appear
 
             assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
             assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP)).containsExactly(lab.node(1).mac());
@@ -59,6 +59,7 @@ class KeepalivedLabTest {
 
             high.awaitState(MASTER, ELECTION);
             low.awaitState(BACKUP, ELECTION);
+            capture.awaitVrrpFrames(2, ELECTION);
 
             assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
             assertThat(Tshark.decodeVrrp(capture.stop())).isNotEmpty().last()
