@@ -3,7 +3,6 @@ package io.virtualip.lab;
 import static io.virtualip.lab.KeepalivedProcess.State.BACKUP;
 import static io.virtualip.lab.KeepalivedProcess.State.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +24,8 @@ class KeepalivedLabTest {
 
     @BeforeEach
     void needsRootAndTools() {
-        assumeTrue(Lab.isRoot(), "needs root: creates network namespaces");
-        Stream.of("keepalived", "tcpdump", "tshark", "nft").forEach(tool -> assumeTrue(Lab.hasTool(tool), "needs " + tool));
+        Requirements.root("creates network namespaces");
+        Requirements.tools("ip", "keepalived", "tcpdump", "tshark", "nft");
     }
 
     @Test

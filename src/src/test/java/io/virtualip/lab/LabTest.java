@@ -2,7 +2,6 @@ package io.virtualip.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,8 +19,8 @@ class LabTest {
 
     @BeforeEach
     void needsRoot() {
-        assumeTrue(Lab.isRoot(), "needs root: creates network namespaces");
-        assumeTrue(Lab.hasTool("tcpdump"), "needs tcpdump");
+        Requirements.root("creates network namespaces");
+        Requirements.tools("ip", "tcpdump", "bash");
     }
 
     @Test
