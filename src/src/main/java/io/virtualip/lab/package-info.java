@@ -26,8 +26,9 @@
  *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.</li>
  * </ul>
  *
- * <p>Everything needs root (tests check {@link io.virtualip.lab.Lab#isRoot()} in an assumption) plus iproute2,
- * nftables, tcpdump, tshark and keepalived. A lab is removed by {@code close()}, by a JVM shutdown hook if a test
+ * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state what they need with
+ * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (test scope of this module): skipped on a developer's
+ * machine that lacks them, failed when {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook if a test
  * forgot, and, after a JVM was killed outright, by the next lab created with the same prefix. Only documentation
  * addresses are used; nothing is created in the root namespace.
  */
