@@ -1,0 +1,46 @@
+package io.virtualip.agent.dataplane;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.Pointer;
+
+/**
+ * Direct memory seen both as a {@link ByteBuffer} (for Java code, native byte order) and as a jnr {@link Pointer}
+ * (for system calls). Allocated once at setup and reused, so system calls on the hot path allocate nothing.
+ */
+public final class NativeBuffer {
+
+    private final ByteBuffer buffer;
+    private final Pointer pointer;
+
+    public NativeBuffer(int capacity) {
+        this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+        // Re-wrapping the bare address yields a plain direct pointer, which jnr passes to C without any boxing.
+        this.pointer = Pointer.wrap(Native.RUNTIME, Pointer.wrap(Native.RUNTIME, buffer).address());
+    }
+
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    public Pointer pointer() {
+        return pointer;
+    }
+
+    public long address() {
+        return pointer.address();
+    }
+
+    public int capacity() {
+        return buffer.capacity();
+    }
+
+    /** Zeroes the whole buffer (used before filling a C struct). */
+    public NativeBuffer clear() {
+        for (int i = 0; i < buffer.capacity(); i++) {
+            buffer.put(i, (byte) 0);
+        }
+        buffer.clear();
+        return this;
+    }
+}
