@@ -1,0 +1,200 @@
+package io.virtualip.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** One node's view, written only by that node's agent. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
+public class NodeStatus {
+
+  @JsonPropertyDescription("Node name.")
+  @Required
+  private String name;
+
+  @JsonPropertyDescription("VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
+  private NodeState state;
+
+  @JsonPropertyDescription("The node's own address on the VRRP segment (the source of its advertisements).")
+  private String address;
+
+  @JsonPropertyDescription("Configured priority of this node.")
+  private Integer priority;
+
+  @JsonPropertyDescription("Priority after track weights.")
+  private Integer effectivePriority;
+
+  @JsonPropertyDescription("Address of the master this node hears (its own address when it is master).")
+  private String masterAddress;
+
+  @JsonPropertyDescription("When this node entered its state (RFC 3339).")
+  private String since;
+
+  @JsonPropertyDescription("Why this node entered its state, in words.")
+  private String reason;
+
+  @JsonPropertyDescription("Advertisements this node has sent.")
+  private Long advertsSent;
+
+  @JsonPropertyDescription("Advertisements this node has accepted.")
+  private Long advertsReceived;
+
+  @JsonPropertyDescription("Advertisements this node received and rejected, by reason (for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+  private Map<String, Long> rejected;
+
+  @JsonPropertyDescription("Peers this node hears, with the time of their last advertisement.")
+  private List<PeerStatus> peers;
+
+  @JsonPropertyDescription("Generation of the VirtualIP this node's agent runs.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
+  private String updated;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public NodeState getState() {
+    return state;
+  }
+
+  public void setState(NodeState state) {
+    this.state = state;
+  }
+
+  public String getAddress() {
+    return address;
+  }
+
+  public void setAddress(String address) {
+    this.address = address;
+  }
+
+  public Integer getPriority() {
+    return priority;
+  }
+
+  public void setPriority(Integer priority) {
+    this.priority = priority;
+  }
+
+  public Integer getEffectivePriority() {
+    return effectivePriority;
+  }
+
+  public void setEffectivePriority(Integer effectivePriority) {
+    this.effectivePriority = effectivePriority;
+  }
+
+  public String getMasterAddress() {
+    return masterAddress;
+  }
+
+  public void setMasterAddress(String masterAddress) {
+    this.masterAddress = masterAddress;
+  }
+
+  public String getSince() {
+    return since;
+  }
+
+  public void setSince(String since) {
+    this.since = since;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public Long getAdvertsSent() {
+    return advertsSent;
+  }
+
+  public void setAdvertsSent(Long advertsSent) {
+    this.advertsSent = advertsSent;
+  }
+
+  public Long getAdvertsReceived() {
+    return advertsReceived;
+  }
+
+  public void setAdvertsReceived(Long advertsReceived) {
+    this.advertsReceived = advertsReceived;
+  }
+
+  public Map<String, Long> getRejected() {
+    return rejected;
+  }
+
+  public void setRejected(Map<String, Long> rejected) {
+    this.rejected = rejected;
+  }
+
+  public List<PeerStatus> getPeers() {
+    return peers;
+  }
+
+  public void setPeers(List<PeerStatus> peers) {
+    this.peers = peers;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getUpdated() {
+    return updated;
+  }
+
+  public void setUpdated(String updated) {
+    this.updated = updated;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    if (!(o instanceof NodeStatus other)) return false;
+    return Objects.equals(name, other.name)
+        && Objects.equals(state, other.state)
+        && Objects.equals(address, other.address)
+        && Objects.equals(priority, other.priority)
+        && Objects.equals(effectivePriority, other.effectivePriority)
+        && Objects.equals(masterAddress, other.masterAddress)
+        && Objects.equals(since, other.since)
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(advertsSent, other.advertsSent)
+        && Objects.equals(advertsReceived, other.advertsReceived)
+        && Objects.equals(rejected, other.rejected)
+        && Objects.equals(peers, other.peers)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(updated, other.updated);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
+  }
+
+  @Override
+  public String toString() {
+    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
+  }
+}

@@ -1,0 +1,269 @@
+package io.virtualip.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Desired state of a virtual IP: the addresses, the VRRP settings of the routers that elect its holder, and where they run. */
+@ValidationRule(value = "self.addresses.all(a, a.contains(':')) || self.addresses.all(a, !a.contains(':'))", message = "addresses must all be IPv4 or all be IPv6: one VRRP instance carries one address family", reason = "FieldValueInvalid", fieldPath = ".addresses")
+@ValidationRule(value = "self.version != 2 || self.addresses.all(a, !a.contains(':'))", message = "version 2 (RFC 3768) carries IPv4 addresses only: use version 3 for IPv6", reason = "FieldValueInvalid", fieldPath = ".version")
+@ValidationRule(value = "self.version != 2 || (self.advertisementInterval.matches('^[0-9]+s$') && duration(self.advertisementInterval) >= duration('1s') && duration(self.advertisementInterval) <= duration('255s'))", message = "with version 2 the advertisementInterval must be whole seconds from 1s to 255s", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
+@ValidationRule(value = "self.version != 3 || ((self.advertisementInterval.matches('^[0-9]*0ms$') || self.advertisementInterval.matches('^[0-9]+([.][0-9]{1,2})?s$')) && duration(self.advertisementInterval) >= duration('10ms') && duration(self.advertisementInterval) <= duration('40950ms'))", message = "with version 3 the advertisementInterval must be 10ms to 40.95s in steps of 10ms (for example 1s, 100ms, 0.25s)", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
+@ValidationRule(value = "!has(self.authentication) || self.authentication.type != 'Password' || self.version == 2", message = "authentication type Password exists only in version 2 (RFC 3768); VRRPv3 has no authentication", reason = "FieldValueForbidden", fieldPath = ".authentication")
+@ValidationRule(value = "!has(self.unicastPeers) || self.unicastPeers.all(p, p.contains(':') == self.addresses[0].contains(':'))", message = "unicastPeers must be of the same address family as addresses", reason = "FieldValueInvalid", fieldPath = ".unicastPeers")
+@ValidationRule(value = "!has(self.priorities) || self.priorities.all(n, self.priorities[n] >= 1 && self.priorities[n] <= 254)", message = "every value in priorities must be from 1 to 254 (255 is reserved for the address owner, 0 for shutdown)", reason = "FieldValueInvalid", fieldPath = ".priorities")
+@ValidationRule(value = "duration(self.preemptDelay) <= duration('1000s')", message = "preemptDelay must be at most 1000s", reason = "FieldValueInvalid", fieldPath = ".preemptDelay")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"addresses", "interface", "virtualRouterId", "version", "advertisementInterval", "defaultPriority", "priorities", "preempt", "preemptDelay", "mode", "unicastPeers", "authentication", "nodeSelector", "tolerations", "tracks", "splitBrainPolicy"})
+public class VirtualIPSpec {
+
+  @JsonPropertyDescription("Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.")
+  @Required
+  @Size(min = 1, max = 16)
+  @ValidationRule(value = "self.all(a, a.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$'))", message = "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64", reason = "FieldValueInvalid")
+  @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))", message = "addresses must not repeat", reason = "FieldValueDuplicate")
+  private List<String> addresses;
+
+  @JsonProperty("interface")
+  @JsonPropertyDescription("Node interface that holds the addresses; default: the interface whose connected subnet contains the first address.")
+  @Size(min = 1, max = 15)
+  @Pattern("^[^/: \\t\\n]+$")
+  private String interfaceName;
+
+  @JsonPropertyDescription("VRRP virtual router ID (VRID), 1 to 255; when absent the operator allocates one and records it in status.virtualRouterId.")
+  @Min(1)
+  @Max(255)
+  private Integer virtualRouterId;
+
+  @JsonPropertyDescription("VRRP version: 3 (RFC 5798, IPv4 and IPv6, default) or 2 (RFC 3768, IPv4 only).")
+  @Default("3")
+  @Min(2)
+  @Max(3)
+  private Integer version;
+
+  @JsonPropertyDescription("Interval between advertisements of the master: version 3 accepts 10ms to 40.95s in 10ms steps, version 2 whole seconds 1s to 255s.")
+  @Default("1s")
+  @Size(max = 16)
+  @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
+  private String advertisementInterval;
+
+  @JsonPropertyDescription("VRRP priority of nodes not listed in priorities, 1 to 254; the highest priority becomes master.")
+  @Default("100")
+  @Min(1)
+  @Max(254)
+  private Integer defaultPriority;
+
+  @JsonPropertyDescription("VRRP priority by node name, 1 to 254.")
+  @Size(max = 256)
+  private Map<String, Integer> priorities;
+
+  @JsonPropertyDescription("Whether a higher-priority node takes the address back from a lower-priority master (default true).")
+  @Default("true")
+  private Boolean preempt;
+
+  @JsonPropertyDescription("How long a higher-priority node waits before preempting after it starts (like keepalived's preempt_delay), at most 1000s.")
+  @Default("0s")
+  @Size(max = 16)
+  @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
+  private String preemptDelay;
+
+  @JsonPropertyDescription("Multicast (default): advertisements go to 224.0.0.18 or ff02::12. Unicast: advertisements go to each peer, for networks that drop multicast or IP protocol 112 to it.")
+  @Default("Multicast")
+  private Mode mode;
+
+  @JsonPropertyDescription("Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
+  @Size(max = 64)
+  @ValidationRule(value = "self.all(p, p.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$'))", message = "each unicast peer must be a plain IP address without prefix length", reason = "FieldValueInvalid")
+  private List<String> unicastPeers;
+
+  @JsonPropertyDescription("VRRPv2 authentication; Password only with version 2.")
+  private Authentication authentication;
+
+  @JsonPropertyDescription("Nodes that run the election for this address (a label selector in map form); default: all nodes.")
+  @Size(max = 64)
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Tolerations for the agent pods that run the election.")
+  @Size(max = 32)
+  private List<Toleration> tolerations;
+
+  @JsonPropertyDescription("Health inputs that move this node's priority or put it in Fault.")
+  @Size(max = 32)
+  private List<Track> tracks;
+
+  @JsonPropertyDescription("Report (default): a split brain is reported in conditions and events. Resolve: the operator also tells every master but the highest-priority one to step down.")
+  @Default("Report")
+  private SplitBrainPolicy splitBrainPolicy;
+
+  public List<String> getAddresses() {
+    return addresses;
+  }
+
+  public void setAddresses(List<String> addresses) {
+    this.addresses = addresses;
+  }
+
+  public String getInterfaceName() {
+    return interfaceName;
+  }
+
+  public void setInterfaceName(String interfaceName) {
+    this.interfaceName = interfaceName;
+  }
+
+  public Integer getVirtualRouterId() {
+    return virtualRouterId;
+  }
+
+  public void setVirtualRouterId(Integer virtualRouterId) {
+    this.virtualRouterId = virtualRouterId;
+  }
+
+  public Integer getVersion() {
+    return version;
+  }
+
+  public void setVersion(Integer version) {
+    this.version = version;
+  }
+
+  public String getAdvertisementInterval() {
+    return advertisementInterval;
+  }
+
+  public void setAdvertisementInterval(String advertisementInterval) {
+    this.advertisementInterval = advertisementInterval;
+  }
+
+  public Integer getDefaultPriority() {
+    return defaultPriority;
+  }
+
+  public void setDefaultPriority(Integer defaultPriority) {
+    this.defaultPriority = defaultPriority;
+  }
+
+  public Map<String, Integer> getPriorities() {
+    return priorities;
+  }
+
+  public void setPriorities(Map<String, Integer> priorities) {
+    this.priorities = priorities;
+  }
+
+  public Boolean getPreempt() {
+    return preempt;
+  }
+
+  public void setPreempt(Boolean preempt) {
+    this.preempt = preempt;
+  }
+
+  public String getPreemptDelay() {
+    return preemptDelay;
+  }
+
+  public void setPreemptDelay(String preemptDelay) {
+    this.preemptDelay = preemptDelay;
+  }
+
+  public Mode getMode() {
+    return mode;
+  }
+
+  public void setMode(Mode mode) {
+    this.mode = mode;
+  }
+
+  public List<String> getUnicastPeers() {
+    return unicastPeers;
+  }
+
+  public void setUnicastPeers(List<String> unicastPeers) {
+    this.unicastPeers = unicastPeers;
+  }
+
+  public Authentication getAuthentication() {
+    return authentication;
+  }
+
+  public void setAuthentication(Authentication authentication) {
+    this.authentication = authentication;
+  }
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+
+  public List<Track> getTracks() {
+    return tracks;
+  }
+
+  public void setTracks(List<Track> tracks) {
+    this.tracks = tracks;
+  }
+
+  public SplitBrainPolicy getSplitBrainPolicy() {
+    return splitBrainPolicy;
+  }
+
+  public void setSplitBrainPolicy(SplitBrainPolicy splitBrainPolicy) {
+    this.splitBrainPolicy = splitBrainPolicy;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    if (!(o instanceof VirtualIPSpec other)) return false;
+    return Objects.equals(addresses, other.addresses)
+        && Objects.equals(interfaceName, other.interfaceName)
+        && Objects.equals(virtualRouterId, other.virtualRouterId)
+        && Objects.equals(version, other.version)
+        && Objects.equals(advertisementInterval, other.advertisementInterval)
+        && Objects.equals(defaultPriority, other.defaultPriority)
+        && Objects.equals(priorities, other.priorities)
+        && Objects.equals(preempt, other.preempt)
+        && Objects.equals(preemptDelay, other.preemptDelay)
+        && Objects.equals(mode, other.mode)
+        && Objects.equals(unicastPeers, other.unicastPeers)
+        && Objects.equals(authentication, other.authentication)
+        && Objects.equals(nodeSelector, other.nodeSelector)
+        && Objects.equals(tolerations, other.tolerations)
+        && Objects.equals(tracks, other.tracks)
+        && Objects.equals(splitBrainPolicy, other.splitBrainPolicy);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(addresses, interfaceName, virtualRouterId, version, advertisementInterval, defaultPriority, priorities, preempt, preemptDelay, mode, unicastPeers, authentication, nodeSelector, tolerations, tracks, splitBrainPolicy);
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualIPSpec{" + "addresses=" + addresses + ", " + "interfaceName=" + interfaceName + ", " + "virtualRouterId=" + virtualRouterId + ", " + "version=" + version + ", " + "advertisementInterval=" + advertisementInterval + ", " + "defaultPriority=" + defaultPriority + ", " + "priorities=" + priorities + ", " + "preempt=" + preempt + ", " + "preemptDelay=" + preemptDelay + ", " + "mode=" + mode + ", " + "unicastPeers=" + unicastPeers + ", " + "authentication=" + authentication + ", " + "nodeSelector=" + nodeSelector + ", " + "tolerations=" + tolerations + ", " + "tracks=" + tracks + ", " + "splitBrainPolicy=" + splitBrainPolicy + "}";
+  }
+}

@@ -1,0 +1,102 @@
+package io.virtualip.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state: which node holds the address and what is wrong, aggregated by the operator from the agents' entries. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"observedGeneration", "virtualRouterId", "master", "nodes", "stepDown", "conditions"})
+public class VirtualIPStatus {
+
+  @JsonPropertyDescription("Generation of the spec the operator last acted on.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("The VRID in use: spec.virtualRouterId or the one the operator allocated.")
+  private Integer virtualRouterId;
+
+  @JsonPropertyDescription("Node that holds the address, or empty when none or more than one claims it.")
+  private String master;
+
+  @JsonPropertyDescription("One entry per node that runs the election, each written by that node's agent (a list-map keyed by name).")
+  private List<NodeStatus> nodes;
+
+  @JsonPropertyDescription("Nodes the operator has told to step down to end a split brain (splitBrainPolicy Resolve); their agents leave Master while listed.")
+  private List<String> stepDown;
+
+  @JsonPropertyDescription("Ready, SplitBrain and Degraded conditions.")
+  private List<Condition> conditions;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getVirtualRouterId() {
+    return virtualRouterId;
+  }
+
+  public void setVirtualRouterId(Integer virtualRouterId) {
+    this.virtualRouterId = virtualRouterId;
+  }
+
+  public String getMaster() {
+    return master;
+  }
+
+  public void setMaster(String master) {
+    this.master = master;
+  }
+
+  public List<NodeStatus> getNodes() {
+    return nodes;
+  }
+
+  public void setNodes(List<NodeStatus> nodes) {
+    this.nodes = nodes;
+  }
+
+  public List<String> getStepDown() {
+    return stepDown;
+  }
+
+  public void setStepDown(List<String> stepDown) {
+    this.stepDown = stepDown;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) return true;
+    if (!(o instanceof VirtualIPStatus other)) return false;
+    return Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(virtualRouterId, other.virtualRouterId)
+        && Objects.equals(master, other.master)
+        && Objects.equals(nodes, other.nodes)
+        && Objects.equals(stepDown, other.stepDown)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, virtualRouterId, master, nodes, stepDown, conditions);
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualIPStatus{" + "observedGeneration=" + observedGeneration + ", " + "virtualRouterId=" + virtualRouterId + ", " + "master=" + master + ", " + "nodes=" + nodes + ", " + "stepDown=" + stepDown + ", " + "conditions=" + conditions + "}";
+  }
+}
