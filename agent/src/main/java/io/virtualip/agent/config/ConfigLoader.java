@@ -182,7 +182,7 @@ public final class ConfigLoader {
             if (preemptDelay.compareTo(Duration.ofSeconds(1000)) > 0) {
                 throw error("spec.preemptDelay", "must be at most 1000s");
             }
-            return new VipDefinition(name, interfaceName, addresses, vrid, version, priority, interval,
+            return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
                     orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
                     unicastPeers(spec, ipv6), tracks(spec));
         }

@@ -8,6 +8,7 @@ import java.util.List;
  * One VirtualIP document, validated and resolved for this node: what the agent needs to run its VRRP instance,
  * without Kubernetes types.
  *
+ * @param origin               where it was defined, for error messages ({@code vips.yaml document 1 (VI_1)})
  * @param name                 metadata.name, used in logs and status (e.g. VI_1)
  * @param interfaceName        spec.interface, or null to use the interface whose subnet holds the first address
  * @param addresses            spec.addresses, all of one family
@@ -21,7 +22,7 @@ import java.util.List;
  * @param unicastPeers         peers for mode Unicast, empty for Multicast
  * @param tracks               interface tracks
  */
-public record VipDefinition(String name, String interfaceName, List<AddressPrefix> addresses, int vrid, int version,
+public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses, int vrid, int version,
         int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
         List<InetAddress> unicastPeers, List<InterfaceTrack> tracks) {
 

@@ -98,6 +98,11 @@ public final class EventLoop implements AutoCloseable {
         thread.start();
     }
 
+    /** The loop thread, for diagnostics and allocation measurements; null before {@link #start}. */
+    public Thread thread() {
+        return thread;
+    }
+
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }

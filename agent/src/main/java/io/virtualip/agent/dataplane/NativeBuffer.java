@@ -13,8 +13,14 @@ public final class NativeBuffer {
     private final ByteBuffer buffer;
     private final Pointer pointer;
 
+    /** Memory for C structs: the buffer reads and writes in native byte order. */
     public NativeBuffer(int capacity) {
-        this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+        this(capacity, ByteOrder.nativeOrder());
+    }
+
+    /** @param order {@link ByteOrder#BIG_ENDIAN} for packet data, which is in network byte order */
+    public NativeBuffer(int capacity, ByteOrder order) {
+        this.buffer = ByteBuffer.allocateDirect(capacity).order(order);
         // Re-wrapping the bare address yields a plain direct pointer, which jnr passes to C without any boxing.
         this.pointer = Pointer.wrap(Native.RUNTIME, Pointer.wrap(Native.RUNTIME, buffer).address());
     }

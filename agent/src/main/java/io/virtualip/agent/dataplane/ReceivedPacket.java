@@ -39,11 +39,13 @@ public final class ReceivedPacket {
         this.truncated = truncated;
     }
 
-    byte[] sourceBytes() {
+    /** The source address bytes (first {@link #addressLength()} valid); shared, valid until the next receive. */
+    public byte[] sourceBytes() {
         return source;
     }
 
-    byte[] destinationBytes() {
+    /** The destination address bytes (first {@link #addressLength()} valid); shared, like {@link #sourceBytes()}. */
+    public byte[] destinationBytes() {
         return destination;
     }
 

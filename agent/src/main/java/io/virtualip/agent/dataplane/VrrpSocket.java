@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A raw IP socket for protocol 112 (VRRP) on one interface and one address family, used both to send and to receive.
@@ -39,7 +40,8 @@ public final class VrrpSocket implements AutoCloseable {
     private final int interfaceIndex;
     private final byte[] sourceAddress;
 
-    private final NativeBuffer rxData = new NativeBuffer(MAX_DATAGRAM);
+    // Packet bytes are in network order, and the VRRP codec reads them through this buffer's byte order.
+    private final NativeBuffer rxData = new NativeBuffer(MAX_DATAGRAM, ByteOrder.BIG_ENDIAN);
     private final NativeBuffer rxName = new NativeBuffer(SocketAddresses.SOCKADDR_STORAGE_SIZE);
     private final NativeBuffer rxControl = new NativeBuffer(256);
     private final NativeBuffer rxIov = new NativeBuffer(16);

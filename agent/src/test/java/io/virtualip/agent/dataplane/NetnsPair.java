@@ -14,16 +14,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 2001:db8::2/64 (b), DAD off so IPv6 addresses (link-local too) are usable at once. Deleting the namespaces deletes
  * the veth pair; a shutdown hook does it too if the JVM dies before {@link #close()}.
  */
-final class NetnsPair implements AutoCloseable {
+public final class NetnsPair implements AutoCloseable {
 
-    static final String IFACE = "veth0";
+    public static final String IFACE = "veth0";
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    final String a;
-    final String b;
+    public final String a;
+    public final String b;
     private final Thread cleanupHook;
 
-    NetnsPair() throws IOException {
+    public NetnsPair() throws IOException {
         String base = "vipdp-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         a = base + "a";
         b = base + "b";
@@ -75,13 +75,13 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** Runs a command inside {@code ns} and returns its standard output; fails on a non-zero exit. */
-    static String exec(String ns, String... command) throws IOException {
+    public static String exec(String ns, String... command) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         full.addAll(Arrays.asList(command));
         return run(full);
     }
 
-    static String ip(String... args) throws IOException {
+    public static String ip(String... args) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip"));
         full.addAll(Arrays.asList(args));
         return run(full);
@@ -106,18 +106,18 @@ final class NetnsPair implements AutoCloseable {
     }
 
     /** The link-local address of veth0 in {@code ns}, e.g. fe80::1c2d:... */
-    String linkLocal(String ns) throws IOException {
+    public String linkLocal(String ns) throws IOException {
         String out = exec(ns, "ip", "-6", "-o", "addr", "show", "dev", IFACE, "scope", "link");
         int start = out.indexOf("inet6 ") + 6;
         return out.substring(start, out.indexOf('/', start));
     }
 
-    String mac(String ns) throws IOException {
+    public String mac(String ns) throws IOException {
         String out = exec(ns, "cat", "/sys/class/net/" + IFACE + "/address");
         return out.trim();
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 

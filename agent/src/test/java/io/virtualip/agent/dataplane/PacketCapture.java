@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Test helper: tcpdump writing a pcap inside a namespace, decoded afterwards with tshark. */
-final class PacketCapture implements AutoCloseable {
+public final class PacketCapture implements AutoCloseable {
 
     private final Process tcpdump;
     private final Path file;
     private final Path log;
     private final Path directory;
 
-    PacketCapture(String ns, String filter) throws IOException, InterruptedException {
+    public PacketCapture(String ns, String filter) throws IOException, InterruptedException {
         directory = Files.createTempDirectory("vipdp-capture");
         file = directory.resolve("capture.pcap");
         log = directory.resolve("tcpdump.log");
@@ -35,7 +35,7 @@ final class PacketCapture implements AutoCloseable {
     }
 
     /** Stops the capture and returns one row per packet with the requested tshark fields, comma separated. */
-    List<String> stopAndDecode(String... fields) throws IOException, InterruptedException {
+    public List<String> stopAndDecode(String... fields) throws IOException, InterruptedException {
         stop();
         List<String> command = new ArrayList<>(List.of("tshark", "-r", file.toString(), "-T", "fields",
                 "-E", "separator=,"));

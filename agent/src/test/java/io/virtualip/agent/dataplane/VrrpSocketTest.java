@@ -46,6 +46,7 @@ class VrrpSocketTest {
             assertThat(packet.payloadOffset()).isEqualTo(20);
             assertThat(packet.payloadCopy()).containsExactly(PAYLOAD);
             assertThat(packet.buffer().get(9)).as("IP protocol").isEqualTo((byte) 112);
+            assertThat(packet.buffer().getShort(2)).as("IP total length, read in network order").isEqualTo((short) 32);
         }
     }
 
