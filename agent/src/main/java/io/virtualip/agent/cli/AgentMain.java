@@ -33,6 +33,8 @@ public final class AgentMain {
     static final int EXIT_CONFIG = 2;
 
     public static void main(String[] args) {
+        // One line per record for java.util.logging (and SLF4J through it), in the style of the agent's own log.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
         System.exit(execute(args));
     }
 
