@@ -73,8 +73,19 @@ public record KeepalivedConfig(int version, int vrid, int priority, Duration adv
 
     /** The whole configuration file. Every instance starts as BACKUP and wins by priority, as RFC 3768 intends. */
     public String render() {
+        return render(List.of(this));
+    }
+
+    /** One configuration file with several instances (VRIDs must differ), e.g. to measure keepalived with ten. */
+    public static String render(List<KeepalivedConfig> instances) {
         StringBuilder conf = new StringBuilder();
-        conf.append("global_defs {\n    router_id ").append(instanceName()).append("\n}\n\n");
+        conf.append("global_defs {\n    router_id ").append(instances.get(0).instanceName()).append("\n}\n");
+        instances.forEach(instance -> conf.append('\n').append(instance.renderInstance()));
+        return conf.toString();
+    }
+
+    private String renderInstance() {
+        StringBuilder conf = new StringBuilder();
         conf.append("vrrp_instance ").append(instanceName()).append(" {\n");
         conf.append("    version ").append(version).append('\n');
         conf.append("    state BACKUP\n");

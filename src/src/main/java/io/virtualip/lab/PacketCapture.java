@@ -30,8 +30,10 @@ public final class PacketCapture implements AutoCloseable {
      */
     public static PacketCapture start(Lab lab, Node node, String name, String filter) {
         Path pcap = lab.workDir().resolve(name + ".pcap").toAbsolutePath();
-        // -U writes each packet as it arrives, so the file is complete whenever tcpdump is stopped.
-        BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "-i", node.iface(), "-w", pcap.toString(), filter);
+        // -U writes each packet as it arrives, so the file is complete whenever tcpdump is stopped. Without immediate
+        // mode packets wait in the kernel's capture ring for up to a block timeout, and are lost when tcpdump stops.
+        BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "--immediate-mode", "-i", node.iface(),
+                "-w", pcap.toString(), filter);
         tcpdump.awaitOutput(READY, START_TIMEOUT);
         return new PacketCapture(tcpdump, pcap);
     }

@@ -90,8 +90,8 @@ class InteropTest {
         String name = configuration.name().toLowerCase() + "-" + masterImplementation.name().toLowerCase();
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            BackgroundProcess highCapture = track(started, Wire.capture(lab, high, name + "-n1"));
-            BackgroundProcess lowCapture = track(started, Wire.capture(lab, low, name + "-n2"));
+            PacketCapture highCapture = track(started, Wire.capture(lab, high, name + "-n1"));
+            PacketCapture lowCapture = track(started, Wire.capture(lab, low, name + "-n2"));
 
             // Election: the higher priority wins whichever process is up first, and the other stays backup.
             VrrpRouter master = track(started, masterImplementation.start(lab, high, router, HIGH, List.of(low)));
@@ -128,11 +128,11 @@ class InteropTest {
             backup.awaitVips(true, election);
             Await.sleep(router.advertInterval().multipliedBy(3)); // let the new master's adverts reach the capture
 
-            highCapture.terminate(Duration.ofSeconds(5));
-            lowCapture.terminate(Duration.ofSeconds(5));
-            assertHandoverWithinSkewTime(router, Wire.pcap(lab, name + "-n2"), Wire.advertSource(lab, high, router),
+            Path highPcap = highCapture.stop();
+            Path lowPcap = lowCapture.stop();
+            assertHandoverWithinSkewTime(router, lowPcap, Wire.advertSource(lab, high, router),
                     Wire.advertSource(lab, low, router));
-            assertOurAdvertsDecodeClean(router, Wire.pcap(lab, name + "-" + ours.name()),
+            assertOurAdvertsDecodeClean(router, ours == high ? highPcap : lowPcap,
                     Wire.advertSource(lab, ours, router), ours == high ? HIGH : LOW, ours == high);
         } finally {
             closeAll(started);

@@ -24,18 +24,9 @@ final class Wire {
     private Wire() {
     }
 
-    /** tcpdump of VRRP (IPv4 and IPv6) on {@code node}, ready when this returns; stop it before decoding. */
-    static BackgroundProcess capture(Lab lab, Node node, String name) {
-        Path pcap = pcap(lab, name);
-        // Immediate mode and -U: each packet is written as it arrives, none waits in the ring buffer when tcpdump stops.
-        BackgroundProcess tcpdump = lab.start(node, name, "tcpdump", "-n", "-U", "--immediate-mode", "-i", node.iface(), "-w",
-                pcap.toString(), "ip proto 112 or ip6 proto 112");
-        Await.until(name + " listening", Duration.ofSeconds(10), () -> tcpdump.output().contains("listening on"));
-        return tcpdump;
-    }
-
-    static Path pcap(Lab lab, String name) {
-        return lab.workDir().resolve(name + ".pcap").toAbsolutePath();
+    /** A capture of VRRP, IPv4 and IPv6, on {@code node}. */
+    static PacketCapture capture(Lab lab, Node node, String name) {
+        return PacketCapture.start(lab, node, name, "ip proto 112 or ip6 proto 112");
     }
 
     /** Every VRRP advert in {@code pcap}, in capture order, with its timestamp. */

@@ -1,0 +1,409 @@
+package io.virtualip.lab.bench;
+
+import static io.virtualip.lab.VrrpRouter.Implementation.KEEPALIVED;
+import static io.virtualip.lab.VrrpRouter.Implementation.OURS;
+
+import io.virtualip.lab.AgentJar;
+import io.virtualip.lab.AgentProcess;
+import io.virtualip.lab.Await;
+import io.virtualip.lab.BackgroundProcess;
+import io.virtualip.lab.KeepalivedConfig;
+import io.virtualip.lab.KeepalivedProcess;
+import io.virtualip.lab.Lab;
+import io.virtualip.lab.Node;
+import io.virtualip.lab.VirtualRouter;
+import io.virtualip.lab.VrrpRouter;
+import io.virtualip.lab.VrrpRouter.Implementation;
+import io.virtualip.lab.VrrpRouter.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Our agent and keepalived side by side on one lab (n1 master at priority 200, n2 backup at 100, n3 measures):
+ * failover time after SIGKILL and after SIGTERM of the master, measured from n3 as the moment the backup's MAC
+ * first answers ARP for the VIP ({@link ArpProber}, one request per millisecond); RSS and CPU with ten idle
+ * instances; optionally a soak at 10 ms intervals counting transitions. Targets are checked and printed as PASS or
+ * MISS, never asserted: a benchmark informs, the tests decide.
+ *
+ * <p>Writes {@code failover.csv} (every trial), {@code summary.csv}, {@code failover.png} and {@code report.txt}
+ * under {@code --out}. Needs root, keepalived and the agent jar.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Failover benchmark of our agent against keepalived on a network-namespace lab (needs root).")
+public final class FailoverBenchmark implements Callable<Integer> {
+
+    static final int HIGH = 200;
+    static final int LOW = 100;
+    private static final String PREFIX = "vipio-";
+    private static final String VIP = "192.0.2.200";
+    private static final int VRID = 60;
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+    /** What the agent image runs with (images/agent.Dockerfile) under the chart's 128Mi memory limit. */
+    static final String AGENT_JVM_OPTIONS = "-XX:MaxRAM=128m -XX:MaxRAMPercentage=75 -XX:-UsePerfData";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
+
+    enum Kind { HARD_KILL, GRACEFUL }
+
+    /** One failover: {@code millis} from the signal to the first ARP reply from the backup's MAC. */
+    record Trial(Implementation implementation, Duration interval, Kind kind, int number, double millis) {
+    }
+
+    @Option(names = "--trials", defaultValue = "20", description = "failovers of each kind per implementation and interval (default: ${DEFAULT-VALUE})")
+    int trials;
+
+    @Option(names = "--intervals", split = ",", defaultValue = "1s,100ms,10ms",
+            description = "VRRPv3 advertisement intervals (default: ${DEFAULT-VALUE})")
+    List<String> intervals;
+
+    @Option(names = "--resources", defaultValue = "60s",
+            description = "how long to sample RSS and CPU of --instances idle instances; 0s skips (default: ${DEFAULT-VALUE})")
+    String resources;
+
+    @Option(names = "--instances", defaultValue = "10", description = "instances for the RSS/CPU measurement (default: ${DEFAULT-VALUE})")
+    int instances;
+
+    @Option(names = "--soak", defaultValue = "0s",
+            description = "run both implementations this long at 10 ms and count transitions, e.g. 10m; 0s skips (default)")
+    String soak;
+
+    @Option(names = "--out", defaultValue = "target/bench", description = "output directory (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--agent-jvm-options", defaultValue = AGENT_JVM_OPTIONS,
+            description = "JVM options for our agent, space separated (default: ${DEFAULT-VALUE})")
+    String agentJvmOptions;
+
+    private final List<String> report = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new FailoverBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Lab.isRoot()) {
+            System.err.println("bench needs root: it creates network namespaces and runs VRRP routers");
+            return 1;
+        }
+        System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(out);
+        line("# Failover benchmark, " + Instant.now() + ", agent jar " + AgentJar.locate());
+        line("# agent JVM options: " + agentJvmOptions + "; keepalived: " + keepalivedVersion());
+        List<Trial> results = new ArrayList<>();
+        try (Lab lab = Lab.create(PREFIX, 3)) {
+            if (trials > 0) {
+                try (ArpProber prober = ArpProber.start(lab.node(3), VIP)) {
+                    for (String text : intervals) {
+                        Duration interval = duration(text);
+                        for (Implementation implementation : List.of(OURS, KEEPALIVED)) {
+                            results.addAll(failovers(lab, prober, implementation, interval));
+                        }
+                    }
+                }
+                reportFailovers(results);
+            }
+            if (!duration(resources).isZero()) {
+                measureResources(lab, duration(resources));
+            }
+            if (!duration(soak).isZero()) {
+                soak(lab, duration(soak));
+            }
+        }
+        Files.write(out.resolve("report.txt"), report);
+        System.out.println("wrote " + out.toAbsolutePath() + "/{failover.csv,summary.csv,failover.png,report.txt}");
+        return 0;
+    }
+
+    // ---- failover ----------------------------------------------------------------------------------------------
+
+    private List<Trial> failovers(Lab lab, ArpProber prober, Implementation implementation, Duration interval) {
+        VirtualRouter router = VirtualRouter.multicast(3, VRID, interval, VIP + "/24");
+        Node n1 = lab.node(1);
+        Node n2 = lab.node(2);
+        List<Trial> trials = new ArrayList<>();
+        Duration timeout = router.masterDownInterval(LOW).multipliedBy(3).plus(Duration.ofSeconds(5));
+        List<VrrpRouter> started = new ArrayList<>();
+        try {
+            VrrpRouter backup = start(lab, implementation, n2, router, LOW, started);
+            for (int i = 1; i <= this.trials; i++) {
+                for (Kind kind : Kind.values()) {
+                    VrrpRouter master = start(lab, implementation, n1, router, HIGH, started);
+                    awaitSteady(prober, master, backup, router);
+                    long signalled = System.nanoTime();
+                    prober.mark(signalled);
+                    if (kind == Kind.HARD_KILL) {
+                        master.kill();
+                    } else {
+                        master.stop();
+                    }
+                    long answered = prober.awaitReply(n2.mac(), timeout);
+                    trials.add(new Trial(implementation, interval, kind, i, (answered - signalled) / 1e6));
+                    // A killed router leaves its VIPs behind; a crashed node would take them along.
+                    router.vips().forEach(vip -> lab.exec(n1, "ip", "addr", "del", vip, "dev", n1.iface()));
+                }
+                System.out.printf(Locale.ROOT, "%s %s trial %d/%d: hard-kill %.1f ms, graceful %.1f ms%n", implementation,
+                        text(interval), i, this.trials, trials.get(trials.size() - 2).millis(),
+                        trials.get(trials.size() - 1).millis());
+            }
+        } finally {
+            started.forEach(VrrpRouter::close);
+            lab.nodes().forEach(node -> router.vips().forEach(vip ->
+                    lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface())));
+        }
+        return trials;
+    }
+
+    private VrrpRouter start(Lab lab, Implementation implementation, Node node, VirtualRouter router, int priority,
+                             List<VrrpRouter> started) {
+        VrrpRouter process = implementation == OURS
+                ? AgentProcess.start(lab, node, List.of(router), router.virtualIp(node.name(), priority, List.of()),
+                        jvmOptions())
+                : KeepalivedProcess.start(lab, node, router.keepalived(priority, List.of()));
+        started.add(process);
+        return process;
+    }
+
+    /** n1 master answering ARP, n2 backup without the VIP, and a few adverts since, so n2's timer is fresh. */
+    private static void awaitSteady(ArpProber prober, VrrpRouter master, VrrpRouter backup, VirtualRouter router) {
+        master.awaitRole(Role.MASTER, STARTUP);
+        master.awaitVips(true, STARTUP);
+        backup.awaitRole(Role.BACKUP, STARTUP);
+        backup.awaitVips(false, STARTUP);
+        prober.mark(System.nanoTime());
+        prober.awaitReply(master.node().mac(), Duration.ofSeconds(5));
+        Await.sleep(router.advertInterval().multipliedBy(3));
+    }
+
+    private void reportFailovers(List<Trial> results) throws IOException {
+        Files.write(out.resolve("failover.csv"), csv(results));
+        List<String> summary = new ArrayList<>(List.of("kind,interval_ms,implementation,trials,p50_ms,p95_ms,min_ms,max_ms,"
+                + "expected_ms,ratio_p50_ours_to_keepalived"));
+        Map<String, Map<Implementation, List<Double>>> cells = new LinkedHashMap<>();
+        line("");
+        line("## Failover: ms from the signal to the backup's first ARP reply, measured from n3 (1 ms probing)");
+        line(String.format(Locale.ROOT, "%-10s %-8s %-26s %-26s %-7s %s", "kind", "interval", "ours p50 / p95",
+                "keepalived p50 / p95", "ratio", "targets"));
+        for (Kind kind : Kind.values()) {
+            for (String text : intervals) {
+                Duration interval = duration(text);
+                VirtualRouter router = VirtualRouter.multicast(3, VRID, interval, VIP + "/24");
+                Map<Implementation, List<Double>> cell = new LinkedHashMap<>();
+                for (Implementation implementation : List.of(OURS, KEEPALIVED)) {
+                    cell.put(implementation, results.stream().filter(t -> t.kind() == kind && t.interval().equals(interval)
+                            && t.implementation() == implementation).map(Trial::millis).toList());
+                }
+                if (cell.values().stream().anyMatch(List::isEmpty)) {
+                    continue;
+                }
+                cells.put(kind.name().toLowerCase(Locale.ROOT).replace('_', '-') + " " + text, cell);
+                Summary ours = Summary.of(cell.get(OURS));
+                Summary keepalived = Summary.of(cell.get(KEEPALIVED));
+                double ratio = ours.p50() / keepalived.p50();
+                double expected = millis(kind == Kind.HARD_KILL ? router.masterDownInterval(LOW) : router.skewTime(LOW));
+                String targets = kind == Kind.HARD_KILL
+                        ? String.format(Locale.ROOT, "p50 within 10%% of Master_Down_Interval %.1f ms: %s; ratio <= 1.0: %s",
+                                expected, verdict(Math.abs(ours.p50() - expected) <= 0.1 * expected), verdict(ratio <= 1.0))
+                        : String.format(Locale.ROOT, "p50 <= Skew_Time %.1f ms + 5 ms: %s", expected,
+                                verdict(ours.p50() <= expected + 5));
+                line(String.format(Locale.ROOT, "%-10s %-8s %-26s %-26s %-7.3f %s", kind.name().toLowerCase(Locale.ROOT),
+                        text, pair(ours), pair(keepalived), ratio, targets));
+                for (Implementation implementation : cell.keySet()) {
+                    Summary s = implementation == OURS ? ours : keepalived;
+                    summary.add(String.format(Locale.ROOT, "%s,%d,%s,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f", kind, interval.toMillis(),
+                            implementation.name(), s.count(), s.p50(), s.p95(), s.min(), s.max(), expected, ratio));
+                }
+            }
+        }
+        Files.write(out.resolve("summary.csv"), summary);
+        FailoverChart.write(out.resolve("failover.png"), cells);
+    }
+
+    private static List<String> csv(List<Trial> results) {
+        List<String> lines = new ArrayList<>(List.of("implementation,interval_ms,kind,trial,millis"));
+        results.forEach(t -> lines.add(String.format(Locale.ROOT, "%s,%d,%s,%d,%.3f", t.implementation().name(),
+                t.interval().toMillis(), t.kind(), t.number(), t.millis())));
+        return lines;
+    }
+
+    // ---- resources ---------------------------------------------------------------------------------------------
+
+    /** Ten (or --instances) masters at 1 s, alone on n1: steady-state RSS and CPU of each implementation. */
+    private void measureResources(Lab lab, Duration window) {
+        Node n1 = lab.node(1);
+        List<VirtualRouter> routers = IntStream.range(0, instances)
+                .mapToObj(i -> VirtualRouter.multicast(3, 70 + i, Duration.ofSeconds(1), "192.0.2." + (150 + i) + "/24"))
+                .toList();
+        line("");
+        line("## Resources: " + instances + " VRRPv3 instances at 1 s, all MASTER, sampled over " + text(window)
+                + " after 10 s of warm-up (process and its children, /proc)");
+        String yaml = routers.stream().map(router -> router.virtualIp(n1.name(), HIGH, List.of()))
+                .collect(Collectors.joining("---\n"));
+        try (AgentProcess agent = AgentProcess.start(lab, n1, routers, yaml, jvmOptions())) {
+            Await.until(instances + " instances of our agent MASTER", STARTUP,
+                    () -> routers.stream().allMatch(router -> agent.role(router.resourceName()) == Role.MASTER));
+            sample("ours", agent.pid(), window);
+        }
+        Path conf = lab.workDir().resolve("keepalived-resources.conf").toAbsolutePath();
+        write(conf, KeepalivedConfig.render(routers.stream().map(router -> router.keepalived(HIGH, List.of())).toList()));
+        try (BackgroundProcess keepalived = lab.start(n1, "keepalived-resources", "keepalived", "-n", "-l", "-G", "--vrrp",
+                "-f", conf.toString(), "-p", lab.workDir().resolve("kr.pid").toAbsolutePath().toString(),
+                "-r", lab.workDir().resolve("kr-vrrp.pid").toAbsolutePath().toString())) {
+            Await.until(instances + " keepalived instances MASTER", STARTUP,
+                    () -> Pattern.compile("Entering MASTER STATE").matcher(keepalived.output()).results().count() >= instances);
+            sample("keepalived", keepalived.pid(), window);
+        }
+        routers.forEach(router -> router.vips().forEach(vip -> lab.exec(n1, "ip", "addr", "del", vip, "dev", n1.iface())));
+    }
+
+    private void sample(String who, long pid, Duration window) {
+        Await.sleep(Duration.ofSeconds(10));
+        ProcessUsage before = ProcessUsage.of(pid);
+        long start = System.nanoTime();
+        long peakKib = before.rssKib();
+        long deadline = start + window.toNanos();
+        while (System.nanoTime() < deadline) {
+            Await.sleep(Duration.ofSeconds(1));
+            peakKib = Math.max(peakKib, ProcessUsage.of(pid).rssKib());
+        }
+        ProcessUsage after = ProcessUsage.of(pid);
+        double cpu = after.cpuPercentSince(before, (System.nanoTime() - start) / 1e9);
+        String targets = who.equals("ours")
+                ? String.format(Locale.ROOT, "  RSS <= 96 MiB: %s; CPU < 1%% of a core: %s", verdict(peakKib / 1024.0 <= 96), verdict(cpu < 1))
+                : "";
+        line(String.format(Locale.ROOT, "%-11s RSS %.1f MiB (peak %.1f MiB), CPU %.3f%% of a core%s", who,
+                after.rssMib(), peakKib / 1024.0, cpu, targets));
+    }
+
+    // ---- soak --------------------------------------------------------------------------------------------------
+
+    /** Both implementations, each as a master/backup pair at 10 ms on its own VRID, at the same time. */
+    private void soak(Lab lab, Duration length) {
+        Node n1 = lab.node(1);
+        Node n2 = lab.node(2);
+        Duration tenMillis = Duration.ofMillis(10);
+        VirtualRouter ours = VirtualRouter.multicast(3, 61, tenMillis, "192.0.2.201/24");
+        VirtualRouter theirs = VirtualRouter.multicast(3, 62, tenMillis, "192.0.2.202/24");
+        List<VrrpRouter> started = new ArrayList<>();
+        try {
+            VrrpRouter oursMaster = start(lab, OURS, n1, ours, HIGH, started);
+            VrrpRouter keepalivedMaster = start(lab, KEEPALIVED, n1, theirs, HIGH, started);
+            oursMaster.awaitRole(Role.MASTER, STARTUP);
+            keepalivedMaster.awaitRole(Role.MASTER, STARTUP);
+            VrrpRouter oursBackup = start(lab, OURS, n2, ours, LOW, started);
+            VrrpRouter keepalivedBackup = start(lab, KEEPALIVED, n2, theirs, LOW, started);
+            oursBackup.awaitRole(Role.BACKUP, STARTUP);
+            keepalivedBackup.awaitRole(Role.BACKUP, STARTUP);
+            Await.sleep(Duration.ofSeconds(5)); // past start-up: the backups have heard their masters
+            List<VrrpRouter> pairs = List.of(oursMaster, oursBackup, keepalivedMaster, keepalivedBackup);
+            List<Integer> before = pairs.stream().map(VrrpRouter::transitions).toList();
+            List<Role> roles = pairs.stream().map(VrrpRouter::role).toList();
+            System.out.println("soak for " + text(length) + " ...");
+            Await.sleep(length);
+            line("");
+            line("## Soak: " + text(length) + " at 10 ms (VRRPv3), each implementation as master n1 / backup n2");
+            int oursSpurious = 0;
+            for (int i = 0; i < pairs.size(); i++) {
+                VrrpRouter router = pairs.get(i);
+                int spurious = router.transitions() - before.get(i);
+                if (router.implementation() == OURS) {
+                    oursSpurious += spurious;
+                }
+                line(String.format(Locale.ROOT, "%-22s started as %-6s now %-6s transitions during soak: %d", router,
+                        roles.get(i), router.role(), spurious));
+            }
+            line("our agent: no spurious transition: " + verdict(oursSpurious == 0));
+            if (oursMaster instanceof AgentProcess agent) {
+                line("our master's status: " + agent.status());
+            }
+            if (oursBackup instanceof AgentProcess agent) {
+                line("our backup's status: " + agent.status());
+            }
+        } finally {
+            started.forEach(VrrpRouter::close);
+            lab.nodes().forEach(node -> List.of(ours, theirs).forEach(router -> router.vips().forEach(vip ->
+                    lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface()))));
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private List<String> jvmOptions() {
+        return agentJvmOptions.isBlank() ? List.of() : List.of(agentJvmOptions.trim().split("\\s+"));
+    }
+
+    private void line(String text) {
+        System.out.println(text);
+        report.add(text);
+    }
+
+    private static String pair(Summary s) {
+        return String.format(Locale.ROOT, "%.1f / %.1f", s.p50(), s.p95());
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "PASS" : "MISS";
+    }
+
+    private static double millis(Duration duration) {
+        return duration.toNanos() / 1e6;
+    }
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new CommandLine.ParameterException(new CommandLine(new FailoverBenchmark()),
+                    "not a duration (e.g. 10ms, 1s, 10m): " + text);
+        }
+        long value = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(value);
+            case "s" -> Duration.ofSeconds(value);
+            default -> Duration.ofMinutes(value);
+        };
+    }
+
+    private static String text(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 60_000 == 0 && millis >= 60_000 ? millis / 60_000 + "m"
+                : millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    private static String keepalivedVersion() {
+        try {
+            Process process = new ProcessBuilder("keepalived", "--version").redirectErrorStream(true).start();
+            String text = new String(process.getInputStream().readAllBytes()).lines().findFirst().orElse("?");
+            process.waitFor();
+            return text.strip();
+        } catch (IOException e) {
+            return "not found";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+}
