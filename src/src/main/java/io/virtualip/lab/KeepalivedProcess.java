@@ -36,6 +36,10 @@ public final class KeepalivedProcess implements VrrpRouter {
         Lab.write(conf, config.render());
         Path pid = lab.workDir().resolve(name + ".pid").toAbsolutePath();
         Path vrrpPid = lab.workDir().resolve(name + "-vrrp.pid").toAbsolutePath();
+        // A killed keepalived leaves its pid files; if a pid in them is alive again (reused, or a child not yet
+        // reaped), the next start refuses with "daemon is already running".
+        Lab.deleteIfExists(pid);
+        Lab.deleteIfExists(vrrpPid);
         // -n foreground, -l log to the console (captured in the log file), -D detail, -G no syslog.
         BackgroundProcess process = lab.start(node, name, "keepalived", "-n", "-l", "-D", "-G", "--vrrp",
                 "-f", conf.toString(), "-p", pid.toString(), "-r", vrrpPid.toString());

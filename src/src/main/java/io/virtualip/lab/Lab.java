@@ -292,6 +292,14 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void createDirectories(Path directory) {
         try {
             Files.createDirectories(directory);

@@ -14,7 +14,9 @@ import jnr.ffi.Runtime;
 /**
  * Asks "who has VIP?" from a lab node every millisecond and notes when each MAC first answers after a mark: the
  * moment a new master holds the address <em>and</em> its kernel answers ARP for it, as a client on the segment
- * would find it. Resolution is the request period (1 ms) plus scheduling.
+ * would find it. Resolution is the request period (1 ms) plus scheduling. It also notes the VRRP (IPv4) adverts it
+ * sees: the last one of each router, and the first priority-0 one after the mark, so a failover can be timed from
+ * the wire event the backup reacts to as well as from the signal that caused it.
  *
  * <p>One thread moves into the node's network namespace with setns(2) (which changes only the calling thread) and
  * opens an AF_PACKET socket for ARP there, so the prober runs in the benchmark's JVM and its timestamps
@@ -22,10 +24,13 @@ import jnr.ffi.Runtime;
  */
 public final class ArpProber implements AutoCloseable {
 
-    private static final PacketLibC LIBC = PacketLibC.INSTANCE;
+    private static final BenchLibC LIBC = BenchLibC.INSTANCE;
     private static final long PERIOD_NANOS = 1_000_000;
     private static final int ARP_LENGTH = 42;
     private static final int SOCKADDR_LL_LENGTH = 20;
+    /** Enough of a frame for ARP (42 bytes) and Ethernet + IPv4 without options + the VRRP header's first bytes. */
+    private static final int FRAME_PREFIX = 64;
+    private static final int IPPROTO_VRRP = 112;
 
     private final String namespace;
     private final String iface;
@@ -33,6 +38,8 @@ public final class ArpProber implements AutoCloseable {
     private final byte[] ownIp;
     private final byte[] vip;
     private final Map<String, Long> firstReplyAfterMark = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastAdvert = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstPriorityZeroAfterMark = new ConcurrentHashMap<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Thread thread;
     private volatile long mark = Long.MAX_VALUE;
@@ -70,7 +77,23 @@ public final class ArpProber implements AutoCloseable {
     /** From now on, remember the first reply of each MAC; replies before this call are forgotten. */
     public void mark(long nanoTime) {
         firstReplyAfterMark.clear();
+        firstPriorityZeroAfterMark.clear();
         mark = nanoTime;
+    }
+
+    /** Whether {@code mac} has answered since the mark. */
+    public boolean repliedSinceMark(String mac) {
+        return firstReplyAfterMark.containsKey(mac);
+    }
+
+    /** When the last advert with a non-zero priority from {@code source} (IPv4 text) was seen, or -1 if never. */
+    public long lastAdvert(String source) {
+        return lastAdvert.getOrDefault(source, -1L);
+    }
+
+    /** When the first priority-0 advert from {@code source} after the mark was seen, or -1 if none was. */
+    public long priorityZeroAfterMark(String source) {
+        return firstPriorityZeroAfterMark.getOrDefault(source, -1L);
     }
 
     /**
@@ -96,16 +119,17 @@ public final class ArpProber implements AutoCloseable {
         int fd = -1;
         try {
             enterNamespace();
-            fd = check(LIBC.socket(PacketLibC.AF_PACKET, PacketLibC.SOCK_RAW | PacketLibC.SOCK_CLOEXEC,
-                    Short.reverseBytes((short) PacketLibC.ETH_P_ARP) & 0xffff), "socket(AF_PACKET)");
+            // ETH_P_ALL: ARP replies and VRRP adverts on one socket, so both are timed by the same clock reads.
+            fd = check(LIBC.socket(BenchLibC.AF_PACKET, BenchLibC.SOCK_RAW | BenchLibC.SOCK_CLOEXEC,
+                    Short.reverseBytes((short) BenchLibC.ETH_P_ALL) & 0xffff), "socket(AF_PACKET)");
             Runtime runtime = Runtime.getRuntime(LIBC);
             int ifindex = LIBC.if_nametoindex(iface);
             if (ifindex == 0) {
                 throw new LabException("no interface " + iface + " in " + namespace);
             }
             Pointer address = Memory.allocateDirect(runtime, SOCKADDR_LL_LENGTH, true);
-            address.putShort(0, (short) PacketLibC.AF_PACKET);
-            address.putShort(2, Short.reverseBytes((short) PacketLibC.ETH_P_ARP));
+            address.putShort(0, (short) BenchLibC.AF_PACKET);
+            address.putShort(2, Short.reverseBytes((short) BenchLibC.ETH_P_ALL));
             address.putInt(4, ifindex);
             address.putByte(11, (byte) 6);
             address.put(12, new byte[] {-1, -1, -1, -1, -1, -1}, 0, 6);
@@ -113,11 +137,11 @@ public final class ArpProber implements AutoCloseable {
             // poll(2) sleeps on a high-resolution timer, so waiting at most one period keeps about 1000 requests/s.
             Pointer pollFd = Memory.allocateDirect(runtime, 8, true);
             pollFd.putInt(0, fd);
-            pollFd.putShort(4, PacketLibC.POLLIN);
+            pollFd.putShort(4, BenchLibC.POLLIN);
             Pointer request = Memory.allocateDirect(runtime, ARP_LENGTH, true);
             writeRequest(request);
             Pointer reply = Memory.allocateDirect(runtime, 1500, true);
-            byte[] frame = new byte[ARP_LENGTH];
+            byte[] frame = new byte[FRAME_PREFIX];
             ready.countDown();
             long nextSend = System.nanoTime();
             while (running) {
@@ -131,11 +155,13 @@ public final class ArpProber implements AutoCloseable {
                 }
                 long received = System.nanoTime();
                 long length;
-                while ((length = LIBC.recv(fd, reply, 1500, PacketLibC.MSG_DONTWAIT)) > 0) {
+                while ((length = LIBC.recv(fd, reply, 1500, BenchLibC.MSG_DONTWAIT)) > 0) {
                     if (length >= ARP_LENGTH) {
-                        reply.get(0, frame, 0, ARP_LENGTH);
+                        reply.get(0, frame, 0, (int) Math.min(length, FRAME_PREFIX));
                         if (isReplyForVip(frame) && received - mark >= 0) {
                             firstReplyAfterMark.putIfAbsent(macText(frame, 22), received);
+                        } else if (isVrrpV4(frame, length)) {
+                            noteAdvert(frame, received);
                         }
                     }
                 }
@@ -154,7 +180,7 @@ public final class ArpProber implements AutoCloseable {
     private void writeRequest(Pointer p) {
         p.put(0, new byte[] {-1, -1, -1, -1, -1, -1}, 0, 6);
         p.put(6, ownMac, 0, 6);
-        p.putShort(12, Short.reverseBytes((short) PacketLibC.ETH_P_ARP));
+        p.putShort(12, Short.reverseBytes((short) BenchLibC.ETH_P_ARP));
         p.putShort(14, Short.reverseBytes((short) 1));       // hardware: Ethernet
         p.putShort(16, Short.reverseBytes((short) 0x0800));  // protocol: IPv4
         p.putByte(18, (byte) 6);
@@ -171,12 +197,26 @@ public final class ArpProber implements AutoCloseable {
         return arpReply && f[28] == vip[0] && f[29] == vip[1] && f[30] == vip[2] && f[31] == vip[3];
     }
 
+    private static boolean isVrrpV4(byte[] f, long length) {
+        return f[12] == 0x08 && f[13] == 0x00 && (f[23] & 0xff) == IPPROTO_VRRP && length >= 14 + (f[14] & 0x0f) * 4 + 4;
+    }
+
+    private void noteAdvert(byte[] f, long received) {
+        String source = (f[26] & 0xff) + "." + (f[27] & 0xff) + "." + (f[28] & 0xff) + "." + (f[29] & 0xff);
+        int priority = f[14 + (f[14] & 0x0f) * 4 + 2] & 0xff;
+        if (priority > 0) {
+            lastAdvert.put(source, received);
+        } else if (received - mark >= 0) {
+            firstPriorityZeroAfterMark.putIfAbsent(source, received);
+        }
+    }
+
     private void enterNamespace() {
-        int ns = check(LIBC.open("/var/run/netns/" + namespace, PacketLibC.O_RDONLY | PacketLibC.O_CLOEXEC),
+        int ns = check(LIBC.open("/var/run/netns/" + namespace, BenchLibC.O_RDONLY | BenchLibC.O_CLOEXEC),
                 "open netns " + namespace);
         try {
             // Only this thread moves; it stays in the namespace until it ends.
-            check(LIBC.setns(ns, PacketLibC.CLONE_NEWNET), "setns " + namespace);
+            check(LIBC.setns(ns, BenchLibC.CLONE_NEWNET), "setns " + namespace);
         } finally {
             LIBC.close(ns);
         }

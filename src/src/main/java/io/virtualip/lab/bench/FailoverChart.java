@@ -9,7 +9,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
@@ -28,8 +28,9 @@ final class FailoverChart {
         CategoryAxis cellAxis = new CategoryAxis("failover kind, advertisement interval (VRRPv3, backup priority 100)");
         cellAxis.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         // Times span three decades (about 10 ms to 4 s): only a log axis shows every cell.
-        LogAxis timeAxis = new LogAxis("ms from SIGKILL/SIGTERM of the master to the backup answering ARP");
-        timeAxis.setBase(10);
+        LogarithmicAxis timeAxis = new LogarithmicAxis("ms from SIGKILL/SIGTERM of the master to the backup answering ARP");
+        timeAxis.setAllowNegativesFlag(false);
+        timeAxis.setExpTickLabelsFlag(false);
         BoxAndWhiskerRenderer renderer = new BoxAndWhiskerRenderer();
         renderer.setMeanVisible(false);
         renderer.setMaxOutlierVisible(true);

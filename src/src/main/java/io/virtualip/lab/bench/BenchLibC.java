@@ -3,14 +3,15 @@ package io.virtualip.lab.bench;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 
-/** The few libc calls the ARP prober needs: a packet socket in another network namespace. */
-public interface PacketLibC {
+/** The few libc calls the benchmark needs: a packet socket in another network namespace, and signals. */
+public interface BenchLibC {
 
-    PacketLibC INSTANCE = LibraryLoader.create(PacketLibC.class).load("c");
+    BenchLibC INSTANCE = LibraryLoader.create(BenchLibC.class).load("c");
 
     int AF_PACKET = 17;
     int SOCK_RAW = 3;
     int SOCK_CLOEXEC = 0x80000;
+    int ETH_P_ALL = 0x0003;
     int ETH_P_ARP = 0x0806;
     int SOL_SOCKET = 1;
     int MSG_DONTWAIT = 0x40;
@@ -18,6 +19,8 @@ public interface PacketLibC {
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
     int CLONE_NEWNET = 0x40000000;
+    int SIGKILL = 9;
+    int SIGSTOP = 19;
 
     int socket(int domain, int type, int protocol);
 
@@ -36,4 +39,6 @@ public interface PacketLibC {
     int close(int fd);
 
     int if_nametoindex(String name);
+
+    int kill(int pid, int signal);
 }
