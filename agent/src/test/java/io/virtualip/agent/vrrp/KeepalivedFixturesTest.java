@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * Wire compatibility with keepalived 2.2.7 on advertisements it really sent: the fixtures in
@@ -69,6 +70,15 @@ class KeepalivedFixturesTest {
 
     /** One fixture: what keepalived was told, what tshark said of the checksums, what it sent. */
     record Fixture(String name, KeepalivedInstance keepalived, boolean tsharkChecksumGood, List<Packet> packets) {
+        /** What a peer must say: tshark's strict RFC 5798 check fails only for the old unicast checksum. */
+        Verdict expectedVerdict() {
+            return tsharkChecksumGood ? Verdict.ACCEPTED : Verdict.ACCEPTED_OLD_UNICAST_CHECKSUM;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
     /** One packet of one fixture: the unit of the parameterized tests. */
@@ -275,23 +285,46 @@ class KeepalivedFixturesTest {
         Packet p = c.packet();
         KeepalivedInstance ka = c.fixture().keepalived();
         assertThat(c.fixture().tsharkChecksumGood()).isEqualTo(!(ka.unicast() && ka.oldUnicastChecksum()));
-        Verdict expected = c.fixture().tsharkChecksumGood() ? Verdict.ACCEPTED : Verdict.ACCEPTED_OLD_UNICAST_CHECKSUM;
-
-        InstanceConfig.Builder peer;
-        if (ka.unicast()) {
-            peer = ka.instance(p.dst()).unicastPeers(List.of(p.src()));
-        } else {
-            peer = ka.instance(p.src() instanceof Inet4Address ? LISTENER_V4 : LISTENER_V6);
-        }
-        AdvertisementValidator validator = new AdvertisementValidator(peer.build());
-        assertThat(validator.check(wrap(p))).isEqualTo(expected);
+        AdvertisementValidator validator = new AdvertisementValidator(peer(ka, p));
+        assertThat(validator.check(wrap(p))).isEqualTo(c.fixture().expectedVerdict());
         if (p.src() instanceof Inet4Address) {
             // The way a raw IPv4 socket delivers it: with keepalived's own IP header in front.
             ReceivedAdvertisement rx = new ReceivedAdvertisement();
             ByteBuffer frame = ByteBuffer.wrap(p.ethernetFrame());
             assertThat(rx.wrapIpv4Packet(frame, 14, frame.capacity() - 14)).isEqualTo(Verdict.ACCEPTED);
-            assertThat(validator.check(rx)).isEqualTo(expected);
+            assertThat(validator.check(rx)).isEqualTo(c.fixture().expectedVerdict());
         }
+    }
+
+    /** A backup instance configured as the peer counts every advert under its verdict, priority 0 included. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void peerInstanceCountsEveryAdvert(Fixture f) {
+        VrrpInstance peer = new VrrpInstance(peer(f.keepalived(), f.packets().get(0)));
+        RecordingActions actions = new RecordingActions();
+        long now = 0;
+        peer.startup(now, actions);
+        for (Packet p : f.packets()) {
+            now += 1_000_000;
+            peer.receive(wrap(p), now, actions);
+        }
+        Counters.CounterSnapshot counted = peer.counters().snapshot();
+        assertThat(counted.accepted()).containsExactly(entry(f.expectedVerdict().name(), (long) f.packets().size()));
+        assertThat(counted.rejected()).isEmpty();
+        assertThat(counted.priorityZeroReceived())
+                .isEqualTo(f.packets().stream().filter(p -> wrap(p).priority() == 0).count());
+        assertThat(peer.state()).isEqualTo(State.BACKUP);
+    }
+
+    /**
+     * Our instance as the listening peer of {@code p}'s sender: unicast to us at the packet's destination, or
+     * on the multicast segment as the lab's listener; lowest priority, so it stays backup.
+     */
+    private static InstanceConfig peer(KeepalivedInstance ka, Packet p) {
+        if (ka.unicast()) {
+            return ka.instance(p.dst()).priority(1).unicastPeers(List.of(p.src())).build();
+        }
+        return ka.instance(p.src() instanceof Inet4Address ? LISTENER_V4 : LISTENER_V6).priority(1).build();
     }
 
     /** Configured like the keepalived sender, we write the very same VRRP bytes, checksum included. */
