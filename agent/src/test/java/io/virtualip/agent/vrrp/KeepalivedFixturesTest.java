@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.entry;
 /**
  * Wire compatibility with keepalived 2.2.7 on advertisements it really sent: the fixtures in
  * {@code src/test/resources/fixtures/keepalived/} (pcap + JSON sidecar each, made by
- * {@code src/lab/capture-keepalived-fixtures.sh}; see the README there). For every captured packet:
+ * {@code src/lab/capture-keepalived-fixtures.sh}; see the README next to them). For every captured packet:
  * <ul>
  *   <li>our decoder reads the same fields as tshark and as keepalived was configured with;</li>
  *   <li>our validator, configured like the listening peer, gives the verdict keepalived's peer would
