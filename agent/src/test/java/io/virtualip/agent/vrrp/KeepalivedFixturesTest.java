@@ -52,6 +52,8 @@ class KeepalivedFixturesTest {
     private static final String FIXTURE_RESOURCE = "/fixtures/keepalived";
     /** The capture script, relative to the agent module (Maven's working directory for tests). */
     private static final Path CAPTURE_SCRIPT = Path.of("..", "src", "lab", "capture-keepalived-fixtures.sh");
+    /** Destination and source MAC, EtherType; the captures have no VLAN tags. */
+    private static final int ETHERNET_HEADER = 14;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
 
@@ -66,6 +68,9 @@ class KeepalivedFixturesTest {
     /** One captured advert: the sidecar's view of one frame, and the frame itself from the pcap. */
     record Packet(int frame, InetAddress src, InetAddress dst, int ttlOrHopLimit, byte[] vrrp, JsonNode tshark,
                   byte[] ethernetFrame) {
+        boolean ipv4() {
+            return src instanceof Inet4Address;
+        }
     }
 
     /** One fixture: what keepalived was told, what tshark said of the checksums, what it sent. */
@@ -210,11 +215,10 @@ class KeepalivedFixturesTest {
         Packet p = c.packet();
         ByteBuffer frame = ByteBuffer.wrap(p.ethernetFrame());
         int etherType = frame.getShort(12) & 0xffff;
-        int ip = 14;
-        if (p.src() instanceof Inet4Address) {
+        int ip = ETHERNET_HEADER;
+        if (p.ipv4()) {
             assertThat(etherType).isEqualTo(0x0800);
-            ReceivedAdvertisement rx = new ReceivedAdvertisement();
-            assertThat(rx.wrapIpv4Packet(frame, ip, frame.capacity() - ip)).isEqualTo(Verdict.ACCEPTED);
+            ReceivedAdvertisement rx = capturedIpv4Packet(p);
             assertThat(List.of(rx.sourceAddress(), rx.destinationAddress(), rx.ttl()))
                     .containsExactly(p.src(), p.dst(), p.ttlOrHopLimit());
             assertThat(HEX.formatHex(p.ethernetFrame(), ip + (frame.get(ip) & 0x0f) * 4, frame.capacity()))
@@ -262,7 +266,7 @@ class KeepalivedFixturesTest {
         assertThat(rx.checksum()).isEqualTo(Integer.decode(t.get("vrrp.checksum").asText()));
         // Configuration order, not sorted: keepalived sends the VIPs as configured.
         List<InetAddress> addresses = IntStream.range(0, rx.addressCount()).mapToObj(rx::virtualAddress).toList();
-        String tsharkAddresses = t.get(p.src() instanceof Inet4Address ? "vrrp.ip_addr" : "vrrp.ipv6_addr")
+        String tsharkAddresses = t.get(p.ipv4() ? "vrrp.ip_addr" : "vrrp.ipv6_addr")
                 .asText();
         assertThat(addresses).isEqualTo(ka.virtualAddresses())
                 .isEqualTo(Arrays.stream(tsharkAddresses.split(",")).map(KeepalivedFixturesTest::ip).toList());
@@ -287,12 +291,8 @@ class KeepalivedFixturesTest {
         assertThat(c.fixture().tsharkChecksumGood()).isEqualTo(!(ka.unicast() && ka.oldUnicastChecksum()));
         AdvertisementValidator validator = new AdvertisementValidator(peer(ka, p));
         assertThat(validator.check(wrap(p))).isEqualTo(c.fixture().expectedVerdict());
-        if (p.src() instanceof Inet4Address) {
-            // The way a raw IPv4 socket delivers it: with keepalived's own IP header in front.
-            ReceivedAdvertisement rx = new ReceivedAdvertisement();
-            ByteBuffer frame = ByteBuffer.wrap(p.ethernetFrame());
-            assertThat(rx.wrapIpv4Packet(frame, 14, frame.capacity() - 14)).isEqualTo(Verdict.ACCEPTED);
-            assertThat(validator.check(rx)).isEqualTo(c.fixture().expectedVerdict());
+        if (p.ipv4()) {
+            assertThat(validator.check(capturedIpv4Packet(p))).isEqualTo(c.fixture().expectedVerdict());
         }
     }
 
@@ -324,7 +324,7 @@ class KeepalivedFixturesTest {
         if (ka.unicast()) {
             return ka.instance(p.dst()).priority(1).unicastPeers(List.of(p.src())).build();
         }
-        return ka.instance(p.src() instanceof Inet4Address ? LISTENER_V4 : LISTENER_V6).priority(1).build();
+        return ka.instance(p.ipv4() ? LISTENER_V4 : LISTENER_V6).priority(1).build();
     }
 
     /** Configured like the keepalived sender, we write the very same VRRP bytes, checksum included. */
@@ -352,6 +352,15 @@ class KeepalivedFixturesTest {
         AddressFamily family = AddressFamily.of(p.src());
         return new ReceivedAdvertisement().wrapPayload(ByteBuffer.wrap(p.vrrp()), 0, p.vrrp().length, family,
                 p.src().getAddress(), p.dst().getAddress(), p.ttlOrHopLimit());
+    }
+
+    /** The captured IPv4 packet as a raw IPv4 socket delivers it: with keepalived's own IP header in front. */
+    private static ReceivedAdvertisement capturedIpv4Packet(Packet p) {
+        ReceivedAdvertisement rx = new ReceivedAdvertisement();
+        int length = p.ethernetFrame().length - ETHERNET_HEADER;
+        assertThat(rx.wrapIpv4Packet(ByteBuffer.wrap(p.ethernetFrame()), ETHERNET_HEADER, length))
+                .isEqualTo(Verdict.ACCEPTED);
+        return rx;
     }
 
     private static InetAddress group(InetAddress source) {
