@@ -106,18 +106,19 @@ final class InstanceRunner implements Actions {
             return;
         }
         try {
-            attach(l, primary.get(), links);
+            attach(l, primary.get(), links, addresses);
         } catch (NativeException | RuntimeException e) {
             closeAttachment();
             detached("cannot run on " + l.name() + ": " + e.getMessage());
         }
     }
 
-    private void attach(Link l, InetAddress primary, List<Link> links) throws NativeException {
+    private void attach(Link l, InetAddress primary, List<Link> links, List<InterfaceAddress> addresses)
+            throws NativeException {
         vanished = false;
         link = l;
         linkTrack = "link " + l.name();
-        InstanceConfig config = instanceConfig(primary);
+        InstanceConfig config = instanceConfig(primary, addresses);
         encoder = new AdvertisementEncoder(config);
         sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
         announcer = new AddressAnnouncer(l);
@@ -135,10 +136,15 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    private InstanceConfig instanceConfig(InetAddress primary) {
+    private InstanceConfig instanceConfig(InetAddress primary, List<InterfaceAddress> localAddresses) {
         List<InetAddress> virtualAddresses = new ArrayList<>();
         for (AddressPrefix p : definition.addresses()) {
             virtualAddresses.add(p.address());
+        }
+        // One file may serve every node with the full peer list (keepalived needs one per node): skip ourselves.
+        List<InetAddress> peers = new ArrayList<>(definition.unicastPeers());
+        for (InterfaceAddress local : localAddresses) {
+            peers.remove(local.address());
         }
         InstanceConfig.Builder b = InstanceConfig.builder(definition.vrid(), primary,
                         virtualAddresses.toArray(new InetAddress[0]))
@@ -147,7 +153,7 @@ final class InstanceRunner implements Actions {
                 .advertIntervalCentis(definition.advertIntervalCentis())
                 .preempt(definition.preempt())
                 .preemptDelay(definition.preemptDelay())
-                .unicastPeers(definition.unicastPeers())
+                .unicastPeers(peers)
                 .track(linkTrack, 0);
         if (definition.password() != null) {
             b.authentication(Authentication.simplePassword(new String(definition.password(),

@@ -268,4 +268,119 @@ class AgentTest {
         assertThat(backup2 - backup1 - statusCost).as("backup loop bytes for %d adverts", received).isLessThan(2048);
         assertThat(state(a)).isEqualTo("MASTER");
     }
+
+    @Test
+    void ipv6FromLinkLocalWithUnsolicitedNeighbourAdvertisements() throws Exception {
+        String v6 = VIP.replace("[192.0.2.100/24]", "[\"2001:db8::100/64\"]").replace("51", "53");
+        try (PacketCapture capture = new PacketCapture(pair.b, "icmp6 and ip6[40] == 136")) {
+            Agent a = start(pair.a, "node-a", v6, logA);
+            Agent b = start(pair.b, "node-b", v6, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b hears a", () -> {
+                try {
+                    return instance(b).path("advertsReceived").asLong() > 2;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(state(b)).isEqualTo("BACKUP");
+            assertThat(InetAddress.getByName(instance(b).path("masterAddress").asText()))
+                    .isEqualTo(InetAddress.getByName(pair.linkLocal(pair.a)));
+            assertThat(NetnsPair.exec(pair.a, "ip", "-6", "addr", "show", "dev", NetnsPair.IFACE))
+                    .contains("2001:db8::100/64");
+            Thread.sleep(200);
+            List<String> adverts = capture.stopAndDecode("ipv6.src", "icmpv6.nd.na.target_address",
+                    "icmpv6.opt.linkaddr");
+            assertThat(adverts).contains("2001:db8::100,2001:db8::100," + pair.mac(pair.a));
+        }
+    }
+
+    @Test
+    void unicastModeSendsToThePeersOnlyAndSkipsItself() throws Exception {
+        String unicast = VIP.replace("  virtualRouterId: 51", "  virtualRouterId: 54\n  mode: Unicast\n"
+                + "  unicastPeers: [192.0.2.1, 192.0.2.2]");
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112")) {
+            Agent a = start(pair.a, "node-a", unicast, logA);
+            Agent b = start(pair.b, "node-b", unicast, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b backup", inState(b, "BACKUP"));
+            Thread.sleep(300);
+            assertThat(instance(b).path("masterAddress").asText()).isEqualTo("192.0.2.1");
+            List<String> packets = capture.stopAndDecode("ip.src", "ip.dst", "ip.ttl", "vrrp.virt_rtr_id");
+            assertThat(packets).isNotEmpty().allSatisfy(p -> assertThat(p).isEqualTo("192.0.2.1,192.0.2.2,255,54"));
+        }
+    }
+
+    @Test
+    void interoperatesWithKeepalivedVrrpV2WithPassword() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vipdp-keepalived");
+        java.nio.file.Path secrets = dir.resolve("secrets");
+        java.nio.file.Files.createDirectories(secrets.resolve("vrrp"));
+        java.nio.file.Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        java.nio.file.Path conf = dir.resolve("keepalived.conf");
+        java.nio.file.Files.writeString(conf, """
+                global_defs {
+                    router_id vipdp
+                }
+                vrrp_instance VI_1 {
+                    version 2
+                    state BACKUP
+                    interface veth0
+                    virtual_router_id 51
+                    priority 100
+                    advert_int 1
+                    authentication {
+                        auth_type PASS
+                        auth_pass secret1
+                    }
+                    virtual_ipaddress {
+                        192.0.2.100/24
+                    }
+                }
+                """);
+        String v2 = VIP.replace("advertisementInterval: 100ms", "version: 2\n  advertisementInterval: 1s\n"
+                + "  authentication: {type: Password, secretRef: {name: vrrp, key: password}}");
+        Agent a = new Agent("node-a", new ConfigLoader("node-a", secrets).parse("vips.yaml", v2), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("our agent master", inState(a, "MASTER"));
+        Process keepalived = new ProcessBuilder("ip", "netns", "exec", pair.b, "keepalived", "-n", "-l", "-D", "-G",
+                "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(), "-r",
+                dir.resolve("k-vrrp.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("keepalived.log").toFile()).start();
+        try {
+            // keepalived (priority 100) hears our priority-151 adverts, accepts the password and stays backup
+            // past its Master_Down_Interval (3 x 1 s + skew).
+            Thread.sleep(5_000);
+            assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+            assertThat(java.nio.file.Files.readString(dir.resolve("keepalived.log")))
+                    .contains("Entering BACKUP STATE").doesNotContain("MASTER STATE");
+            assertThat(instance(a).path("rejected").size()).as("keepalived sends nothing we reject").isZero();
+
+            a.stop();
+            agents.remove(a);
+            // Our priority-0 advert makes keepalived take over within its skew time, not 3 s later.
+            long stopped = System.nanoTime();
+            await("keepalived master", () -> {
+                try {
+                    return addresses(pair.b).contains("192.0.2.100");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat((System.nanoTime() - stopped) / 1_000_000).isLessThan(2_000);
+        } finally {
+            keepalived.destroy();
+            if (!keepalived.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                keepalived.destroyForcibly();
+            }
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }
