@@ -224,11 +224,13 @@ class AgentTest {
         assertThat(addresses(pair.b)).contains("192.0.2.100");
 
         try (PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            // Heal a's side first: a hears the other master (b) and, staying master, announces again.
             NetnsPair.exec(pair.a, "nft", "delete table inet vipdp");
+            await("a re-announced", () -> logA.toString().contains("we stay master and announce our addresses again"));
+            // Then b's side: b hears the higher priority master, yields and drops the address at once.
             NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
             await("b yields", inState(b, "BACKUP"));
             assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
-            await("a re-announced", () -> logA.toString().contains("we stay master and announce our addresses again"));
             Thread.sleep(200);
             List<String> arps = capture.stopAndDecode("eth.src", "arp.src.proto_ipv4", "arp.isgratuitous");
             assertThat(arps).contains(pair.mac(pair.a) + ",192.0.2.100,1");
