@@ -22,8 +22,8 @@ import java.util.List;
  * @param unicastPeers         peers for mode Unicast, empty for Multicast
  * @param tracks               interface tracks
  */
-public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses, int vrid, int version,
-        int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
+public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses,
+        int vrid, int version, int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
         List<InetAddress> unicastPeers, List<InterfaceTrack> tracks) {
 
     /** Healthy while {@code interfaceName} is up with carrier; keepalived's track_interface with a weight. */

@@ -95,7 +95,8 @@ final class InstanceRunner implements Actions {
         if (found.isEmpty()) {
             detached(definition.interfaceName() != null
                     ? "interface " + definition.interfaceName() + (vanished ? " vanished" : " not found")
-                    : "no interface has a subnet containing " + definition.addresses().get(0).address().getHostAddress());
+                    : "no interface has a subnet containing "
+                            + definition.addresses().get(0).address().getHostAddress());
             return;
         }
         Link l = found.get();
@@ -252,7 +253,8 @@ final class InstanceRunner implements Actions {
         }
         lastReannounceNanos = now;
         agent.log().info(name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
-                + " (priority " + advertisement.priority() + ") heard; we stay master and announce our addresses again");
+                + " (priority " + advertisement.priority()
+                + ") heard; we stay master and announce our addresses again");
         announceAddresses();
     }
 

@@ -152,9 +152,10 @@ class AgentTest {
         agents.remove(a);
         await("b master", inState(b, "MASTER"));
 
-        // Master_Down_Interval would be 3 x 100 ms + skew; priority 0 cuts it to Skew_Time (~60 ms).
-        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(300);
+        // Priority 0 cuts the wait from Master_Down_Interval (3 x 100 ms + skew) to Skew_Time (~60 ms); the log
+        // line proves which path ran, the time bound leaves room for a loaded CI machine.
         assertThat(logB.toString()).contains("VI_1 BACKUP -> MASTER: master 192.0.2.1 gave up (priority 0)");
+        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(1000);
         assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
         assertThat(addresses(pair.b)).contains("192.0.2.100/24");
     }
