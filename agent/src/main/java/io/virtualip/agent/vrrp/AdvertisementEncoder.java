@@ -13,11 +13,17 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Checksum.</b> v2: over the message including the auth trailer (RFC 3768 §5.3.8). v3: with the IP
  * pseudo-header of the actual source and destination (RFC 5798 §5.2.8), which is also what keepalived
- * sends by default, for multicast and unicast alike. keepalived's {@code old_unicast_checksum} option
- * (and keepalived releases before the unicast checksum fix) put the multicast group 224.0.0.18 in the
+ * sends by default, for multicast and unicast alike (checked against keepalived 2.2.7's own packets in
+ * {@code KeepalivedGoldenPacketsTest}). keepalived's {@code old_unicast_checksum} option, and keepalived
+ * releases before its 2017 fix (acassen/keepalived#642), put the multicast group 224.0.0.18 in the
  * pseudo-header even when the advert is unicast to a peer; {@link InstanceConfig#oldUnicastChecksum()}
- * makes us send that form to talk to such peers. RFC 9568 later redefined the IPv4 checksum as
- * message-only; neither keepalived nor we send that form.
+ * makes us send that form to talk to such peers. (keepalived additionally switches its own sending to the
+ * old form when it receives one; we only accept it, counted as
+ * {@link Verdict#ACCEPTED_OLD_UNICAST_CHECKSUM}, and leave the choice to configuration.) RFC 9568 later
+ * redefined the IPv4 checksum as message-only; neither keepalived nor we send that form.
+ *
+ * <p>For IPv6 the kernel can fill the checksum itself ({@code IPV6_CHECKSUM} socket option, offset 6);
+ * the value we write is the same, so a data plane may use either.
  */
 public final class AdvertisementEncoder {
     private final InstanceConfig config;

@@ -28,9 +28,10 @@ import java.util.Set;
  * @param authentication        v2 only; {@link Authentication#NONE} for v3
  * @param unicastPeers          empty for multicast; otherwise adverts go to each peer (keepalived unicast_peer)
  * @param tracks                health inputs with weights; names unique
- * @param oldUnicastChecksum    v3/IPv4 unicast only: send the checksum keepalived computed before 2.0.?
- *                              and still computes with {@code old_unicast_checksum} (pseudo-header
- *                              destination 224.0.0.18 instead of the peer); see {@link AdvertisementEncoder}
+ * @param oldUnicastChecksum    v3/IPv4 unicast only: send the checksum keepalived computed before its 2017
+ *                              fix (acassen/keepalived#642, PR #929) and still computes with
+ *                              {@code old_unicast_checksum}: pseudo-header destination 224.0.0.18 instead
+ *                              of the peer; see {@link AdvertisementEncoder}
  */
 public record InstanceConfig(
         int vrid,
@@ -78,12 +79,15 @@ public record InstanceConfig(
         require(new HashSet<>(virtualAddresses).size() == virtualAddresses.size(), "duplicate virtual address");
         require(primaryAddress != null && AddressFamily.of(primaryAddress) == family,
                 "primary address must be " + family);
-        require(family == AddressFamily.IPV4 || ((Inet6Address) primaryAddress).isLinkLocalAddress(),
-                "IPv6 primary address must be link-local (RFC 5798 §5.1.2.1)");
         unicastPeers = List.copyOf(unicastPeers == null ? List.of() : unicastPeers);
         for (InetAddress a : unicastPeers) {
             require(AddressFamily.of(a) == family, "unicast peer " + a + " is not " + family);
+            require(!a.equals(primaryAddress), "unicast peers must not include our own address " + a);
         }
+        // Unicast adverts may be routed, so there (as in keepalived's unicast_src_ip) any address will do.
+        require(family == AddressFamily.IPV4 || !unicastPeers.isEmpty()
+                        || ((Inet6Address) primaryAddress).isLinkLocalAddress(),
+                "IPv6 multicast primary address must be link-local (RFC 5798 §5.1.2.1)");
         tracks = List.copyOf(tracks == null ? List.of() : tracks);
         Set<String> names = new HashSet<>();
         for (Track t : tracks) {

@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * {@link VrrpInstance#receive}; nothing is copied except the two addresses, nothing is allocated.
  *
  * <p>The accessors read the wrapped bytes as they are; only after {@link AdvertisementValidator} accepted
- * the view are they known to be consistent. The view is valid until the buffer is reused.
+ * the view are they known to be consistent and within bounds ({@link #vrid()} is safe at any time). The
+ * view is valid until the buffer is reused.
  */
 public final class ReceivedAdvertisement {
     /** Minimum IPv4 header: IHL 5 (RFC 791). */
@@ -103,8 +104,12 @@ public final class ReceivedAdvertisement {
         return u8(AdvertisementFormat.OFF_VERSION_TYPE) & 0x0f;
     }
 
+    /**
+     * The VRID, safe to call before validation so a data plane can dispatch a packet to its instance:
+     * 0 (never a valid VRID) when the packet is too short to have one.
+     */
     public int vrid() {
-        return u8(AdvertisementFormat.OFF_VRID);
+        return length > AdvertisementFormat.OFF_VRID ? u8(AdvertisementFormat.OFF_VRID) : 0;
     }
 
     public int priority() {

@@ -146,7 +146,7 @@ public final class VrrpInstance {
     public Verdict receive(ReceivedAdvertisement adv, long nowNanos, Actions actions) {
         Verdict verdict = validator.check(adv);
         counters.increment(verdict);
-        if (concernsThisRouter(verdict)) {
+        if (verdict.fromPeer()) {
             peers.record(adv.sourceShared(), verdict, verdict.accepted() ? adv.priority() : -1,
                     verdict.accepted() ? adv.intervalCentis() : 0, nowNanos);
         }
@@ -163,11 +163,6 @@ public final class VrrpInstance {
             receiveAsMaster(adv, priority, nowNanos, actions);
         }
         return verdict;
-    }
-
-    /** Packets from other VRIDs, broken headers and our own echoes say nothing about our peers. */
-    private static boolean concernsThisRouter(Verdict v) {
-        return v.accepted() || (v.ordinal() >= Verdict.LENGTH_MISMATCH.ordinal() && v != Verdict.OWN_ADVERTISEMENT);
     }
 
     private void receiveAsBackup(ReceivedAdvertisement adv, int priority, long nowNanos) {
@@ -234,6 +229,10 @@ public final class VrrpInstance {
         if (state == State.MASTER && nowNanos >= adverTimer) {
             sendAdvertisement(effectivePriority, nowNanos, actions);
         } else if (state == State.BACKUP && nowNanos >= masterDownTimer) {
+            if (nowNanos < stepDownUntil) {
+                masterDownTimer = stepDownUntil; // see stepDown: silence does not end a hold
+                return;
+            }
             becomeMaster(masterDownReason(nowNanos), nowNanos, actions);
         }
     }
@@ -298,10 +297,13 @@ public final class VrrpInstance {
     }
 
     /**
-     * The operator asks us to stop being master, to end a split brain. A master gives up as on shutdown
-     * (priority 0, remove addresses) but stays a backup. For {@code hold} we do not preempt anyone, so we
-     * follow whichever master we hear even if its priority is lower; if we hear none for a
-     * Master_Down_Interval we still take over, because the addresses must stay reachable.
+     * The operator asks us to stay out of MASTER for {@code hold}, to end a split brain it has seen in the
+     * agents' reports. A master gives up as on shutdown (priority 0, remove addresses) but stays a backup.
+     * During the hold we preempt no one, so we follow whichever master we hear even if its priority is
+     * lower, and an expired Master_Down_Timer does not make us master: hearing no one is exactly what a
+     * partitioned node sees. The timer is deferred to the end of the hold, so if still no master is heard
+     * then, we take over. The operator renews the hold while the split brain lasts, or ends it early with
+     * {@link #cancelStepDown} (for example when the other master is gone).
      */
     public void stepDown(Duration hold, String reason, long nowNanos, Actions actions) {
         stepDownUntil = nowNanos + hold.toNanos();
@@ -309,8 +311,25 @@ public final class VrrpInstance {
         preemptingMaster = false;
         if (state == State.MASTER) {
             sendAdvertisement(0, nowNanos, actions);
+            masterKnown = false; // we were our own master; nothing is known about the others yet
             becomeBackup("step down requested: " + reason, nowNanos, nowNanos + masterDownNanos(), actions);
         }
+    }
+
+    /** Ends a step-down hold now; a Master_Down_Timer deferred by it runs at most one more interval. */
+    public void cancelStepDown(long nowNanos, Actions actions) {
+        if (stepDownUntil == UNSET || nowNanos >= stepDownUntil) {
+            return;
+        }
+        stepDownUntil = UNSET;
+        if (state == State.BACKUP) {
+            masterDownTimer = Math.min(masterDownTimer, nowNanos + masterDownNanos());
+        }
+    }
+
+    /** Whether a step-down hold is in force at {@code nowNanos}. */
+    public boolean steppedDown(long nowNanos) {
+        return nowNanos < stepDownUntil;
     }
 
     // ---------------------------------------------------------------- transitions
@@ -353,11 +372,13 @@ public final class VrrpInstance {
         }
     }
 
+    /** Leaving BACKUP/MASTER for FAULT or INITIALIZE: what we knew about timers and the master is stale. */
     private void stopTimers() {
         adverTimer = NEVER;
         masterDownTimer = NEVER;
         preemptPendingSince = UNSET;
         preemptingMaster = false;
+        masterKnown = false;
     }
 
     private void rememberMaster(byte[] address, int priority, long nowNanos) {

@@ -55,7 +55,9 @@
  *     }
  *     if (now >= vrrp.nextDeadlineNanos()) vrrp.timerFired(now, actions);
  *     // health checks: vrrp.trackChanged(name, healthy, now, actions)
- *     // operator ends a split brain: vrrp.stepDown(hold, reason, now, actions)
+ *     // operator ends a split brain: vrrp.stepDown(hold, reason, now, actions), renewed while it lasts;
+ *     //   vrrp.cancelStepDown(now, actions) ends the hold early
+ *     // after any of these calls, sleep until the (possibly changed) vrrp.nextDeadlineNanos()
  * }
  * vrrp.shutdown(System.nanoTime(), actions);                     // master sends priority 0, removes addresses
  * }</pre>
@@ -71,6 +73,9 @@
  *       counted as {@code ACCEPTED_MESSAGE_ONLY_CHECKSUM}.</li>
  *   <li>TTL / hop limit must be 255 in multicast mode; not checked in unicast mode (as keepalived).</li>
  *   <li>A master answers a lower-priority advert with its own advert at once (as keepalived).</li>
+ *   <li>Preempt delay, track weights (clamped to 1..254, owner stays 255) and FAULT follow keepalived.</li>
+ *   <li>Not implemented: VRRPv2 IP AH authentication (removed by RFC 3768), Accept_Mode, virtual MAC
+ *       handling (a data-plane concern), sync groups.</li>
  * </ul>
  */
 package io.virtualip.agent.vrrp;

@@ -67,6 +67,8 @@ class AdvertisementValidatorTest {
         ReceivedAdvertisement rx = new ReceivedAdvertisement().wrapPayload(ByteBuffer.allocate(7), 0, 7,
                 AddressFamily.IPV4, new byte[4], GROUP4, 255);
         assertThat(new AdvertisementValidator(V3_RECEIVER).check(rx)).isEqualTo(Verdict.TOO_SHORT);
+        rx.wrapPayload(ByteBuffer.allocate(1), 0, 1, AddressFamily.IPV4, new byte[4], GROUP4, 255);
+        assertThat(rx.vrid()).as("dispatching a runt packet by VRID must not throw").isZero();
     }
 
     @Test

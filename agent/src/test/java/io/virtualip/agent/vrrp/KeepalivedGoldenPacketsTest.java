@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Wire compatibility with keepalived 2.2.7, on packets it really sent: captured with tcpdump on a veth pair
  * between two network namespaces (keepalived at 192.0.2.1 / fe80::1, capture at 192.0.2.2), one
  * {@code vrrp_instance} per case below. Each packet must decode and validate against the equivalent
- * {@link InstanceConfig}, and our encoder must produce the very same VRRP bytes.
+ * {@link InstanceConfig}, and our encoder must produce the very same VRRP bytes. To capture them again:
+ * {@code src/test/resources/keepalived-golden/capture.sh} (root; keepalived, tcpdump, tshark).
  */
 class KeepalivedGoldenPacketsTest {
 

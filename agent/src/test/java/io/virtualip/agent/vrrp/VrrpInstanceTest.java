@@ -141,6 +141,25 @@ class VrrpInstanceTest {
     }
 
     @Test
+    void cancelledStepDownLetsTheDeferredTimerRunAtOnce() {
+        VrrpInstance vrrp = new VrrpInstance(router("192.0.2.1").priority(255).build());
+        RecordingActions a = new RecordingActions();
+        vrrp.startup(0, a);
+        a.drain();
+        vrrp.stepDown(Duration.ofSeconds(600), "test", S, a);
+        assertThat(a.drain()).containsExactly("send 0", "MASTER->BACKUP: step down requested: test", "remove");
+        assertThat(vrrp.masterAddress()).isNull();
+        vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
+        assertThat(vrrp.state()).isEqualTo(State.BACKUP);
+        assertThat(vrrp.nextDeadlineNanos()).isEqualTo(601 * S);
+        vrrp.cancelStepDown(10 * S, a);
+        assertThat(vrrp.steppedDown(10 * S)).isFalse();
+        assertThat(vrrp.nextDeadlineNanos()).isEqualTo(10 * S + vrrp.masterDownInterval().toNanos());
+        vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+    }
+
+    @Test
     void trackWeightsFollowKeepalivedAndAreClamped() {
         InstanceConfig c = router("192.0.2.1").priority(200).track("uplink", 100).track("disk", -30)
                 .track("kubelet", 0).build();
