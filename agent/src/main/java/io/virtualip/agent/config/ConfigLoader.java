@@ -184,7 +184,7 @@ public final class ConfigLoader {
             }
             return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
                     orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
-                    unicastPeers(spec, ipv6), tracks(spec));
+                    unicastPeers(spec, ipv6), tracks(spec), List.of());
         }
 
         private VirtualIP typed() throws ConfigException {

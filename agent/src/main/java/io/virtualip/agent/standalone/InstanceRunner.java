@@ -22,6 +22,7 @@ import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,9 @@ import java.util.Optional;
  * when an interface of that name appears again. Loop thread only.
  */
 final class InstanceRunner implements Actions {
+
+    /** "Until withdrawn": the core's step-down takes a hold duration. */
+    private static final Duration STEP_DOWN_HOLD = Duration.ofDays(3650);
 
     private final VipDefinition definition;
     private final Agent agent;
@@ -55,11 +59,26 @@ final class InstanceRunner implements Actions {
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
     private boolean vanished;
+    private boolean stepDownRequested;
+    /** Health of {@link VipDefinition#externalTracks()} by index; failing until first reported. */
+    private final boolean[] externalHealthy;
 
     InstanceRunner(VipDefinition definition, Agent agent) {
         this.definition = definition;
         this.agent = agent;
         this.timer = agent.loop().newTimer(this::onTimer);
+        this.externalHealthy = new boolean[definition.externalTracks().size()];
+    }
+
+    /**
+     * Carries the step-down request and external track health over from the runner this one replaces, where the
+     * external tracks are the same (a re-applied configuration must not forget what was reported).
+     */
+    void inherit(InstanceRunner previous) {
+        stepDownRequested = previous.stepDownRequested;
+        if (previous.definition.externalTracks().equals(definition.externalTracks())) {
+            System.arraycopy(previous.externalHealthy, 0, externalHealthy, 0, externalHealthy.length);
+        }
     }
 
     VipDefinition definition() {
@@ -131,9 +150,15 @@ final class InstanceRunner implements Actions {
             Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), links);
             vrrp.trackChanged(trackName(t.interfaceName()), tracked.isPresent() && tracked.get().usable(), now, this);
         }
+        for (int i = 0; i < externalHealthy.length; i++) {
+            vrrp.trackChanged(definition.externalTracks().get(i).name(), externalHealthy[i], now, this);
+        }
         agent.log().info(name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
                 + definition.priority() + ", from " + primary.getHostAddress() + ")");
         vrrp.startup(now, this);
+        if (stepDownRequested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        }
         rearm();
     }
 
@@ -162,6 +187,9 @@ final class InstanceRunner implements Actions {
         }
         for (VipDefinition.InterfaceTrack t : definition.tracks()) {
             b.track(trackName(t.interfaceName()), t.weight());
+        }
+        for (VipDefinition.ExternalTrack t : definition.externalTracks()) {
+            b.track(t.name(), t.weight());
         }
         return b.build();
     }
@@ -273,12 +301,42 @@ final class InstanceRunner implements Actions {
         }
     }
 
-    /** The operator (or a test) asks this node to stop being master for {@code hold}. */
-    void stepDown(java.time.Duration hold, String reason) {
-        if (attached()) {
-            vrrp.stepDown(hold, reason, agent.loop().nowNanos(), this);
-            rearm();
+    /**
+     * The operator asks this node not to be master (to end a split brain) until the request is withdrawn. A master
+     * leaves with priority 0; a backup follows any master it hears. The core still takes over when it hears no
+     * master for a Master_Down_Interval, because the address must stay reachable.
+     */
+    void stepDown(boolean requested) {
+        if (requested == stepDownRequested) {
+            return;
         }
+        stepDownRequested = requested;
+        if (!attached()) {
+            return;
+        }
+        long now = agent.loop().nowNanos();
+        if (requested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        } else if (vrrp.state() != State.MASTER) {
+            // A zero hold ends the hold at once; only a master would step down again, so masters are left alone.
+            vrrp.stepDown(Duration.ZERO, "step-down withdrawn", now, this);
+        }
+        rearm();
+    }
+
+    /** An external track's health, reported by whoever checks it. */
+    void externalTrackChanged(String trackName, boolean healthy) {
+        for (int i = 0; i < externalHealthy.length; i++) {
+            if (definition.externalTracks().get(i).name().equals(trackName)) {
+                externalHealthy[i] = healthy;
+                if (attached()) {
+                    vrrp.trackChanged(trackName, healthy, agent.loop().nowNanos(), this);
+                    rearm();
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
@@ -360,6 +418,7 @@ final class InstanceRunner implements Actions {
         if (from == State.MASTER && announcements != null) {
             announcements.cancel();
         }
+        agent.transitioned(this, from, to, reason);
     }
 
     // ------------------------------------------------------------------ status

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
@@ -385,5 +386,85 @@ class AgentTest {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    private static VipDefinition with(VipDefinition d, int priority, List<VipDefinition.ExternalTrack> external) {
+        return new VipDefinition(d.origin(), d.name(), d.interfaceName(), d.addresses(), d.vrid(), d.version(),
+                priority, d.advertIntervalCentis(), d.preempt(), d.preemptDelay(), d.password(), d.unicastPeers(),
+                d.tracks(), external);
+    }
+
+    private static long count(ByteArrayOutputStream log, String text) {
+        return log.toString().lines().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
+    void instancesAreAppliedReplacedAndRemovedWhileRunning() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        VipDefinition running = new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0);
+        List<String> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.addListener((name, from, to, reason, report) -> transitions.add(name + " " + from + " -> " + to));
+
+        a.apply(running);
+        Thread.sleep(300);
+        assertThat(count(logA, "VI_1 running on")).as("an equal definition leaves the instance alone").isEqualTo(1);
+
+        a.apply(with(running, 120, List.of()));
+        await("restarted with the new priority", () -> {
+            try {
+                return instance(a).path("priority").asInt() == 120 && "MASTER".equals(state(a));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(transitions).contains("VI_1 MASTER -> INITIALIZE", "VI_1 BACKUP -> MASTER");
+
+        String second = VIP.replace("VI_1", "VI_2").replace("51", "52").replace("192.0.2.100", "192.0.2.101");
+        a.apply(new ConfigLoader("node-a", null).parse("more.yaml", second).get(0));
+        await("VI_2 master", () -> a.snapshot("VI_2").map(r -> r.status() != null
+                && r.status().state() == io.virtualip.agent.vrrp.State.MASTER).orElse(false));
+        a.remove("VI_1");
+        await("VI_1 gone", () -> a.snapshot("VI_1").isEmpty());
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100/").contains("192.0.2.101/24");
+    }
+
+    @Test
+    void stepDownHandsMastershipOverUntilWithdrawn() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b backup", inState(b, "BACKUP"));
+
+        a.stepDown("VI_1", true);
+        await("b master", inState(b, "MASTER"));
+        assertThat(state(a)).isEqualTo("BACKUP");
+        assertThat(instance(a).path("reason").asText()).isEqualTo("step down requested: step-down requested");
+        Thread.sleep(1_000);
+        assertThat(state(a)).as("a higher priority does not preempt while stepped down").isEqualTo("BACKUP");
+
+        a.stepDown("VI_1", false);
+        await("a preempts again", inState(a, "MASTER"));
+        await("b backup again", inState(b, "BACKUP"));
+    }
+
+    @Test
+    void externalTrackFailsUntilReportedHealthy() throws Exception {
+        VipDefinition tracked = with(new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0), 151,
+                List.of(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/healthz", 0)));
+        Agent a = new Agent("node-a", List.of(tracked), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("fault until the track is reported", inState(a, "FAULT"));
+
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", true);
+        await("a master once healthy", inState(a, "MASTER"));
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", false);
+        await("fault again", inState(a, "FAULT"));
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
     }
 }
