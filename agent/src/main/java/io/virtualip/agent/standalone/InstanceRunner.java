@@ -262,18 +262,34 @@ final class InstanceRunner implements Actions {
         long now = agent.loop().nowNanos();
         State before = vrrp.state();
         Verdict verdict = vrrp.receive(advertisement, now, this);
-        if (before == State.MASTER && vrrp.state() == State.MASTER && verdict.accepted()
-                && advertisement.priority() > 0) {
-            splitBrainEnding(advertisement, now);
+        if (before == State.MASTER && verdict.accepted()) {
+            if (vrrp.state() == State.MASTER) {
+                splitBrainEnding(advertisement, now);
+            } else if (vrrp.state() == State.BACKUP) {
+                yielded();
+            }
         }
         rearm();
     }
 
     /**
-     * Only a master sends adverts, so an advert with priority > 0 heard while we stay master means two masters: a
-     * split brain that ends now, in our favour (the core answered with our own advert, the other side yields).
-     * Hosts and switches may have learned the other master's MAC meanwhile, so announce again; at most once per
-     * Master_Down_Interval however long the other side keeps talking.
+     * We were master and yielded to a better master: the end of a split brain, lost. The winner may never have
+     * heard us (when its advert reached us first), so it would not know to announce its addresses again, and hosts
+     * would keep our MAC for the VIP until their ARP / neighbour entries expire. A priority-0 advert tells it that
+     * a master just left (RFC 5798 §6.4.3), which makes it answer at once and announce (see below). Backups that
+     * hear it move their timer to Skew_Time, and the winner's immediate answer moves it back.
+     */
+    private void yielded() {
+        agent.log().info(name() + " BACKUP: sending priority 0 so the new master announces the addresses again");
+        sendAdvertisement(0);
+    }
+
+    /**
+     * Only masters send adverts, so an advert heard while we stay master (a lower one, or one giving up with
+     * priority 0) means there were two masters: a split brain that ends now, in our favour (the core answered with
+     * our own advert, the other side yields). Hosts and switches may have learned the other master's MAC
+     * meanwhile, so announce again; at most once per Master_Down_Interval however long the other side keeps
+     * talking.
      */
     private void splitBrainEnding(ReceivedAdvertisement advertisement, long now) {
         if (now - lastReannounceNanos < vrrp.masterDownInterval().toNanos()) {

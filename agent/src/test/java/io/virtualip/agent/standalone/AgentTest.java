@@ -467,4 +467,52 @@ class AgentTest {
         await("fault again", inState(a, "FAULT"));
         assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
     }
+
+    @Test
+    void aMasterThatYieldsSendsPriorityZeroSoTheWinnerAnnouncesAgain() throws Exception {
+        // Split brain by dropping VRRP into both nodes; heal b first, so b hears a and yields while a (still deaf)
+        // never hears b: the race in which the winner would not learn that the split brain ended.
+        String drop = "add table inet vipdp; add chain inet vipdp in { type filter hook input priority 0; }; "
+                + "add rule inet vipdp in meta l4proto 112 drop";
+        NetnsPair.exec(pair.a, "nft", drop);
+        NetnsPair.exec(pair.b, "nft", drop);
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b master too", inState(b, "MASTER"));
+
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112 and src host 192.0.2.2")) {
+            NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
+            await("b yields", inState(b, "BACKUP"));
+            assertThat(logB.toString()).contains("sending priority 0 so the new master announces the addresses again");
+            List<String> priorities = capture.stopAndDecode("vrrp.prio");
+            assertThat(priorities).last().isEqualTo("0");
+        }
+        assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+        // How the winner reacts to that priority 0 (a's filter swallowed this one): the next test.
+    }
+
+    @Test
+    void aMasterHearingAnotherMasterGiveUpAnnouncesAgain() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        // A priority-0 advert from b, built with the core's encoder as b's agent would send it when yielding.
+        io.virtualip.agent.vrrp.InstanceConfig other = io.virtualip.agent.vrrp.InstanceConfig
+                .builder(51, InetAddress.getByName("192.0.2.2"), InetAddress.getByName("192.0.2.100"))
+                .advertIntervalCentis(10).build();
+        io.virtualip.agent.vrrp.AdvertisementEncoder encoder = new io.virtualip.agent.vrrp.AdvertisementEncoder(other);
+        java.nio.ByteBuffer advert = java.nio.ByteBuffer.allocate(64);
+        encoder.encode(0, 0, advert);
+        advert.flip();
+        try (io.virtualip.agent.dataplane.VrrpSocket socket = NetworkNamespace.call(pair.b,
+                () -> io.virtualip.agent.dataplane.VrrpSocket.openIpv4(NetnsPair.IFACE,
+                        (java.net.Inet4Address) InetAddress.getByName("192.0.2.2")));
+             PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            socket.sendMulticast(advert);
+            await("a re-announced", () -> logA.toString().contains("other master 192.0.2.2 (priority 0) heard"));
+            Thread.sleep(200);
+            assertThat(capture.stopAndDecode("arp.src.proto_ipv4", "arp.isgratuitous")).contains("192.0.2.100,1");
+        }
+        assertThat(state(a)).isEqualTo("MASTER");
+    }
 }
