@@ -168,6 +168,23 @@ public final class AgentDaemonSet {
    * are none (a real cluster's garbage collector would too, but not before the last owner is gone for good).
    */
   public void reconcile(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
+    DaemonSet seen = current;
+    // The informer cache may be a write behind (another VirtualIP of this placement was just reconciled): on a
+    // conflict, read the object again and retry a few times before leaving it to JOSDK's retry.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        apply(placement, owners, seen);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
+          throw e;
+        }
+        seen = client.apps().daemonSets().inNamespace(namespace).withName(name(placement)).get();
+      }
+    }
+  }
+
+  private void apply(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
     if (owners.isEmpty()) {
       if (current != null) {
         LOG.infof("deleting agent DaemonSet %s/%s: no VirtualIP uses its placement any more", namespace,

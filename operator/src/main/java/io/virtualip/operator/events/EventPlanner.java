@@ -25,7 +25,7 @@ public final class EventPlanner {
       case ALLOCATED -> events.add(PlannedEvent.normal(Reasons.VRID_ALLOCATED,
           "Allocated virtualRouterId " + vrid.vrid() + "."));
       case MOVED -> events.add(PlannedEvent.warning(Reasons.VRID_CONFLICT, "virtualRouterId " + vrid.contested()
-          + " is now used by the older VirtualIP " + vrid.other() + " on the same nodes; moved to " + vrid.vrid()
+          + " is now used by VirtualIP " + vrid.other() + " on the same nodes; moved to " + vrid.vrid()
           + "."));
       default -> { }
     }

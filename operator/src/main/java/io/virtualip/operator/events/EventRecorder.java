@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.VirtualIP;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,6 +38,7 @@ public class EventRecorder {
   /** Event name to its count, per VirtualIP uid, so a repeat is a patch; forgotten when the VirtualIP goes. */
   private final Map<String, Map<String, Integer>> counts = new ConcurrentHashMap<>();
 
+  @Inject
   public EventRecorder(KubernetesClient client) {
     this(client, Clock.systemUTC());
   }

@@ -25,22 +25,13 @@ final class StatusPatch {
 
   private StatusPatch() {}
 
-  /** The patch that makes the stored status carry {@code a}, or empty when it already does. */
+  /** The patch that makes the stored status (which must exist) carry {@code a}, or empty when it already does. */
   static Optional<ArrayNode> operatorFields(VirtualIP stored, Aggregate a, long generation, ObjectMapper mapper) {
     VirtualIPStatus s = stored.getStatus();
     List<String> stepDown = a.stepDown().isEmpty() ? null : a.stepDown();
     ArrayNode ops = JSON.arrayNode();
     if (s == null) {
-      // No status yet: create it whole, but only if no agent has written one since we read (resourceVersion test).
-      ObjectNode status = JSON.objectNode();
-      status.put("observedGeneration", generation);
-      putIfNotNull(status, "virtualRouterId", mapper.valueToTree(a.virtualRouterId()));
-      putIfNotNull(status, "master", mapper.valueToTree(a.master()));
-      putIfNotNull(status, "stepDown", mapper.valueToTree(stepDown));
-      status.set("conditions", mapper.valueToTree(a.conditions()));
-      ops.add(op("test", "/metadata/resourceVersion", JSON.textNode(stored.getMetadata().getResourceVersion())));
-      ops.add(op("add", "/status", status));
-      return Optional.of(ops);
+      throw new IllegalArgumentException("no status yet: create it with firstStatus()");
     }
     field(ops, "observedGeneration", s.getObservedGeneration(), generation, mapper);
     field(ops, "virtualRouterId", s.getVirtualRouterId(), a.virtualRouterId(), mapper);
@@ -48,6 +39,17 @@ final class StatusPatch {
     field(ops, "stepDown", s.getStepDown(), stepDown, mapper);
     field(ops, "conditions", s.getConditions(), a.conditions(), mapper);
     return ops.isEmpty() ? Optional.empty() : Optional.of(ops);
+  }
+
+  /** The whole first status, for a PUT guarded by resourceVersion (no agent can have written an entry yet). */
+  static VirtualIPStatus firstStatus(Aggregate a, long generation) {
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setObservedGeneration(generation);
+    status.setVirtualRouterId(a.virtualRouterId());
+    status.setMaster(a.master());
+    status.setStepDown(a.stepDown().isEmpty() ? null : a.stepDown());
+    status.setConditions(a.conditions());
+    return status;
   }
 
   /**
@@ -77,12 +79,6 @@ final class StatusPatch {
       ops.add(JSON.objectNode().put("op", "remove").put("path", "/status/" + name));
     } else {
       ops.add(op("add", "/status/" + name, mapper.valueToTree(wanted)));
-    }
-  }
-
-  private static void putIfNotNull(ObjectNode node, String name, JsonNode value) {
-    if (value != null && !value.isNull()) {
-      node.set(name, value);
     }
   }
 

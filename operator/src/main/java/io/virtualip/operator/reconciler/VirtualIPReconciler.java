@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
@@ -35,6 +36,7 @@ import io.virtualip.operator.events.PlannedEvent;
 import io.virtualip.operator.metrics.OperatorMetrics;
 import io.virtualip.operator.status.Aggregate;
 import io.virtualip.operator.status.Facts;
+import io.virtualip.operator.status.Reasons;
 import io.virtualip.operator.status.StatusAggregator;
 import io.virtualip.operator.status.StatusView;
 import io.virtualip.operator.vrid.VridAllocator;
@@ -233,22 +235,56 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         rejected);
   }
 
-  /** Rewrites the state of entries whose agent's Lease expired to Unknown, each guarded against the agent's return. */
+  /**
+   * Rewrites the state of entries whose agent's Lease expired to Unknown. Reads the VirtualIP afresh first: the
+   * patch is guarded by test operations on the entry, and the informer cache may be a write behind.
+   */
   private void showUnknown(VirtualIP vip, Aggregate aggregate) {
-    List<NodeStatus> entries = vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of()
-        : vip.getStatus().getNodes();
+    boolean anyToMark = entries(vip).stream()
+        .anyMatch(e -> aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown);
+    if (!anyToMark) {
+      return;
+    }
+    VirtualIP fresh = fresh(vip);
+    List<NodeStatus> entries = fresh == null ? List.of() : entries(fresh);
     for (int i = 0; i < entries.size(); i++) {
       NodeStatus entry = entries.get(i);
-      if (aggregate.agentDown().contains(entry.getName()) && entry.getState() != io.virtualip.api.v1.NodeState.Unknown) {
-        String reason = "AgentDown: the agent's Lease expired; last state " + entry.getState();
+      if (aggregate.agentDown().contains(entry.getName()) && entry.getState() != NodeState.Unknown
+          && entries(vip).contains(entry)) {
+        String reason = Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
         patchStatus(vip, StatusPatch.markUnknown(i, entry, reason), true);
       }
     }
   }
 
+  /**
+   * Writes the operator's fields when the cache says they changed, diffing against a fresh read. The first status
+   * is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK retries), later ones are JSON
+   * patches of single fields that leave status.nodes alone.
+   */
   private void writeStatus(VirtualIP vip, Aggregate aggregate) {
     long generation = Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L);
-    StatusPatch.operatorFields(vip, aggregate, generation, JSON).ifPresent(ops -> patchStatus(vip, ops, false));
+    if (vip.getStatus() != null && StatusPatch.operatorFields(vip, aggregate, generation, JSON).isEmpty()) {
+      return;
+    }
+    VirtualIP fresh = fresh(vip);
+    if (fresh == null) {
+      return;
+    }
+    if (fresh.getStatus() == null) {
+      fresh.setStatus(StatusPatch.firstStatus(aggregate, generation));
+      client.resource(fresh).updateStatus();
+      return;
+    }
+    StatusPatch.operatorFields(fresh, aggregate, generation, JSON).ifPresent(ops -> patchStatus(vip, ops, false));
+  }
+
+  private VirtualIP fresh(VirtualIP vip) {
+    return client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).get();
+  }
+
+  private static List<NodeStatus> entries(VirtualIP vip) {
+    return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
   }
 
   private void patchStatus(VirtualIP vip, ArrayNode ops, boolean mayLoseRace) {
@@ -270,9 +306,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   private void announce(VirtualIP vip, Aggregate aggregate, VridDecision vrid) {
     StatusView before = lastView.getOrDefault(uid(vip), StatusView.stored(vip.getStatus()));
-    List<NodeStatus> entries = vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of()
-        : vip.getStatus().getNodes();
-    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, entries)) {
+    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, entries(vip))) {
       events.record(vip, event);
     }
   }
@@ -280,11 +314,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private void remember(VirtualIP vip, Aggregate aggregate) {
     lastView.put(uid(vip), StatusView.of(aggregate));
     Map<String, Map<String, Long>> counters = new HashMap<>();
-    if (vip.getStatus() != null && vip.getStatus().getNodes() != null) {
-      for (NodeStatus entry : vip.getStatus().getNodes()) {
-        if (entry.getRejected() != null) {
-          counters.put(entry.getName(), Map.copyOf(entry.getRejected()));
-        }
+    for (NodeStatus entry : entries(vip)) {
+      if (entry.getRejected() != null) {
+        counters.put(entry.getName(), Map.copyOf(entry.getRejected()));
       }
     }
     lastRejected.put(uid(vip), counters);

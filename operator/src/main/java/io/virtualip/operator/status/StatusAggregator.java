@@ -117,7 +117,7 @@ public final class StatusAggregator {
     if (vrid.outcome() == VridDecision.Outcome.CONFLICT) {
       String why = vrid.other() == null
           ? "is reserved for other VRRP routers on the network (operator setting virtualip.vrid.reserved)"
-          : "is already used by the older VirtualIP " + vrid.other() + " on the same nodes, which keeps it";
+          : "is already used by VirtualIP " + vrid.other() + " on the same nodes, which had it first and keeps it";
       return condition(f, READY, FALSE, Reasons.VRID_CONFLICT,
           "virtualRouterId " + vrid.contested() + " " + why + "; choose another or remove it to get one allocated.");
     }

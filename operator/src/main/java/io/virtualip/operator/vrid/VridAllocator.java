@@ -27,9 +27,9 @@ public final class VridAllocator {
   }
 
   /**
-   * Decides the VRID of {@code self} given every other VirtualIP's claim. A contested VRID stays with the older
-   * VirtualIP; the newer one gets a conflict when its VRID was pinned in the spec, or moves to a free VRID when the
-   * operator had allocated it.
+   * Decides the VRID of {@code self} given every other VirtualIP's claim. A contested VRID stays with the VirtualIP
+   * already running with it, else the older one ({@link VridClaim#precedes}); the other gets a conflict when its
+   * VRID was pinned in the spec, or moves to a free VRID when the operator had allocated it.
    */
   public VridDecision decide(VridClaim self, Collection<VridClaim> all) {
     List<VridClaim> neighbours = all.stream()
@@ -41,13 +41,13 @@ public final class VridAllocator {
       if (reserved.get(vrid)) {
         return new VridDecision(null, Outcome.CONFLICT, null, vrid);
       }
-      return olderHolder(self, neighbours, vrid)
+      return holderBefore(self, neighbours, vrid)
           .map(holder -> new VridDecision(null, Outcome.CONFLICT, holder.name(), vrid))
           .orElseGet(() -> new VridDecision(vrid, Outcome.PINNED, null, null));
     }
 
     Integer recorded = self.recorded();
-    Optional<VridClaim> takenBy = recorded == null ? Optional.empty() : olderHolder(self, neighbours, recorded);
+    Optional<VridClaim> takenBy = recorded == null ? Optional.empty() : holderBefore(self, neighbours, recorded);
     if (recorded != null && takenBy.isEmpty()) {
       return new VridDecision(recorded, Outcome.KEPT, null, null);
     }
@@ -67,9 +67,9 @@ public final class VridAllocator {
         .orElseGet(() -> new VridDecision(free, Outcome.ALLOCATED, null, null));
   }
 
-  private static Optional<VridClaim> olderHolder(VridClaim self, List<VridClaim> neighbours, int vrid) {
+  private static Optional<VridClaim> holderBefore(VridClaim self, List<VridClaim> neighbours, int vrid) {
     return neighbours.stream()
-        .filter(n -> n.effective() != null && n.effective() == vrid && n.isOlderThan(self))
+        .filter(n -> n.effective() != null && n.effective() == vrid && n.precedes(self, vrid))
         .min(Comparator.comparing(VridClaim::created).thenComparing(VridClaim::name));
   }
 }

@@ -31,8 +31,16 @@ public record VridClaim(String name, Instant created, boolean ipv6, String inter
         && nodes.stream().anyMatch(other.nodes::contains);
   }
 
-  /** Creation time, then name: a total order so both sides agree on who is older. */
-  boolean isOlderThan(VridClaim other) {
+  /**
+   * Who keeps a contested VRID: the one already running with it (recorded in status), then the older (creation
+   * time has only second precision), then the lower name; a total order, so both sides agree.
+   */
+  boolean precedes(VridClaim other, int vrid) {
+    boolean mine = recorded != null && recorded == vrid;
+    boolean theirs = other.recorded != null && other.recorded == vrid;
+    if (mine != theirs) {
+      return mine;
+    }
     int byTime = created.compareTo(other.created);
     return byTime != 0 ? byTime < 0 : name.compareTo(other.name) < 0;
   }

@@ -61,6 +61,15 @@ class VridAllocatorTest {
   }
 
   @Test
+  void theVirtualIPRunningWithAVridKeepsItAgainstAnOlderNewcomer() {
+    VridClaim running = claim("running", 5, Set.of("n1"), 20, 20);
+    VridClaim newcomer = claim("newcomer", 0, Set.of("n1"), 20, null);
+    List<VridClaim> all = List.of(running, newcomer);
+    assertThat(allocator.decide(running, all).outcome()).isEqualTo(Outcome.PINNED);
+    assertThat(allocator.decide(newcomer, all)).isEqualTo(new VridDecision(null, Outcome.CONFLICT, "running", 20));
+  }
+
+  @Test
   void sameCreationTimeIsDecidedByName() {
     VridClaim b = claim("b", 0, Set.of("n1"), 20, null);
     VridClaim a = claim("a", 0, Set.of("n1"), 20, null);
@@ -76,7 +85,7 @@ class VridAllocatorTest {
 
   @Test
   void allocatedVridTakenByOlderPinnedMovesToAFreeOne() {
-    VridClaim older = claim("older", 0, Set.of("n1"), 11, null);
+    VridClaim older = claim("older", 0, Set.of("n1"), 11, 11);
     VridClaim newer = claim("newer", 1, Set.of("n1"), null, 11);
     assertThat(allocator.decide(newer, List.of(older, newer)))
         .isEqualTo(new VridDecision(13, Outcome.MOVED, "older", 11));
