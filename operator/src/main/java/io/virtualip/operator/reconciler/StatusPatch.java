@@ -71,14 +71,13 @@ final class StatusPatch {
     return ops;
   }
 
+  /**
+   * Replaces one field; a field to clear is set to null rather than removed: the API server prunes nulls of
+   * non-nullable fields, and, unlike {@code remove}, {@code add} cannot fail on a field that is already gone.
+   */
   private static void field(ArrayNode ops, String name, Object stored, Object wanted, ObjectMapper mapper) {
-    if (Objects.equals(stored, wanted)) {
-      return;
-    }
-    if (wanted == null) {
-      ops.add(JSON.objectNode().put("op", "remove").put("path", "/status/" + name));
-    } else {
-      ops.add(op("add", "/status/" + name, mapper.valueToTree(wanted)));
+    if (!Objects.equals(stored, wanted)) {
+      ops.add(op("add", "/status/" + name, wanted == null ? JSON.nullNode() : mapper.valueToTree(wanted)));
     }
   }
 

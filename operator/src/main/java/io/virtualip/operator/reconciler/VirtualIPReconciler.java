@@ -37,6 +37,7 @@ import io.virtualip.operator.metrics.OperatorMetrics;
 import io.virtualip.operator.status.Aggregate;
 import io.virtualip.operator.status.Facts;
 import io.virtualip.operator.status.Reasons;
+import io.virtualip.operator.status.RejectionHistory;
 import io.virtualip.operator.status.StatusAggregator;
 import io.virtualip.operator.status.StatusView;
 import io.virtualip.operator.vrid.VridAllocator;
@@ -84,8 +85,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private final Map<String, Integer> vridBook = new HashMap<>();
   /** What each VirtualIP looked like at its previous evaluation, so events mark transitions only. */
   private final Map<String, StatusView> lastView = new ConcurrentHashMap<>();
-  /** Agents' rejected counters at the previous evaluation: the split-brain diagnosis looks at what grows. */
-  private final Map<String, Map<String, Map<String, Long>>> lastRejected = new ConcurrentHashMap<>();
+  /** Agents' rejected counters report by report: the split-brain diagnosis looks at what grows. */
+  private final Map<String, RejectionHistory> rejections = new ConcurrentHashMap<>();
+  /** Since when each VirtualIP has had two or more live masters (a handover until it lasts too long). */
+  private final Map<String, Instant> multiMasterSince = new ConcurrentHashMap<>();
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
@@ -139,8 +142,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       }
       VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster)
           : new VridDecision(null, VridDecision.Outcome.CONFLICT, null, null);
-      Map<String, Map<String, Long>> rejected = lastRejected.getOrDefault(uid(vip), Map.of());
-      Aggregate aggregate = StatusAggregator.aggregate(facts(vip, cluster, violations, vrid, now, rejected));
+      RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
+      Aggregate aggregate = StatusAggregator.aggregate(
+          facts(vip, cluster, violations, vrid, now, history.baseline(entries(vip))));
 
       showUnknown(vip, aggregate);
       writeStatus(vip, aggregate);
@@ -162,7 +166,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       vridBook.remove(vip.getMetadata().getName());
     }
     lastView.remove(uid(vip));
-    lastRejected.remove(uid(vip));
+    rejections.remove(uid(vip));
+    multiMasterSince.remove(uid(vip));
     events.forget(vip);
     metrics.forget(vip.getMetadata().getName());
     return DeleteControl.defaultDelete();
@@ -232,7 +237,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         spec == null || spec.getMode() == null ? Mode.Multicast : spec.getMode(),
         status == null ? null : status.getConditions(),
         status == null ? null : status.getStepDown(),
-        rejected);
+        rejected,
+        status == null ? null : status.getMaster(),
+        multiMasterSince.get(uid(vip)));
   }
 
   /**
@@ -313,23 +320,22 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   private void remember(VirtualIP vip, Aggregate aggregate) {
     lastView.put(uid(vip), StatusView.of(aggregate));
-    Map<String, Map<String, Long>> counters = new HashMap<>();
-    for (NodeStatus entry : entries(vip)) {
-      if (entry.getRejected() != null) {
-        counters.put(entry.getName(), Map.copyOf(entry.getRejected()));
-      }
-    }
-    lastRejected.put(uid(vip), counters);
+    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(entries(vip));
+    aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
+        () -> multiMasterSince.remove(uid(vip)));
     metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());
   }
 
-  /** While a reporting agent's Lease can expire, look again just after it would, and at least every second. */
+  /**
+   * While time alone can change the facts (a reporting agent's Lease expires, a handover grace ends), look again
+   * just after that moment, and at least every second.
+   */
   private static UpdateControl<VirtualIP> next(Aggregate aggregate, Instant now) {
     UpdateControl<VirtualIP> control = UpdateControl.noUpdate();
-    return aggregate.nextExpiry()
-        .map(expiry -> {
-          Duration untilExpiry = Duration.between(now, expiry).plusMillis(50);
-          return control.rescheduleAfter(untilExpiry.compareTo(LEASE_RECHECK) < 0 ? untilExpiry : LEASE_RECHECK);
+    return aggregate.recheckAt()
+        .map(at -> {
+          Duration until = Duration.between(now, at).plusMillis(50);
+          return control.rescheduleAfter(until.compareTo(LEASE_RECHECK) < 0 ? until : LEASE_RECHECK);
         })
         .orElse(control);
   }

@@ -18,11 +18,12 @@ import java.util.Set;
  * @param interfaceMissing nodes that report the VirtualIP's interface missing
  * @param splitBrain the split brain, if any
  * @param action what Resolve did, in words, or empty
- * @param nextExpiry the earliest moment a live Lease of a reporting node expires: re-evaluate by then
+ * @param recheckAt the earliest moment the facts change by time alone (a Lease expires, a handover grace ends)
+ * @param multiMasterSince since when two or more live masters have been seen, while they are
  */
 public record Aggregate(Integer virtualRouterId, String master, List<String> stepDown, List<Condition> conditions,
     Set<String> agentDown, Set<String> interfaceMissing, Optional<SplitBrain> splitBrain, String action,
-    Optional<Instant> nextExpiry) {
+    Optional<Instant> recheckAt, Optional<Instant> multiMasterSince) {
 
   public Optional<Condition> condition(String type) {
     return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();

@@ -27,12 +27,15 @@ import java.util.Set;
  * @param mode spec.mode
  * @param previousConditions status.conditions as stored (keeps lastTransitionTime)
  * @param previousStepDown status.stepDown as stored
- * @param previousRejected each node's rejected counters at the previous evaluation
+ * @param previousRejected each node's rejected counters in its previous report
+ * @param previousMaster status.master as stored
+ * @param multiMasterSince when the operator first saw the current two or more live masters, or null
  */
 public record Facts(long generation, List<String> addresses, List<String> violations, VridDecision vrid,
     Set<String> selectedNodes, List<NodeStatus> entries, Map<String, AgentLease> leases, Instant now,
     SplitBrainPolicy policy, Duration interval, Mode mode, List<Condition> previousConditions,
-    List<String> previousStepDown, Map<String, Map<String, Long>> previousRejected) {
+    List<String> previousStepDown, Map<String, Map<String, Long>> previousRejected, String previousMaster,
+    Instant multiMasterSince) {
 
   public boolean live(NodeStatus entry) {
     AgentLease lease = leases.get(entry.getName());

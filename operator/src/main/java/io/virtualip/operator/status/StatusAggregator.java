@@ -13,6 +13,7 @@ import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.operator.status.SplitBrainDetector.SplitBrain;
 import io.virtualip.operator.vrid.VridDecision;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -44,21 +45,37 @@ public final class StatusAggregator {
         .filter(e -> f.live(e) && e.getState() == NodeState.Fault && e.getReason() != null
             && e.getReason().startsWith(Reasons.INTERFACE_MISSING_PREFIX)));
 
-    Optional<SplitBrain> splitBrain =
-        SplitBrainDetector.detect(liveMasters, f.previousRejected(), f.interval(), f.mode(), f.now());
-    String master = liveMasters.size() == 1 ? liveMasters.get(0).getName() : null;
+    Instant since = liveMasters.size() < 2 ? null : f.multiMasterSince() != null ? f.multiMasterSince() : f.now();
+    boolean handover = since != null && f.now().isBefore(since.plus(HANDOVER_GRACE));
+    Optional<SplitBrain> splitBrain = handover ? Optional.empty()
+        : SplitBrainDetector.detect(liveMasters, f.previousRejected(), f.interval(), f.mode(), f.now());
+    String master = liveMasters.size() == 1 ? liveMasters.get(0).getName()
+        : handover ? handoverMaster(liveMasters, f.previousMaster()) : null;
     StepDown stepDown = stepDown(f, entries, liveMasters, splitBrain);
 
     List<Condition> conditions = List.of(
         ready(f, entries, liveMasters, splitBrain, master),
         splitBrainCondition(f, splitBrain, stepDown.action()),
         degraded(f, entries, agentDown, interfaceMissing, liveMasters));
-    Optional<Instant> nextExpiry = entries.stream()
-        .filter(f::live)
-        .map(e -> f.leases().get(e.getName()).expiry())
+    Optional<Instant> recheckAt = java.util.stream.Stream.concat(
+            entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
+            handover ? java.util.stream.Stream.of(since.plus(HANDOVER_GRACE)) : java.util.stream.Stream.empty())
         .min(Comparator.naturalOrder());
     return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
-        splitBrain, stepDown.action(), nextExpiry);
+        splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
+  }
+
+  /**
+   * Two live masters for less than this are a handover, not a split brain: on preemption the old master leaves
+   * Master on the new one's first advertisement (RFC 5798 section 6.4.3), but the two agents' status writes reach
+   * the API server a moment apart.
+   */
+  public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
+
+  /** During a handover the status keeps its master if it is still a claimant, else names the likely winner. */
+  private static String handoverMaster(List<NodeStatus> liveMasters, String previousMaster) {
+    return liveMasters.stream().anyMatch(m -> m.getName().equals(previousMaster)) ? previousMaster
+        : liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow().getName();
   }
 
   private record StepDown(List<String> nodes, String action) {}

@@ -62,10 +62,9 @@ final class Cluster {
         .toList();
   }
 
-  static NodeStatus entry(NodeState state, String address, int priority) {
+  static NodeStatus entry(NodeState state, int priority) {
     NodeStatus e = new NodeStatus();
     e.setState(state);
-    e.setAddress(address);
     e.setPriority(priority);
     e.setEffectivePriority(priority);
     return e;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPStatus;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -25,10 +26,13 @@ final class SimulatedAgent {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final KubernetesClient client;
   final String node;
+  /** The node's address on the VRRP segment. */
+  final String address;
 
-  SimulatedAgent(KubernetesClient client, String node) {
+  SimulatedAgent(KubernetesClient client, String node, String address) {
     this.client = client;
     this.node = node;
+    this.address = address;
   }
 
   /** Creates or renews the agent's Lease with the given renew time. */
@@ -60,6 +64,7 @@ final class SimulatedAgent {
   /** Writes this node's entry, replacing its previous one or appending it. */
   void report(String vip, NodeStatus entry) {
     entry.setName(node);
+    entry.setAddress(address);
     entry.setUpdated(Instant.now().toString());
     for (int attempt = 0; ; attempt++) {
       VirtualIP current = client.resources(VirtualIP.class).withName(vip).get();
@@ -72,13 +77,20 @@ final class SimulatedAgent {
       } else if (nodes != null) {
         ops.addObject().put("op", "add").put("path", "/status/nodes/-").set("value", JSON.valueToTree(entry));
       } else {
-        ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion")
-            .put("value", current.getMetadata().getResourceVersion());
+        // The first entry creates the list: a PUT of the status guarded by resourceVersion (409 on a race).
         if (current.getStatus() == null) {
-          ops.addObject().put("op", "add").put("path", "/status").set("value", JsonNodeFactory.instance.objectNode());
+          current.setStatus(new VirtualIPStatus());
         }
-        ops.addObject().put("op", "add").put("path", "/status/nodes")
-            .set("value", JsonNodeFactory.instance.arrayNode().add(JSON.valueToTree(entry)));
+        current.getStatus().setNodes(List.of(entry));
+        try {
+          client.resource(current).updateStatus();
+          return;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409 || attempt >= 10) {
+            throw e;
+          }
+          continue;
+        }
       }
       try {
         client.resources(VirtualIP.class).withName(vip).subresource("status")

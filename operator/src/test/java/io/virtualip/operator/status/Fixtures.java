@@ -67,6 +67,15 @@ public final class Fixtures {
     List<String> previousStepDown = null;
     Map<String, Map<String, Long>> previousRejected = Map.of();
     Instant now = NOW;
+    String previousMaster = null;
+    /** Two masters in the table rows have been masters together for long: a split brain, not a handover. */
+    Instant multiMasterSince = NOW.minusSeconds(5);
+
+    public FactsBuilder handover(String previousMaster, Instant since) {
+      this.previousMaster = previousMaster;
+      this.multiMasterSince = since;
+      return this;
+    }
 
     public FactsBuilder entries(NodeStatus... e) {
       entries = List.of(e);
@@ -123,7 +132,8 @@ public final class Fixtures {
 
     public Facts build() {
       return new Facts(3, List.of("192.0.2.10/24"), violations, vrid, selected, entries, leases, now, policy,
-          Duration.ofSeconds(1), mode, previousConditions, previousStepDown, previousRejected);
+          Duration.ofSeconds(1), mode, previousConditions, previousStepDown, previousRejected, previousMaster,
+          multiMasterSince);
     }
   }
 

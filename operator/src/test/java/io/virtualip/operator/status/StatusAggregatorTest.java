@@ -99,6 +99,25 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void twoMastersForLessThanTheGraceAreAHandoverThatKeepsTheMaster() {
+    var f = facts().entries(entry("n1", Master, "192.0.2.1", 100), entry("n2", Master, "192.0.2.2", 150),
+        entry("n3", Backup, "192.0.2.3", 100)).leases(live("n1"), live("n2"), live("n3"));
+    Aggregate first = StatusAggregator.aggregate(f.handover("n1", null).build());
+    assertThat(first.splitBrain()).isEmpty();
+    assertThat(first.master()).isEqualTo("n1");
+    assertThat(first.multiMasterSince()).contains(NOW);
+    assertThat(first.recheckAt()).contains(NOW.plus(StatusAggregator.HANDOVER_GRACE));
+
+    Aggregate later = StatusAggregator.aggregate(f.handover("n1", NOW).at(NOW.plusMillis(600)).build());
+    assertThat(later.splitBrain()).isPresent();
+    assertThat(later.master()).isNull();
+    assertThat(later.multiMasterSince()).contains(NOW);
+
+    Aggregate unknownBefore = StatusAggregator.aggregate(f.handover(null, null).at(NOW).build());
+    assertThat(unknownBefore.master()).isEqualTo("n2");
+  }
+
+  @Test
   void noBackupLeftIsDegraded() {
     Aggregate a = StatusAggregator.aggregate(facts().selected("n1").entries(entry("n1", Master, "192.0.2.1", 100))
         .leases(live("n1")).build());
@@ -113,7 +132,7 @@ class StatusAggregatorTest {
     assertThat(a.agentDown()).containsExactly("n1");
     assertThat(a.master()).isNull();
     assertThat(a.condition(Conditions.DEGRADED).orElseThrow().getMessage()).contains("agent Lease expired on n1");
-    assertThat(a.nextExpiry()).contains(NOW.plusSeconds(3));
+    assertThat(a.recheckAt()).contains(NOW.plusSeconds(3));
   }
 
   @Test
