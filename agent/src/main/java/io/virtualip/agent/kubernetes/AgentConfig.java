@@ -1,0 +1,86 @@
+package io.virtualip.agent.kubernetes;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The agent's settings in Kubernetes mode; {@link #fromEnvironment} reads what the operator's DaemonSet sets.
+ *
+ * @param nodeName            this node (downward API {@code spec.nodeName} as NODE_NAME)
+ * @param namespace           the agent's namespace (POD_NAMESPACE): its Lease and the password Secrets live there
+ * @param eventNamespace      where Events about the cluster-scoped VirtualIPs go: {@code default}, as client-go does
+ *                            for any object without a namespace
+ * @param readyFile           written once the watches have synced (the pod's readiness probe reads it)
+ * @param statusWrite         how this node's status.nodes entry is written
+ * @param leaseDuration       leaseDurationSeconds of the heartbeat Lease
+ * @param leaseRenewInterval  how often the Lease is renewed
+ * @param masterRenewInterval how often a master rewrites its entry (its claim, with fresh counters)
+ * @param otherRenewInterval  how often any other state rewrites its entry (fresh counters for the diagnosis)
+ * @param resyncPeriod        informer resync: every cached object is offered again, repairing anything missed
+ */
+public record AgentConfig(String nodeName, String namespace, String eventNamespace, Path readyFile,
+    StatusWriteMode statusWrite, Duration leaseDuration, Duration leaseRenewInterval, Duration masterRenewInterval,
+    Duration otherRenewInterval, Duration resyncPeriod) {
+
+  public static final Path DEFAULT_READY_FILE = Path.of("/run/virtualip/ready");
+
+  public AgentConfig {
+    Objects.requireNonNull(nodeName, "nodeName (NODE_NAME)");
+    Objects.requireNonNull(namespace, "namespace (POD_NAMESPACE)");
+  }
+
+  /** The contract's values: Lease of 4 s renewed every 1 s, a master's claim renewed every 1 s. */
+  public static AgentConfig defaults(String nodeName, String namespace) {
+    return new AgentConfig(nodeName, namespace, "default", DEFAULT_READY_FILE, StatusWriteMode.JSON_PATCH,
+        Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
+        Duration.ofSeconds(30));
+  }
+
+  /**
+   * NODE_NAME and POD_NAMESPACE (required), VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE ({@code json-patch},
+   * {@code apply} or {@code auto}), VIRTUALIP_LEASE_DURATION_SECONDS.
+   */
+  public static AgentConfig fromEnvironment(Map<String, String> env) {
+    String node = env.get("NODE_NAME");
+    String namespace = env.get("POD_NAMESPACE");
+    if (node == null || node.isBlank() || namespace == null || namespace.isBlank()) {
+      throw new IllegalArgumentException("NODE_NAME and POD_NAMESPACE must be set (downward API)");
+    }
+    AgentConfig c = defaults(node, namespace);
+    String ready = env.getOrDefault("VIRTUALIP_READY_FILE", c.readyFile.toString());
+    StatusWriteMode mode = StatusWriteMode.valueOf(
+        env.getOrDefault("VIRTUALIP_STATUS_WRITE", "json-patch").toUpperCase(Locale.ROOT).replace('-', '_'));
+    Duration lease = Duration.ofSeconds(Long.parseLong(env.getOrDefault("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
+    return new AgentConfig(node, namespace, c.eventNamespace, Path.of(ready), mode, lease, c.leaseRenewInterval,
+        c.masterRenewInterval, c.otherRenewInterval, c.resyncPeriod);
+  }
+
+  public AgentConfig withReadyFile(Path path) {
+    return new AgentConfig(nodeName, namespace, eventNamespace, path, statusWrite, leaseDuration, leaseRenewInterval,
+        masterRenewInterval, otherRenewInterval, resyncPeriod);
+  }
+
+  public AgentConfig withStatusWrite(StatusWriteMode mode) {
+    return new AgentConfig(nodeName, namespace, eventNamespace, readyFile, mode, leaseDuration, leaseRenewInterval,
+        masterRenewInterval, otherRenewInterval, resyncPeriod);
+  }
+
+  /** How this node's entry in status.nodes is written. */
+  public enum StatusWriteMode {
+    /**
+     * A JSON patch that touches only this node's element (guarded by a {@code test} op) or appends it: works on
+     * every server, the default.
+     */
+    JSON_PATCH,
+    /**
+     * Server-side apply with field manager {@code virtualip-agent-<node>}. Merges per element only when the CRD marks
+     * status.nodes {@code x-kubernetes-list-type: map} keyed by name; otherwise it would replace the whole list.
+     */
+    APPLY,
+    /** Apply, falling back to JSON patch for good when the server answers 415 (no apply support). */
+    AUTO
+  }
+}
