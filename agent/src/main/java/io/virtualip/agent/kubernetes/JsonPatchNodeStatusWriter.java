@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -94,14 +94,9 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     }
   }
 
-  /**
-   * A failed {@code test} op: 422 on a real server ("the server rejected our request due to an error in our
-   * request"), 409 on a version conflict; the fabric8 test server answers a failed test with 500 and a message
-   * naming the test, so that is matched by message rather than counting every 500 as a race.
-   */
+  /** A failed {@code test} op (422 Unprocessable Entity) or a version conflict (409). */
   static boolean lostRace(KubernetesClientException e) {
-    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    return e.getCode() == 409 || e.getCode() == 422 || message.contains("test operation") || message.contains("test failed");
+    return e.getCode() == 409 || e.getCode() == 422;
   }
 
   /** Jittered, so that agents that collided do not collide again in lockstep. */
@@ -126,7 +121,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
   }
 
   private static Map<String, Object> op(String op, String path, Object value) {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("op", op);
     m.put("path", path);
     if (!"remove".equals(op)) {

@@ -4,6 +4,7 @@ import io.virtualip.api.v1.Mode;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything one node's engine needs to run one VirtualIP, resolved from the resource, this node, the other nodes and
@@ -47,7 +48,7 @@ public record ResolvedInstance(int virtualRouterId, int version, List<String> ad
     return o instanceof ResolvedInstance r
         && virtualRouterId == r.virtualRouterId && version == r.version && priority == r.priority
         && preempt == r.preempt && addresses.equals(r.addresses)
-        && java.util.Objects.equals(interfaceName, r.interfaceName)
+        && Objects.equals(interfaceName, r.interfaceName)
         && advertisementInterval.equals(r.advertisementInterval) && preemptDelay.equals(r.preemptDelay)
         && mode == r.mode && unicastPeers.equals(r.unicastPeers) && Arrays.equals(password, r.password)
         && tracks.equals(r.tracks);
@@ -55,7 +56,7 @@ public record ResolvedInstance(int virtualRouterId, int version, List<String> ad
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(virtualRouterId, version, addresses, interfaceName, advertisementInterval, priority,
+    return Objects.hash(virtualRouterId, version, addresses, interfaceName, advertisementInterval, priority,
         preempt, preemptDelay, mode, unicastPeers, Arrays.hashCode(password), tracks);
   }
 
