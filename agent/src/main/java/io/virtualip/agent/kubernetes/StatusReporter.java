@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -60,6 +59,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
       r -> LeaseHeartbeat.daemon(r, "virtualip-status"));
 
+  /** Kept after a removal too, so that the engine's final transition still gets its Event. */
   private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Long> generations = new ConcurrentHashMap<>();
@@ -120,7 +120,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   /** The instance was removed from this node: drop its entry from the VirtualIP. */
   void removed(String name) {
     active.remove(name);
-    latest.remove(name);
     generations.remove(name);
     pending.put(name, new Pending(null));
     wake();
@@ -208,7 +207,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private void renew() {
     try {
       Instant now = clock.instant();
-      for (String name : latest.keySet()) {
+      for (String name : active) {
         InstanceSnapshot snapshot = engine.snapshot(name).orElse(latest.get(name));
         if (snapshot == null) {
           continue;
@@ -260,9 +259,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  Optional<InstanceSnapshot> latest(String name) {
-    return Optional.ofNullable(latest.get(name));
-  }
 
   /** Gives pending writes up to {@code grace} (a master's final handover report), then stops. */
   @Override

@@ -13,7 +13,7 @@ import java.util.Locale;
  * {@code node-a BACKUP -> MASTER: master down interval expired}. The operator records the cluster-wide events
  * (MasterElected, SplitBrain, ...); these tell the story of each node.
  */
-final class TransitionEvents {
+class TransitionEvents {
 
   static final String REASON = "Transition";
   static final String COMPONENT = "virtualip-agent";

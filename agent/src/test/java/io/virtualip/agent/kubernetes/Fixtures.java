@@ -30,4 +30,11 @@ final class Fixtures {
     }
     return b.build();
   }
+
+  static InstanceSnapshot snapshot(io.virtualip.api.v1.NodeState state, long advertsSent, String reason) {
+    return new InstanceSnapshot(state, 100, 100, state == io.virtualip.api.v1.NodeState.Master ? "192.0.2.1" : null,
+        "192.0.2.1", java.time.Instant.parse("2026-11-26T10:00:00Z").plusSeconds(advertsSent), reason, advertsSent, 0,
+        Map.of("AUTH_MISMATCH", 2L), List.of(new InstanceSnapshot.Peer("192.0.2.2", 90,
+            java.time.Instant.parse("2026-11-26T10:00:00.250Z"))));
+  }
 }
