@@ -49,6 +49,11 @@ final class InstanceController implements AutoCloseable {
   private final ExecutorService loop = Executors.newSingleThreadExecutor(
       r -> LeaseHeartbeat.daemon(r, "virtualip-controller"));
   private final AtomicBoolean queued = new AtomicBoolean();
+  /**
+   * False until every informer has synced: a pass over half-filled caches would start instances with partial peer
+   * lists or report a pods track failing for pods not listed yet, and then correct itself with a needless restart.
+   */
+  private volatile boolean synced;
   /** Only touched on the controller's thread. */
   private final Map<String, Applied> applied = new HashMap<>();
   private final Map<String, String> waitingReasons = new HashMap<>();
@@ -65,7 +70,7 @@ final class InstanceController implements AutoCloseable {
 
   /** Coalesces: any number of events while a pass is queued make one pass. */
   void trigger() {
-    if (queued.compareAndSet(false, true)) {
+    if (synced && queued.compareAndSet(false, true)) {
       loop.execute(() -> {
         queued.set(false);
         reconcile();
@@ -73,8 +78,12 @@ final class InstanceController implements AutoCloseable {
     }
   }
 
-  /** Runs a pass and waits for it (startup, so that readiness means "the engine has been told"). */
-  void reconcileNow() throws Exception {
+  /**
+   * Every cache has synced: runs the first pass and waits for it (so that readiness means "the engine has been
+   * told"); from now on events trigger passes.
+   */
+  void cachesSynced() throws Exception {
+    synced = true;
     loop.submit((Runnable) this::reconcile).get();
   }
 

@@ -105,7 +105,7 @@ public final class KubernetesAgent implements AutoCloseable {
     }
     CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
       try {
-        controller.reconcileNow();
+        controller.cachesSynced();
         writeReadyFile(config.readyFile());
         ready.complete(null);
         LOG.log(System.Logger.Level.INFO, "watches synced; node {0} ready", config.nodeName());

@@ -259,7 +259,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-
   /** Gives pending writes up to {@code grace} (a master's final handover report), then stops. */
   @Override
   public void close() {
