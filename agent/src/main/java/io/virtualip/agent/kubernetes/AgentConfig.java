@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param masterRenewInterval how often a master rewrites its entry (its claim, with fresh counters)
  * @param otherRenewInterval  how often any other state rewrites its entry (fresh counters for the diagnosis)
  * @param resyncPeriod        informer resync: every cached object is offered again, repairing anything missed
+ * @param placement           this agent's DaemonSet placement (VIRTUALIP_PLACEMENT), or null: see {@link Placement}
  */
 public record AgentConfig(String nodeName, String namespace, String eventNamespace, Path readyFile,
     StatusWriteMode statusWrite, Duration leaseDuration, Duration leaseRenewInterval, Duration masterRenewInterval,
-    Duration otherRenewInterval, Duration resyncPeriod) {
+    Duration otherRenewInterval, Duration resyncPeriod, Placement placement) {
 
   public static final Path DEFAULT_READY_FILE = Path.of("/run/virtualip/ready");
 
@@ -36,12 +37,12 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
   public static AgentConfig defaults(String nodeName, String namespace) {
     return new AgentConfig(nodeName, namespace, "default", DEFAULT_READY_FILE, StatusWriteMode.JSON_PATCH,
         Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), null);
   }
 
   /**
    * NODE_NAME and POD_NAMESPACE (required), VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE ({@code json-patch},
-   * {@code apply} or {@code auto}), VIRTUALIP_LEASE_DURATION_SECONDS.
+   * {@code apply} or {@code auto}), VIRTUALIP_LEASE_DURATION_SECONDS, VIRTUALIP_PLACEMENT.
    */
   public static AgentConfig fromEnvironment(Map<String, String> env) {
     String node = env.get("NODE_NAME");
@@ -54,18 +55,20 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
     StatusWriteMode mode = StatusWriteMode.valueOf(
         env.getOrDefault("VIRTUALIP_STATUS_WRITE", "json-patch").toUpperCase(Locale.ROOT).replace('-', '_'));
     Duration lease = Duration.ofSeconds(Long.parseLong(env.getOrDefault("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
+    String placement = env.get("VIRTUALIP_PLACEMENT");
     return new AgentConfig(node, namespace, c.eventNamespace, Path.of(ready), mode, lease, c.leaseRenewInterval,
-        c.masterRenewInterval, c.otherRenewInterval, c.resyncPeriod);
+        c.masterRenewInterval, c.otherRenewInterval, c.resyncPeriod,
+        placement == null || placement.isBlank() ? null : Placement.parse(placement));
   }
 
   public AgentConfig withReadyFile(Path path) {
     return new AgentConfig(nodeName, namespace, eventNamespace, path, statusWrite, leaseDuration, leaseRenewInterval,
-        masterRenewInterval, otherRenewInterval, resyncPeriod);
+        masterRenewInterval, otherRenewInterval, resyncPeriod, placement);
   }
 
-  public AgentConfig withStatusWrite(StatusWriteMode mode) {
-    return new AgentConfig(nodeName, namespace, eventNamespace, readyFile, mode, leaseDuration, leaseRenewInterval,
-        masterRenewInterval, otherRenewInterval, resyncPeriod);
+  public AgentConfig withPlacement(Placement placement) {
+    return new AgentConfig(nodeName, namespace, eventNamespace, readyFile, statusWrite, leaseDuration,
+        leaseRenewInterval, masterRenewInterval, otherRenewInterval, resyncPeriod, placement);
   }
 
   /** How this node's entry in status.nodes is written. */

@@ -58,11 +58,11 @@ final class InstanceController implements AutoCloseable {
   private final Map<String, Applied> applied = new HashMap<>();
   private final Map<String, String> waitingReasons = new HashMap<>();
 
-  InstanceController(String node, InstanceEngine engine, StatusReporter reporter, HttpGetTracks httpGetTracks,
-      Caches caches) {
+  InstanceController(String node, InstanceResolver resolver, InstanceEngine engine, StatusReporter reporter,
+      HttpGetTracks httpGetTracks, Caches caches) {
     this.node = node;
     this.engine = engine;
-    this.resolver = new InstanceResolver(node);
+    this.resolver = resolver;
     this.reporter = reporter;
     this.httpGetTracks = httpGetTracks;
     this.caches = caches;

@@ -33,9 +33,12 @@ public final class InstanceResolver {
   static final String DEFAULT_HTTP_HOST = "127.0.0.1";
 
   private final String nodeName;
+  private final Placement placement;
 
-  public InstanceResolver(String nodeName) {
+  /** @param placement this agent's placement, or null to run every VirtualIP that selects the node */
+  public InstanceResolver(String nodeName, Placement placement) {
     this.nodeName = Objects.requireNonNull(nodeName);
+    this.placement = placement;
   }
 
   /**
@@ -48,7 +51,8 @@ public final class InstanceResolver {
     if (self == null) {
       return new Resolution.Waiting("node " + nodeName + " is not known yet");
     }
-    if (spec == null || !NodeSelection.selects(vip, self)) {
+    if (spec == null || !NodeSelection.selects(vip, self)
+        || (placement != null && !placement.equals(Placement.of(spec)))) {
       return new Resolution.NotSelected();
     }
     if (spec.getAddresses() == null || spec.getAddresses().isEmpty()) {

@@ -31,13 +31,15 @@ import java.util.concurrent.TimeoutException;
  * subcommand is {@link #run(InstanceEngine, Map)}.
  *
  * <p>Watches: fabric8's informers re-list and re-watch by themselves after a dropped watch, with exponential backoff
- * (from the client's watchReconnectInterval, 1 s, doubling to 32 s). By default an informer whose very first list
- * fails gives up; the exception handler here makes every informer retry forever, so an agent started during an API
- * outage comes up when the API does.
+ * from the client's watchReconnectInterval doubling five times (the client's default 1 s would reach 32 s; the agent
+ * sets 250 ms, so at most 8 s). By default an informer whose very first list fails gives up; the exception handler
+ * here makes every informer retry forever, so an agent started during an API outage comes up when the API does.
+ * While watches are down the caches keep their last content and nothing reaches the engine.
  */
 public final class KubernetesAgent implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(KubernetesAgent.class.getName());
+  static final int WATCH_RECONNECT_INTERVAL_MS = 250;
 
   private final KubernetesClient client;
   private final AgentConfig config;
@@ -78,7 +80,8 @@ public final class KubernetesAgent implements AutoCloseable {
     lease = new LeaseHeartbeat(client, config.namespace(), config.nodeName(), config.leaseDuration(),
         config.leaseRenewInterval(), clock);
     httpGetTracks = new HttpGetTracks(engine);
-    controller = new InstanceController(config.nodeName(), engine, reporter, httpGetTracks,
+    controller = new InstanceController(config.nodeName(),
+        new InstanceResolver(config.nodeName(), config.placement()), engine, reporter, httpGetTracks,
         new InstanceController.Caches(() -> virtualIps.getStore().list(), () -> nodes.getStore().list(),
             name -> secrets.getStore().getByKey(config.namespace() + "/" + name),
             () -> pods.getStore().list()));
@@ -181,6 +184,7 @@ public final class KubernetesAgent implements AutoCloseable {
         .withConnectionTimeout(3_000)
         .withRequestTimeout(5_000)
         .withRequestRetryBackoffLimit(0)
+        .withWatchReconnectInterval(WATCH_RECONNECT_INTERVAL_MS)
         .build();
   }
 

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.virtualip.api.v1.Authentication;
 import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.HttpGetTrack;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class InstanceResolverTest {
 
   private static final Map<String, String> EDGE = Map.of("role", "edge");
-  private final InstanceResolver resolver = new InstanceResolver("node-a");
+  private final InstanceResolver resolver = new InstanceResolver("node-a", null);
   private final List<Node> nodes = List.of(
       Fixtures.node("node-a", EDGE, "192.0.2.1", "2001:db8::1"),
       Fixtures.node("node-c", EDGE, "192.0.2.3", "2001:db8::3"),
@@ -161,5 +162,21 @@ class InstanceResolverTest {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setAdvertisementInterval("soon");
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+  }
+
+  @Test
+  void anAgentOfAnotherPlacementLeavesTheVirtualIpToThatPlacementsAgent() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setNodeSelector(EDGE);
+    vip.getSpec().setTolerations(List.of(
+        new TolerationBuilder().withKey("a").withOperator("Exists").build(),
+        new TolerationBuilder().withKey("b").withOperator("Exists").build()));
+    InstanceResolver edgeAgent = new InstanceResolver("node-a", Placement.parse(
+        "{\"nodeSelector\":{\"role\":\"edge\"},\"tolerations\":[{\"key\":\"b\",\"operator\":\"Exists\"},"
+            + "{\"key\":\"a\",\"operator\":\"Exists\"}]}"));
+    InstanceResolver everyNodeAgent = new InstanceResolver("node-a", Placement.parse("{}"));
+    assertThat(edgeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
+    assertThat(everyNodeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.NotSelected.class);
+    assertThat(everyNodeAgent.resolve(Fixtures.virtualIp("w"), nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
   }
 }

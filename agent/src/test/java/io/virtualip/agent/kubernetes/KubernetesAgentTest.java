@@ -298,7 +298,7 @@ class KubernetesAgentTest {
       v.getSpec().setDefaultPriority(77);
       return v;
     });
-    await().atMost(Duration.ofSeconds(45)).until(() -> lastConfig("a").priority() == 77);
+    await().atMost(Duration.ofSeconds(20)).until(() -> lastConfig("a").priority() == 77);
   }
 
   private static Pod pod(String name, String node, boolean ready) {
