@@ -42,8 +42,8 @@ final class HttpGetTracks implements AutoCloseable {
   }
 
   /**
-   * Called after every apply: (re)starts the checks of {@code name}, so each track reports again from its first
-   * check, which the engine's contract expects after an apply.
+   * (Re)starts the checks of {@code name} when its tracks changed: each track reports again from its first check,
+   * as the engine's contract expects for a changed track list.
    */
   void sync(String name, List<ResolvedTrack> tracks) {
     scheduler.execute(() -> {

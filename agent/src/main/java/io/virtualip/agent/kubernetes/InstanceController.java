@@ -111,46 +111,64 @@ final class InstanceController implements AutoCloseable {
 
   private void reconcile(VirtualIP vip, Resolution resolution, Collection<Pod> pods) {
     String name = vip.getMetadata().getName();
-    Applied current = applied.get(name);
     if (resolution instanceof Resolution.NotSelected) {
       waitingReasons.remove(name);
-      if (current != null) {
+      if (applied.containsKey(name)) {
         remove(name, "its placement no longer selects node " + node);
       }
       return;
     }
-    boolean fresh = false;
     if (resolution instanceof Resolution.Run run) {
       waitingReasons.remove(name);
-      // Before apply: the engine's first report for a new instance must already count as running here.
-      reporter.observedGeneration(name, generation(vip));
-      if (current == null || !current.config.equals(run.config())) {
-        if (current == null) {
-          current = new Applied();
-          applied.put(name, current);
-        }
-        LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: applying {1}", name, run.config());
-        current.config = run.config();
-        engine.apply(name, run.config());
-        current.podsTracks.clear();
-        httpGetTracks.sync(name, run.config().tracks());
-        fresh = true;
-      }
+      apply(name, generation(vip), run.config());
     } else if (resolution instanceof Resolution.Waiting waiting
         && !waiting.reason().equals(waitingReasons.put(name, waiting.reason()))) {
       LOG.log(System.Logger.Level.WARNING, "VirtualIP {0}: {1}{2}", name, waiting.reason(),
-          current == null ? "; not started" : "; keeps running with its last configuration");
+          applied.containsKey(name) ? "; keeps running with its last configuration" : "; not started");
     }
-    if (current == null) {
+    Applied current = applied.get(name);
+    if (current != null) {
+      followStepDown(name, current, vip);
+      reportPodsTracks(name, current, pods);
+    }
+  }
+
+  private void apply(String name, long generation, ResolvedInstance config) {
+    // Before apply: the engine's first report for a new instance must already count as running here.
+    reporter.observedGeneration(name, generation);
+    Applied current = applied.get(name);
+    if (current != null && current.config.equals(config)) {
       return;
     }
+    LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: applying {1}", name, config);
+    engine.apply(name, config);
+    boolean tracksChanged = current == null || !current.config.tracks().equals(config.tracks());
+    if (current == null) {
+      current = new Applied();
+      applied.put(name, current);
+    } else if (current.stepDown) {
+      engine.stepDown(name, true);
+    }
+    current.config = config;
+    // Equal tracks keep their state in the engine: restarting them would count them failing until the first
+    // check, and a weight-0 track would then put the node in Fault on every unrelated configuration change.
+    if (tracksChanged) {
+      current.podsTracks.clear();
+      httpGetTracks.sync(name, config.tracks());
+    }
+  }
+
+  private void followStepDown(String name, Applied current, VirtualIP vip) {
     boolean stepDown = vip.getStatus() != null && vip.getStatus().getStepDown() != null
         && vip.getStatus().getStepDown().contains(node);
-    if (stepDown != current.stepDown || (fresh && stepDown)) {
+    if (stepDown != current.stepDown) {
       LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: step-down {1}", name, stepDown ? "requested" : "lifted");
-      current.stepDown = stepDown;
       engine.stepDown(name, stepDown);
+      current.stepDown = stepDown;
     }
+  }
+
+  private void reportPodsTracks(String name, Applied current, Collection<Pod> pods) {
     List<ResolvedTrack> tracks = current.config.tracks();
     for (int i = 0; i < tracks.size(); i++) {
       if (tracks.get(i) instanceof ResolvedTrack.PodsTrack t) {

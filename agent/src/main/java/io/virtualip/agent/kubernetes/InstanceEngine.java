@@ -14,9 +14,10 @@ public interface InstanceEngine {
   /**
    * Starts the instance, or reconfigures it when {@code config} differs from the running one. The glue calls this
    * only when the resolved configuration changed (records compare by value), so an engine may restart the election
-   * on every call. After every apply the glue reports each {@code pods}/{@code httpGet} track again through
-   * {@link #trackChanged}; until a track's first report the engine should count it as failing, so that a node never
-   * claims the address on a health it has not checked.
+   * on every call. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
+   * tracks changed, the glue reports each {@code pods}/{@code httpGet} track again through {@link #trackChanged}.
+   * Until a track's first report the engine counts it as failing, so that a node never claims the address on a
+   * health it has not checked.
    */
   void apply(String name, ResolvedInstance config);
 

@@ -1,6 +1,7 @@
 package io.virtualip.agent.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -71,6 +73,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Map<String, Instant> lastWritten = new HashMap<>();
   private volatile boolean backingOff;
   private Duration backoff = MIN_BACKOFF;
+  private ScheduledFuture<?> retry;
 
   StatusReporter(String node, NodeStatusWriter writer, TransitionEvents events, Function<String, VirtualIP> virtualIps,
       InstanceEngine engine, Clock clock, Duration masterRenewInterval, Duration otherRenewInterval) {
@@ -133,10 +136,14 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private void flush() {
     flushQueued.set(false);
+    if (retry != null) {
+      return; // a retry is scheduled and will write everything pending then
+    }
     boolean failed = !writeEntries() | !sendEvents();
     if (failed) {
       backingOff = true;
-      api.schedule(() -> {
+      retry = api.schedule(() -> {
+        retry = null;
         backingOff = false;
         flush();
       }, backoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -146,8 +153,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  /** @return false when a write failed and must be retried */
+  /** @return false when a write failed and must be retried (the others are still attempted) */
   private boolean writeEntries() {
+    boolean allWritten = true;
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
@@ -164,10 +172,10 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       } catch (RuntimeException ex) {
         LOG.log(System.Logger.Level.WARNING, "cannot write status of VirtualIP " + name + " (will retry): "
             + ex.getMessage());
-        return false;
+        allWritten = false;
       }
     }
-    return true;
+    return allWritten;
   }
 
   private boolean sendEvents() {
@@ -186,10 +194,14 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
           events.create(event);
         }
       } catch (RuntimeException ex) {
-        if (!alreadyExists(ex)) {
-          LOG.log(System.Logger.Level.WARNING, "cannot record event for VirtualIP " + t.virtualIp() + ": "
-              + ex.getMessage());
+        if (retryable(ex)) {
+          LOG.log(System.Logger.Level.WARNING, "cannot record event for VirtualIP " + t.virtualIp()
+              + " (will retry): " + ex.getMessage());
           return false;
+        }
+        // Already there (a retried create whose first attempt landed), or refused for good: do not block the rest.
+        if (!(ex instanceof KubernetesClientException k && k.getCode() == 409)) {
+          LOG.log(System.Logger.Level.WARNING, "dropping event for VirtualIP " + t.virtualIp() + ": " + ex.getMessage());
         }
       }
       synchronized (transitions) {
@@ -198,9 +210,13 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  /** A retried create whose first attempt did land: the event is there. */
-  private static boolean alreadyExists(RuntimeException e) {
-    return e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409;
+  /** No answer, a timeout, throttling or a server error may pass; any other client error will not. */
+  private static boolean retryable(RuntimeException e) {
+    if (!(e instanceof KubernetesClientException k)) {
+      return false;
+    }
+    int code = k.getCode();
+    return code <= 0 || code == 408 || code == 429 || code >= 500;
   }
 
   /** On the reporter's thread: queue renewals that are due, then write. */

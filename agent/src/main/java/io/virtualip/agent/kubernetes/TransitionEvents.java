@@ -17,6 +17,8 @@ class TransitionEvents {
 
   static final String REASON = "Transition";
   static final String COMPONENT = "virtualip-agent";
+  /** 253 (a DNS subdomain) less a dot and 16 hex digits. */
+  private static final int MAX_PREFIX = 253 - 17;
 
   private final KubernetesClient client;
   private final String node;
@@ -36,8 +38,7 @@ class TransitionEvents {
     String time = Rfc3339.format(at);
     return new EventBuilder()
         .withNewMetadata()
-          // Unique per transition: the name carries the node and the transition time in nanoseconds.
-          .withName(vip.getMetadata().getName() + "." + node + "." + Long.toHexString(at.getEpochSecond() * 1_000_000_000L + at.getNano()))
+          .withName(name(vip.getMetadata().getName(), at))
           .withNamespace(namespace)
         .endMetadata()
         .withNewInvolvedObject()
@@ -54,6 +55,19 @@ class TransitionEvents {
         .withLastTimestamp(time)
         .withCount(1)
         .build();
+  }
+
+  /**
+   * Unique per node and transition: VirtualIP and node names, cut to fit the 253 characters of a name, and the
+   * transition time in nanoseconds.
+   */
+  String name(String virtualIp, Instant at) {
+    String prefix = virtualIp + "." + node;
+    if (prefix.length() > MAX_PREFIX) {
+      // A name part must end in a letter or digit.
+      prefix = prefix.substring(0, MAX_PREFIX).replaceAll("[^a-z0-9]+$", "");
+    }
+    return prefix + "." + Long.toHexString(at.getEpochSecond() * 1_000_000_000L + at.getNano());
   }
 
   void create(Event event) {

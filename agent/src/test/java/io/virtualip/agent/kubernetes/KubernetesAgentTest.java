@@ -224,10 +224,17 @@ class KubernetesAgentTest {
     editStatus("a", s -> s.setStepDown(List.of("node-b")));
     editStatus("a", s -> s.setStepDown(List.of("node-b", "node-a")));
     await().atMost(WAIT).until(() -> engine.calls(StepDown.class).equals(List.of(new StepDown("a", true))));
+    // A re-apply while listed repeats the instruction, so an engine that rebuilt the instance cannot forget it.
+    edit("a", v -> {
+      v.getSpec().setDefaultPriority(90);
+      return v;
+    });
+    await().atMost(WAIT).until(() -> applies("a").size() == 2);
+    assertThat(engine.callsFor("a").subList(1, 4)).containsExactly(new StepDown("a", true),
+        new Apply("a", lastConfig("a")), new StepDown("a", true));
     editStatus("a", s -> s.setStepDown(List.of()));
     await().atMost(WAIT).until(() -> engine.calls(StepDown.class)
-        .equals(List.of(new StepDown("a", true), new StepDown("a", false))));
-    assertThat(applies("a")).hasSize(1);
+        .equals(List.of(new StepDown("a", true), new StepDown("a", true), new StepDown("a", false))));
   }
 
   @Test
@@ -367,6 +374,14 @@ class KubernetesAgentTest {
 
       await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class)
           .equals(List.of(new TrackChanged("a", 0, true))));
+      // An unrelated change re-applies the instance but keeps the track's state: no new report, no restart.
+      edit("a", v -> {
+        v.getSpec().setDefaultPriority(90);
+        return v;
+      });
+      await().atMost(WAIT).until(() -> applies("a").size() == 2);
+      Thread.sleep(1_500);
+      assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", 0, true));
       answer.set(500);
       long failedAt = System.nanoTime();
       await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class).size() == 2);
