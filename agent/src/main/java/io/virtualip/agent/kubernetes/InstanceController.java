@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -71,10 +72,14 @@ final class InstanceController implements AutoCloseable {
   /** Coalesces: any number of events while a pass is queued make one pass. */
   void trigger() {
     if (synced && queued.compareAndSet(false, true)) {
-      loop.execute(() -> {
-        queued.set(false);
-        reconcile();
-      });
+      try {
+        loop.execute(() -> {
+          queued.set(false);
+          reconcile();
+        });
+      } catch (RejectedExecutionException e) {
+        // closed while an informer still delivered an event
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +131,11 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private void wake() {
     if (!backingOff && flushQueued.compareAndSet(false, true)) {
-      api.execute(this::flush);
+      try {
+        api.execute(this::flush);
+      } catch (RejectedExecutionException e) {
+        // Closed: the engine's last words after shutdown must not throw into its event loop.
+      }
     }
   }
 

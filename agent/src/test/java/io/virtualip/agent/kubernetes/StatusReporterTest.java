@@ -187,4 +187,20 @@ class StatusReporterTest {
     assertThat(writer.written).hasSize(written).allMatch(n -> n.getState() == NodeState.Master);
     assertThat(events.created).extracting(Event::getMessage).contains("node-a MASTER -> INIT: shutdown");
   }
+
+  @Test
+  void theEnginesReportsAfterCloseAreIgnoredQuietly() {
+    reporter.observedGeneration("vip", 1);
+    reporter.close(Duration.ZERO);
+    engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "late"));
+  }
+
+  @Test
+  void eventNamesFitTheApiServersLimit() {
+    java.time.Instant at = java.time.Instant.parse("2026-11-26T10:00:00.000000001Z");
+    assertThat(events.name("vip", at)).isEqualTo("vip.node-a." + Long.toHexString(1795687200_000_000_001L));
+    String longName = "v".repeat(250) + "-x";
+    assertThat(events.name(longName, at)).hasSizeLessThanOrEqualTo(253).matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+        .doesNotContain("..");
+  }
 }
