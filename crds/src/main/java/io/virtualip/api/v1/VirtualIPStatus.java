@@ -3,11 +3,29 @@ package io.virtualip.api.v1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.List;
 import java.util.Objects;
 
 /** Observed state: which node holds the address and what is wrong, aggregated by the operator from the agents' entries. */
+// List-maps let each agent server-side-apply its own status.nodes entry, and the operator its conditions, without
+// overwriting the others' entries; fabric8 has no annotation for list types, hence the merge patch.
+@SchemaCustomizer(value = DeepMergePatch.class, input = """
+    {"properties": {
+      "nodes": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
+      "conditions": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], "items": {
+        "required": ["type"],
+        "properties": {
+          "type": {"description": "Ready, SplitBrain or Degraded."},
+          "status": {"description": "True, False or Unknown."},
+          "reason": {"description": "Why the condition has its status, in one CamelCase word."},
+          "message": {"description": "Why the condition has its status, in words."},
+          "lastTransitionTime": {"description": "When the status last changed (RFC 3339)."},
+          "observedGeneration": {"description": "Generation of the spec the condition was computed for."}}}},
+      "stepDown": {"x-kubernetes-list-type": "set"}}}
+    """)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"observedGeneration", "virtualRouterId", "master", "nodes", "stepDown", "conditions"})
 public class VirtualIPStatus {

@@ -1,0 +1,366 @@
+package io.virtualip.agent.standalone;
+
+import io.virtualip.agent.config.AddressPrefix;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.AddressAnnouncer;
+import io.virtualip.agent.dataplane.AnnouncePolicy;
+import io.virtualip.agent.dataplane.AnnouncementSchedule;
+import io.virtualip.agent.dataplane.EventLoop;
+import io.virtualip.agent.dataplane.InterfaceAddress;
+import io.virtualip.agent.dataplane.Link;
+import io.virtualip.agent.dataplane.NativeException;
+import io.virtualip.agent.vrrp.Actions;
+import io.virtualip.agent.vrrp.AdvertisementEncoder;
+import io.virtualip.agent.vrrp.Authentication;
+import io.virtualip.agent.vrrp.InstanceConfig;
+import io.virtualip.agent.vrrp.InstanceStatus;
+import io.virtualip.agent.vrrp.ReceivedAdvertisement;
+import io.virtualip.agent.vrrp.State;
+import io.virtualip.agent.vrrp.Track;
+import io.virtualip.agent.vrrp.Verdict;
+import io.virtualip.agent.vrrp.VrrpInstance;
+import io.virtualip.agent.vrrp.VrrpVersion;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one virtual IP on this node: the VRRP core's {@link VrrpInstance} driven by the event loop, with the core's
+ * {@link Actions} carried out by the data plane (advert socket, rtnetlink, gratuitous ARP / NA).
+ *
+ * <p>The instance is <em>attached</em> while its interface exists: then the core decides everything, and the
+ * interface's state is a weight-0 track named {@code link <ifname>} (down or no carrier = FAULT). When the interface
+ * vanishes the runner detaches (FAULT with that reason, sockets closed) and re-attaches, with a fresh instance,
+ * when an interface of that name appears again. Loop thread only.
+ */
+final class InstanceRunner implements Actions {
+
+    private final VipDefinition definition;
+    private final Agent agent;
+    private final EventLoop.Timer timer;
+    private final ByteBuffer tx = ByteBuffer.allocateDirect(1500);
+    private final List<AddressPrefix> added = new ArrayList<>();
+
+    private Link link;
+    private String linkTrack;
+    private VrrpInstance vrrp;
+    private AdvertisementEncoder encoder;
+    private VrrpSocketGroup sockets;
+    private AddressAnnouncer announcer;
+    private AnnouncementSchedule announcements;
+    private String detachedReason = "not started";
+    private String lastSendError;
+    private long lastReannounceNanos = Long.MIN_VALUE / 2;
+    private boolean stopped;
+    private boolean vanished;
+
+    InstanceRunner(VipDefinition definition, Agent agent) {
+        this.definition = definition;
+        this.agent = agent;
+        this.timer = agent.loop().newTimer(this::onTimer);
+    }
+
+    VipDefinition definition() {
+        return definition;
+    }
+
+    int vrid() {
+        return definition.vrid();
+    }
+
+    String name() {
+        return definition.name();
+    }
+
+    boolean attached() {
+        return vrrp != null;
+    }
+
+    /** The interface this runner runs on, or null when detached. */
+    Link link() {
+        return link;
+    }
+
+    /**
+     * Attaches to the interface if it exists and has the address we advertise from; otherwise stays in FAULT with
+     * the reason. Safe to call repeatedly.
+     */
+    void tryAttach(List<Link> links, List<InterfaceAddress> addresses) {
+        if (attached() || stopped) {
+            return;
+        }
+        Optional<Link> found = InterfaceResolver.resolve(definition, links, addresses);
+        if (found.isEmpty()) {
+            detached(definition.interfaceName() != null
+                    ? "interface " + definition.interfaceName() + (vanished ? " vanished" : " not found")
+                    : "no interface has a subnet containing " + definition.addresses().get(0).address().getHostAddress());
+            return;
+        }
+        Link l = found.get();
+        Optional<InetAddress> primary = InterfaceResolver.primaryAddress(definition, l, addresses);
+        if (primary.isEmpty()) {
+            detached(definition.ipv6() ? "no usable link-local IPv6 address on " + l.name()
+                    : "no IPv4 address of its own on " + l.name());
+            return;
+        }
+        try {
+            attach(l, primary.get(), links);
+        } catch (NativeException | RuntimeException e) {
+            closeAttachment();
+            detached("cannot run on " + l.name() + ": " + e.getMessage());
+        }
+    }
+
+    private void attach(Link l, InetAddress primary, List<Link> links) throws NativeException {
+        vanished = false;
+        link = l;
+        linkTrack = "link " + l.name();
+        InstanceConfig config = instanceConfig(primary);
+        encoder = new AdvertisementEncoder(config);
+        sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
+        announcer = new AddressAnnouncer(l);
+        announcements = new AnnouncementSchedule(agent.loop(), announcer, AnnouncePolicy.KEEPALIVED_DEFAULTS);
+        vrrp = new VrrpInstance(config);
+        long now = agent.loop().nowNanos();
+        vrrp.trackChanged(linkTrack, l.usable(), now, this);
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), links);
+            vrrp.trackChanged(trackName(t.interfaceName()), tracked.isPresent() && tracked.get().usable(), now, this);
+        }
+        agent.log().info(name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
+                + definition.priority() + ", from " + primary.getHostAddress() + ")");
+        vrrp.startup(now, this);
+        rearm();
+    }
+
+    private InstanceConfig instanceConfig(InetAddress primary) {
+        List<InetAddress> virtualAddresses = new ArrayList<>();
+        for (AddressPrefix p : definition.addresses()) {
+            virtualAddresses.add(p.address());
+        }
+        InstanceConfig.Builder b = InstanceConfig.builder(definition.vrid(), primary,
+                        virtualAddresses.toArray(new InetAddress[0]))
+                .version(definition.version() == 2 ? VrrpVersion.V2 : VrrpVersion.V3)
+                .priority(definition.priority())
+                .advertIntervalCentis(definition.advertIntervalCentis())
+                .preempt(definition.preempt())
+                .preemptDelay(definition.preemptDelay())
+                .unicastPeers(definition.unicastPeers())
+                .track(linkTrack, 0);
+        if (definition.password() != null) {
+            b.authentication(Authentication.simplePassword(new String(definition.password(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            b.track(trackName(t.interfaceName()), t.weight());
+        }
+        return b.build();
+    }
+
+    private static String trackName(String interfaceName) {
+        return "interface " + interfaceName;
+    }
+
+    /** The interface vanished (or the agent stops): leave, close the sockets, report FAULT with {@code reason}. */
+    void detach(String reason) {
+        if (attached()) {
+            long now = agent.loop().nowNanos();
+            // As a weight-0 track failure: a master sends priority 0 (if it still can) and removes its addresses.
+            vrrp.trackChanged(linkTrack, false, now, this);
+            removeAddresses();
+        }
+        closeAttachment();
+        detached(reason);
+    }
+
+    private void detached(String reason) {
+        if (!reason.equals(detachedReason)) {
+            agent.log().info(name() + " FAULT: " + reason);
+        }
+        detachedReason = reason;
+    }
+
+    private void closeAttachment() {
+        timer.cancel();
+        if (announcements != null) {
+            announcements.cancel();
+        }
+        if (announcer != null) {
+            announcer.close();
+        }
+        if (sockets != null) {
+            agent.leaveSocket(this, sockets);
+        }
+        vrrp = null;
+        encoder = null;
+        sockets = null;
+        announcer = null;
+        announcements = null;
+        link = null;
+    }
+
+    /** A link changed or vanished: the main interface's state is a weight-0 track, others are weighted tracks. */
+    void linkChanged(Link changed, boolean removed) {
+        if (!attached()) {
+            return;
+        }
+        long now = agent.loop().nowNanos();
+        if (changed.index() == link.index()) {
+            if (removed) {
+                vanished = true;
+                detach("interface " + link.name() + " vanished");
+                return;
+            }
+            vrrp.trackChanged(linkTrack, changed.usable(), now, this);
+        }
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            if (t.interfaceName().equals(changed.name())) {
+                vrrp.trackChanged(trackName(t.interfaceName()), !removed && changed.usable(), now, this);
+            }
+        }
+        rearm();
+    }
+
+    void receive(ReceivedAdvertisement advertisement) {
+        long now = agent.loop().nowNanos();
+        State before = vrrp.state();
+        Verdict verdict = vrrp.receive(advertisement, now, this);
+        if (before == State.MASTER && vrrp.state() == State.MASTER && verdict.accepted()
+                && advertisement.priority() > 0) {
+            splitBrainEnding(advertisement, now);
+        }
+        rearm();
+    }
+
+    /**
+     * Only a master sends adverts, so an advert with priority > 0 heard while we stay master means two masters: a
+     * split brain that ends now, in our favour (the core answered with our own advert, the other side yields).
+     * Hosts and switches may have learned the other master's MAC meanwhile, so announce again; at most once per
+     * Master_Down_Interval however long the other side keeps talking.
+     */
+    private void splitBrainEnding(ReceivedAdvertisement advertisement, long now) {
+        if (now - lastReannounceNanos < vrrp.masterDownInterval().toNanos()) {
+            return;
+        }
+        lastReannounceNanos = now;
+        agent.log().info(name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
+                + " (priority " + advertisement.priority() + ") heard; we stay master and announce our addresses again");
+        announceAddresses();
+    }
+
+    private void onTimer() {
+        if (attached()) {
+            vrrp.timerFired(agent.loop().nowNanos(), this);
+            rearm();
+        }
+    }
+
+    private void rearm() {
+        if (vrrp == null) {
+            timer.cancel();
+        } else {
+            timer.armAt(vrrp.nextDeadlineNanos());
+        }
+    }
+
+    /** The operator (or a test) asks this node to stop being master for {@code hold}. */
+    void stepDown(java.time.Duration hold, String reason) {
+        if (attached()) {
+            vrrp.stepDown(hold, reason, agent.loop().nowNanos(), this);
+            rearm();
+        }
+    }
+
+    /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
+    void shutdown() {
+        // Our own address removals come back as netlink events; they must not restart a stopped instance.
+        stopped = true;
+        if (attached()) {
+            vrrp.shutdown(agent.loop().nowNanos(), this);
+            removeAddresses();
+        }
+        closeAttachment();
+        detachedReason = "stopped";
+    }
+
+    // ------------------------------------------------------------------ Actions
+
+    @Override
+    public void sendAdvertisement(int priority) {
+        for (int i = 0; i < encoder.destinationCount(); i++) {
+            tx.clear();
+            encoder.encode(priority, i, tx);
+            tx.flip();
+            try {
+                sockets.socket().send(tx, encoder.destination(i));
+                lastSendError = null;
+            } catch (NativeException e) {
+                // Logged when the error changes, not per advert: a dead link would otherwise flood the log.
+                if (!e.getMessage().equals(lastSendError)) {
+                    lastSendError = e.getMessage();
+                    agent.log().info(name() + " cannot send advertisement: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void addAddresses() {
+        for (AddressPrefix p : definition.addresses()) {
+            try {
+                if (agent.netlink().addAddress(link, p.address(), p.prefixLength())) {
+                    added.add(p);
+                } else {
+                    agent.log().info(name() + " " + p + " was already on " + link.name()
+                            + "; not ours, so it will not be removed");
+                }
+            } catch (NativeException e) {
+                agent.log().info(name() + " cannot add " + p + " to " + link.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void removeAddresses() {
+        if (announcements != null) {
+            announcements.cancel();
+        }
+        for (AddressPrefix p : added) {
+            try {
+                agent.netlink().removeAddress(link == null ? 0 : link.index(), p.address(), p.prefixLength());
+            } catch (NativeException e) {
+                agent.log().info(name() + " cannot remove " + p + ": " + e.getMessage());
+            }
+        }
+        added.clear();
+    }
+
+    @Override
+    public void announceAddresses() {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (AddressPrefix p : definition.addresses()) {
+            addresses.add(p.address());
+        }
+        announcements.start(addresses);
+    }
+
+    @Override
+    public void stateChanged(State from, State to, String reason) {
+        agent.log().info(name() + " " + from + " -> " + to + ": " + reason);
+        if (from == State.MASTER && announcements != null) {
+            announcements.cancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** A snapshot for the control socket; loop thread. */
+    InstanceReport report() {
+        InstanceStatus status = vrrp == null ? null : vrrp.status();
+        return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
+                status, status == null ? detachedReason : status.lastTransitionReason(),
+                announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
+    }
+}

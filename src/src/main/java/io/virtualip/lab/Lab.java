@@ -1,0 +1,298 @@
+package io.virtualip.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away Ethernet segment made of network namespaces: a bridge in a namespace of its own and {@code N} node
+ * namespaces, each with an {@code eth0} veth plugged into the bridge and documentation addresses
+ * (node {@code i} has 192.0.2.(10+i)/24 and 2001:db8::(10+i)/64). Nothing is created in the root namespace.
+ *
+ * <p>Names are {@code <prefix><pid>-<random>-<suffix>}, so labs of parallel JVMs never collide, and a new lab removes
+ * the namespaces of labs whose JVM died without cleaning up. {@link #close()} removes everything the lab made; a
+ * shutdown hook closes labs that are still open when the JVM exits. Needs root and iproute2.
+ */
+public final class Lab implements AutoCloseable {
+
+    public static final int IPV4_PREFIX_LENGTH = 24;
+    public static final int IPV6_PREFIX_LENGTH = 64;
+    /** Node addresses end at .90 / ::90, so VIPs from 192.0.2.100 and 2001:db8::100 up never clash with a node. */
+    public static final int MAX_NODES = 80;
+    /** The interface name of every node inside its namespace. */
+    public static final String IFACE = "eth0";
+
+    private static final String VRRP_DROP_TABLE = "lab_vrrp_drop";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
+    /** {@code <prefix><pid>-<random>-br} or {@code -n<i>}: what {@link #removeAbandoned} looks for. */
+    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Lab::closeAllOpen, "lab-cleanup"));
+    }
+
+    private final String id;
+    private final String bridgeNamespace;
+    private final String bridge;
+    private final List<Node> nodes;
+    private final Path workDir;
+    private final List<BackgroundProcess> processes = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
+
+    private Lab(String prefix, int nodeCount, Path workRoot) {
+        this.id = prefix + ProcessHandle.current().pid() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        this.bridgeNamespace = id + "-br";
+        this.bridge = prefix + "br0";
+        this.workDir = workRoot.resolve(id);
+        List<Node> made = new ArrayList<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            int host = 10 + i;
+            made.add(new Node("n" + i, id + "-n" + i, IFACE, String.format("02:00:00:00:00:%02x", host),
+                    Addresses.ipv4("192.0.2." + host), Addresses.ipv6("2001:db8::" + host)));
+        }
+        this.nodes = List.copyOf(made);
+    }
+
+    /**
+     * Builds a lab of {@code nodeCount} nodes; its logs go under {@code target/lab/<id>/}.
+     *
+     * @param prefix names of everything the lab creates start with it (e.g. {@code "vipfx-"}); at most 6 characters,
+     *               because the bridge name {@code <prefix>br0} must fit in 15
+     */
+    public static Lab create(String prefix, int nodeCount) {
+        return create(prefix, nodeCount, Path.of("target", "lab"));
+    }
+
+    public static Lab create(String prefix, int nodeCount, Path workRoot) {
+        if (!prefix.matches("[a-z][a-z0-9-]{0,5}")) {
+            throw new IllegalArgumentException("prefix must be 1-6 of [a-z0-9-], starting with a letter: " + prefix);
+        }
+        if (nodeCount < 1 || nodeCount > MAX_NODES) {
+            throw new IllegalArgumentException("nodeCount must be 1-" + MAX_NODES + ": " + nodeCount);
+        }
+        removeAbandoned(prefix);
+        Lab lab = new Lab(prefix, nodeCount, workRoot);
+        OPEN.add(lab);
+        try {
+            lab.build();
+            return lab;
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** Whether this JVM runs as root, which every lab operation needs. */
+    public static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code tool} is an executable on the PATH (for test assumptions such as {@code keepalived}). */
+    public static boolean hasTool(String tool) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
+                .map(dir -> Path.of(dir, tool))
+                .anyMatch(Files::isExecutable);
+    }
+
+    private void build() {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        addNamespace(bridgeNamespace);
+        // The bridge namespace only switches frames; without IPv6 it sends no router solicitations or MLD reports.
+        run("ip", "netns", "exec", bridgeNamespace, "sysctl", "-qw",
+                "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        // No snooping: VRRP multicast (224.0.0.18, ff02::12) reaches every port whether or not anyone joined.
+        run("ip", "-n", bridgeNamespace, "link", "add", bridge, "type", "bridge", "mcast_snooping", "0");
+        run("ip", "-n", bridgeNamespace, "link", "set", bridge, "up");
+        for (Node node : nodes) {
+            addNode(node);
+        }
+    }
+
+    private void addNode(Node node) {
+        addNamespace(node.namespace());
+        // DAD off before the veth exists, so IPv6 addresses (link-local included) are usable immediately.
+        run("ip", "netns", "exec", node.namespace(), "sysctl", "-qw",
+                "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        String port = "p-" + node.name();
+        run("ip", "-n", bridgeNamespace, "link", "add", port, "type", "veth", "peer", "name", IFACE, "netns", node.namespace());
+        run("ip", "-n", bridgeNamespace, "link", "set", port, "master", bridge, "up");
+        run("ip", "-n", node.namespace(), "link", "set", "lo", "up");
+        run("ip", "-n", node.namespace(), "link", "set", IFACE, "address", node.mac(), "up");
+        run("ip", "-n", node.namespace(), "addr", "add", node.ipv4Text() + "/" + IPV4_PREFIX_LENGTH, "dev", IFACE);
+        run("ip", "-n", node.namespace(), "addr", "add", node.ipv6Text() + "/" + IPV6_PREFIX_LENGTH, "dev", IFACE);
+    }
+
+    private void addNamespace(String namespace) {
+        run("ip", "netns", "add", namespace);
+        namespaces.add(namespace);
+    }
+
+    /** The unique name of this lab instance, also the directory name under the work root. */
+    public String id() {
+        return id;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** Node {@code number}, counted from 1 like the addresses. */
+    public Node node(int number) {
+        return nodes.get(number - 1);
+    }
+
+    /** Where logs, captures and configuration files of this lab go. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Runs {@code command} inside {@code node}'s namespace and waits for it; see {@link ExecResult#orThrow()}. */
+    public ExecResult exec(Node node, String... command) {
+        return Commands.run(COMMAND_TIMEOUT, inNamespace(node, command));
+    }
+
+    /**
+     * Starts {@code command} inside {@code node}'s namespace; its output goes to {@code <workDir>/<name>.log}.
+     * The process is stopped when the lab closes, if it has not been closed before.
+     */
+    public BackgroundProcess start(Node node, String name, String... command) {
+        Path log = workDir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(inNamespace(node, command))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        try {
+            BackgroundProcess process = new BackgroundProcess(name, builder.start(), log);
+            processes.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new LabException("cannot start " + String.join(" ", command), e);
+        }
+    }
+
+    /** Sets {@code node}'s interface down: carrier lost, as when a cable is pulled. */
+    public void linkDown(Node node) {
+        run("ip", "-n", node.namespace(), "link", "set", IFACE, "down");
+    }
+
+    public void linkUp(Node node) {
+        run("ip", "-n", node.namespace(), "link", "set", IFACE, "up");
+    }
+
+    /**
+     * Makes {@code node}'s firewall drop incoming VRRP (IP protocol 112, IPv4 and IPv6), as the host firewall did in the
+     * seed split-brain report: the node still sends advertisements but hears none. Applied to the backup of a pair it
+     * produces two masters.
+     */
+    public void dropVrrp(Node node) {
+        // Locally delivered packets reach the input hook before any raw socket, so keepalived (or our agent) hears
+        // nothing, while tcpdump on the same node still sees the advertisements arrive.
+        Path rules = workDir.resolve("vrrp-drop-" + node.name() + ".nft");
+        write(rules, """
+                table inet %s {
+                    chain input {
+                        type filter hook input priority filter; policy accept;
+                        meta l4proto 112 counter drop
+                    }
+                }
+                """.formatted(VRRP_DROP_TABLE));
+        exec(node, "nft", "-f", rules.toAbsolutePath().toString()).orThrow();
+    }
+
+    /** Removes the drop installed by {@link #dropVrrp(Node)}. */
+    public void allowVrrp(Node node) {
+        exec(node, "nft", "delete", "table", "inet", VRRP_DROP_TABLE).orThrow();
+    }
+
+    /** Stops the lab's processes and removes its namespaces (with them the veths and the bridge). Idempotent. */
+    @Override
+    public void close() {
+        List<BackgroundProcess> running;
+        synchronized (processes) {
+            running = List.copyOf(processes);
+            processes.clear();
+        }
+        running.forEach(BackgroundProcess::close);
+        List<String> made;
+        synchronized (namespaces) {
+            made = List.copyOf(namespaces);
+            namespaces.clear();
+        }
+        // Nodes first: deleting a node namespace destroys its veth end, and with it the peer on the bridge.
+        List<String> failures = new ArrayList<>();
+        for (int i = made.size() - 1; i >= 0; i--) {
+            try {
+                ExecResult result = Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", made.get(i)));
+                if (!result.succeeded()) {
+                    failures.add(made.get(i) + ": " + result.stderr().strip());
+                }
+            } catch (LabException e) {
+                failures.add(made.get(i) + ": " + e.getMessage());
+            }
+        }
+        OPEN.remove(this);
+        if (!failures.isEmpty()) {
+            throw new LabException("could not remove namespaces of lab " + id + ": " + failures);
+        }
+    }
+
+    private static void closeAllOpen() {
+        for (Lab lab : List.copyOf(OPEN)) {
+            try {
+                lab.close();
+            } catch (RuntimeException e) {
+                System.err.println("lab-cleanup: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Deletes namespaces of labs with this prefix whose JVM is gone (killed before its shutdown hook could run). */
+    private static void removeAbandoned(String prefix) {
+        ExecResult list = Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "list"));
+        for (String line : list.stdout().split("\n")) {
+            Matcher m = LAB_NAMESPACE.matcher(line);
+            if (m.find() && m.group(1).equals(prefix)
+                    && ProcessHandle.of(Long.parseLong(m.group(2))).map(p -> !p.isAlive()).orElse(true)) {
+                Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", line.split("\\s")[0]));
+            }
+        }
+    }
+
+    private static List<String> inNamespace(Node node, String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+        full.addAll(List.of(command));
+        return full;
+    }
+
+    /** Writes a small text file (configuration, rules) under the lab's work directory. */
+    static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void run(String... command) {
+        Commands.run(COMMAND_TIMEOUT, List.of(command)).orThrow();
+    }
+}
