@@ -35,7 +35,7 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
 
   /** The contract's values: Lease of 4 s renewed every 1 s, a master's claim renewed every 1 s. */
   public static AgentConfig defaults(String nodeName, String namespace) {
-    return new AgentConfig(nodeName, namespace, "default", DEFAULT_READY_FILE, StatusWriteMode.JSON_PATCH,
+    return new AgentConfig(nodeName, namespace, "default", DEFAULT_READY_FILE, StatusWriteMode.AUTO,
         Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
         Duration.ofSeconds(30), null);
   }
@@ -53,7 +53,7 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
     AgentConfig c = defaults(node, namespace);
     String ready = env.getOrDefault("VIRTUALIP_READY_FILE", c.readyFile.toString());
     StatusWriteMode mode = StatusWriteMode.valueOf(
-        env.getOrDefault("VIRTUALIP_STATUS_WRITE", "json-patch").toUpperCase(Locale.ROOT).replace('-', '_'));
+        env.getOrDefault("VIRTUALIP_STATUS_WRITE", "auto").toUpperCase(Locale.ROOT).replace('-', '_'));
     Duration lease = Duration.ofSeconds(Long.parseLong(env.getOrDefault("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
     String placement = env.get("VIRTUALIP_PLACEMENT");
     return new AgentConfig(node, namespace, c.eventNamespace, Path.of(ready), mode, lease, c.leaseRenewInterval,
@@ -75,15 +75,16 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
   public enum StatusWriteMode {
     /**
      * A JSON patch that touches only this node's element (guarded by a {@code test} op) or appends it: works on
-     * every server, the default.
+     * every server.
      */
     JSON_PATCH,
     /**
-     * Server-side apply with field manager {@code virtualip-agent-<node>}. Merges per element only when the CRD marks
-     * status.nodes {@code x-kubernetes-list-type: map} keyed by name; otherwise it would replace the whole list.
+     * Server-side apply with field manager {@code virtualip-agent-<node>}. Merges per element because the CRD marks
+     * status.nodes {@code x-kubernetes-list-type: map} keyed by name (CrdContractTest guards that); without the
+     * marker it would replace the whole list.
      */
     APPLY,
-    /** Apply, falling back to JSON patch for good when the server answers 415 (no apply support). */
+    /** The default: apply, falling back to the JSON patch for good when the server answers 415 (no apply). */
     AUTO
   }
 }

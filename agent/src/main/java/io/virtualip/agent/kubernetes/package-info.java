@@ -37,10 +37,10 @@
  * <ul>
  *   <li>status.nodes: this node's own element only, by {@link io.virtualip.agent.kubernetes.StatusReporter}: on every
  *       transition at once, renewed every 1 s while Master (its claim, with fresh counters and peers) and every 10 s
- *       otherwise; removed when the VirtualIP stops selecting the node. Written with a guarded JSON patch
- *       (default; works everywhere) or server-side apply with field manager {@code virtualip-agent-<node>}
- *       ({@code VIRTUALIP_STATUS_WRITE=apply|auto}; needs the CRD to declare status.nodes a list-map keyed by
- *       name).</li>
+ *       otherwise; removed when the VirtualIP stops selecting the node. Written by server-side apply with field manager
+ *       {@code virtualip-agent-<node>} (the CRD declares status.nodes a list-map keyed by name), falling back for good
+ *       to a guarded JSON patch on a server that answers apply with 415, like the test server
+ *       ({@code VIRTUALIP_STATUS_WRITE=auto|apply|json-patch}).</li>
  *   <li>Lease {@code virtualip-agent-<node>} in the agent namespace: holder = node, 4 s, renewed every 1 s
  *       ({@link io.virtualip.agent.kubernetes.LeaseHeartbeat}).</li>
  *   <li>Events on the VirtualIP in namespace {@code default}, reason {@code Transition}, e.g.

@@ -19,17 +19,17 @@ class AgentConfigTest {
     assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(4));
     assertThat(c.leaseRenewInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.masterRenewInterval()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.statusWrite()).isEqualTo(AgentConfig.StatusWriteMode.JSON_PATCH);
+    assertThat(c.statusWrite()).isEqualTo(AgentConfig.StatusWriteMode.AUTO);
     assertThat(c.placement()).isNull();
   }
 
   @Test
   void optionalSettings() {
     AgentConfig c = AgentConfig.fromEnvironment(Map.of("NODE_NAME", "node-a", "POD_NAMESPACE", "ns",
-        "VIRTUALIP_READY_FILE", "/tmp/r", "VIRTUALIP_STATUS_WRITE", "auto", "VIRTUALIP_LEASE_DURATION_SECONDS", "6",
+        "VIRTUALIP_READY_FILE", "/tmp/r", "VIRTUALIP_STATUS_WRITE", "json-patch", "VIRTUALIP_LEASE_DURATION_SECONDS", "6",
         "VIRTUALIP_PLACEMENT", "{\"nodeSelector\":{\"role\":\"edge\"}}"));
     assertThat(c.readyFile()).isEqualTo(Path.of("/tmp/r"));
-    assertThat(c.statusWrite()).isEqualTo(AgentConfig.StatusWriteMode.AUTO);
+    assertThat(c.statusWrite()).isEqualTo(AgentConfig.StatusWriteMode.JSON_PATCH);
     assertThat(c.leaseDuration()).isEqualTo(Duration.ofSeconds(6));
     assertThat(c.placement()).isEqualTo(new Placement(Map.of("role", "edge"), null));
   }
