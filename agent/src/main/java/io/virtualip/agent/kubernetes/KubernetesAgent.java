@@ -41,9 +41,7 @@ public final class KubernetesAgent implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(KubernetesAgent.class.getName());
   static final int WATCH_RECONNECT_INTERVAL_MS = 250;
 
-  private final KubernetesClient client;
   private final AgentConfig config;
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final StatusReporter reporter;
   private final LeaseHeartbeat lease;
   private final HttpGetTracks httpGetTracks;
@@ -59,7 +57,6 @@ public final class KubernetesAgent implements AutoCloseable {
   }
 
   KubernetesAgent(KubernetesClient client, InstanceEngine engine, AgentConfig config, Clock clock) {
-    this.client = client;
     this.config = config;
     long resync = config.resyncPeriod().toMillis();
     virtualIps = client.resources(VirtualIP.class).runnableInformer(resync);
@@ -96,8 +93,7 @@ public final class KubernetesAgent implements AutoCloseable {
     lease.start();
     reporter.start();
     List<CompletableFuture<Void>> synced = new ArrayList<>();
-    for (SharedIndexInformer<? extends HasMetadata> informer : List.of(virtualIps, nodes, secrets, pods)) {
-      informers.add(informer);
+    for (SharedIndexInformer<? extends HasMetadata> informer : informers()) {
       informer.exceptionHandler((started, t) -> {
         LOG.log(System.Logger.Level.WARNING, "watch of " + informer.getApiTypeClass().getSimpleName()
             + " failed (retrying with backoff): " + t.getMessage());
@@ -117,6 +113,10 @@ public final class KubernetesAgent implements AutoCloseable {
       }
     });
     return this;
+  }
+
+  private List<SharedIndexInformer<? extends HasMetadata>> informers() {
+    return List.of(virtualIps, nodes, secrets, pods);
   }
 
   public CompletableFuture<Void> ready() {
@@ -167,7 +167,7 @@ public final class KubernetesAgent implements AutoCloseable {
     } catch (IOException e) {
       // the pod is going away anyway
     }
-    informers.forEach(SharedIndexInformer::stop);
+    informers().forEach(SharedIndexInformer::stop);
     controller.close();
     httpGetTracks.close();
     reporter.close();

@@ -308,7 +308,25 @@ class KubernetesAgentTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> lastConfig("a").priority() == 77);
   }
 
-  private static Pod pod(String name, String node, boolean ready) {
+  @Test
+  void anAgentStartedDuringAnOutageBecomesReadyWhenTheApiReturns() throws Exception {
+    create(Fixtures.virtualIp("a"));
+    agentClient = api.client();
+    api.stop();
+    agent = new KubernetesAgent(agentClient, engine, AgentConfig.defaults("node-a", NS)
+        .withReadyFile(tmp.resolve("run/ready"))).start();
+    Thread.sleep(2_000);
+    assertThat(agent.ready()).isNotDone();
+    assertThat(tmp.resolve("run/ready")).doesNotExist();
+    assertThat(engine.calls()).isEmpty();
+
+    api.restart();
+    agent.awaitReady(Duration.ofSeconds(20));
+    assertThat(tmp.resolve("run/ready")).exists();
+    assertThat(applies("a")).hasSize(1);
+  }
+
+  private static Pod pod(String name, String node) {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace("ingress").addToLabels("app", "lb")
         .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("x").endContainer()
         .endSpec().build();
@@ -334,9 +352,9 @@ class KubernetesAgentTest {
     startAgent();
     assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", 0, false));
 
-    admin.resource(pod("elsewhere", "node-b", true)).create();
+    admin.resource(pod("elsewhere", "node-b")).create();
     setReady("elsewhere", true);
-    admin.resource(pod("here", "node-a", false)).create();
+    admin.resource(pod("here", "node-a")).create();
     setReady("here", false);
     Thread.sleep(1_000);
     assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", 0, false));
