@@ -26,7 +26,7 @@ final class HttpGetTracks implements AutoCloseable {
 
   private final InstanceEngine engine;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      r -> LeaseHeartbeat.daemon(r, "virtualip-httpget"));
+      DaemonThreads.named("virtualip-httpget"));
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(TIMEOUT)
       .followRedirects(HttpClient.Redirect.NEVER)

@@ -48,7 +48,7 @@ final class InstanceController implements AutoCloseable {
   private final HttpGetTracks httpGetTracks;
   private final Caches caches;
   private final ExecutorService loop = Executors.newSingleThreadExecutor(
-      r -> LeaseHeartbeat.daemon(r, "virtualip-controller"));
+      DaemonThreads.named("virtualip-controller"));
   private final AtomicBoolean queued = new AtomicBoolean();
   /**
    * False until every informer has synced: a pass over half-filled caches would start instances with partial peer

@@ -33,7 +33,7 @@ final class LeaseHeartbeat implements AutoCloseable {
   private final Duration renewInterval;
   private final Clock clock;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      r -> daemon(r, "virtualip-lease"));
+      DaemonThreads.named("virtualip-lease"));
   /** The Lease as last written: renewing from it saves a read per second; dropped after any failure. */
   private Lease last;
   private boolean failing;
@@ -114,11 +114,5 @@ final class LeaseHeartbeat implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
-  }
-
-  static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }

@@ -60,7 +60,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Duration masterRenewInterval;
   private final Duration otherRenewInterval;
   private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
-      r -> LeaseHeartbeat.daemon(r, "virtualip-status"));
+      DaemonThreads.named("virtualip-status"));
 
   /** Kept after a removal too, so that the engine's final transition still gets its Event. */
   private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
@@ -206,7 +206,8 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         }
         // Already there (a retried create whose first attempt landed), or refused for good: do not block the rest.
         if (!(ex instanceof KubernetesClientException k && k.getCode() == 409)) {
-          LOG.log(System.Logger.Level.WARNING, "dropping event for VirtualIP " + t.virtualIp() + ": " + ex.getMessage());
+          LOG.log(System.Logger.Level.WARNING, "dropping event for VirtualIP " + t.virtualIp() + ": "
+              + ex.getMessage());
         }
       }
       synchronized (transitions) {

@@ -33,8 +33,9 @@ class TransitionEvents {
   /** A node entering Fault is a warning: it no longer takes part in the election. */
   Event build(VirtualIP vip, NodeState from, InstanceSnapshot to) {
     Instant at = to.since();
+    String reason = to.reason() == null || to.reason().isEmpty() ? "" : ": " + to.reason();
     String message = node + " " + from.name().toUpperCase(Locale.ROOT) + " -> "
-        + to.state().name().toUpperCase(Locale.ROOT) + (to.reason() == null || to.reason().isEmpty() ? "" : ": " + to.reason());
+        + to.state().name().toUpperCase(Locale.ROOT) + reason;
     String time = Rfc3339.format(at);
     return new EventBuilder()
         .withNewMetadata()

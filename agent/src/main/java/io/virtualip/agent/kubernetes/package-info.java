@@ -13,7 +13,8 @@
  *       Kept across {@code apply}; the glue repeats {@code true} after a re-apply anyway.</li>
  *   <li>{@code trackChanged(name, index, healthy)}: health of {@code pods} and {@code httpGet} tracks, by index in
  *       {@code ResolvedInstance.tracks()}. Kept across an apply with equal tracks, reported again after an apply
- *       that changed them; a track not reported yet counts as failing. {@code interface} tracks are the engine's own (netlink).</li>
+ *       that changed them; a track not reported yet counts as failing. {@code interface} tracks are the engine's
+ *       own (netlink).</li>
  *   <li>{@code snapshot(name)} and {@code addListener(Listener)}: the engine calls {@code Listener.updated(name,
  *       InstanceSnapshot)} from its event loop on every transition (more often is fine); the glue only records it
  *       there and does the API work on its own threads.</li>

@@ -26,7 +26,8 @@ class AgentConfigTest {
   @Test
   void optionalSettings() {
     AgentConfig c = AgentConfig.fromEnvironment(Map.of("NODE_NAME", "node-a", "POD_NAMESPACE", "ns",
-        "VIRTUALIP_READY_FILE", "/tmp/r", "VIRTUALIP_STATUS_WRITE", "json-patch", "VIRTUALIP_LEASE_DURATION_SECONDS", "6",
+        "VIRTUALIP_READY_FILE", "/tmp/r", "VIRTUALIP_STATUS_WRITE", "json-patch",
+        "VIRTUALIP_LEASE_DURATION_SECONDS", "6",
         "VIRTUALIP_PLACEMENT", "{\"nodeSelector\":{\"role\":\"edge\"}}"));
     assertThat(c.readyFile()).isEqualTo(Path.of("/tmp/r"));
     assertThat(c.statusWrite()).isEqualTo(AgentConfig.StatusWriteMode.JSON_PATCH);

@@ -84,7 +84,7 @@ class NodeStatusWriterTest {
     }
   }
 
-  /** Three agents race from the empty status; every one of their entries survives, exactly once, with its last write. */
+  /** Three agents race from an empty status; each entry survives, exactly once, with its agent's last write. */
   @Test
   void concurrentAgentsAllSurviveByRetryingLostRaces() throws Exception {
     List<String> nodes = List.of("node-a", "node-b", "node-c");
