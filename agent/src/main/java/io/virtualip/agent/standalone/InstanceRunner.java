@@ -55,6 +55,7 @@ final class InstanceRunner implements Actions {
     private AddressAnnouncer announcer;
     private AnnouncementSchedule announcements;
     private String detachedReason = "not started";
+    private long detachedSinceNanos;
     private String lastSendError;
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
@@ -68,6 +69,7 @@ final class InstanceRunner implements Actions {
         this.agent = agent;
         this.timer = agent.loop().newTimer(this::onTimer);
         this.externalHealthy = new boolean[definition.externalTracks().size()];
+        this.detachedSinceNanos = agent.loop().nowNanos();
     }
 
     /**
@@ -213,6 +215,7 @@ final class InstanceRunner implements Actions {
     private void detached(String reason) {
         if (!reason.equals(detachedReason)) {
             agent.log().info(name() + " FAULT: " + reason);
+            detachedSinceNanos = agent.loop().nowNanos();
         }
         detachedReason = reason;
     }
@@ -444,6 +447,8 @@ final class InstanceRunner implements Actions {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
                 status, status == null ? detachedReason : status.lastTransitionReason(),
-                announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
+                announcements == null ? 0 : announcements.sent(),
+                vrrp == null ? null : vrrp.config().primaryAddress(),
+                status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos());
     }
 }
