@@ -40,7 +40,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Agent {
 
-    /** Told on the loop thread after every state change; must not block. */
+    /**
+     * Told on the loop thread after every state change, and when the master an instance follows changes without one
+     * (then {@code from} equals {@code to}); must not block.
+     */
     @FunctionalInterface
     public interface TransitionListener {
         void transitioned(String name, String from, String to, String reason, InstanceReport report);

@@ -264,7 +264,12 @@ final class InstanceRunner implements Actions {
     void receive(ReceivedAdvertisement advertisement) {
         long now = agent.loop().nowNanos();
         State before = vrrp.state();
+        long masterChanges = vrrp.masterChanges();
         Verdict verdict = vrrp.receive(advertisement, now, this);
+        if (vrrp.state() == before && vrrp.masterChanges() != masterChanges) {
+            // No transition, but who is master changed (a backup heard its first or a new master): worth a report.
+            agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
+        }
         if (before == State.MASTER && verdict.accepted()) {
             if (vrrp.state() == State.MASTER) {
                 splitBrainEnding(advertisement, now);

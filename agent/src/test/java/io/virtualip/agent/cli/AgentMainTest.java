@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,7 +89,7 @@ class AgentMainTest {
 
     @Test
     void missingInterfaceAtStartExitsTwo() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces and netlink");
+        Requirements.root("network namespaces and netlink");
         Path config = dir.resolve("vips.yaml");
         Files.writeString(config, VIP.replace("  virtualRouterId", "  interface: eth9\n  virtualRouterId"));
         try (NetnsPair pair = new NetnsPair()) {
@@ -114,7 +114,7 @@ class AgentMainTest {
      */
     @Test
     void sigtermSendsPriorityZeroRemovesAddressesAndExitsZeroWithinOneSecond() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Requirements.root("network namespaces, raw sockets, netlink");
         Path config = dir.resolve("vips.yaml");
         Files.writeString(config, VIP);
         Path socket = dir.resolve("agent.sock");
