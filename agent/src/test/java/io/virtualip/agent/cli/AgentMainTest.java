@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class AgentMainTest {
 
@@ -99,6 +101,25 @@ class AgentMainTest {
             assertThat(r.err()).isEqualTo("vips.yaml document 1 (VI_1): spec.interface: no interface named eth9 on "
                     + "this node\n");
         }
+    }
+
+    @Test
+    void kubernetesModeWithoutNodeNameExitsTwoNamingTheVariables() {
+        CommandLine command = new CommandLine(new AgentMain());
+        ((AgentMain.Kubernetes) command.getSubcommands().get("kubernetes").getCommand()).environment =
+                Map.of("POD_NAMESPACE", "virtualip-system");
+        PrintStream err = System.err;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = command.execute("kubernetes", "--control-socket", dir.resolve("k.sock").toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(e.toString(StandardCharsets.UTF_8))
+                .isEqualTo("environment: NODE_NAME and POD_NAMESPACE must be set (downward API)\n");
     }
 
     @Test
