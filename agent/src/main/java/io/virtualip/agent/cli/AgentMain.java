@@ -52,7 +52,8 @@ public final class AgentMain {
         return new CommandLine(new AgentMain()).execute(args);
     }
 
-    @Command(name = "run", description = "Run the VRRP instances of the VirtualIP documents in --config.")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the VRRP instances of the VirtualIP documents in --config.")
     static final class Run implements Callable<Integer> {
 
         @Option(names = "--config", required = true, paramLabel = "FILE",
@@ -99,10 +100,19 @@ public final class AgentMain {
         }
     }
 
-    @Command(name = "kubernetes", description = "Run the VirtualIPs of the cluster that select this node "
+    @Command(name = "kubernetes", mixinStandardHelpOptions = true,
+            description = "Run the VirtualIPs of the cluster that select this node "
             + "(NODE_NAME, POD_NAMESPACE; optional VIRTUALIP_PLACEMENT, VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, "
             + "VIRTUALIP_LEASE_DURATION_SECONDS).")
     static final class Kubernetes implements Callable<Integer> {
+
+        /**
+         * fabric8's informers log every failed re-list with a stack trace (one per backoff step while the API is
+         * away); the glue already logs one line per failure, so theirs is kept to errors. Held here because
+         * java.util.logging forgets a logger nobody references, and its level with it.
+         */
+        private static final java.util.logging.Logger REFLECTOR_LOG =
+                java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.informers.impl.cache.Reflector");
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
                 description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
@@ -114,6 +124,7 @@ public final class AgentMain {
         @Override
         public Integer call() {
             AgentLog log = new AgentLog(System.out);
+            REFLECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
             AgentConfig config;
             try {
                 config = AgentConfig.fromEnvironment(environment);
@@ -159,7 +170,8 @@ public final class AgentMain {
         }
     }
 
-    @Command(name = "status", description = "Print the running agent's status as one JSON object.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print the running agent's status as one JSON object.")
     static final class Status implements Callable<Integer> {
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
