@@ -58,6 +58,7 @@ final class InstanceRunner implements Actions {
     private long detachedSinceNanos;
     private String lastSendError;
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
+    private long lastMasterChangeReportNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
     private boolean vanished;
     private boolean stepDownRequested;
@@ -266,8 +267,12 @@ final class InstanceRunner implements Actions {
         State before = vrrp.state();
         long masterChanges = vrrp.masterChanges();
         Verdict verdict = vrrp.receive(advertisement, now, this);
-        if (vrrp.state() == before && vrrp.masterChanges() != masterChanges) {
+        if (vrrp.state() == before && vrrp.masterChanges() != masterChanges
+                && now - lastMasterChangeReportNanos >= vrrp.masterDownInterval().toNanos()) {
             // No transition, but who is master changed (a backup heard its first or a new master): worth a report.
+            // At most once per Master_Down_Interval: a backup between two masters of a split brain flips per advert,
+            // and the periodic reports carry the latest anyway.
+            lastMasterChangeReportNanos = now;
             agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
         }
         if (before == State.MASTER && verdict.accepted()) {

@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -164,22 +165,17 @@ class AgentEngineTest {
 
   /**
    * The engine's duties on a real agent in a namespace: an unreported track counts as failing, a reported one by its
-   * index reaches the right track, a re-apply of the same configuration keeps it, and step-down holds.
+   * index reaches the right track, a replacement (new priority) keeps its health, and step-down holds.
    */
   @Test
-  void trackIndexReachesTheAgentAndSurvivesAnEqualApply() throws Exception {
+  void trackIndexReachesTheAgentAndItsHealthSurvivesAReplacement() throws Exception {
     Requirements.root("network namespaces, raw sockets, netlink");
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Agent agent = new Agent("node-a", List.of(), null, new AgentLog(new PrintStream(log, true,
-        StandardCharsets.UTF_8)));
+    List<Agent> agents = new ArrayList<>();
     try (NetnsPair pair = new NetnsPair()) {
-      NetworkNamespace.call(pair.a, () -> {
-        agent.start();
-        return null;
-      });
+      Agent agent = started(pair.a, agents);
       try {
         AgentEngine engine = new AgentEngine(agent);
-        List<NodeState> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<NodeState> told = new CopyOnWriteArrayList<>();
         engine.addListener((name, snapshot) -> told.add(snapshot.state()));
         ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null,
             Duration.ofMillis(100), 150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(
@@ -219,6 +215,50 @@ class AgentEngineTest {
       }
       assertThat(new AgentEngine(agent).snapshot("v")).as("a stopped agent has no instances").isEmpty();
     }
+  }
+
+  /**
+   * A backup's first master arrives without a transition; the listener still hears of it, so status.nodes does not
+   * show a backup following nobody until the next periodic report.
+   */
+  @Test
+  void listenerHearsWhenABackupLearnsItsMaster() throws Exception {
+    Requirements.root("network namespaces, raw sockets, netlink");
+    ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
+        150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    ResolvedInstance lower = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
+        100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    List<Agent> agents = new ArrayList<>();
+    try (NetnsPair pair = new NetnsPair()) {
+      try {
+        AgentEngine a = new AgentEngine(started(pair.a, agents));
+        a.apply("v", config);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> a.snapshot("v").map(InstanceSnapshot::state).orElse(null) == NodeState.Master);
+
+        AgentEngine b = new AgentEngine(started(pair.b, agents));
+        List<InstanceSnapshot> told = new CopyOnWriteArrayList<>();
+        b.addListener((name, snapshot) -> told.add(snapshot));
+        b.apply("v", lower);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> told.stream()
+            .anyMatch(t -> t.state() == NodeState.Backup && "192.0.2.1".equals(t.masterAddress())));
+        assertThat(told.get(0).state()).isEqualTo(NodeState.Backup);
+        assertThat(told.get(0).masterAddress()).as("the transition itself happens before any advert").isNull();
+      } finally {
+        agents.forEach(Agent::stop);
+      }
+    }
+  }
+
+  private static Agent started(String ns, List<Agent> agents) throws Exception {
+    Agent agent = unstartedAgent();
+    NetworkNamespace.call(ns, () -> {
+      agent.start();
+      return null;
+    });
+    agents.add(agent);
+    return agent;
   }
 
   private static Agent unstartedAgent() {
