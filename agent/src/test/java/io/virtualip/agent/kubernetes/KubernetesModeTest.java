@@ -111,6 +111,8 @@ class KubernetesModeTest {
         assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(b.exitValue()).isZero();
         assertThat(vipOn(pair.b)).isFalse();
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError(e.getMessage() + agentLogs(), e);
       } finally {
         agents.forEach(Process::destroyForcibly);
         for (Process p : agents) {
@@ -118,6 +120,19 @@ class KubernetesModeTest {
         }
       }
     }
+  }
+
+  /** Both agents' logs, for the failure message: CI keeps no temporary directory. */
+  private String agentLogs() {
+    StringBuilder out = new StringBuilder();
+    for (String node : List.of("node-a", "node-b")) {
+      try {
+        out.append("\n--- ").append(node).append(".log ---\n").append(Files.readString(dir.resolve(node + ".log")));
+      } catch (java.io.IOException e) {
+        out.append("\n--- ").append(node).append(".log: ").append(e.getMessage());
+      }
+    }
+    return out.toString();
   }
 
   private Path writeKubeconfig(String url) throws Exception {
