@@ -16,7 +16,6 @@ import io.virtualip.agent.vrrp.InstanceConfig;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.ReceivedAdvertisement;
 import io.virtualip.agent.vrrp.State;
-import io.virtualip.agent.vrrp.Track;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
@@ -95,11 +94,6 @@ final class InstanceRunner implements Actions {
 
     boolean attached() {
         return vrrp != null;
-    }
-
-    /** The interface this runner runs on, or null when detached. */
-    Link link() {
-        return link;
     }
 
     /**
@@ -220,7 +214,7 @@ final class InstanceRunner implements Actions {
     private void closeAttachment() {
         timer.cancel();
         if (announcements != null) {
-            announcements.cancel();
+            announcements.close();
         }
         if (announcer != null) {
             announcer.close();
@@ -364,6 +358,7 @@ final class InstanceRunner implements Actions {
             removeAddresses();
         }
         closeAttachment();
+        agent.loop().removeTimer(timer);
         detachedReason = "stopped";
     }
 
