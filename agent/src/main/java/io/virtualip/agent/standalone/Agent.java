@@ -59,6 +59,7 @@ public final class Agent {
     private Rtnetlink netlink;
     private LinkMonitor monitor;
     private ControlServer control;
+    private HttpGetChecks httpChecks;
 
     /** @param controlSocket path of the status socket, or null for none */
     public Agent(String node, List<VipDefinition> definitions, Path controlSocket, AgentLog log) {
@@ -90,6 +91,7 @@ public final class Agent {
                                 + d.addresses().get(0).address().getHostAddress());
             }
         }
+        httpChecks = new HttpGetChecks(this::trackChanged);
         monitor = new LinkMonitor(new LinkEvents());
         loop.register(monitor.fd(), monitor::drain);
         for (VipDefinition d : definitions) {
@@ -97,10 +99,13 @@ public final class Agent {
             runners.put(d.name(), runner);
             runner.tryAttach(links, addresses);
         }
+        loop.start("vrrp-loop");
+        for (VipDefinition d : definitions) {
+            httpChecks.apply(d);
+        }
         if (controlSocket != null) {
             control = new ControlServer(controlSocket, this::status);
         }
-        loop.start("vrrp-loop");
     }
 
     /** The status JSON (see {@link StatusJson}), read on the loop thread. */
@@ -159,6 +164,7 @@ public final class Agent {
             } catch (NativeException e) {
                 log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
             }
+            httpChecks.apply(definition);
         });
     }
 
@@ -166,6 +172,7 @@ public final class Agent {
     public void remove(String name) {
         loop.execute(() -> {
             InstanceRunner runner = runners.remove(name);
+            httpChecks.stop(name);
             if (runner != null) {
                 runner.shutdown();
             }
@@ -235,6 +242,9 @@ public final class Agent {
     private void close() {
         if (control != null) {
             control.close();
+        }
+        if (httpChecks != null) {
+            httpChecks.close();
         }
         loop.close();
         for (VrrpSocketGroup group : sockets.values()) {

@@ -334,7 +334,10 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    /** An external track's health, reported by whoever checks it. */
+    /**
+     * An external track's health, reported by whoever checks it. A report for a track this definition does not
+     * have (from a check of the definition it replaced, still in flight) is ignored.
+     */
     void externalTrackChanged(String trackName, boolean healthy) {
         for (int i = 0; i < externalHealthy.length; i++) {
             if (definition.externalTracks().get(i).name().equals(trackName)) {
@@ -346,7 +349,6 @@ final class InstanceRunner implements Actions {
                 return;
             }
         }
-        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */

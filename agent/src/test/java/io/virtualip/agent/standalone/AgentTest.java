@@ -451,7 +451,7 @@ class AgentTest {
     @Test
     void externalTrackFailsUntilReportedHealthy() throws Exception {
         VipDefinition tracked = with(new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0), 151,
-                List.of(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/healthz", 0)));
+                List.of(new VipDefinition.ExternalTrack("pods app=web", 0, null)));
         Agent a = new Agent("node-a", List.of(tracked), null,
                 new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
         NetworkNamespace.call(pair.a, () -> {
@@ -461,9 +461,9 @@ class AgentTest {
         agents.add(a);
         await("fault until the track is reported", inState(a, "FAULT"));
 
-        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", true);
+        a.trackChanged("VI_1", "pods app=web", true);
         await("a master once healthy", inState(a, "MASTER"));
-        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", false);
+        a.trackChanged("VI_1", "pods app=web", false);
         await("fault again", inState(a, "FAULT"));
         assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
     }
@@ -514,5 +514,36 @@ class AgentTest {
             assertThat(capture.stopAndDecode("arp.src.proto_ipv4", "arp.isgratuitous")).contains("192.0.2.100,1");
         }
         assertThat(state(a)).isEqualTo("MASTER");
+    }
+
+    @Test
+    void httpGetTrackMovesTheInstanceInAndOutOfFault() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(200);
+        com.sun.net.httpserver.HttpServer server = NetworkNamespace.call(pair.a, () -> {
+            com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+            s.createContext("/healthz", exchange -> {
+                exchange.sendResponseHeaders(answer.get(), -1);
+                exchange.close();
+            });
+            s.start();
+            return s;
+        });
+        try {
+            String yaml = VIP + "  tracks:\n    - httpGet: {port: " + server.getAddress().getPort()
+                    + ", path: /healthz}\n      intervalSeconds: 1\n      failureThreshold: 1\n";
+            Agent a = start(pair.a, "node-a", yaml, logA);
+            await("a master while healthy", inState(a, "MASTER"));
+
+            answer.set(503);
+            await("a fault while failing", inState(a, "FAULT"));
+            assertThat(instance(a).path("reason").asText()).startsWith("track httpGet 127.0.0.1:");
+            assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
+
+            answer.set(204);
+            await("a master again", inState(a, "MASTER"));
+        } finally {
+            server.stop(0);
+        }
     }
 }
