@@ -118,6 +118,8 @@ final class HttpGetChecks implements AutoCloseable {
                 connection.setReadTimeout(timeout);
                 connection.setInstanceFollowRedirects(false);
                 connection.setUseCaches(false);
+                // A fresh connection per probe: a pooled one could hide a server that stopped accepting.
+                connection.setRequestProperty("Connection", "close");
                 int code = connection.getResponseCode();
                 try (InputStream body = code < 400 ? connection.getInputStream() : connection.getErrorStream()) {
                     if (body != null) {
