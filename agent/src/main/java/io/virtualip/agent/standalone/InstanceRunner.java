@@ -440,7 +440,7 @@ final class InstanceRunner implements Actions {
     InstanceReport report() {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
-                status, status == null ? detachedReason : status.lastTransitionReason(),
+                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status, status == null ? detachedReason : status.lastTransitionReason(),
                 announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
     }
 }
