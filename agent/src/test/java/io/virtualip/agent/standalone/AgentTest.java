@@ -243,7 +243,9 @@ class AgentTest {
 
     @Test
     void steadyStateAdvertisingAndReceivingAllocateNothing() throws Exception {
-        String fast = VIP.replace("100ms", "10ms");
+        // 50 ms: many adverts, yet a Master_Down_Interval (~180 ms) that a loaded CI machine does not overrun, which
+        // would make the backup take over and allocate for the transition.
+        String fast = VIP.replace("100ms", "50ms");
         Agent a = start(pair.a, "node-a", fast, logA);
         Agent b = start(pair.b, "node-b", fast, logB);
         await("a master", inState(a, "MASTER"));
@@ -258,14 +260,16 @@ class AgentTest {
         long received0 = instance(b).path("advertsReceived").asLong();
         long master1 = threads.getThreadAllocatedBytes(a.loopThread().getId());
         long backup1 = threads.getThreadAllocatedBytes(b.loopThread().getId());
-        Thread.sleep(2_000);
+        long transitionsBefore = count(logB, " -> ");
+        Thread.sleep(3_000);
         long master2 = threads.getThreadAllocatedBytes(a.loopThread().getId());
         long backup2 = threads.getThreadAllocatedBytes(b.loopThread().getId());
         long sent = instance(a).path("advertsSent").asLong() - sent0;
         long received = instance(b).path("advertsReceived").asLong() - received0;
 
-        assertThat(sent).as("about 100 adverts per second").isGreaterThan(100);
-        assertThat(received).isGreaterThan(100);
+        assertThat(count(logB, " -> ")).as("no transition during the measurement").isEqualTo(transitionsBefore);
+        assertThat(sent).as("about 20 adverts per second").isGreaterThan(40);
+        assertThat(received).isGreaterThan(40);
         // What a status request costs on the loop thread (measured above) is not advert traffic: subtract it.
         long statusCost = Math.max(master1 - master0, backup1 - backup0);
         assertThat(master2 - master1 - statusCost).as("master loop bytes for %d adverts", sent).isLessThan(2048);
