@@ -76,10 +76,6 @@ public final class Agent {
     public void start() throws ConfigException, IOException {
         loop = new EventLoop();
         netlink = new Rtnetlink();
-        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
-            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
-                    + " left behind by a previous run");
-        }
         List<Link> links = netlink.links();
         List<InterfaceAddress> addresses = netlink.addresses();
         for (VipDefinition d : definitions) {
@@ -91,6 +87,12 @@ public final class Agent {
                                 + d.addresses().get(0).address().getHostAddress());
             }
         }
+        // Only a configuration that fits this node may touch its addresses.
+        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
+            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+                    + " left behind by a previous run");
+        }
+        addresses = netlink.addresses();
         httpChecks = new HttpGetChecks(this::trackChanged);
         monitor = new LinkMonitor(new LinkEvents());
         loop.register(monitor.fd(), monitor::drain);
