@@ -88,15 +88,16 @@ public final class AgentMain {
                 return 1;
             }
             log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
-            return runUntilSignalled(agent, log);
+            return runUntilSignalled(agent, log, () -> { });
         }
     }
 
     /**
-     * Waits for SIGTERM or SIGINT, then stops the agent (priority 0 from masters, addresses removed) and returns 0.
-     * Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM, and the contract is 0.
+     * Waits for SIGTERM or SIGINT, then stops the agent (priority 0 from masters, addresses removed), then runs
+     * {@code afterStop}, and returns 0. Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM,
+     * and the contract is 0.
      */
-    static int runUntilSignalled(Agent agent, AgentLog log) {
+    static int runUntilSignalled(Agent agent, AgentLog log, Runnable afterStop) {
         CountDownLatch stopped = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stopped.countDown());
         Signal.handle(new Signal("INT"), s -> stopped.countDown());
@@ -106,6 +107,7 @@ public final class AgentMain {
             Thread.currentThread().interrupt();
         }
         agent.stop();
+        afterStop.run();
         log.info("agent stopped");
         return 0;
     }
@@ -129,9 +131,10 @@ public final class AgentMain {
                 return EXIT_CONFIG;
             }
             Agent agent = new Agent(node, List.of(), controlSocket, log);
+            KubernetesAgent glue;
             try {
                 agent.start();
-                KubernetesAgent.run(new EngineAdapter(agent), System.getenv());
+                glue = KubernetesAgent.start(new EngineAdapter(agent), System.getenv());
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 return EXIT_CONFIG;
@@ -141,7 +144,8 @@ public final class AgentMain {
                 return 1;
             }
             log.info("agent on node " + node + " watching the cluster");
-            return runUntilSignalled(agent, log);
+            // The engine stops first, so the priority-0 handover still reaches status.nodes through the glue.
+            return runUntilSignalled(agent, log, glue::close);
         }
     }
 
