@@ -56,6 +56,6 @@
  * {@code KubernetesAgent.start(engine, System.getenv())} for the CLI's {@code kubernetes} subcommand (NODE_NAME,
  * POD_NAMESPACE, optional VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, VIRTUALIP_LEASE_DURATION_SECONDS,
  * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent. The engine there is the standalone
- * agent behind {@link io.virtualip.agent.kubernetes.AgentEngine}.
+ * agent behind {@code io.virtualip.agent.standalone.EngineAdapter}.
  */
 package io.virtualip.agent.kubernetes;

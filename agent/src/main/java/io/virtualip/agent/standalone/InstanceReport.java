@@ -2,7 +2,6 @@ package io.virtualip.agent.standalone;
 
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.vrrp.InstanceStatus;
-import java.net.InetAddress;
 
 /**
  * What the control socket reports about one instance: the core's status snapshot when attached, otherwise only
@@ -10,13 +9,13 @@ import java.net.InetAddress;
  *
  * @param definition        what the instance runs
  * @param interfaceName     the interface it runs on (or is configured for; null if it could not be resolved)
+ * @param ownAddress        the address its advertisements come from, null when detached
  * @param status            the core's snapshot, or null when detached
  * @param reason            the last transition's reason, or why it is detached
  * @param announcementsSent gratuitous ARPs / NAs sent by the current attachment
- * @param ownAddress        the address adverts are sent from (the primary address), or null when detached
  * @param sinceNanos        loop clock of entering the current state (the last transition, or the detachment)
  * @param nowNanos          the loop clock when the report was taken, to age peer timestamps
  */
-public record InstanceReport(VipDefinition definition, String interfaceName, InstanceStatus status, String reason,
-        long announcementsSent, InetAddress ownAddress, long sinceNanos, long nowNanos) {
+public record InstanceReport(VipDefinition definition, String interfaceName, String ownAddress,
+        InstanceStatus status, String reason, long announcementsSent, long sinceNanos, long nowNanos) {
 }

@@ -16,7 +16,6 @@ import io.virtualip.agent.vrrp.InstanceConfig;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.ReceivedAdvertisement;
 import io.virtualip.agent.vrrp.State;
-import io.virtualip.agent.vrrp.Track;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
@@ -98,11 +97,6 @@ final class InstanceRunner implements Actions {
 
     boolean attached() {
         return vrrp != null;
-    }
-
-    /** The interface this runner runs on, or null when detached. */
-    Link link() {
-        return link;
     }
 
     /**
@@ -224,7 +218,7 @@ final class InstanceRunner implements Actions {
     private void closeAttachment() {
         timer.cancel();
         if (announcements != null) {
-            announcements.cancel();
+            announcements.close();
         }
         if (announcer != null) {
             announcer.close();
@@ -353,7 +347,10 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    /** An external track's health, reported by whoever checks it. */
+    /**
+     * An external track's health, reported by whoever checks it. A report for a track this definition does not
+     * have (from a check of the definition it replaced, still in flight) is ignored.
+     */
     void externalTrackChanged(String trackName, boolean healthy) {
         for (int i = 0; i < externalHealthy.length; i++) {
             if (definition.externalTracks().get(i).name().equals(trackName)) {
@@ -365,7 +362,6 @@ final class InstanceRunner implements Actions {
                 return;
             }
         }
-        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
@@ -377,6 +373,7 @@ final class InstanceRunner implements Actions {
             removeAddresses();
         }
         closeAttachment();
+        agent.loop().removeTimer(timer);
         detachedReason = "stopped";
     }
 
@@ -456,9 +453,9 @@ final class InstanceRunner implements Actions {
     InstanceReport report() {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
-                status, status == null ? detachedReason : status.lastTransitionReason(),
+                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status,
+                status == null ? detachedReason : status.lastTransitionReason(),
                 announcements == null ? 0 : announcements.sent(),
-                vrrp == null ? null : vrrp.config().primaryAddress(),
                 status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos());
     }
 }

@@ -1,4 +1,4 @@
-package io.virtualip.agent.kubernetes;
+package io.virtualip.agent.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,9 +10,10 @@ import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.Requirements;
-import io.virtualip.agent.standalone.Agent;
-import io.virtualip.agent.standalone.AgentLog;
-import io.virtualip.agent.standalone.InstanceReport;
+import io.virtualip.agent.kubernetes.InstanceEngine;
+import io.virtualip.agent.kubernetes.InstanceSnapshot;
+import io.virtualip.agent.kubernetes.ResolvedInstance;
+import io.virtualip.agent.kubernetes.ResolvedTrack;
 import io.virtualip.agent.vrrp.Counters;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.PeerTable;
@@ -35,8 +36,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The adapter from the glue's {@link InstanceEngine} to the standalone {@link Agent}. */
-class AgentEngineTest {
+/**
+ * The adapter's side of the glue's {@link InstanceEngine} seam: mappings without root, the engine duties on a real
+ * agent in a namespace with root ({@link EngineAdapterTest} has more of those).
+ */
+class EngineAdapterSeamTest {
 
   private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
   private static final long LOOP_NOW = 50_000_000_000L;
@@ -54,7 +58,7 @@ class AgentEngineTest {
 
   @Test
   void resolvedInstanceBecomesADefinitionWithInterfaceAndExternalTracks() throws Exception {
-    VipDefinition d = AgentEngine.definition("vip-web", resolved(Duration.ofMillis(100), TRACKS));
+    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofMillis(100), TRACKS));
 
     assertThat(d.name()).isEqualTo("vip-web");
     assertThat(d.origin()).isEqualTo("VirtualIP vip-web");
@@ -70,37 +74,37 @@ class AgentEngineTest {
     assertThat(d.unicastPeers()).containsExactly(InetAddress.getByName("192.0.2.2"));
     assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -10));
     assertThat(d.externalTracks()).containsExactly(
-        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20),
-        new VipDefinition.ExternalTrack("tracks[2] pods in web {app=web}", 0));
+        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20, null),
+        new VipDefinition.ExternalTrack("tracks[2] pods in web {app=web}", 0, null));
   }
 
   @Test
   void equalResolutionsGiveEqualDefinitionsAndAChangedTrackADifferentOne() {
     // Equality is what makes a re-apply a no-op and lets the agent keep reported track health.
-    assertThat(AgentEngine.definition("v", resolved(Duration.ofSeconds(1), TRACKS)))
-        .isEqualTo(AgentEngine.definition("v", resolved(Duration.ofSeconds(1), List.copyOf(TRACKS))));
+    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)))
+        .isEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.copyOf(TRACKS))));
     List<ResolvedTrack> changed = new ArrayList<>(TRACKS);
     changed.set(1, new ResolvedTrack.HttpGetTrack("127.0.0.1", 8081, "/healthz", -20,
         new ResolvedTrack.Thresholds(2, 2, 1)));
-    assertThat(AgentEngine.definition("v", resolved(Duration.ofSeconds(1), changed)).externalTracks())
-        .isNotEqualTo(AgentEngine.definition("v", resolved(Duration.ofSeconds(1), TRACKS)).externalTracks());
-    assertThat(AgentEngine.externalTrackNames(TRACKS)).containsExactly(null,
+    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), changed)).externalTracks())
+        .isNotEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)).externalTracks());
+    assertThat(EngineAdapter.externalTrackNames(TRACKS)).containsExactly(null,
         "tracks[1] httpGet 127.0.0.1:8080/healthz", "tracks[2] pods in web {app=web}");
   }
 
   @Test
   void valuesThatCannotBeRepresentedNameTheField() {
-    assertThatThrownBy(() -> AgentEngine.definition("v", resolved(Duration.ofMillis(15), List.of())))
+    assertThatThrownBy(() -> EngineAdapter.definition("v", resolved(Duration.ofMillis(15), List.of())))
         .hasMessageStartingWith("spec.advertisementInterval: PT0.015S is not a whole number of centiseconds");
     ResolvedInstance badAddress = new ResolvedInstance(51, 3, List.of("192.0.2.300/24"), null,
         Duration.ofSeconds(1), 100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
-    assertThatThrownBy(() -> AgentEngine.definition("v", badAddress))
+    assertThatThrownBy(() -> EngineAdapter.definition("v", badAddress))
         .hasMessage("spec.addresses[0]: '192.0.2.300' is not an IP address");
   }
 
   @Test
   void anInvalidConfigurationIsReportedAsFaultWithTheProblem() {
-    AgentEngine engine = new AgentEngine(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
     AtomicReference<InstanceSnapshot> told = new AtomicReference<>();
     engine.addListener((name, snapshot) -> told.set(snapshot));
 
@@ -118,8 +122,8 @@ class AgentEngineTest {
 
   @Test
   void reportBecomesSnapshotWithWallClockTimesAndOnlyHeardPeers() throws Exception {
-    AgentEngine engine = new AgentEngine(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
-    VipDefinition d = AgentEngine.definition("vip-web", resolved(Duration.ofSeconds(1), List.of()));
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofSeconds(1), List.of()));
     InetAddress self = InetAddress.getByName("192.0.2.1");
     long since = LOOP_NOW - 2_000_000_000L;
     List<PeerTable.PeerStatus> peers = List.of(
@@ -131,7 +135,7 @@ class AgentEngineTest {
         new Counters.CounterSnapshot(12, 7, 0, 0, 1, Map.of("ACCEPTED", 7L), Map.of("AUTH_MISMATCH", 3L)), peers);
 
     InstanceSnapshot s = engine.toSnapshot("vip-web",
-        new InstanceReport(d, "veth0", status, "preempting", 5, self, since, LOOP_NOW));
+        new InstanceReport(d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW));
 
     assertThat(s).isEqualTo(new InstanceSnapshot(NodeState.Master, 150, 140, "192.0.2.1", "192.0.2.1",
         Instant.parse("2026-11-26T09:59:58Z"), "preempting", 12, 7, Map.of("AUTH_MISMATCH", 3L),
@@ -139,17 +143,17 @@ class AgentEngineTest {
 
     // A renewal later, with a clock that drifted against the loop's: the same transition keeps its time.
     InstanceSnapshot renewed = engine.toSnapshot("vip-web",
-        new InstanceReport(d, "veth0", status, "preempting", 5, self, since, LOOP_NOW + 3_000_000_007L));
+        new InstanceReport(d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW + 3_000_000_007L));
     assertThat(renewed.since()).isEqualTo(s.since());
   }
 
   @Test
   void aDetachedInstanceIsAFaultWithItsReason() {
-    AgentEngine engine = new AgentEngine(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
-    VipDefinition d = AgentEngine.definition("v", resolved(Duration.ofSeconds(1), List.of()));
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    VipDefinition d = EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.of()));
 
-    InstanceSnapshot s = engine.toSnapshot("v", new InstanceReport(d, "eth9", null, "interface eth9 not found", 0,
-        null, LOOP_NOW - 1_000_000_000L, LOOP_NOW));
+    InstanceSnapshot s = engine.toSnapshot("v", new InstanceReport(d, "eth9", null, null, "interface eth9 not found",
+        0, LOOP_NOW - 1_000_000_000L, LOOP_NOW));
 
     assertThat(s).isEqualTo(new InstanceSnapshot(NodeState.Fault, 150, 0, null, null,
         Instant.parse("2026-11-26T09:59:59Z"), "interface eth9 not found", 0, 0, Map.of(), List.of()));
@@ -157,10 +161,10 @@ class AgentEngineTest {
 
   @Test
   void statesMapOneToOne() {
-    assertThat(AgentEngine.state(State.INITIALIZE)).isEqualTo(NodeState.Init);
-    assertThat(AgentEngine.state(State.BACKUP)).isEqualTo(NodeState.Backup);
-    assertThat(AgentEngine.state(State.MASTER)).isEqualTo(NodeState.Master);
-    assertThat(AgentEngine.state(State.FAULT)).isEqualTo(NodeState.Fault);
+    assertThat(EngineAdapter.state(State.INITIALIZE)).isEqualTo(NodeState.Init);
+    assertThat(EngineAdapter.state(State.BACKUP)).isEqualTo(NodeState.Backup);
+    assertThat(EngineAdapter.state(State.MASTER)).isEqualTo(NodeState.Master);
+    assertThat(EngineAdapter.state(State.FAULT)).isEqualTo(NodeState.Fault);
   }
 
   /**
@@ -174,7 +178,7 @@ class AgentEngineTest {
     try (NetnsPair pair = new NetnsPair()) {
       Agent agent = started(pair.a, agents);
       try {
-        AgentEngine engine = new AgentEngine(agent);
+        EngineAdapter engine = new EngineAdapter(agent);
         List<NodeState> told = new CopyOnWriteArrayList<>();
         engine.addListener((name, snapshot) -> told.add(snapshot.state()));
         ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null,
@@ -213,7 +217,7 @@ class AgentEngineTest {
       } finally {
         agent.stop();
       }
-      assertThat(new AgentEngine(agent).snapshot("v")).as("a stopped agent has no instances").isEmpty();
+      assertThat(new EngineAdapter(agent).snapshot("v")).as("a stopped agent has no instances").isEmpty();
     }
   }
 
@@ -231,12 +235,12 @@ class AgentEngineTest {
     List<Agent> agents = new ArrayList<>();
     try (NetnsPair pair = new NetnsPair()) {
       try {
-        AgentEngine a = new AgentEngine(started(pair.a, agents));
+        EngineAdapter a = new EngineAdapter(started(pair.a, agents));
         a.apply("v", config);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> a.snapshot("v").map(InstanceSnapshot::state).orElse(null) == NodeState.Master);
 
-        AgentEngine b = new AgentEngine(started(pair.b, agents));
+        EngineAdapter b = new EngineAdapter(started(pair.b, agents));
         List<InstanceSnapshot> told = new CopyOnWriteArrayList<>();
         b.addListener((name, snapshot) -> told.add(snapshot));
         b.apply("v", lower);
