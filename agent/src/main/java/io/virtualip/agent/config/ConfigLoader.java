@@ -250,7 +250,10 @@ public final class ConfigLoader {
         }
 
         private int vrid(VirtualIP vip) throws ConfigException {
-            Integer vrid = SpecDefaults.virtualRouterId(vip);
+            Integer vrid = vip.getSpec().getVirtualRouterId();
+            if (vrid == null && vip.getStatus() != null) {
+                vrid = vip.getStatus().getVirtualRouterId();
+            }
             if (vrid == null) {
                 throw error("spec.virtualRouterId", "required by the standalone agent (no operator allocates one)");
             }

@@ -1,7 +1,6 @@
 package io.virtualip.agent.config;
 
 import io.virtualip.api.v1.Mode;
-import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
 import java.util.Map;
 
@@ -43,14 +42,5 @@ public final class SpecDefaults {
             return priorities.get(node);
         }
         return spec.getDefaultPriority() == null ? 100 : spec.getDefaultPriority();
-    }
-
-    /** {@code spec.virtualRouterId}, else the operator's allocation in {@code status.virtualRouterId}, else null. */
-    public static Integer virtualRouterId(VirtualIP vip) {
-        Integer vrid = vip.getSpec() == null ? null : vip.getSpec().getVirtualRouterId();
-        if (vrid == null && vip.getStatus() != null) {
-            vrid = vip.getStatus().getVirtualRouterId();
-        }
-        return vrid;
     }
 }

@@ -32,6 +32,8 @@ public final class InstanceResolver {
   /** RFC 3768 section 5.3.6.1: the simple text password occupies the 8 authentication bytes. */
   static final int MAX_PASSWORD_BYTES = 8;
   static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
+      + "VirtualIP is invalid or conflicts with another)";
 
   private final String nodeName;
   private final Placement placement;
@@ -59,9 +61,12 @@ public final class InstanceResolver {
     if (spec.getAddresses() == null || spec.getAddresses().isEmpty()) {
       return new Resolution.Waiting("spec.addresses is empty");
     }
-    Integer vrid = SpecDefaults.virtualRouterId(vip);
+    // Only the operator's VRID: it leaves status.virtualRouterId absent while the VirtualIP conflicts with another
+    // (or is invalid), so that the newer of two conflicting VirtualIPs never disturbs the older one's election.
+    // spec.virtualRouterId is the operator's input, never run directly.
+    Integer vrid = vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId();
     if (vrid == null) {
-      return new Resolution.Waiting("waiting for the operator to allocate a virtual router ID");
+      return new Resolution.Waiting(WAITING_FOR_VRID);
     }
     byte[] password = null;
     if (spec.getAuthentication() != null && spec.getAuthentication().getType() == AuthenticationType.Password) {

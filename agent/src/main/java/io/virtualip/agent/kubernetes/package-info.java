@@ -29,9 +29,9 @@
  * (nodeSelector, taints vs tolerations, as the DaemonSet controller decides) and
  * {@link io.virtualip.agent.kubernetes.InstanceResolver} (priority = spec.priorities[node] else defaultPriority;
  * password from Secret secretRef in the agent namespace; unicast peers = spec.unicastPeers else the InternalIPs of
- * the other selected nodes of the address family, only in mode Unicast; VRID = spec.virtualRouterId else
- * status.virtualRouterId, and no start until the operator has allocated one). An agent started with
- * {@code VIRTUALIP_PLACEMENT} runs only the VirtualIPs of exactly that placement ({@link
+ * the other selected nodes of the address family, only in mode Unicast; VRID = status.virtualRouterId only, the
+ * operator's allocation or confirmation of spec.virtualRouterId, and no start while it is absent). An agent started
+ * with {@code VIRTUALIP_PLACEMENT} runs only the VirtualIPs of exactly that placement ({@link
  * io.virtualip.agent.kubernetes.Placement}).
  *
  * <h2>Reports (the contract with the operator)</h2>

@@ -52,13 +52,12 @@ class KubernetesModeTest {
       VirtualIP web = Fixtures.virtualIp(VIP);
       web.getSpec().setAdvertisementInterval("100ms");
       web.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 100));
-      admin.resource(web).create();
+      Fixtures.create(admin, web);
       // Another DaemonSet's VirtualIP (it tolerates something, so its placement differs): never run here.
-      VirtualIP other = Fixtures.virtualIp("vip-other");
+      VirtualIP other = Fixtures.virtualIp("vip-other", 52);
       other.getSpec().setAddresses(List.of("192.0.2.200/24"));
-      other.getSpec().setVirtualRouterId(52);
       other.getSpec().setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
-      admin.resource(other).create();
+      Fixtures.create(admin, other);
       Path kubeconfig = writeKubeconfig(api.url());
 
       List<Process> agents = new ArrayList<>();

@@ -73,7 +73,7 @@ class RealEngineTest {
     void aVirtualIpFromTheApiRunsOnTheNodeAndIsReportedAsMaster() throws Exception {
         VirtualIP vip = Fixtures.virtualIp("web");
         vip.getSpec().setAdvertisementInterval("100ms");
-        api.admin().resource(vip).create();
+        Fixtures.create(api.admin(), vip);
 
         engine = new Agent("node-a", List.of(), null,
                 new AgentLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
