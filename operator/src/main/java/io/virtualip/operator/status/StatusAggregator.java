@@ -42,8 +42,7 @@ public final class StatusAggregator {
         .filter(e -> f.live(e) && e.getState() == NodeState.Master)
         .toList();
     Set<String> interfaceMissing = names(entries.stream()
-        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && e.getReason() != null
-            && e.getReason().startsWith(Reasons.INTERFACE_MISSING_PREFIX)));
+        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())));
 
     Instant since = liveMasters.size() < 2 ? null : f.multiMasterSince() != null ? f.multiMasterSince() : f.now();
     boolean handover = since != null && f.now().isBefore(since.plus(HANDOVER_GRACE));

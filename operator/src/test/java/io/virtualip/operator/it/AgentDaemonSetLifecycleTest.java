@@ -193,7 +193,7 @@ class AgentDaemonSetLifecycleTest {
 
     await().atMost(WAIT).until(() -> cluster.summary("invalid-spec", Conditions.READY), "False/InvalidSpec"::equals);
     assertThat(cluster.condition("invalid-spec", Conditions.READY).orElseThrow().getMessage())
-        .contains("not-an-address");
+        .contains("spec.addresses");
     await().atMost(WAIT).until(() -> cluster.events("invalid-spec", "InvalidSpec"), l -> l.size() == 1);
     // The operator carries on with the others.
     cluster.apply("after-invalid", Map.of("role", "after-invalid"), null, null);
