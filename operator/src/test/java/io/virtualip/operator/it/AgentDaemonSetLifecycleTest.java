@@ -113,6 +113,16 @@ class AgentDaemonSetLifecycleTest {
     assertThat(owners(after)).containsExactly("ds-shared-a", "ds-shared-b");
     assertThat(client.getKubernetesSerialization().asJson(after.getSpec().getTemplate())).isEqualTo(templateBefore);
     assertThat(after.getMetadata().getAnnotations()).isEqualTo(before.getMetadata().getAnnotations());
+
+    // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no failover.
+    VirtualIP changed = cluster.get("ds-shared-a");
+    changed.getSpec().setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24"));
+    client.resource(changed).update();
+    await().atMost(WAIT).until(() -> cluster.get("ds-shared-a").getStatus(),
+        s -> s != null && s.getObservedGeneration() != null
+            && s.getObservedGeneration().equals(cluster.get("ds-shared-a").getMetadata().getGeneration()));
+    DaemonSet untouched = daemonSet(selector);
+    assertThat(untouched.getMetadata().getResourceVersion()).isEqualTo(after.getMetadata().getResourceVersion());
     assertThat(client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE)
         .withLabel("virtualip.io/placement", before.getMetadata().getLabels().get("virtualip.io/placement"))
         .list().getItems()).hasSize(1);
@@ -127,6 +137,20 @@ class AgentDaemonSetLifecycleTest {
     assertThat(a.getMetadata().getName()).isNotEqualTo(b.getMetadata().getName());
     assertThat(owners(a)).containsExactly("ds-place-a");
     assertThat(owners(b)).containsExactly("ds-place-b");
+  }
+
+  @Test
+  void changingThePlacementMovesTheVirtualIPToAnotherDaemonSet() {
+    Map<String, String> from = Map.of("role", "ds-move-from");
+    Map<String, String> to = Map.of("role", "ds-move-to");
+    cluster.apply("ds-move", from, null, null);
+    await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
+
+    VirtualIP moved = cluster.get("ds-move");
+    moved.getSpec().setNodeSelector(to);
+    client.resource(moved).update();
+    await().atMost(WAIT).until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
+    await().atMost(WAIT).until(() -> daemonSet(from) == null);
   }
 
   @Test
