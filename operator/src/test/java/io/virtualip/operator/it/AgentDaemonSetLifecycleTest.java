@@ -140,6 +140,19 @@ class AgentDaemonSetLifecycleTest {
   }
 
   @Test
+  void aDeletedDaemonSetIsRecreatedWithItsOwners() {
+    Map<String, String> selector = Map.of("role", "ds-recreate");
+    cluster.apply("ds-recreate", selector, null, null);
+    DaemonSet first = await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null);
+
+    client.resource(first).delete();
+    DaemonSet again = await().atMost(WAIT).until(() -> daemonSet(selector),
+        d -> d != null && !d.getMetadata().getUid().equals(first.getMetadata().getUid()));
+    assertThat(owners(again)).containsExactly("ds-recreate");
+    assertThat(again.getSpec()).isEqualTo(first.getSpec());
+  }
+
+  @Test
   void changingThePlacementMovesTheVirtualIPToAnotherDaemonSet() {
     Map<String, String> from = Map.of("role", "ds-move-from");
     Map<String, String> to = Map.of("role", "ds-move-to");
