@@ -184,7 +184,7 @@ public final class ConfigLoader {
             }
             return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
                     orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
-                    unicastPeers(spec, ipv6), tracks(spec));
+                    unicastPeers(spec, ipv6), tracks(spec), List.of());
         }
 
         private VirtualIP typed() throws ConfigException {
@@ -194,8 +194,8 @@ public final class ConfigLoader {
                 throw error(path(e), "unknown field");
             } catch (InvalidFormatException e) {
                 String allowed = e.getTargetType() != null && e.getTargetType().isEnum()
-                        ? " (allowed: " + Arrays.toString(e.getTargetType().getEnumConstants()).replaceAll("[\\[\\]]", "")
-                                + ")"
+                        ? " (allowed: " + Arrays.toString(e.getTargetType().getEnumConstants())
+                                .replaceAll("[\\[\\]]", "") + ")"
                         : " (expected " + (e.getTargetType() == null ? "another type"
                                 : e.getTargetType().getSimpleName()) + ")";
                 throw error(path(e), "invalid value '" + e.getValue() + "'" + allowed);

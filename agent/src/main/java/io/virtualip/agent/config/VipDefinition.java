@@ -21,19 +21,26 @@ import java.util.List;
  * @param password             the VRRPv2 simple text password (1..8 bytes), or null for none
  * @param unicastPeers         peers for mode Unicast, empty for Multicast
  * @param tracks               interface tracks
+ * @param externalTracks       tracks whose health someone else reports ({@code Agent#trackChanged}), e.g. the
+ *                             Kubernetes glue's httpGet and pods tracks; failing until first reported
  */
-public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses, int vrid, int version,
-        int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
-        List<InetAddress> unicastPeers, List<InterfaceTrack> tracks) {
+public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses,
+        int vrid, int version, int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
+        List<InetAddress> unicastPeers, List<InterfaceTrack> tracks, List<ExternalTrack> externalTracks) {
 
     /** Healthy while {@code interfaceName} is up with carrier; keepalived's track_interface with a weight. */
     public record InterfaceTrack(String interfaceName, int weight) {
+    }
+
+    /** A health input reported from outside the agent, with keepalived weight semantics like every track. */
+    public record ExternalTrack(String name, int weight) {
     }
 
     public VipDefinition {
         addresses = List.copyOf(addresses);
         unicastPeers = List.copyOf(unicastPeers);
         tracks = List.copyOf(tracks);
+        externalTracks = List.copyOf(externalTracks);
         password = password == null ? null : password.clone();
     }
 
@@ -44,6 +51,25 @@ public record VipDefinition(String origin, String name, String interfaceName, Li
     @Override
     public byte[] password() {
         return password == null ? null : password.clone();
+    }
+
+    /** Value equality, the password compared by content, so "nothing changed" is detectable on re-apply. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VipDefinition d && origin.equals(d.origin) && name.equals(d.name)
+                && java.util.Objects.equals(interfaceName, d.interfaceName) && addresses.equals(d.addresses)
+                && vrid == d.vrid && version == d.version && priority == d.priority
+                && advertIntervalCentis == d.advertIntervalCentis && preempt == d.preempt
+                && preemptDelay.equals(d.preemptDelay) && java.util.Arrays.equals(password, d.password)
+                && unicastPeers.equals(d.unicastPeers) && tracks.equals(d.tracks)
+                && externalTracks.equals(d.externalTracks);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(origin, name, interfaceName, addresses, vrid, version, priority,
+                advertIntervalCentis, preempt, preemptDelay, java.util.Arrays.hashCode(password), unicastPeers,
+                tracks, externalTracks);
     }
 
     @Override

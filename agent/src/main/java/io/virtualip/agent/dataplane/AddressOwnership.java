@@ -4,8 +4,8 @@ package io.virtualip.agent.dataplane;
  * How the agent marks the addresses it adds so that, after a crash, it removes exactly those and nothing an
  * administrator configured.
  *
- * <p>Every address carries IFA_PROTO = {@link #PROTOCOL} (Linux 6.1+ keeps this byte for user space; iproute2 6.2+ prints
- * it as {@code proto 0x56}). IPv4 addresses also get the label {@code <ifname>:vip} (when it fits in
+ * <p>Every address carries IFA_PROTO = {@link #PROTOCOL} (Linux 6.1+ keeps this byte for user space; iproute2
+ * 6.2+ prints it as {@code proto 0x56}). IPv4 addresses also get the label {@code <ifname>:vip} (when it fits in
  * IFNAMSIZ), which older kernels keep and {@code ip addr} shows; IPv6 has no labels, so there IFA_PROTO is the mark.
  */
 public final class AddressOwnership {

@@ -14,7 +14,8 @@ import java.time.Duration;
 public record AnnouncePolicy(int repeat, Duration interval, Duration secondBurstDelay) {
 
     /** keepalived's defaults (vrrp.h: VRRP_GARP_REP 5, VRRP_GARP_DELAY 5 s; global_data.c: garp_interval 0). */
-    public static final AnnouncePolicy KEEPALIVED_DEFAULTS = new AnnouncePolicy(5, Duration.ZERO, Duration.ofSeconds(5));
+    public static final AnnouncePolicy KEEPALIVED_DEFAULTS =
+            new AnnouncePolicy(5, Duration.ZERO, Duration.ofSeconds(5));
 
     public AnnouncePolicy {
         if (repeat < 1) {

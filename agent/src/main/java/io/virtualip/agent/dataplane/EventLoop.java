@@ -46,14 +46,6 @@ public final class EventLoop implements AutoCloseable {
         public void cancel() {
             deadlineNanos = NEVER;
         }
-
-        public boolean armed() {
-            return deadlineNanos != NEVER;
-        }
-
-        public long deadlineNanos() {
-            return deadlineNanos;
-        }
     }
 
     public static final long NEVER = Long.MAX_VALUE;

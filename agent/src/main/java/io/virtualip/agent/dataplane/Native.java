@@ -12,7 +12,6 @@ public final class Native {
     public static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
     // <bits/socket.h>, <linux/socket.h>
-    public static final int AF_UNSPEC = 0;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
     public static final int AF_NETLINK = 16;
@@ -71,8 +70,6 @@ public final class Native {
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
     public static final int EPOLLIN = 0x1;
-    public static final int EPOLLERR = 0x8;
-    public static final int EPOLLHUP = 0x10;
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
 

@@ -40,13 +40,4 @@ public final class NativeBuffer {
     public int capacity() {
         return buffer.capacity();
     }
-
-    /** Zeroes the whole buffer (used before filling a C struct). */
-    public NativeBuffer clear() {
-        for (int i = 0; i < buffer.capacity(); i++) {
-            buffer.put(i, (byte) 0);
-        }
-        buffer.clear();
-        return this;
-    }
 }

@@ -83,7 +83,8 @@ final class NetlinkMessages {
     }
 
     static int attributeByte(ByteBuffer b, int offset, int type, int value) {
-        b.putShort(offset, (short) 5).putShort(offset + 2, (short) type).putInt(offset + 4, 0).put(offset + 4, (byte) value);
+        b.putShort(offset, (short) 5).putShort(offset + 2, (short) type).putInt(offset + 4, 0);
+        b.put(offset + 4, (byte) value);
         return offset + 8;
     }
 

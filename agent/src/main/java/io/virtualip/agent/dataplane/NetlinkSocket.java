@@ -28,7 +28,7 @@ final class NetlinkSocket implements AutoCloseable {
                 NETLINK_ROUTE, "socket(AF_NETLINK, NETLINK_ROUTE)");
         try {
             if (groups != 0) {
-                // Room for bursts of events (a bond flapping, many addresses at once) before the kernel reports ENOBUFS.
+                // Room for bursts of events (a bond flapping, many addresses) before the kernel reports ENOBUFS.
                 Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, 1 << 20, "SO_RCVBUF netlink");
             }
             NativeBuffer local = new NativeBuffer(SocketAddresses.SOCKADDR_NL_SIZE);

@@ -89,24 +89,6 @@ public final class ReceivedPacket {
         return ipv6 ? 16 : 4;
     }
 
-    /** Copies the source address into {@code target} (4 or 16 bytes) without allocating. */
-    public void copySource(byte[] target) {
-        System.arraycopy(source, 0, target, 0, addressLength());
-    }
-
-    public void copyDestination(byte[] target) {
-        System.arraycopy(destination, 0, target, 0, addressLength());
-    }
-
-    /** Byte {@code i} of the source address. */
-    public byte sourceByte(int i) {
-        return source[i];
-    }
-
-    public byte destinationByte(int i) {
-        return destination[i];
-    }
-
     /** The source as an {@link InetAddress}; allocates, so for logs and tests, not the hot path. */
     public InetAddress sourceAddress() {
         return toAddress(source);

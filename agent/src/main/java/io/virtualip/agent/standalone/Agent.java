@@ -15,8 +15,11 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,8 +32,19 @@ import java.util.concurrent.TimeoutException;
  * checks that every virtual IP has its interface, then starts the instances; {@link #stop} is the SIGTERM path
  * (priority 0 from every master, addresses removed). All sockets are opened in the network namespace of the thread
  * that calls {@link #start}, which is also the namespace the loop thread inherits.
+ *
+ * <p>Besides the file given at start, instances can be added, replaced and removed while running ({@link #apply},
+ * {@link #remove}), told to step down ({@link #stepDown}) and fed external track health ({@link #trackChanged}):
+ * the seam a Kubernetes front end drives. Those calls (valid after {@link #start}) return at once and run on the
+ * loop; changing one instance never touches another.
  */
 public final class Agent {
+
+    /** Told on the loop thread after every state change; must not block. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        void transitioned(String name, String from, String to, String reason, InstanceReport report);
+    }
 
     private static final long STOP_BUDGET_MILLIS = 700;
 
@@ -39,7 +53,8 @@ public final class Agent {
     private final Path controlSocket;
     private final AgentLog log;
     private final Map<String, VrrpSocketGroup> sockets = new HashMap<>();
-    private final List<InstanceRunner> runners = new ArrayList<>();
+    private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
+    private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
     private EventLoop loop;
     private Rtnetlink netlink;
     private LinkMonitor monitor;
@@ -79,7 +94,7 @@ public final class Agent {
         loop.register(monitor.fd(), monitor::drain);
         for (VipDefinition d : definitions) {
             InstanceRunner runner = new InstanceRunner(d, this);
-            runners.add(runner);
+            runners.put(d.name(), runner);
             runner.tryAttach(links, addresses);
         }
         if (controlSocket != null) {
@@ -90,19 +105,105 @@ public final class Agent {
 
     /** The status JSON (see {@link StatusJson}), read on the loop thread. */
     public String status() {
+        return onLoop(() -> {
+            List<InstanceReport> reports = new ArrayList<>();
+            for (InstanceRunner r : runners.values()) {
+                reports.add(r.report());
+            }
+            return StatusJson.render(node, reports);
+        });
+    }
+
+    /** One instance's report, taken on the loop thread; empty if no instance has that name. */
+    public Optional<InstanceReport> snapshot(String name) {
+        return onLoop(() -> {
+            InstanceRunner r = runners.get(name);
+            return Optional.ofNullable(r == null ? null : r.report());
+        });
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> work) {
         try {
-            return loop.submit(() -> {
-                List<InstanceReport> reports = new ArrayList<>();
-                for (InstanceRunner r : runners) {
-                    reports.add(r.report());
-                }
-                return StatusJson.render(node, reports);
-            }).get(2, TimeUnit.SECONDS);
+            return loop.submit(work).get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("event loop did not answer: " + e);
+        }
+    }
+
+    public void addListener(TransitionListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Starts {@code definition}'s instance, or replaces the running one of that name when the definition differs
+     * (equal definitions are left alone). A replacement keeps the step-down request and, where the external tracks
+     * are the same, their reported health.
+     */
+    public void apply(VipDefinition definition) {
+        loop.execute(() -> {
+            InstanceRunner previous = runners.get(definition.name());
+            if (previous != null && previous.definition().equals(definition)) {
+                return;
+            }
+            InstanceRunner runner = new InstanceRunner(definition, this);
+            if (previous != null) {
+                runner.inherit(previous);
+                previous.shutdown();
+            }
+            runners.put(definition.name(), runner);
+            try {
+                runner.tryAttach(netlink.links(), netlink.addresses());
+            } catch (NativeException e) {
+                log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
+            }
+        });
+    }
+
+    /** Stops an instance (a master sends priority 0 and removes its addresses first). */
+    public void remove(String name) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.remove(name);
+            if (runner != null) {
+                runner.shutdown();
+            }
+        });
+    }
+
+    /** While {@code requested}, the instance must not be master (the operator ends a split brain). */
+    public void stepDown(String name, boolean requested) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.get(name);
+            if (runner != null) {
+                runner.stepDown(requested);
+            }
+        });
+    }
+
+    /** The health of the instance's external track {@code trackName} changed. */
+    public void trackChanged(String name, String trackName, boolean healthy) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.get(name);
+            if (runner != null) {
+                runner.externalTrackChanged(trackName, healthy);
+            }
+        });
+    }
+
+    void transitioned(InstanceRunner runner, io.virtualip.agent.vrrp.State from, io.virtualip.agent.vrrp.State to,
+            String reason) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        InstanceReport report = runner.report();
+        for (TransitionListener l : listeners) {
+            try {
+                l.transitioned(runner.name(), from.name(), to.name(), reason, report);
+            } catch (RuntimeException e) {
+                log.info("transition listener failed: " + e);
+            }
         }
     }
 
@@ -118,7 +219,7 @@ public final class Agent {
         }
         try {
             loop.submit(() -> {
-                for (InstanceRunner r : runners) {
+                for (InstanceRunner r : runners.values()) {
                     r.shutdown();
                 }
                 return null;
@@ -188,7 +289,7 @@ public final class Agent {
 
         @Override
         public void linkChanged(Link link, boolean removed) {
-            for (InstanceRunner r : runners) {
+            for (InstanceRunner r : runners.values()) {
                 r.linkChanged(link, removed);
             }
             attachDetached();
@@ -204,7 +305,7 @@ public final class Agent {
             log.info("netlink events were lost; re-reading links");
             try {
                 for (Link link : netlink.links()) {
-                    for (InstanceRunner r : runners) {
+                    for (InstanceRunner r : runners.values()) {
                         r.linkChanged(link, false);
                     }
                 }
@@ -217,7 +318,7 @@ public final class Agent {
         /** An interface (or its address) may have come back: retry every instance that is not running. */
         private void attachDetached() {
             boolean anyDetached = false;
-            for (InstanceRunner r : runners) {
+            for (InstanceRunner r : runners.values()) {
                 anyDetached |= !r.attached();
             }
             if (!anyDetached) {
@@ -226,7 +327,7 @@ public final class Agent {
             try {
                 List<Link> links = netlink.links();
                 List<InterfaceAddress> addresses = netlink.addresses();
-                for (InstanceRunner r : runners) {
+                for (InstanceRunner r : runners.values()) {
                     r.tryAttach(links, addresses);
                 }
             } catch (NativeException e) {

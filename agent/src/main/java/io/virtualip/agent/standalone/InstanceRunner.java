@@ -22,6 +22,7 @@ import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,9 @@ import java.util.Optional;
  * when an interface of that name appears again. Loop thread only.
  */
 final class InstanceRunner implements Actions {
+
+    /** "Until withdrawn": the core's step-down takes a hold duration. */
+    private static final Duration STEP_DOWN_HOLD = Duration.ofDays(3650);
 
     private final VipDefinition definition;
     private final Agent agent;
@@ -55,11 +59,26 @@ final class InstanceRunner implements Actions {
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
     private boolean vanished;
+    private boolean stepDownRequested;
+    /** Health of {@link VipDefinition#externalTracks()} by index; failing until first reported. */
+    private final boolean[] externalHealthy;
 
     InstanceRunner(VipDefinition definition, Agent agent) {
         this.definition = definition;
         this.agent = agent;
         this.timer = agent.loop().newTimer(this::onTimer);
+        this.externalHealthy = new boolean[definition.externalTracks().size()];
+    }
+
+    /**
+     * Carries the step-down request and external track health over from the runner this one replaces, where the
+     * external tracks are the same (a re-applied configuration must not forget what was reported).
+     */
+    void inherit(InstanceRunner previous) {
+        stepDownRequested = previous.stepDownRequested;
+        if (previous.definition.externalTracks().equals(definition.externalTracks())) {
+            System.arraycopy(previous.externalHealthy, 0, externalHealthy, 0, externalHealthy.length);
+        }
     }
 
     VipDefinition definition() {
@@ -95,7 +114,8 @@ final class InstanceRunner implements Actions {
         if (found.isEmpty()) {
             detached(definition.interfaceName() != null
                     ? "interface " + definition.interfaceName() + (vanished ? " vanished" : " not found")
-                    : "no interface has a subnet containing " + definition.addresses().get(0).address().getHostAddress());
+                    : "no interface has a subnet containing "
+                            + definition.addresses().get(0).address().getHostAddress());
             return;
         }
         Link l = found.get();
@@ -106,18 +126,19 @@ final class InstanceRunner implements Actions {
             return;
         }
         try {
-            attach(l, primary.get(), links);
+            attach(l, primary.get(), links, addresses);
         } catch (NativeException | RuntimeException e) {
             closeAttachment();
             detached("cannot run on " + l.name() + ": " + e.getMessage());
         }
     }
 
-    private void attach(Link l, InetAddress primary, List<Link> links) throws NativeException {
+    private void attach(Link l, InetAddress primary, List<Link> links, List<InterfaceAddress> addresses)
+            throws NativeException {
         vanished = false;
         link = l;
         linkTrack = "link " + l.name();
-        InstanceConfig config = instanceConfig(primary);
+        InstanceConfig config = instanceConfig(primary, addresses);
         encoder = new AdvertisementEncoder(config);
         sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
         announcer = new AddressAnnouncer(l);
@@ -129,16 +150,27 @@ final class InstanceRunner implements Actions {
             Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), links);
             vrrp.trackChanged(trackName(t.interfaceName()), tracked.isPresent() && tracked.get().usable(), now, this);
         }
+        for (int i = 0; i < externalHealthy.length; i++) {
+            vrrp.trackChanged(definition.externalTracks().get(i).name(), externalHealthy[i], now, this);
+        }
         agent.log().info(name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
                 + definition.priority() + ", from " + primary.getHostAddress() + ")");
         vrrp.startup(now, this);
+        if (stepDownRequested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        }
         rearm();
     }
 
-    private InstanceConfig instanceConfig(InetAddress primary) {
+    private InstanceConfig instanceConfig(InetAddress primary, List<InterfaceAddress> localAddresses) {
         List<InetAddress> virtualAddresses = new ArrayList<>();
         for (AddressPrefix p : definition.addresses()) {
             virtualAddresses.add(p.address());
+        }
+        // One file may serve every node with the full peer list (keepalived needs one per node): skip ourselves.
+        List<InetAddress> peers = new ArrayList<>(definition.unicastPeers());
+        for (InterfaceAddress local : localAddresses) {
+            peers.remove(local.address());
         }
         InstanceConfig.Builder b = InstanceConfig.builder(definition.vrid(), primary,
                         virtualAddresses.toArray(new InetAddress[0]))
@@ -147,7 +179,7 @@ final class InstanceRunner implements Actions {
                 .advertIntervalCentis(definition.advertIntervalCentis())
                 .preempt(definition.preempt())
                 .preemptDelay(definition.preemptDelay())
-                .unicastPeers(definition.unicastPeers())
+                .unicastPeers(peers)
                 .track(linkTrack, 0);
         if (definition.password() != null) {
             b.authentication(Authentication.simplePassword(new String(definition.password(),
@@ -155,6 +187,9 @@ final class InstanceRunner implements Actions {
         }
         for (VipDefinition.InterfaceTrack t : definition.tracks()) {
             b.track(trackName(t.interfaceName()), t.weight());
+        }
+        for (VipDefinition.ExternalTrack t : definition.externalTracks()) {
+            b.track(t.name(), t.weight());
         }
         return b.build();
     }
@@ -227,18 +262,34 @@ final class InstanceRunner implements Actions {
         long now = agent.loop().nowNanos();
         State before = vrrp.state();
         Verdict verdict = vrrp.receive(advertisement, now, this);
-        if (before == State.MASTER && vrrp.state() == State.MASTER && verdict.accepted()
-                && advertisement.priority() > 0) {
-            splitBrainEnding(advertisement, now);
+        if (before == State.MASTER && verdict.accepted()) {
+            if (vrrp.state() == State.MASTER) {
+                splitBrainEnding(advertisement, now);
+            } else if (vrrp.state() == State.BACKUP) {
+                yielded();
+            }
         }
         rearm();
     }
 
     /**
-     * Only a master sends adverts, so an advert with priority > 0 heard while we stay master means two masters: a
-     * split brain that ends now, in our favour (the core answered with our own advert, the other side yields).
-     * Hosts and switches may have learned the other master's MAC meanwhile, so announce again; at most once per
-     * Master_Down_Interval however long the other side keeps talking.
+     * We were master and yielded to a better master: the end of a split brain, lost. The winner may never have
+     * heard us (when its advert reached us first), so it would not know to announce its addresses again, and hosts
+     * would keep our MAC for the VIP until their ARP / neighbour entries expire. A priority-0 advert tells it that
+     * a master just left (RFC 5798 §6.4.3), which makes it answer at once and announce (see below). Backups that
+     * hear it move their timer to Skew_Time, and the winner's immediate answer moves it back.
+     */
+    private void yielded() {
+        agent.log().info(name() + " BACKUP: sending priority 0 so the new master announces the addresses again");
+        sendAdvertisement(0);
+    }
+
+    /**
+     * Only masters send adverts, so an advert heard while we stay master (a lower one, or one giving up with
+     * priority 0) means there were two masters: a split brain that ends now, in our favour (the core answered with
+     * our own advert, the other side yields). Hosts and switches may have learned the other master's MAC
+     * meanwhile, so announce again; at most once per Master_Down_Interval however long the other side keeps
+     * talking.
      */
     private void splitBrainEnding(ReceivedAdvertisement advertisement, long now) {
         if (now - lastReannounceNanos < vrrp.masterDownInterval().toNanos()) {
@@ -246,7 +297,8 @@ final class InstanceRunner implements Actions {
         }
         lastReannounceNanos = now;
         agent.log().info(name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
-                + " (priority " + advertisement.priority() + ") heard; we stay master and announce our addresses again");
+                + " (priority " + advertisement.priority()
+                + ") heard; we stay master and announce our addresses again");
         announceAddresses();
     }
 
@@ -265,12 +317,42 @@ final class InstanceRunner implements Actions {
         }
     }
 
-    /** The operator (or a test) asks this node to stop being master for {@code hold}. */
-    void stepDown(java.time.Duration hold, String reason) {
-        if (attached()) {
-            vrrp.stepDown(hold, reason, agent.loop().nowNanos(), this);
-            rearm();
+    /**
+     * The operator asks this node not to be master (to end a split brain) until the request is withdrawn. A master
+     * leaves with priority 0; a backup follows any master it hears. The core still takes over when it hears no
+     * master for a Master_Down_Interval, because the address must stay reachable.
+     */
+    void stepDown(boolean requested) {
+        if (requested == stepDownRequested) {
+            return;
         }
+        stepDownRequested = requested;
+        if (!attached()) {
+            return;
+        }
+        long now = agent.loop().nowNanos();
+        if (requested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        } else if (vrrp.state() != State.MASTER) {
+            // A zero hold ends the hold at once; only a master would step down again, so masters are left alone.
+            vrrp.stepDown(Duration.ZERO, "step-down withdrawn", now, this);
+        }
+        rearm();
+    }
+
+    /** An external track's health, reported by whoever checks it. */
+    void externalTrackChanged(String trackName, boolean healthy) {
+        for (int i = 0; i < externalHealthy.length; i++) {
+            if (definition.externalTracks().get(i).name().equals(trackName)) {
+                externalHealthy[i] = healthy;
+                if (attached()) {
+                    vrrp.trackChanged(trackName, healthy, agent.loop().nowNanos(), this);
+                    rearm();
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
@@ -352,6 +434,7 @@ final class InstanceRunner implements Actions {
         if (from == State.MASTER && announcements != null) {
             announcements.cancel();
         }
+        agent.transitioned(this, from, to, reason);
     }
 
     // ------------------------------------------------------------------ status

@@ -20,7 +20,6 @@ final class VrrpSocketGroup implements AutoCloseable {
     private final List<InstanceRunner> members = new ArrayList<>();
     private final ReceivedPacket packet = new ReceivedPacket();
     private final ReceivedAdvertisement advertisement = new ReceivedAdvertisement();
-    private long undeliverable;
 
     VrrpSocketGroup(VrrpSocket socket) {
         this.socket = socket;
@@ -40,31 +39,21 @@ final class VrrpSocketGroup implements AutoCloseable {
         return members.isEmpty();
     }
 
-    /** Packets that carried no VRRP message for any of our VRIDs (other routers' VRIDs, non-VRRP). */
-    long undeliverable() {
-        return undeliverable;
-    }
-
     void onReadable() throws NativeException {
         while (socket.receive(packet)) {
             if (packet.ipv6()) {
                 advertisement.wrapPayload(packet.buffer(), packet.payloadOffset(), packet.payloadLength(),
                         AddressFamily.IPV6, packet.sourceBytes(), packet.destinationBytes(), packet.hopLimit());
             } else if (advertisement.wrapIpv4Packet(packet.buffer(), 0, packet.length()) != Verdict.ACCEPTED) {
-                undeliverable++;
-                continue;
+                continue; // not a well-formed IPv4 packet carrying VRRP: nobody's peer sent it
             }
+            // Other VRIDs on the segment are other routers' business (keepalived ignores them too).
             int vrid = advertisement.length() > 1 ? advertisement.vrid() : -1;
-            boolean delivered = false;
             for (int i = 0; i < members.size(); i++) {
                 InstanceRunner runner = members.get(i);
                 if (runner.vrid() == vrid) {
                     runner.receive(advertisement);
-                    delivered = true;
                 }
-            }
-            if (!delivered) {
-                undeliverable++;
             }
         }
     }

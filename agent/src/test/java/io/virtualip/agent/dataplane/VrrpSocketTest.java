@@ -89,6 +89,15 @@ class VrrpSocketTest {
     }
 
     @Test
+    void kernelLeavesTheIpv6VrrpChecksumToUs() throws Exception {
+        try (VrrpSocket socket = inNs(pair.a, () -> VrrpSocket.openIpv6(NetnsPair.IFACE, null))) {
+            // -1: the kernel neither computes nor checks a checksum on this raw socket (RFC 3542 §3.1).
+            assertThat(Sockets.getInt(socket.fd(), Native.IPPROTO_IPV6, Native.IPV6_CHECKSUM, "IPV6_CHECKSUM"))
+                    .isEqualTo(-1);
+        }
+    }
+
+    @Test
     void receiveReturnsFalseWhenNothingIsWaiting() throws Exception {
         try (VrrpSocket receiver = inNs(pair.b, () -> VrrpSocket.openIpv4(NetnsPair.IFACE, null))) {
             assertThat(receiver.receive(new ReceivedPacket())).isFalse();

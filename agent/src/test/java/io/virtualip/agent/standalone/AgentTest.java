@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
@@ -152,9 +153,10 @@ class AgentTest {
         agents.remove(a);
         await("b master", inState(b, "MASTER"));
 
-        // Master_Down_Interval would be 3 x 100 ms + skew; priority 0 cuts it to Skew_Time (~60 ms).
-        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(300);
+        // Priority 0 cuts the wait from Master_Down_Interval (3 x 100 ms + skew) to Skew_Time (~60 ms); the log
+        // line proves which path ran, the time bound leaves room for a loaded CI machine.
         assertThat(logB.toString()).contains("VI_1 BACKUP -> MASTER: master 192.0.2.1 gave up (priority 0)");
+        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(1000);
         assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
         assertThat(addresses(pair.b)).contains("192.0.2.100/24");
     }
@@ -224,11 +226,13 @@ class AgentTest {
         assertThat(addresses(pair.b)).contains("192.0.2.100");
 
         try (PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            // Heal a's side first: a hears the other master (b) and, staying master, announces again.
             NetnsPair.exec(pair.a, "nft", "delete table inet vipdp");
+            await("a re-announced", () -> logA.toString().contains("we stay master and announce our addresses again"));
+            // Then b's side: b hears the higher priority master, yields and drops the address at once.
             NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
             await("b yields", inState(b, "BACKUP"));
             assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
-            await("a re-announced", () -> logA.toString().contains("we stay master and announce our addresses again"));
             Thread.sleep(200);
             List<String> arps = capture.stopAndDecode("eth.src", "arp.src.proto_ipv4", "arp.isgratuitous");
             assertThat(arps).contains(pair.mac(pair.a) + ",192.0.2.100,1");
@@ -266,6 +270,249 @@ class AgentTest {
         long statusCost = Math.max(master1 - master0, backup1 - backup0);
         assertThat(master2 - master1 - statusCost).as("master loop bytes for %d adverts", sent).isLessThan(2048);
         assertThat(backup2 - backup1 - statusCost).as("backup loop bytes for %d adverts", received).isLessThan(2048);
+        assertThat(state(a)).isEqualTo("MASTER");
+    }
+
+    @Test
+    void ipv6FromLinkLocalWithUnsolicitedNeighbourAdvertisements() throws Exception {
+        String v6 = VIP.replace("[192.0.2.100/24]", "[\"2001:db8::100/64\"]").replace("51", "53");
+        try (PacketCapture capture = new PacketCapture(pair.b, "icmp6 and ip6[40] == 136")) {
+            Agent a = start(pair.a, "node-a", v6, logA);
+            Agent b = start(pair.b, "node-b", v6, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b hears a", () -> {
+                try {
+                    return instance(b).path("advertsReceived").asLong() > 2;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(state(b)).isEqualTo("BACKUP");
+            assertThat(InetAddress.getByName(instance(b).path("masterAddress").asText()))
+                    .isEqualTo(InetAddress.getByName(pair.linkLocal(pair.a)));
+            assertThat(NetnsPair.exec(pair.a, "ip", "-6", "addr", "show", "dev", NetnsPair.IFACE))
+                    .contains("2001:db8::100/64");
+            Thread.sleep(200);
+            List<String> adverts = capture.stopAndDecode("ipv6.src", "icmpv6.nd.na.target_address",
+                    "icmpv6.opt.linkaddr");
+            assertThat(adverts).contains("2001:db8::100,2001:db8::100," + pair.mac(pair.a));
+        }
+    }
+
+    @Test
+    void unicastModeSendsToThePeersOnlyAndSkipsItself() throws Exception {
+        String unicast = VIP.replace("  virtualRouterId: 51", "  virtualRouterId: 54\n  mode: Unicast\n"
+                + "  unicastPeers: [192.0.2.1, 192.0.2.2]");
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112")) {
+            Agent a = start(pair.a, "node-a", unicast, logA);
+            Agent b = start(pair.b, "node-b", unicast, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b backup", inState(b, "BACKUP"));
+            Thread.sleep(300);
+            assertThat(instance(b).path("masterAddress").asText()).isEqualTo("192.0.2.1");
+            List<String> packets = capture.stopAndDecode("ip.src", "ip.dst", "ip.ttl", "vrrp.virt_rtr_id");
+            assertThat(packets).isNotEmpty().allSatisfy(p -> assertThat(p).isEqualTo("192.0.2.1,192.0.2.2,255,54"));
+        }
+    }
+
+    @Test
+    void interoperatesWithKeepalivedVrrpV2WithPassword() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vipdp-keepalived");
+        java.nio.file.Path secrets = dir.resolve("secrets");
+        java.nio.file.Files.createDirectories(secrets.resolve("vrrp"));
+        java.nio.file.Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        java.nio.file.Path conf = dir.resolve("keepalived.conf");
+        java.nio.file.Files.writeString(conf, """
+                global_defs {
+                    router_id vipdp
+                }
+                vrrp_instance VI_1 {
+                    version 2
+                    state BACKUP
+                    interface veth0
+                    virtual_router_id 51
+                    priority 100
+                    advert_int 1
+                    authentication {
+                        auth_type PASS
+                        auth_pass secret1
+                    }
+                    virtual_ipaddress {
+                        192.0.2.100/24
+                    }
+                }
+                """);
+        String v2 = VIP.replace("advertisementInterval: 100ms", "version: 2\n  advertisementInterval: 1s\n"
+                + "  authentication: {type: Password, secretRef: {name: vrrp, key: password}}");
+        Agent a = new Agent("node-a", new ConfigLoader("node-a", secrets).parse("vips.yaml", v2), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("our agent master", inState(a, "MASTER"));
+        Process keepalived = new ProcessBuilder("ip", "netns", "exec", pair.b, "keepalived", "-n", "-l", "-D", "-G",
+                "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(), "-r",
+                dir.resolve("k-vrrp.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("keepalived.log").toFile()).start();
+        try {
+            // keepalived (priority 100) hears our priority-151 adverts, accepts the password and stays backup
+            // past its Master_Down_Interval (3 x 1 s + skew).
+            Thread.sleep(5_000);
+            assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+            assertThat(java.nio.file.Files.readString(dir.resolve("keepalived.log")))
+                    .contains("Entering BACKUP STATE").doesNotContain("MASTER STATE");
+            assertThat(instance(a).path("rejected").size()).as("keepalived sends nothing we reject").isZero();
+
+            a.stop();
+            agents.remove(a);
+            // Our priority-0 advert makes keepalived take over within its skew time, not 3 s later.
+            long stopped = System.nanoTime();
+            await("keepalived master", () -> {
+                try {
+                    return addresses(pair.b).contains("192.0.2.100");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat((System.nanoTime() - stopped) / 1_000_000).isLessThan(2_000);
+        } finally {
+            keepalived.destroy();
+            if (!keepalived.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                keepalived.destroyForcibly();
+            }
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static VipDefinition with(VipDefinition d, int priority, List<VipDefinition.ExternalTrack> external) {
+        return new VipDefinition(d.origin(), d.name(), d.interfaceName(), d.addresses(), d.vrid(), d.version(),
+                priority, d.advertIntervalCentis(), d.preempt(), d.preemptDelay(), d.password(), d.unicastPeers(),
+                d.tracks(), external);
+    }
+
+    private static long count(ByteArrayOutputStream log, String text) {
+        return log.toString().lines().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
+    void instancesAreAppliedReplacedAndRemovedWhileRunning() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        VipDefinition running = new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0);
+        List<String> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.addListener((name, from, to, reason, report) -> transitions.add(name + " " + from + " -> " + to));
+
+        a.apply(running);
+        Thread.sleep(300);
+        assertThat(count(logA, "VI_1 running on")).as("an equal definition leaves the instance alone").isEqualTo(1);
+
+        a.apply(with(running, 120, List.of()));
+        await("restarted with the new priority", () -> {
+            try {
+                return instance(a).path("priority").asInt() == 120 && "MASTER".equals(state(a));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(transitions).contains("VI_1 MASTER -> INITIALIZE", "VI_1 BACKUP -> MASTER");
+
+        String second = VIP.replace("VI_1", "VI_2").replace("51", "52").replace("192.0.2.100", "192.0.2.101");
+        a.apply(new ConfigLoader("node-a", null).parse("more.yaml", second).get(0));
+        await("VI_2 master", () -> a.snapshot("VI_2").map(r -> r.status() != null
+                && r.status().state() == io.virtualip.agent.vrrp.State.MASTER).orElse(false));
+        a.remove("VI_1");
+        await("VI_1 gone", () -> a.snapshot("VI_1").isEmpty());
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100/").contains("192.0.2.101/24");
+    }
+
+    @Test
+    void stepDownHandsMastershipOverUntilWithdrawn() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b backup", inState(b, "BACKUP"));
+
+        a.stepDown("VI_1", true);
+        await("b master", inState(b, "MASTER"));
+        assertThat(state(a)).isEqualTo("BACKUP");
+        assertThat(instance(a).path("reason").asText()).isEqualTo("step down requested: step-down requested");
+        Thread.sleep(1_000);
+        assertThat(state(a)).as("a higher priority does not preempt while stepped down").isEqualTo("BACKUP");
+
+        a.stepDown("VI_1", false);
+        await("a preempts again", inState(a, "MASTER"));
+        await("b backup again", inState(b, "BACKUP"));
+    }
+
+    @Test
+    void externalTrackFailsUntilReportedHealthy() throws Exception {
+        VipDefinition tracked = with(new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0), 151,
+                List.of(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/healthz", 0)));
+        Agent a = new Agent("node-a", List.of(tracked), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("fault until the track is reported", inState(a, "FAULT"));
+
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", true);
+        await("a master once healthy", inState(a, "MASTER"));
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", false);
+        await("fault again", inState(a, "FAULT"));
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
+    }
+
+    @Test
+    void aMasterThatYieldsSendsPriorityZeroSoTheWinnerAnnouncesAgain() throws Exception {
+        // Split brain by dropping VRRP into both nodes; heal b first, so b hears a and yields while a (still deaf)
+        // never hears b: the race in which the winner would not learn that the split brain ended.
+        String drop = "add table inet vipdp; add chain inet vipdp in { type filter hook input priority 0; }; "
+                + "add rule inet vipdp in meta l4proto 112 drop";
+        NetnsPair.exec(pair.a, "nft", drop);
+        NetnsPair.exec(pair.b, "nft", drop);
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b master too", inState(b, "MASTER"));
+
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112 and src host 192.0.2.2")) {
+            NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
+            await("b yields", inState(b, "BACKUP"));
+            assertThat(logB.toString()).contains("sending priority 0 so the new master announces the addresses again");
+            List<String> priorities = capture.stopAndDecode("vrrp.prio");
+            assertThat(priorities).last().isEqualTo("0");
+        }
+        assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+        // How the winner reacts to that priority 0 (a's filter swallowed this one): the next test.
+    }
+
+    @Test
+    void aMasterHearingAnotherMasterGiveUpAnnouncesAgain() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        // A priority-0 advert from b, built with the core's encoder as b's agent would send it when yielding.
+        io.virtualip.agent.vrrp.InstanceConfig other = io.virtualip.agent.vrrp.InstanceConfig
+                .builder(51, InetAddress.getByName("192.0.2.2"), InetAddress.getByName("192.0.2.100"))
+                .advertIntervalCentis(10).build();
+        io.virtualip.agent.vrrp.AdvertisementEncoder encoder = new io.virtualip.agent.vrrp.AdvertisementEncoder(other);
+        java.nio.ByteBuffer advert = java.nio.ByteBuffer.allocate(64);
+        encoder.encode(0, 0, advert);
+        advert.flip();
+        try (io.virtualip.agent.dataplane.VrrpSocket socket = NetworkNamespace.call(pair.b,
+                () -> io.virtualip.agent.dataplane.VrrpSocket.openIpv4(NetnsPair.IFACE,
+                        (java.net.Inet4Address) InetAddress.getByName("192.0.2.2")));
+             PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            socket.sendMulticast(advert);
+            await("a re-announced", () -> logA.toString().contains("other master 192.0.2.2 (priority 0) heard"));
+            Thread.sleep(200);
+            assertThat(capture.stopAndDecode("arp.src.proto_ipv4", "arp.isgratuitous")).contains("192.0.2.100,1");
+        }
         assertThat(state(a)).isEqualTo("MASTER");
     }
 }
