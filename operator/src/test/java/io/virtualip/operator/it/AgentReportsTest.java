@@ -254,6 +254,7 @@ class AgentReportsTest {
         .contains("virtualip_split_brain_total");
     assertThat(get("/q/health/ready").statusCode()).isEqualTo(200);
     assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+    assertThat(get("/q/health/started").statusCode()).isEqualTo(200); // the chart's startupProbe
   }
 
   private static String metrics() throws Exception {
