@@ -89,7 +89,8 @@ final class StatusWriter {
     return client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).get();
   }
 
-  private static List<NodeStatus> entries(VirtualIP vip) {
+  /** status.nodes, the agents' entries; empty when there is none. */
+  static List<NodeStatus> entries(VirtualIP vip) {
     return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
   }
 }

@@ -18,7 +18,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
-import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.OperatorConfig;
@@ -132,7 +131,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
       Aggregate aggregate = StatusAggregator.aggregate(
-          facts(vip, cluster, violations, vrid, now, history.baseline(entries(vip))));
+          facts(vip, cluster, violations, vrid, now, history.baseline(StatusWriter.entries(vip))));
 
       statusWriter.showUnknown(vip, aggregate);
       statusWriter.write(vip, aggregate);
@@ -217,7 +216,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         violations,
         vrid,
         cluster.selectedNodes(vip),
-        status == null || status.getNodes() == null ? List.of() : status.getNodes(),
+        StatusWriter.entries(vip),
         cluster.agentLeases(defaultLeaseDuration),
         now,
         spec == null || spec.getSplitBrainPolicy() == null ? SplitBrainPolicy.Report : spec.getSplitBrainPolicy(),
@@ -230,20 +229,16 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         multiMasterSince.get(uid(vip)));
   }
 
-  private static List<NodeStatus> entries(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
-  }
-
   private void announce(VirtualIP vip, Aggregate aggregate, VridDecision vrid) {
     StatusView before = lastView.getOrDefault(uid(vip), StatusView.stored(vip.getStatus()));
-    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, entries(vip))) {
+    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, StatusWriter.entries(vip))) {
       events.record(vip, event);
     }
   }
 
   private void remember(VirtualIP vip, Aggregate aggregate) {
     lastView.put(uid(vip), StatusView.of(aggregate));
-    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(entries(vip));
+    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(StatusWriter.entries(vip));
     aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
         () -> multiMasterSince.remove(uid(vip)));
     metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());

@@ -30,11 +30,11 @@ class AgentDaemonSetLifecycleTest {
 
   @Inject
   KubernetesClient client;
-  Cluster cluster;
+  ClusterSteps cluster;
 
   @BeforeEach
   void steps() {
-    cluster = new Cluster(client);
+    cluster = new ClusterSteps(client);
   }
 
   private DaemonSet daemonSet(Map<String, String> selector) {

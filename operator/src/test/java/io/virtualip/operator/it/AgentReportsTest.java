@@ -3,7 +3,7 @@ package io.virtualip.operator.it;
 import static io.virtualip.api.v1.NodeState.Backup;
 import static io.virtualip.api.v1.NodeState.Fault;
 import static io.virtualip.api.v1.NodeState.Master;
-import static io.virtualip.operator.it.Cluster.entry;
+import static io.virtualip.operator.it.ClusterSteps.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,14 +50,14 @@ class AgentReportsTest {
 
   @Inject
   KubernetesClient client;
-  Cluster cluster;
+  ClusterSteps cluster;
   /** Agents whose Leases the heartbeat renews. */
   final Set<SimulatedAgent> alive = ConcurrentHashMap.newKeySet();
   ScheduledExecutorService heartbeat;
 
   @BeforeEach
   void start() {
-    cluster = new Cluster(client);
+    cluster = new ClusterSteps(client);
     heartbeat = Executors.newSingleThreadScheduledExecutor();
     heartbeat.scheduleWithFixedDelay(() -> alive.forEach(SimulatedAgent::renewLease), 0, 500, TimeUnit.MILLISECONDS);
   }
