@@ -110,9 +110,11 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .build(), context);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, VirtualIP.class)
         .withName("nodes")
-        // Node status heartbeats are frequent and irrelevant; which nodes exist and their labels are not.
+        // Node status heartbeats are frequent and irrelevant; which nodes exist, their labels and taints are not.
         .withOnUpdateFilter((Node now, Node before) ->
-            !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+            !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+                || !Objects.equals(now.getSpec() == null ? null : now.getSpec().getTaints(),
+                    before.getSpec() == null ? null : before.getSpec().getTaints()))
         .withSecondaryToPrimaryMapper((Node node) -> all(context))
         .build(), context);
     return List.of(daemonSets, leases, nodes);
