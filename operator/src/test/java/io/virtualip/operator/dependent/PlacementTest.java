@@ -31,6 +31,14 @@ class PlacementTest {
   }
 
   @Test
+  void theCanonicalJsonReadsBackAsTheSamePlacement() {
+    Placement placement = new Placement(Map.of("role", "lb"), List.of(EDGE, CONTROL_PLANE));
+    var spec = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+        .unmarshal(placement.canonicalJson(), io.virtualip.api.v1.VirtualIPSpec.class);
+    assertThat(new Placement(spec.getNodeSelector(), spec.getTolerations())).isEqualTo(placement);
+  }
+
+  @Test
   void differentPlacementsGetDifferentNamesAndTheEmptyOneThePlainName() {
     Placement edge = new Placement(Map.of("role", "edge"), List.of());
     Placement edgeTolerating = new Placement(Map.of("role", "edge"), List.of(EDGE));

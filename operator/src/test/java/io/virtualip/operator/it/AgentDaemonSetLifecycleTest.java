@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.operator.dependent.Placement;
 import jakarta.inject.Inject;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
 class AgentDaemonSetLifecycleTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  /** Ceiling for lifecycle steps (no latency bound is claimed here); generous for a loaded CI machine. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Inject
   KubernetesClient client;
@@ -78,6 +80,13 @@ class AgentDaemonSetLifecycleTest {
     assertThat(agent.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("NODE_NAME");
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    });
+    assertThat(agent.getEnv()).anySatisfy(e -> {
+      // The agent runs only the VirtualIPs of its own placement, parsed the way the agent parses it.
+      assertThat(e.getName()).isEqualTo("VIRTUALIP_PLACEMENT");
+      VirtualIPSpec placement = client.getKubernetesSerialization().unmarshal(e.getValue(), VirtualIPSpec.class);
+      assertThat(placement.getNodeSelector()).isEqualTo(selector);
+      assertThat(placement.getTolerations()).isNullOrEmpty();
     });
     assertThat(agent.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
@@ -193,8 +202,9 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("vrid-alloc-b", selector, null, null);
     await().atMost(WAIT).until(() -> cluster.get("vrid-alloc-b").getStatus(),
         s -> s != null && Integer.valueOf(12).equals(s.getVirtualRouterId()));
-    assertThat(cluster.events("vrid-alloc-b", "VRIDAllocated")).singleElement()
-        .satisfies(e -> assertThat(e.getMessage()).contains("12"));
+    // The event follows the status write.
+    await().atMost(WAIT).until(() -> cluster.events("vrid-alloc-b", "VRIDAllocated"), l -> l.size() == 1);
+    assertThat(cluster.events("vrid-alloc-b", "VRIDAllocated").get(0).getMessage()).contains("12");
   }
 
   @Test
@@ -224,7 +234,7 @@ class AgentDaemonSetLifecycleTest {
   void aSpecTheSchemaWouldRejectGetsInvalidSpecAndAnEvent() {
     VirtualIP bad = new VirtualIP();
     bad.getMetadata().setName("invalid-spec");
-    bad.setSpec(new io.virtualip.api.v1.VirtualIPSpec());
+    bad.setSpec(new VirtualIPSpec());
     bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
     client.resource(bad).create();
 
