@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -252,6 +253,24 @@ public final class Lab implements AutoCloseable {
             }
         }
         throw new LabException("no free /30 left in 203.0.113.0/24 for the host link");
+    }
+
+    /**
+     * Starts {@code command} in the root namespace with {@code environment} added to this JVM's (for programs that
+     * only talk to servers on the {@link #connectHost() host link}, such as the operator); its output goes to
+     * {@code <workDir>/<name>.log} and it is stopped when the lab closes.
+     */
+    public BackgroundProcess startOnHost(String name, Map<String, String> environment, List<String> command) {
+        Path log = workDir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        try {
+            BackgroundProcess process = new BackgroundProcess(name, builder.start(), log);
+            processes.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new LabException("cannot start " + String.join(" ", command), e);
+        }
     }
 
     /** Sets {@code node}'s interface down: carrier lost, as when a cable is pulled. */
