@@ -132,19 +132,15 @@ public final class ClusterLab implements AutoCloseable {
 
     private void startOperator() {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url());
-        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", TOKEN);
-        env.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
-        env.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", NAMESPACE);
-        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        // The fabric8 client's own environment: Quarkus fixes quarkus.kubernetes-client.* at build time and starts
+        // from fabric8's auto-configuration at run time, which reads these.
+        env.putAll(clientEnvironment());
         env.put("POD_NAMESPACE", NAMESPACE);
         env.put("VIRTUALIP_AGENT_NAMESPACE", NAMESPACE);
-        // The mock answers server-side apply with 415.
-        env.put("QUARKUS_OPERATOR_SDK_ENABLE_SSA", "false");
-        // One replica: no leader election. Losing the lease in the API-outage test would make JOSDK exit, and here
-        // no Deployment restarts it.
-        env.put("QUARKUS_OPERATOR_SDK_ACTIVATE_LEADER_ELECTION_FOR_PROFILES", "no-such-profile");
+        // quarkus.operator-sdk.enable-ssa is fixed at build time (on): the embedded API serves a simplified apply.
+        // One replica, so no leader election: QOSDK activates it for the prod profile only, checked at run time.
+        // Losing the lease in an API outage would make JOSDK exit, and here no Deployment restarts the operator.
+        env.put("QUARKUS_PROFILE", "lab");
         // Health and metrics on a free loopback port: parallel labs must not fight over 8080.
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", "0");
@@ -173,19 +169,26 @@ public final class ClusterLab implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("env",
                 "NODE_NAME=" + node.name(),
                 "POD_NAMESPACE=" + NAMESPACE,
-                "VIRTUALIP_READY_FILE=" + ready.toAbsolutePath(),
-                "KUBERNETES_MASTER=" + api.url(),
-                "KUBERNETES_AUTH_TOKEN=" + TOKEN,
-                "KUBERNETES_TRUST_CERTIFICATES=true",
-                "KUBERNETES_AUTH_TRYKUBECONFIG=false",
-                "KUBERNETES_AUTH_TRYSERVICEACCOUNT=false",
-                "KUBERNETES_NAMESPACE=" + NAMESPACE,
-                java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "VIRTUALIP_READY_FILE=" + ready.toAbsolutePath()));
+        clientEnvironment().forEach((key, value) -> command.add(key + "=" + value));
+        command.addAll(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", artifacts.agentJar().toString(), "kubernetes"));
         BackgroundProcess agent = lab.start(node, "agent-" + node.name() + "-" + System.nanoTime() % 100_000,
                 command.toArray(String[]::new));
         agents.put(node.name(), agent);
         return agent;
+    }
+
+    /** fabric8's configuration from the environment: this API, any token, no kubeconfig or service account. */
+    private Map<String, String> clientEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KUBERNETES_MASTER", api.url());
+        env.put("KUBERNETES_AUTH_TOKEN", TOKEN);
+        env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        env.put("KUBERNETES_NAMESPACE", NAMESPACE);
+        return env;
     }
 
     /** Waits until {@code node}'s agent has synced its watches (its readiness file exists). */

@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
  * fabric8's CRUD mock with what the real kubectl and our programs need from a real API server (see
  * {@code /work/shared/reference/mock-api-server.md}): discovery built from the built-in types and the stored CRDs,
  * {@code /version}, tables for {@code Accept: ...;as=Table} from the CRD's printer columns, field selectors on any
- * field for lists, writes with a query string (kubectl's {@code ?fieldManager=}, the operator's status updates), and
- * a failed JSON-patch {@code test} answered 422 as a real server does (the mock would hang the request).
+ * field for lists, writes with a query string (kubectl's {@code ?fieldManager=}, the operator's status updates),
+ * a failed JSON-patch {@code test} answered 422 as a real server does (the mock would hang the request), a simplified
+ * {@link ServerSideApply server-side apply}, and self-reviews that allow everything.
  *
  * <p>Watches and everything else go to the mock unchanged.
  */
@@ -29,9 +30,11 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
 
     private static final System.Logger LOG = System.getLogger(KubectlCompatibleDispatcher.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String AUTHORIZATION = "/apis/authorization.k8s.io/v1/";
     private static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final String serverVersion;
+    private final ServerSideApply apply = new ServerSideApply();
     private volatile String serverAddress = "127.0.0.1:0";
 
     /** @param serverVersion the Kubernetes minor version to announce on {@code /version}, e.g. {@code "32"} */
@@ -65,6 +68,16 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
             if (discovery.isPresent()) {
                 return discovery.get();
             }
+        }
+        if ("POST".equals(request.getMethod()) && path.startsWith(AUTHORIZATION)) {
+            return review(path, request);
+        }
+        String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
+        if ("PATCH".equals(request.getMethod()) && contentType.startsWith("application/apply-patch")) {
+            return apply(request, path, query.getOrDefault("fieldManager", ""));
+        }
+        if ("DELETE".equals(request.getMethod())) {
+            apply.forget(path);
         }
         if (!get) {
             // kubectl sends ?fieldManager=...&fieldValidation=...; the mock would take the query for part of the name.
@@ -111,6 +124,56 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
             }
             return status(422, "Invalid", "the server rejected our request due to an error in our request: " + e);
         }
+    }
+
+    /** Server-side apply (see {@link ServerSideApply}): merge into the stored object and store it with PUT, or create. */
+    private MockResponse apply(RecordedRequest request, String path, String manager) {
+        if (manager.isEmpty()) {
+            return status(422, "Invalid", "fieldManager is required for apply patch");
+        }
+        boolean statusOnly = path.endsWith("/status");
+        String objectPath = statusOnly ? path.substring(0, path.length() - "/status".length()) : path;
+        ObjectNode applied = ServerSideApply.parse(request.getBody().getBytes());
+        MockResponse current = super.handleGet(objectPath);
+        if (current.code() == 404 && !statusOnly) {
+            ObjectNode created = apply.merge(objectPath, manager, null, applied);
+            String collection = objectPath.substring(0, objectPath.lastIndexOf('/'));
+            return super.dispatch(withBody(request, "POST", collection, created));
+        }
+        if (current.code() != 200) {
+            return current;
+        }
+        ObjectNode stored = (ObjectNode) read(current);
+        ObjectNode merged;
+        if (statusOnly) {
+            ObjectNode onlyStatus = JSON.createObjectNode();
+            onlyStatus.set("status", applied.path("status"));
+            merged = apply.merge(path, manager, stored, onlyStatus);
+        } else {
+            applied.remove("status");
+            merged = apply.merge(objectPath, manager, stored, applied);
+        }
+        return super.dispatch(withBody(request, "PUT", path, merged));
+    }
+
+    /**
+     * The lab's API has no authorization: every self-review says everything is allowed, as a real server would for a
+     * cluster admin. (The mock would store the review as an object, and reject it without metadata.)
+     */
+    private static MockResponse review(String path, RecordedRequest request) {
+        ObjectNode review = (ObjectNode) readBody(request);
+        if (path.endsWith("/selfsubjectrulesreviews")) {
+            List<Map<String, List<String>>> all = List.of(Map.of("verbs", List.of("*"), "apiGroups", List.of("*"),
+                    "resources", List.of("*")));
+            review.set("status", object("resourceRules", all,
+                    "nonResourceRules", List.of(Map.of("verbs", List.of("*"), "nonResourceURLs", List.of("*"))),
+                    "incomplete", false));
+        } else if (path.endsWith("/selfsubjectaccessreviews")) {
+            review.set("status", object("allowed", true, "reason", "the lab's API authorizes everything"));
+        } else {
+            return status(404, "NotFound", "not served: " + path);
+        }
+        return json(201, review);
     }
 
     // --- discovery ---------------------------------------------------------------------------------------------
@@ -231,6 +294,12 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
                 request.getBody());
     }
 
+    private static RecordedRequest withBody(RecordedRequest request, String method, String path, JsonNode body) {
+        var headers = request.getHeaders().newBuilder().set("Content-Type", "application/json").build();
+        return new RecordedRequest(request.getHttpVersion(), io.fabric8.mockwebserver.dsl.HttpMethod.valueOf(method),
+                path, headers, new io.fabric8.mockwebserver.http.Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
     private static Map<String, String> query(String text) {
         Map<String, String> params = new LinkedHashMap<>();
         for (String pair : text.split("&")) {
@@ -259,6 +328,14 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
             return JSON.readTree(response.getBody().getBytes());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("mock answered something that is not JSON", e);
+        }
+    }
+
+    private static JsonNode readBody(RecordedRequest request) {
+        try {
+            return JSON.readTree(request.getBody().getBytes());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("request body is not JSON", e);
         }
     }
 
