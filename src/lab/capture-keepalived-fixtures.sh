@@ -37,7 +37,7 @@ remove_lab() {
 
 cleanup() {
   local pid
-  # TERM first: a SIGKILLed keepalived parent leaves its VRRP child running for a while.
+  # TERM first: keepalived then stops its VRRP child itself; a SIGKILLed parent leaves the child running a while.
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do await "pid $pid to exit" 5 exited "$pid" || kill -KILL "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -95,7 +95,7 @@ tcpdump_cmd() {
   echo "ip netns exec $NS_LISTENER tcpdump -n -U -i eth0 -c $count -w $WORK/$name.pcap $CAPTURE_FILTER"
 }
 
-# start BACKGROUND_COMMAND LOG: runs it, remembers its pid for cleanup, prints the pid.
+# start BACKGROUND_COMMAND LOG: runs it, remembers its pid for cleanup and in LAST_PID.
 start() {
   local cmd=$1 log=$2
   # shellcheck disable=SC2086 # the commands are built from fixed words above
@@ -134,7 +134,7 @@ capture() {
   local keepalived=$LAST_PID
   await "$count adverts ($name)" 20 exited "$tcpdump"
   stop_keepalived "$keepalived" "$name"
-  finish "$name" "$description" "$checksum" "$(tcpdump_cmd "$name" "$count")"
+  finish "$name" "$description" "$checksum" "$(tcpdump_cmd "$name" "$count")" 'all(.[]; .["vrrp.prio"] != "0")'
 }
 
 # capture_stop NAME BODY VIP DESCRIPTION: the priority-0 advertisement a master sends on SIGTERM
@@ -152,34 +152,38 @@ capture_stop() {
   await "one regular advert ($name)" 5 advert_seen "$WORK/$name.pcap"
   stop_keepalived "$keepalived" "$name"
   await "priority-0 advert ($name)" 5 exited "$tcpdump"
-  finish "$name" "$description" good "$(tcpdump_cmd "$name" 2); then kill -TERM <keepalived pid> after one advert"
+  finish "$name" "$description" good "$(tcpdump_cmd "$name" 2); then kill -TERM <keepalived pid> after one advert" \
+    '.[0]["vrrp.prio"] != "0" and .[-1]["vrrp.prio"] == "0"'
 }
 
 advert_seen() { [[ -s $1 ]] && (($(stat -c %s "$1") > 24)); }
 
-# finish NAME DESCRIPTION EXPECTED_CHECKSUM TCPDUMP_COMMAND: checks the capture with tshark, writes pcap and sidecar.
+# finish NAME DESCRIPTION EXPECTED_CHECKSUM TCPDUMP_COMMAND PRIORITY_CHECK: checks the capture with tshark,
+# then writes pcap and sidecar. PRIORITY_CHECK is a jq condition on the frames (see fields_json).
 finish() {
-  local name=$1 description=$2 checksum=$3 tcpdump=$4
+  local name=$1 description=$2 checksum=$3 tcpdump=$4 priorities=$5
   local pcap=$WORK/$name.pcap
   local fields_args=() field
   for field in "${TSHARK_FIELDS[@]}"; do fields_args+=(-e "$field"); done
   tshark -r "$pcap" -n -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator=, "${fields_args[@]}" \
     >"$WORK/$name.fields.tsv" 2>/dev/null
-  verify "$name" "$checksum"
+  verify "$name" "$checksum" "$priorities"
   cp "$pcap" "$OUT_DIR/$name.pcap"
   sidecar "$name" "$description" "$checksum" "$tcpdump" >"$OUT_DIR/$name.json"
   echo "captured $name: $(($(wc -l <"$WORK/$name.fields.tsv") - 1)) frame(s)"
 }
 
-# verify NAME EXPECTED_CHECKSUM: every frame is VRRP, none malformed, and tshark's checksum verdict matches.
+# verify NAME EXPECTED_CHECKSUM PRIORITY_CHECK: every frame is VRRP, none malformed, tshark's checksum verdict
+# matches, and the priorities are as expected.
 verify() {
-  local name=$1 expected=$2
+  local name=$1 expected=$2 priorities=$3
   local want=1 # wireshark's PROTO_CHECKSUM_E_GOOD; 0 is E_BAD
   [[ $expected == bad ]] && want=0
-  jq -e --argjson want "$want" 'length > 0 and all(.[];
-      .["vrrp.version"] != "" and .["_ws.malformed"] == "" and .["vrrp.checksum.status"] == ($want | tostring))' \
-    <(fields_json "$name") >/dev/null ||
-    die "$name: tshark does not decode every frame as well-formed VRRP with a $expected checksum: $(cat "$WORK/$name.fields.tsv")"
+  jq -e --argjson want "$want" "length > 0 and all(.[];
+      .[\"vrrp.version\"] != \"\" and .[\"_ws.malformed\"] == \"\" and .[\"vrrp.checksum.status\"] == (\$want | tostring))
+      and ($priorities)" <(fields_json "$name") >/dev/null ||
+    die "$name: tshark does not decode every frame as well-formed VRRP with a $expected checksum and the expected" \
+      "priorities: $(cat "$WORK/$name.fields.tsv")"
 }
 
 # fields_json NAME: the tshark field table as a JSON array of objects keyed by field name.
@@ -243,10 +247,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 WORK=$(mktemp -d /tmp/vipfx-capture.XXXXXX)
 mkdir -p "$OUT_DIR"
-build_lab
 
-wanted() { ((${#SELECTED[@]} == 0)) || [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
+readonly FIXTURES=(v2-ipv4-multicast-pass v2-ipv4-multicast-noauth v3-ipv4-multicast v3-ipv4-multicast-100ms
+  v3-ipv4-multicast-three-vips v3-ipv6-multicast v3-ipv4-unicast v3-ipv4-unicast-old-checksum v2-ipv4-priority0
+  v3-ipv4-priority0)
 SELECTED=("$@")
+for name in "${SELECTED[@]}"; do
+  [[ " ${FIXTURES[*]} " == *" $name "* ]] || die "unknown fixture $name; known: ${FIXTURES[*]}"
+done
+wanted() { ((${#SELECTED[@]} == 0)) || [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
+
+build_lab
 
 if wanted v2-ipv4-multicast-pass; then
   capture v2-ipv4-multicast-pass 3 "    state BACKUP

@@ -29,7 +29,7 @@ public final class ArpProbe {
         // -e prints link-level headers, -l line-buffers so the log is complete once tcpdump exits; arp[6:2] is the opcode.
         try (BackgroundProcess tcpdump = lab.start(from, name, "tcpdump", "-n", "-e", "-l", "-i", from.iface(),
                 "arp and arp[6:2] = 2")) {
-            Await.until("tcpdump for " + name, Duration.ofSeconds(10), () -> tcpdump.output().contains("listening on"));
+            tcpdump.awaitOutput(PacketCapture.READY, PacketCapture.START_TIMEOUT);
             lab.exec(from, "ip", "neigh", "flush", "to", ipv4, "dev", from.iface()).orThrow();
             lab.exec(from, "bash", "-c", "echo probe > /dev/udp/" + ipv4 + "/9").orThrow();
             Await.sleep(LISTEN);

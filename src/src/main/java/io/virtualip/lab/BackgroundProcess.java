@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +49,11 @@ public final class BackgroundProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until the process has printed {@code text}, e.g. a daemon's "ready" line. */
+    public void awaitOutput(String text, Duration timeout) {
+        Await.until(name + " to print \"" + text + "\" (log: " + log + ")", timeout, () -> output().contains(text));
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -60,11 +66,15 @@ public final class BackgroundProcess implements AutoCloseable {
 
     /** Sends SIGKILL to the process and everything it forked, as a crash would, and waits for them to go. */
     public void kill() {
-        // Collect the children first: once the parent is gone they can no longer be found through it, and
-        // killing the parent first keeps a supervisor (keepalived's parent) from respawning them.
+        // Freeze the whole tree first. Killed one by one, a supervisor (keepalived's parent) would respawn a dead
+        // child, and a child would see its parent die (keepalived children use PR_SET_PDEATHSIG) and shut down
+        // gracefully, sending priority 0 and removing the VIPs: not a crash.
         List<ProcessHandle> children = process.descendants().toList();
-        process.destroyForcibly();
+        List<String> stop = new ArrayList<>(List.of("kill", "-STOP", Long.toString(process.pid())));
+        children.forEach(child -> stop.add(Long.toString(child.pid())));
+        Commands.run(GRACE, stop);
         children.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
         awaitExit(GRACE);
         for (ProcessHandle child : children) {
             Await.until(name + " child " + child.pid() + " to exit", GRACE, () -> !child.isAlive());

@@ -31,6 +31,8 @@ public final class Lab implements AutoCloseable {
 
     public static final int IPV4_PREFIX_LENGTH = 24;
     public static final int IPV6_PREFIX_LENGTH = 64;
+    /** Node addresses end at .90 / ::90, so VIPs from 192.0.2.100 and 2001:db8::100 up never clash with a node. */
+    public static final int MAX_NODES = 80;
     /** The interface name of every node inside its namespace. */
     public static final String IFACE = "eth0";
 
@@ -40,9 +42,11 @@ public final class Lab implements AutoCloseable {
     private static final String UPLINK = "up0";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
+    /** {@code <prefix><pid>-<random>-br} or {@code -n<i>}: what {@link #removeAbandoned} looks for. */
+    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(Lab::close), "lab-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(Lab::closeAllOpen, "lab-cleanup"));
     }
 
     private final String id;
@@ -86,8 +90,8 @@ public final class Lab implements AutoCloseable {
         if (!prefix.matches("[a-z][a-z0-9-]{0,6}")) {
             throw new IllegalArgumentException("prefix must be 1-7 of [a-z0-9-], starting with a letter: " + prefix);
         }
-        if (nodeCount < 1 || nodeCount > 200) {
-            throw new IllegalArgumentException("nodeCount out of range: " + nodeCount);
+        if (nodeCount < 1 || nodeCount > MAX_NODES) {
+            throw new IllegalArgumentException("nodeCount must be 1-" + MAX_NODES + ": " + nodeCount);
         }
         removeAbandoned(prefix);
         Lab lab = new Lab(prefix, nodeCount, workRoot);
@@ -328,13 +332,32 @@ public final class Lab implements AutoCloseable {
             Commands.run(COMMAND_TIMEOUT, List.of("ip", "link", "del", link));
         }
         // Nodes first: deleting a node namespace destroys its veth end, and with it the peer on the bridge.
+        List<String> failures = new ArrayList<>();
         for (int i = made.size() - 1; i >= 0; i--) {
-            Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", made.get(i)));
+            try {
+                ExecResult result = Commands.run(COMMAND_TIMEOUT, List.of("ip", "netns", "del", made.get(i)));
+                if (!result.succeeded()) {
+                    failures.add(made.get(i) + ": " + result.stderr().strip());
+                }
+            } catch (LabException e) {
+                failures.add(made.get(i) + ": " + e.getMessage());
+            }
         }
         OPEN.remove(this);
+        if (!failures.isEmpty()) {
+            throw new LabException("could not remove namespaces of lab " + id + ": " + failures);
+        }
     }
 
-    private static final Pattern LAB_NAMESPACE = Pattern.compile("^(\\S+?)(\\d+)-[0-9a-f]{4}-(br|n\\d+)\\b");
+    private static void closeAllOpen() {
+        for (Lab lab : List.copyOf(OPEN)) {
+            try {
+                lab.close();
+            } catch (RuntimeException e) {
+                System.err.println("lab-cleanup: " + e.getMessage());
+            }
+        }
+    }
 
     /** Deletes namespaces of labs with this prefix whose JVM is gone (killed before its shutdown hook could run). */
     private static void removeAbandoned(String prefix) {

@@ -42,10 +42,6 @@ public final class Tshark {
     private Tshark() {
     }
 
-    public static boolean available() {
-        return Lab.hasTool("tshark");
-    }
-
     /** Every frame of {@code pcap} that tshark dissects as VRRP. */
     public static List<VrrpFrame> decodeVrrp(Path pcap) {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toAbsolutePath().toString(),

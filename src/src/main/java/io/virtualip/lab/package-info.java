@@ -9,9 +9,10 @@
  *     k1.awaitState(KeepalivedProcess.State.MASTER, Duration.ofSeconds(10));
  *     lab.dropVrrp(lab.node(2));                                // the seed's firewall: n2 hears no adverts
  *     ArpProbe.whoHas(lab, lab.node(3), "192.0.2.100");         // -> both MACs: split brain
+ *     PacketCapture dump = PacketCapture.start(lab, lab.node(3), "vrrp", "ip proto 112");
  *     lab.exec(lab.node(1), "ip", "addr").orThrow().stdout();
- *     BackgroundProcess dump = lab.start(lab.node(3), "dump", "tcpdump", "-w", "/tmp/x.pcap", "ip proto 112");
- *     Tshark.decodeVrrp(Path.of("/tmp/x.pcap"));                // checksum / malformed flags per frame
+ *     BackgroundProcess agent = lab.start(lab.node(1), "agent", "java", "-jar", "...");  // log: target/lab/<id>/agent.log
+ *     Tshark.decodeVrrp(dump.stop());                            // checksum / malformed flags per frame
  * }
  * }</pre>
  *
@@ -21,11 +22,13 @@
  *   <li>{@link io.virtualip.lab.KeepalivedProcess} with {@link io.virtualip.lab.KeepalivedConfig}: a reference VRRP
  *       router to interoperate with or to reproduce keepalived's own failures.</li>
  *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third node.</li>
+ *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.</li>
  *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.</li>
  * </ul>
  *
- * <p>Everything needs root (tests check {@link io.virtualip.lab.Lab#isRoot()} in an assumption) plus iproute2,
- * nftables, tcpdump, tshark and keepalived. A lab is removed by {@code close()}, by a JVM shutdown hook if a test
+ * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state what they need with
+ * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (test scope of this module): skipped on a developer's
+ * machine that lacks them, failed when {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook if a test
  * forgot, and, after a JVM was killed outright, by the next lab created with the same prefix. Only documentation
  * addresses are used; nothing is created in the root namespace.
  */

@@ -1,7 +1,6 @@
 package io.virtualip.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +25,7 @@ class TsharkTest {
 
     @BeforeEach
     void needsTshark() {
-        assumeTrue(Tshark.available(), "needs tshark");
+        Requirements.tools("tshark");
     }
 
     @Test

@@ -5,10 +5,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.Objects;
 
 /** Healthy while at least one pod matching the selector is Ready on this node. */
+@SchemaCustomizer(value = DeepMergePatch.class, input = """
+    {"properties": {"selector": {"properties": {
+      "matchLabels": {"description": "Labels a pod must all have."},
+      "matchExpressions": {"description": "Label requirements a pod must all meet.", "items": {"properties": {
+        "key": {"description": "Label key."},
+        "operator": {"description": "In, NotIn, Exists or DoesNotExist."},
+        "values": {"description": "Values for In and NotIn; empty for Exists and DoesNotExist."}}}}}}}}
+    """)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"namespace", "selector"})
 public class PodsTrack {

@@ -31,7 +31,11 @@ import io.virtualip.api.v1.schema.DeepMergePatch;
 @AdditionalPrinterColumn(name = "SPLIT-BRAIN", jsonPath = ".status.conditions[?(@.type==\"SplitBrain\")].status",
     type = AdditionalPrinterColumn.Type.STRING)
 // A VirtualIP without spec would be accepted and mean nothing; fabric8 has no way to mark the inherited spec required.
-@SchemaCustomizer(value = DeepMergePatch.class, input = "{\"required\": [\"spec\"]}")
+@SchemaCustomizer(value = DeepMergePatch.class, input = """
+    {"required": ["spec"], "properties": {
+      "spec": {"description": "Desired state: the addresses, the VRRP settings, and the nodes that elect the holder."},
+      "status": {"description": "Observed state, written by the agents (status.nodes) and the operator (the rest)."}}}
+    """)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class VirtualIP extends CustomResource<VirtualIPSpec, VirtualIPStatus> {
   public static final String GROUP = "virtualip.io";

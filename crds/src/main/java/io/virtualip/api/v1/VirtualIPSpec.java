@@ -21,19 +21,25 @@ import java.util.Objects;
 /** Desired state of a virtual IP: the addresses, the VRRP settings of the routers that elect its holder, and where they run. */
 @ValidationRule(value = "self.addresses.all(a, a.contains(':')) || self.addresses.all(a, !a.contains(':'))", message = "addresses must all be IPv4 or all be IPv6: one VRRP instance carries one address family", reason = "FieldValueInvalid", fieldPath = ".addresses")
 @ValidationRule(value = "self.version != 2 || self.addresses.all(a, !a.contains(':'))", message = "version 2 (RFC 3768) carries IPv4 addresses only: use version 3 for IPv6", reason = "FieldValueInvalid", fieldPath = ".version")
-@ValidationRule(value = "self.version != 2 || (self.advertisementInterval.matches('^[0-9]+s$') && duration(self.advertisementInterval) >= duration('1s') && duration(self.advertisementInterval) <= duration('255s'))", message = "with version 2 the advertisementInterval must be whole seconds from 1s to 255s", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
-@ValidationRule(value = "self.version != 3 || ((self.advertisementInterval.matches('^[0-9]*0ms$') || self.advertisementInterval.matches('^[0-9]+([.][0-9]{1,2})?s$')) && duration(self.advertisementInterval) >= duration('10ms') && duration(self.advertisementInterval) <= duration('40950ms'))", message = "with version 3 the advertisementInterval must be 10ms to 40.95s in steps of 10ms (for example 1s, 100ms, 0.25s)", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
+@ValidationRule(value = "self.version != 2 || (self.advertisementInterval.matches('^[0-9]+s$') && duration(self.advertisementInterval) >= duration('1s') && duration(self.advertisementInterval) <= duration('255s'))", message = "with version 2 the advertisementInterval must be whole seconds from 1s to 255s", messageExpression = "'with version 2 the advertisementInterval must be whole seconds from 1s to 255s, not ' + self.advertisementInterval", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
+@ValidationRule(value = "self.version != 3 || ((self.advertisementInterval.matches('^[0-9]*0ms$') || self.advertisementInterval.matches('^[0-9]+([.][0-9]{1,2})?s$')) && duration(self.advertisementInterval) >= duration('10ms') && duration(self.advertisementInterval) <= duration('40950ms'))", message = "with version 3 the advertisementInterval must be 10ms to 40.95s in steps of 10ms (for example 1s, 100ms, 0.25s)", messageExpression = "'with version 3 the advertisementInterval must be 10ms to 40.95s in steps of 10ms (for example 1s, 100ms, 0.25s), not ' + self.advertisementInterval", reason = "FieldValueInvalid", fieldPath = ".advertisementInterval")
 @ValidationRule(value = "!has(self.authentication) || self.authentication.type != 'Password' || self.version == 2", message = "authentication type Password exists only in version 2 (RFC 3768); VRRPv3 has no authentication", reason = "FieldValueForbidden", fieldPath = ".authentication")
 @ValidationRule(value = "!has(self.unicastPeers) || self.unicastPeers.all(p, self.addresses.all(a, p.contains(':') == a.contains(':')))", message = "unicastPeers must be of the same address family as addresses", reason = "FieldValueInvalid", fieldPath = ".unicastPeers")
 @ValidationRule(value = "!has(self.unicastPeers) || self.mode == 'Unicast'", message = "unicastPeers are used only with mode Unicast; set mode: Unicast or remove unicastPeers", reason = "FieldValueForbidden", fieldPath = ".unicastPeers")
-@ValidationRule(value = "!self.preemptDelay.matches('^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$') || duration(self.preemptDelay) <= duration('1000s')", message = "preemptDelay must be at most 1000s", reason = "FieldValueInvalid", fieldPath = ".preemptDelay")
+@ValidationRule(value = "!self.preemptDelay.matches('^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$') || duration(self.preemptDelay) <= duration('1000s')", message = "preemptDelay must be at most 1000s", messageExpression = "'preemptDelay must be at most 1000s, not ' + self.preemptDelay", reason = "FieldValueInvalid", fieldPath = ".preemptDelay")
 // What fabric8 7.5.2 cannot say with annotations: list types, and bounds on list items and map values. The API
 // server needs maxLength on the strings that rules read, or it refuses the rules as too costly.
 @SchemaCustomizer(value = DeepMergePatch.class, input = """
     {"properties": {
       "addresses": {"x-kubernetes-list-type": "set", "items": {"maxLength": 49}},
       "unicastPeers": {"x-kubernetes-list-type": "set", "items": {"maxLength": 45}},
-      "priorities": {"additionalProperties": {"minimum": 1, "maximum": 254}}}}
+      "priorities": {"additionalProperties": {"minimum": 1, "maximum": 254}},
+      "tolerations": {"items": {"properties": {
+        "key": {"description": "Taint key to tolerate; empty with operator Exists tolerates every taint."},
+        "operator": {"description": "Exists or Equal (default): whether the taint's value must equal value."},
+        "value": {"description": "Taint value to match when operator is Equal."},
+        "effect": {"description": "Taint effect to tolerate: NoSchedule, PreferNoSchedule or NoExecute; empty for all."},
+        "tolerationSeconds": {"description": "For NoExecute: how long the agent pod stays after the taint appears."}}}}}}
     """)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"addresses", "interface", "virtualRouterId", "version", "advertisementInterval", "defaultPriority", "priorities", "preempt", "preemptDelay", "mode", "unicastPeers", "authentication", "nodeSelector", "tolerations", "tracks", "splitBrainPolicy"})
@@ -42,7 +48,7 @@ public class VirtualIPSpec {
   @JsonPropertyDescription("Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.")
   @Required
   @Size(min = 1, max = 16)
-  @ValidationRule(value = "self.all(a, a.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$'))", message = "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64", reason = "FieldValueInvalid")
+  @ValidationRule(value = "self.all(a, a.contains(':') ? a.matches('" + AddressPatterns.IPV6_WITH_PREFIX + "') : a.matches('" + AddressPatterns.IPV4_WITH_PREFIX + "'))", message = "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64", reason = "FieldValueInvalid")
   private List<String> addresses;
 
   @JsonProperty("interface")
@@ -94,7 +100,7 @@ public class VirtualIPSpec {
 
   @JsonPropertyDescription("Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
   @Size(max = 64)
-  @ValidationRule(value = "self.all(p, p.matches('^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])[.]){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$'))", message = "each unicast peer must be a plain IP address without prefix length", reason = "FieldValueInvalid")
+  @ValidationRule(value = "self.all(p, p.matches('" + AddressPatterns.IP + "'))", message = "each unicast peer must be a plain IP address without prefix length", reason = "FieldValueInvalid")
   private List<String> unicastPeers;
 
   @JsonPropertyDescription("VRRPv2 authentication; Password only with version 2.")

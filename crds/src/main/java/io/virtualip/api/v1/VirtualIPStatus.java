@@ -15,7 +15,15 @@ import java.util.Objects;
 @SchemaCustomizer(value = DeepMergePatch.class, input = """
     {"properties": {
       "nodes": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
-      "conditions": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], "items": {"required": ["type"]}},
+      "conditions": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], "items": {
+        "required": ["type"],
+        "properties": {
+          "type": {"description": "Ready, SplitBrain or Degraded."},
+          "status": {"description": "True, False or Unknown."},
+          "reason": {"description": "Why the condition has its status, in one CamelCase word."},
+          "message": {"description": "Why the condition has its status, in words."},
+          "lastTransitionTime": {"description": "When the status last changed (RFC 3339)."},
+          "observedGeneration": {"description": "Generation of the spec the condition was computed for."}}}},
       "stepDown": {"x-kubernetes-list-type": "set"}}}
     """)
 @JsonInclude(JsonInclude.Include.NON_NULL)

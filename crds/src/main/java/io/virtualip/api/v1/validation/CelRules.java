@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
@@ -28,13 +29,10 @@ import java.util.regex.Pattern;
  * declared {@code dyn}: the API server type-checks rules against the schema, this checker does not.
  */
 final class CelRules {
-  private static final CelOptions OPTIONS = CelOptions.current().build();
-  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setOptions(OPTIONS)
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("self", SimpleType.DYN)
-      .setResultType(SimpleType.BOOL)
-      .build();
+  /** As in cel-go, which the API server runs: {@code matches} finds the pattern anywhere unless it is anchored. */
+  private static final CelOptions OPTIONS = CelOptions.current().enableRegexPartialMatch(true).build();
+  private static final CelCompiler RULE_COMPILER = compiler(SimpleType.BOOL);
+  private static final CelCompiler MESSAGE_COMPILER = compiler(SimpleType.STRING);
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
   /** Property names CEL reserves; Kubernetes exposes such a property as {@code __name__}. */
@@ -42,7 +40,9 @@ final class CelRules {
       "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while");
   private static final Pattern ACCESSIBLE = Pattern.compile("^[a-zA-Z_.\\-/][a-zA-Z0-9_.\\-/]*$");
 
-  record Rule(String expression, String message, String fieldPath, CelRuntime.Program program) {}
+  /** A compiled rule; {@code messageProgram} is null when the rule has only a fixed message. */
+  record Rule(String expression, String message, String fieldPath, CelRuntime.Program program,
+      CelRuntime.Program messageProgram) {}
 
   /** Keyed by schema node identity: the same subschema text may appear at two places with different meaning. */
   private final Map<JsonNode, List<Rule>> rulesBySchema = new IdentityHashMap<>();
@@ -59,8 +59,10 @@ final class CelRules {
     List<Rule> rules = new ArrayList<>();
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
       String expression = rule.path("rule").asText();
+      String messageExpression = rule.path("messageExpression").asText("");
       rules.add(new Rule(expression, rule.path("message").asText("failed rule: " + expression),
-          rule.path("fieldPath").asText(""), compile(expression)));
+          rule.path("fieldPath").asText(""), compile(RULE_COMPILER, expression),
+          messageExpression.isEmpty() ? null : compile(MESSAGE_COMPILER, messageExpression)));
     }
     if (!rules.isEmpty()) {
       rulesBySchema.put(schema, List.copyOf(rules));
@@ -74,9 +76,18 @@ final class CelRules {
     }
   }
 
-  private static CelRuntime.Program compile(String expression) {
+  private static CelCompiler compiler(CelType resultType) {
+    return CelCompilerFactory.standardCelCompilerBuilder()
+        .setOptions(OPTIONS)
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+        .addVar("self", SimpleType.DYN)
+        .setResultType(resultType)
+        .build();
+  }
+
+  private static CelRuntime.Program compile(CelCompiler compiler, String expression) {
     try {
-      CelAbstractSyntaxTree ast = COMPILER.compile(expression).getAst();
+      CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
       return RUNTIME.createProgram(ast);
     } catch (CelValidationException | CelEvaluationException e) {
       throw new IllegalStateException("CRD rule does not compile as standard CEL: " + expression + "\n" + e.getMessage(),
@@ -86,12 +97,13 @@ final class CelRules {
 
   /** Evaluates every rule under {@code schema} for {@code value} at {@code path}, adding failures to {@code out}. */
   void evaluate(JsonNode schema, JsonNode value, String path, List<Violation> out) {
-    for (Rule rule : rulesBySchema.getOrDefault(schema, List.of())) {
+    List<Rule> rules = rulesBySchema.getOrDefault(schema, List.of());
+    Map<String, Object> variables = rules.isEmpty() ? Map.of() : Map.of("self", toCel(schema, value));
+    for (Rule rule : rules) {
       String field = path + rule.fieldPath();
       try {
-        Object result = rule.program().eval(Map.of("self", toCel(schema, value)));
-        if (!Boolean.TRUE.equals(result)) {
-          out.add(new Violation(field, rule.message()));
+        if (!Boolean.TRUE.equals(rule.program().eval(variables))) {
+          out.add(new Violation(field, message(rule, variables)));
         }
       } catch (CelEvaluationException e) {
         out.add(new Violation(field, rule.message() + " (the rule could not be evaluated: " + e.getMessage() + ")"));
@@ -111,6 +123,21 @@ final class CelRules {
         evaluate(schema.get("items"), value.get(i), path + "[" + i + "]", out);
       }
     }
+  }
+
+  /** Like the API server: the messageExpression's text when it evaluates to a non-empty string, else message. */
+  private static String message(Rule rule, Map<String, Object> variables) {
+    if (rule.messageProgram() != null) {
+      try {
+        Object text = rule.messageProgram().eval(variables);
+        if (text instanceof String s && !s.isBlank()) {
+          return s;
+        }
+      } catch (CelEvaluationException e) {
+        // fall back to the fixed message, as the API server does
+      }
+    }
+    return rule.message();
   }
 
   /** JSON as CEL sees it in Kubernetes: objects as maps with escaped property names, integers as int (Long). */

@@ -27,6 +27,7 @@ public final class CrdValidator {
       "some validation rules were not checked because the object was invalid; correct the errors above and retry";
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static volatile CrdValidator shared;
 
   private final JsonNode schema;
   private final CelRules rules;
@@ -39,16 +40,37 @@ public final class CrdValidator {
     this.rules = new CelRules(schema);
   }
 
-  /** Reads the CRD from the classpath and compiles its rules; fails if a rule is not valid standard CEL. */
+  /**
+   * The validator for the CRD on the classpath, read and compiled on first use and shared afterwards (it is
+   * immutable). Fails if the CRD is missing or a rule is not valid standard CEL.
+   */
   public static CrdValidator load() {
+    CrdValidator validator = shared;
+    if (validator == null) {
+      synchronized (CrdValidator.class) {
+        if (shared == null) {
+          shared = read();
+        }
+        validator = shared;
+      }
+    }
+    return validator;
+  }
+
+  private static CrdValidator read() {
     try (InputStream in = CrdValidator.class.getClassLoader().getResourceAsStream(CRD_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException(CRD_RESOURCE + " is not on the classpath; build the crds module");
       }
-      return new CrdValidator(new ObjectMapper(new YAMLFactory()).readTree(in));
+      return of(new ObjectMapper(new YAMLFactory()).readTree(in));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + CRD_RESOURCE, e);
     }
+  }
+
+  /** A validator for the given CRD (as a tree), for tests that vary the CRD. */
+  static CrdValidator of(JsonNode crd) {
+    return new CrdValidator(crd);
   }
 
   /** Everything the API server would refuse in this resource; empty when it would accept it. */
@@ -93,13 +115,17 @@ public final class CrdValidator {
     return rules.all().size();
   }
 
+  private static String shown(JsonNode value) {
+    return value == null ? "nothing" : StructuralCheck.show(value);
+  }
+
   private static void checkIdentity(JsonNode resource, List<Violation> violations) {
     String apiVersion = VirtualIP.GROUP + "/" + VirtualIP.VERSION;
     if (!apiVersion.equals(resource.path("apiVersion").asText())) {
-      violations.add(new Violation("apiVersion", "must be " + apiVersion + ", got " + resource.path("apiVersion")));
+      violations.add(new Violation("apiVersion", "must be " + apiVersion + ", got " + shown(resource.get("apiVersion"))));
     }
     if (!"VirtualIP".equals(resource.path("kind").asText())) {
-      violations.add(new Violation("kind", "must be VirtualIP, got " + resource.path("kind")));
+      violations.add(new Violation("kind", "must be VirtualIP, got " + shown(resource.get("kind"))));
     }
     if (resource.path("metadata").path("name").asText("").isEmpty()) {
       violations.add(new Violation("metadata.name", "is required: every VirtualIP needs a name"));

@@ -67,7 +67,7 @@ final class StructuralCheck {
         fail(join(path, required.asText()), "is required" + (description.isEmpty() ? "" : ": " + description), true);
       }
     }
-    bound(value.size(), schema, "minProperties", "maxProperties", path, "entries");
+    bound(value.size(), schema, "minProperties", "maxProperties", path, "entry", "entries");
     JsonNode additional = schema.get("additionalProperties");
     boolean preserveUnknown = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
     value.fields().forEachRemaining(field -> {
@@ -86,7 +86,7 @@ final class StructuralCheck {
   }
 
   private void checkArray(JsonNode schema, JsonNode value, String path) {
-    bound(value.size(), schema, "minItems", "maxItems", path, "items");
+    bound(value.size(), schema, "minItems", "maxItems", path, "item", "items");
     JsonNode items = schema.get("items");
     for (int i = 0; i < value.size(); i++) {
       if (items != null) {
@@ -150,13 +150,17 @@ final class StructuralCheck {
     }
   }
 
-  private void bound(int size, JsonNode schema, String min, String max, String path, String unit) {
+  private void bound(int size, JsonNode schema, String min, String max, String path, String one, String many) {
     if (schema.has(min) && size < schema.get(min).asInt()) {
-      fail(path, "must have at least " + schema.get(min).asInt() + " " + unit + ", got " + size, false);
+      fail(path, "must have at least " + count(schema.get(min).asInt(), one, many) + ", got " + size, false);
     }
     if (schema.has(max) && size > schema.get(max).asInt()) {
-      fail(path, "must have at most " + schema.get(max).asInt() + " " + unit + ", got " + size, true);
+      fail(path, "must have at most " + count(schema.get(max).asInt(), one, many) + ", got " + size, true);
     }
+  }
+
+  private static String count(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private void fail(String path, String message, boolean blocks) {

@@ -73,10 +73,14 @@ class ValidationTest {
             at("spec.addresses", "must have at most 16 items, got 17"),
             at("", CrdValidator.NOT_ALL_RULES_CHECKED)),
         invalid("no addresses", "addresses: []",
-            at("spec.addresses", "must have at least 1 items, got 0")),
+            at("spec.addresses", "must have at least 1 item, got 0")),
         invalid("octet out of range", "addresses: [192.0.2.300/24]", at("spec.addresses", addressForm)),
         invalid("address without prefix length", "addresses: [192.0.2.100]", at("spec.addresses", addressForm)),
         invalid("IPv4 prefix length 33", "addresses: [192.0.2.100/33]", at("spec.addresses", addressForm)),
+        invalid("IPv6 with two double colons", "addresses: [2001:db8::1::2/64]", at("spec.addresses", addressForm)),
+        invalid("IPv6 with three colons", "addresses: [2001:db8:::2/64]", at("spec.addresses", addressForm)),
+        invalid("IPv6 prefix length 129", "addresses: [2001:db8::2/129]", at("spec.addresses", addressForm)),
+        invalid("IPv6 hextet of five digits", "addresses: [2001:db8::12345/64]", at("spec.addresses", addressForm)),
         invalid("host name instead of address", "addresses: [vip.example.org/24]", at("spec.addresses", addressForm)),
         invalid("mixed families", "addresses: [192.0.2.100/24, 2001:db8::100/64]",
             at("spec.addresses", familyRule)),
@@ -85,7 +89,7 @@ class ValidationTest {
         invalid("version 2 with IPv6", "{addresses: [2001:db8::100/64], version: 2}",
             at("spec.version", "version 2 (RFC 3768) carries IPv4 addresses only: use version 3 for IPv6")),
         invalid("version 2 with 500ms", "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 500ms}",
-            at("spec.advertisementInterval", v2Interval)),
+            at("spec.advertisementInterval", v2Interval + ", not 500ms")),
         invalid("version 2 with 1.5s", "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 1.5s}",
             at("spec.advertisementInterval", v2Interval)),
         invalid("version 2 with 256s", "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 256s}",
@@ -97,7 +101,7 @@ class ValidationTest {
         invalid("version 3 with 41s", "{addresses: [192.0.2.100/24], advertisementInterval: 41s}",
             at("spec.advertisementInterval", v3Interval)),
         invalid("version 3 with 15ms", "{addresses: [192.0.2.100/24], advertisementInterval: 15ms}",
-            at("spec.advertisementInterval", v3Interval)),
+            at("spec.advertisementInterval", v3Interval + " (for example 1s, 100ms, 0.25s), not 15ms")),
         invalid("version 3 with 0.125s", "{addresses: [192.0.2.100/24], advertisementInterval: 0.125s}",
             at("spec.advertisementInterval", v3Interval)),
         invalid("interval not a duration", "{addresses: [192.0.2.100/24], advertisementInterval: 1 sec}",
@@ -150,7 +154,7 @@ class ValidationTest {
         invalid("unicast peers in multicast mode", "{addresses: [192.0.2.100/24], unicastPeers: [192.0.2.11]}",
             at("spec.unicastPeers", "unicastPeers are used only with mode Unicast")),
         invalid("preemptDelay over 1000s", "{addresses: [192.0.2.100/24], preemptDelay: 1001s}",
-            at("spec.preemptDelay", "preemptDelay must be at most 1000s")),
+            at("spec.preemptDelay", "preemptDelay must be at most 1000s, not 1001s")),
         invalid("misspelt field", "{addresses: [192.0.2.100/24], prioritys: {node-a: 151}}",
             at("spec.prioritys", "unknown field \"prioritys\": not in the VirtualIP schema"),
             at("", CrdValidator.NOT_ALL_RULES_CHECKED)),
@@ -206,14 +210,17 @@ class ValidationTest {
         spec: {addresses: [192.0.2.100/24]}
         """);
 
-    assertThat(VALIDATOR.validate(resource)).extracting(Violation::field)
-        .containsExactly("apiVersion", "kind", "metadata.name");
+    assertThat(VALIDATOR.validate(resource)).containsExactly(
+        new Violation("apiVersion", "must be virtualip.io/v1, got \"virtualip.io/v2\""),
+        new Violation("kind", "must be VirtualIP, got \"VirtualIp\""),
+        new Violation("metadata.name", "is required: every VirtualIP needs a name"));
   }
 
   static Stream<String> validSpecs() {
     return Stream.of(
         "addresses: [192.0.2.100/24]",
-        "addresses: [2001:db8::100/64, 2001:db8::1:100/128]",
+        "addresses: [2001:db8::100/64, 2001:db8::1:100/128, 2001:db8:0:0:0:0:0:1/64, 2001:db8:1::/48]",
+        "addresses: [192.0.2.0/0, 198.51.100.255/32, 203.0.113.9/24]",
         "{addresses: [192.0.2.100/24], version: 2}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 255s}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 1s, authentication: {type: Password, "

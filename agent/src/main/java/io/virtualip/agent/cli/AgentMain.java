@@ -1,0 +1,118 @@
+package io.virtualip.agent.cli;
+
+import io.virtualip.agent.config.ConfigException;
+import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.ControlServer;
+import io.virtualip.agent.standalone.Agent;
+import io.virtualip.agent.standalone.AgentLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code virtualip-agent}: the node agent as a standalone program.
+ * <ul>
+ *   <li>{@code run --config FILE --node NAME [--control-socket PATH] [--secrets-dir DIR]}: exit 0 after SIGTERM or
+ *       SIGINT, 2 for a configuration that does not fit (one line on stderr naming document, field, problem),
+ *       1 for other failures (e.g. not root).</li>
+ *   <li>{@code status [--control-socket PATH]}: prints the running agent's status JSON; exit 1 if none answers.</li>
+ * </ul>
+ */
+@Command(name = "virtualip-agent", mixinStandardHelpOptions = true, version = "virtualip-agent 0.1.0",
+        description = "VRRP node agent for VirtualIP", subcommands = {AgentMain.Run.class, AgentMain.Status.class})
+public final class AgentMain {
+
+    static final String DEFAULT_CONTROL_SOCKET = "/run/virtualip/agent.sock";
+    static final int EXIT_CONFIG = 2;
+
+    public static void main(String[] args) {
+        // One line per record for java.util.logging (and SLF4J through it), in the style of the agent's own log.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        return new CommandLine(new AgentMain()).execute(args);
+    }
+
+    @Command(name = "run", description = "Run the VRRP instances of the VirtualIP documents in --config.")
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "YAML file with one or more VirtualIP documents")
+        Path config;
+
+        @Option(names = "--node", required = true, paramLabel = "NAME",
+                description = "this node's name, the key of spec.priorities")
+        String node;
+
+        @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
+                description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
+        Path controlSocket;
+
+        @Option(names = "--secrets-dir", paramLabel = "DIR",
+                description = "directory with Secret keys as files: DIR/<secret name>/<key>")
+        Path secretsDir;
+
+        @Override
+        public Integer call() {
+            AgentLog log = new AgentLog(System.out);
+            List<VipDefinition> definitions;
+            try {
+                definitions = new ConfigLoader(node, secretsDir).load(config);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            }
+            Agent agent = new Agent(node, definitions, controlSocket, log);
+            try {
+                agent.start();
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("cannot start: " + e.getMessage());
+                return 1;
+            }
+            log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
+            CountDownLatch stopped = new CountDownLatch(1);
+            // Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM, and the contract is 0.
+            Signal.handle(new Signal("TERM"), s -> stopped.countDown());
+            Signal.handle(new Signal("INT"), s -> stopped.countDown());
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            agent.stop();
+            log.info("agent stopped");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Print the running agent's status as one JSON object.")
+    static final class Status implements Callable<Integer> {
+
+        @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
+                description = "the agent's control socket (default: ${DEFAULT-VALUE})")
+        Path controlSocket;
+
+        @Override
+        public Integer call() {
+            try {
+                System.out.println(ControlServer.query(controlSocket));
+                return 0;
+            } catch (IOException e) {
+                System.err.println("no agent answers on " + controlSocket + ": " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+}

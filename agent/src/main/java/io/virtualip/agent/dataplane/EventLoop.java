@@ -1,0 +1,271 @@
+package io.virtualip.agent.dataplane;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
+
+/**
+ * The data plane's single thread: one epoll set multiplexing the VRRP sockets, the netlink subscription and an
+ * eventfd for wake-ups from other threads, plus timers. Each turn fires the due timers, then sleeps in epoll_wait
+ * until the nearest timer deadline or until a descriptor is readable.
+ *
+ * <p>Everything that touches a VRRP instance runs on this thread, so instances need no locks. Other threads hand
+ * work over with {@link #execute} / {@link #submit}. A turn with no hand-over allocates nothing: the epoll event
+ * array is reused, handlers are found by descriptor number in an array, timers are scanned by index.
+ */
+public final class EventLoop implements AutoCloseable {
+
+    /** Called on the loop thread when a registered descriptor is readable (level-triggered: drain it). */
+    @FunctionalInterface
+    public interface ReadHandler {
+        void onReadable() throws Exception;
+    }
+
+    /** A one-shot timer owned by this loop; re-arm it from its action for periodic work. Loop thread only. */
+    public final class Timer {
+        private final Runnable action;
+        private long deadlineNanos = NEVER;
+
+        private Timer(Runnable action) {
+            this.action = action;
+        }
+
+        public void armAt(long deadlineNanos) {
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        public void armAfter(long delayNanos) {
+            this.deadlineNanos = clock.getAsLong() + delayNanos;
+        }
+
+        public void cancel() {
+            deadlineNanos = NEVER;
+        }
+    }
+
+    public static final long NEVER = Long.MAX_VALUE;
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    private static final int MAX_EVENTS = 32;
+
+    private final LongSupplier clock = System::nanoTime;
+    private final int epollFd;
+    private final int wakeFd;
+    private final NativeBuffer events = new NativeBuffer(MAX_EVENTS * Native.EPOLL_EVENT_SIZE);
+    private final NativeBuffer control = new NativeBuffer(16);
+    private final NativeBuffer wakeValue = new NativeBuffer(8);
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final List<Timer> timers = new ArrayList<>();
+    private ReadHandler[] handlers = new ReadHandler[64];
+    private volatile boolean running;
+    private Thread thread;
+
+    public EventLoop() throws NativeException {
+        epollFd = Native.check(Native.LIBC.epoll_create1(Native.EPOLL_CLOEXEC), "epoll_create1");
+        try {
+            wakeFd = Native.check(Native.LIBC.eventfd(0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC), "eventfd");
+            epollAdd(wakeFd);
+        } catch (NativeException e) {
+            Native.closeQuietly(epollFd);
+            throw e;
+        }
+    }
+
+    public long nowNanos() {
+        return clock.getAsLong();
+    }
+
+    /** Starts the loop thread. */
+    public synchronized void start(String threadName) {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The loop thread, for diagnostics and allocation measurements; null before {@link #start}. */
+    public Thread thread() {
+        return thread;
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Watches {@code fd} for input. Safe from any thread; before {@link #start} or on the loop thread it takes effect
+     * at once, otherwise on the loop's next turn.
+     */
+    public void register(int fd, ReadHandler handler) {
+        runOnLoop(() -> {
+            if (fd >= handlers.length) {
+                handlers = Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
+            }
+            handlers[fd] = handler;
+            try {
+                epollAdd(fd);
+            } catch (NativeException e) {
+                handlers[fd] = null;
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Stops watching {@code fd} (call before closing it). */
+    public void unregister(int fd) {
+        runOnLoop(() -> {
+            Native.LIBC.epoll_ctl(epollFd, Native.EPOLL_CTL_DEL, fd, control.pointer());
+            if (fd < handlers.length) {
+                handlers[fd] = null;
+            }
+        });
+    }
+
+    /** A new unarmed timer. Create timers at setup: the loop scans them every turn. */
+    public Timer newTimer(Runnable action) {
+        Timer timer = new Timer(action);
+        runOnLoop(() -> timers.add(timer));
+        return timer;
+    }
+
+    /** Runs {@code task} on the loop thread (soon, in order). */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        wake();
+    }
+
+    /** Runs {@code task} on the loop thread and completes the future with its result. */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable work = () -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        };
+        if (inLoop()) {
+            work.run();
+        } else {
+            execute(work);
+        }
+        return result;
+    }
+
+    private void runOnLoop(Runnable work) {
+        if (thread == null || inLoop()) {
+            work.run();
+        } else {
+            submit(() -> {
+                work.run();
+                return null;
+            }).join();
+        }
+    }
+
+    private void epollAdd(int fd) throws NativeException {
+        ByteBuffer c = control.buffer();
+        c.putInt(0, Native.EPOLLIN);
+        c.putLong(Native.EPOLL_EVENT_DATA_OFFSET, fd);
+        Native.check(Native.LIBC.epoll_ctl(epollFd, Native.EPOLL_CTL_ADD, fd, control.pointer()),
+                "epoll_ctl add " + fd);
+    }
+
+    private void wake() {
+        wakeValue.buffer().putLong(0, 1);
+        Native.LIBC.write(wakeFd, wakeValue.pointer(), 8);
+    }
+
+    private void run() {
+        ByteBuffer e = events.buffer();
+        while (running) {
+            long next = fireDueTimers();
+            int timeoutMillis = next == NEVER ? -1 : (int) Math.min(Integer.MAX_VALUE,
+                    Math.max(0, (next - clock.getAsLong() + 999_999) / 1_000_000));
+            int n = Native.LIBC.epoll_wait(epollFd, events.pointer(), MAX_EVENTS, timeoutMillis);
+            if (n < 0) {
+                if (Native.errno() != Native.EINTR) {
+                    LOG.log(System.Logger.Level.ERROR, "epoll_wait failed, errno " + Native.errno());
+                    return;
+                }
+                continue;
+            }
+            for (int i = 0; i < n && running; i++) {
+                int fd = (int) e.getLong(i * Native.EPOLL_EVENT_SIZE + Native.EPOLL_EVENT_DATA_OFFSET);
+                if (fd == wakeFd) {
+                    Native.LIBC.read(wakeFd, wakeValue.pointer(), 8);
+                    runTasks();
+                } else if (fd < handlers.length && handlers[fd] != null) {
+                    dispatch(handlers[fd]);
+                }
+            }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.ERROR, "event loop task failed", ex);
+            }
+        }
+    }
+
+    private void dispatch(ReadHandler handler) {
+        try {
+            handler.onReadable();
+        } catch (Exception ex) {
+            LOG.log(System.Logger.Level.ERROR, "event loop handler failed", ex);
+        }
+    }
+
+    /** Fires every timer whose deadline has passed; returns the nearest remaining deadline. */
+    private long fireDueTimers() {
+        long now = clock.getAsLong();
+        for (int i = 0; i < timers.size(); i++) {
+            Timer timer = timers.get(i);
+            if (timer.deadlineNanos <= now) {
+                timer.deadlineNanos = NEVER;
+                try {
+                    timer.action.run();
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.ERROR, "timer action failed", ex);
+                }
+            }
+        }
+        long next = NEVER;
+        for (int i = 0; i < timers.size(); i++) {
+            next = Math.min(next, timers.get(i).deadlineNanos);
+        }
+        return next;
+    }
+
+    /** Stops the loop thread (waiting for its current turn) and closes epoll; registered descriptors stay open. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            wake();
+            try {
+                t.join(2000);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Native.closeQuietly(wakeFd);
+        Native.closeQuietly(epollFd);
+    }
+}

@@ -1,0 +1,180 @@
+package io.virtualip.agent.dataplane;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Requests to the kernel over rtnetlink: list links and addresses, add and remove the virtual addresses.
+ * Every request waits for the kernel's answer (NLM_F_ACK), so an error is reported where it happened.
+ * Replaces what keepalived's vrrp_ipaddress.c / vrrp_netlink.c do, without shelling out to {@code ip}.
+ * Not thread-safe: one socket, one request at a time.
+ */
+public final class Rtnetlink implements AutoCloseable {
+
+    private final NetlinkSocket socket;
+    private int sequence;
+
+    /** Opens a request socket in the calling thread's network namespace. */
+    public Rtnetlink() throws NativeException {
+        socket = new NetlinkSocket(0, false);
+    }
+
+    public List<Link> links() throws NativeException {
+        List<Link> links = new ArrayList<>();
+        dump(NetlinkMessages.RTM_GETLINK, NetlinkMessages.IFINFOMSG_LEN, (b, offset, length) ->
+                links.add(NetlinkMessages.parseLink(b, offset, length)));
+        return links;
+    }
+
+    public Optional<Link> link(String name) throws NativeException {
+        for (Link link : links()) {
+            if (link.name().equals(name)) {
+                return Optional.of(link);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<InterfaceAddress> addresses() throws NativeException {
+        List<InterfaceAddress> addresses = new ArrayList<>();
+        dump(NetlinkMessages.RTM_GETADDR, NetlinkMessages.IFADDRMSG_LEN, (b, offset, length) -> {
+            InterfaceAddress address = NetlinkMessages.parseAddress(b, offset, length);
+            if (address != null) {
+                addresses.add(address);
+            }
+        });
+        return addresses;
+    }
+
+    /**
+     * Adds {@code address/prefixLength} to the interface, marked as ours ({@link AddressOwnership}); IPv6 with
+     * IFA_F_NODAD so it is usable (as a source, for unsolicited NA) at once instead of after DAD.
+     *
+     * @return false if the address was already there (then it is not ours and must not be removed by us)
+     */
+    public boolean addAddress(Link link, InetAddress address, int prefixLength) throws NativeException {
+        boolean ipv6 = address instanceof Inet6Address;
+        ByteBuffer b = socket.sendBuffer();
+        int n = NetlinkMessages.header(b, NetlinkMessages.RTM_NEWADDR, NetlinkMessages.NLM_F_REQUEST
+                | NetlinkMessages.NLM_F_ACK | NetlinkMessages.NLM_F_CREATE | NetlinkMessages.NLM_F_EXCL, ++sequence);
+        n = NetlinkMessages.ifaddrmsg(b, n, family(address), prefixLength, 0, link.index());
+        n = NetlinkMessages.attribute(b, n, NetlinkMessages.IFA_LOCAL, address.getAddress());
+        n = NetlinkMessages.attribute(b, n, NetlinkMessages.IFA_ADDRESS, address.getAddress());
+        if (ipv6) {
+            n = NetlinkMessages.attributeInt(b, n, NetlinkMessages.IFA_FLAGS, InterfaceAddress.IFA_F_NODAD);
+        } else {
+            String label = AddressOwnership.label(link.name());
+            if (!label.isEmpty()) {
+                n = NetlinkMessages.attributeString(b, n, NetlinkMessages.IFA_LABEL, label);
+            }
+        }
+        n = NetlinkMessages.attributeByte(b, n, NetlinkMessages.IFA_PROTO, AddressOwnership.PROTOCOL);
+        int error = request(n, "add " + address.getHostAddress() + "/" + prefixLength + " to " + link.name());
+        return error != Native.EEXIST;
+    }
+
+    /** @return false if the address was not there */
+    public boolean removeAddress(int interfaceIndex, InetAddress address, int prefixLength) throws NativeException {
+        ByteBuffer b = socket.sendBuffer();
+        int n = NetlinkMessages.header(b, NetlinkMessages.RTM_DELADDR,
+                NetlinkMessages.NLM_F_REQUEST | NetlinkMessages.NLM_F_ACK, ++sequence);
+        n = NetlinkMessages.ifaddrmsg(b, n, family(address), prefixLength, 0, interfaceIndex);
+        n = NetlinkMessages.attribute(b, n, NetlinkMessages.IFA_LOCAL, address.getAddress());
+        int error = request(n, "remove " + address.getHostAddress() + "/" + prefixLength);
+        return error != Native.EADDRNOTAVAIL;
+    }
+
+    /**
+     * Removes every address marked as the agent's ({@link AddressOwnership#ownedByAgent}): what a crashed
+     * predecessor left behind. Addresses anybody else configured are left alone.
+     *
+     * @return the addresses removed
+     */
+    public List<InterfaceAddress> removeOwnedAddresses() throws NativeException {
+        List<InterfaceAddress> removed = new ArrayList<>();
+        for (InterfaceAddress address : addresses()) {
+            if (AddressOwnership.ownedByAgent(address)
+                    && removeAddress(address.interfaceIndex(), address.address(), address.prefixLength())) {
+                removed.add(address);
+            }
+        }
+        return removed;
+    }
+
+    private static int family(InetAddress address) {
+        return address instanceof Inet6Address ? Native.AF_INET6 : Native.AF_INET;
+    }
+
+    private interface MessageHandler {
+        void handle(ByteBuffer b, int offset, int length);
+    }
+
+    private void dump(int type, int bodyLength, MessageHandler handler) throws NativeException {
+        ByteBuffer b = socket.sendBuffer();
+        int n = NetlinkMessages.header(b, type, NetlinkMessages.NLM_F_REQUEST | NetlinkMessages.NLM_F_DUMP, ++sequence);
+        SocketAddresses.zero(b, n, bodyLength);
+        socket.send(NetlinkMessages.finish(b, n + bodyLength));
+        int expected = sequence;
+        while (true) {
+            int length = socket.receive();
+            ByteBuffer r = socket.receiveBuffer();
+            for (int offset = 0; offset + NetlinkMessages.NLMSG_HDRLEN <= length; ) {
+                int messageLength = r.getInt(offset);
+                int messageType = r.getShort(offset + 4) & 0xffff;
+                if (messageLength < NetlinkMessages.NLMSG_HDRLEN) {
+                    break;
+                }
+                if (r.getInt(offset + 8) == expected) {
+                    if (messageType == NetlinkMessages.NLMSG_DONE) {
+                        return;
+                    }
+                    if (messageType == NetlinkMessages.NLMSG_ERROR) {
+                        int error = -r.getInt(offset + NetlinkMessages.NLMSG_HDRLEN);
+                        throw NativeException.fromErrno("netlink dump " + type, error);
+                    }
+                    handler.handle(r, offset, messageLength);
+                }
+                offset += NetlinkMessages.align(messageLength);
+            }
+        }
+    }
+
+    /**
+     * Sends a request and waits for its acknowledgement.
+     *
+     * @return 0, or the errno EEXIST / EADDRNOTAVAIL which callers treat as "nothing to do"
+     */
+    private int request(int length, String what) throws NativeException {
+        ByteBuffer b = socket.sendBuffer();
+        socket.send(NetlinkMessages.finish(b, length));
+        int expected = sequence;
+        while (true) {
+            int received = socket.receive();
+            ByteBuffer r = socket.receiveBuffer();
+            for (int offset = 0; offset + NetlinkMessages.NLMSG_HDRLEN <= received; ) {
+                int messageLength = r.getInt(offset);
+                if (messageLength < NetlinkMessages.NLMSG_HDRLEN) {
+                    break;
+                }
+                if ((r.getShort(offset + 4) & 0xffff) == NetlinkMessages.NLMSG_ERROR
+                        && r.getInt(offset + 8) == expected) {
+                    int error = -r.getInt(offset + NetlinkMessages.NLMSG_HDRLEN);
+                    if (error == 0 || error == Native.EEXIST || error == Native.EADDRNOTAVAIL) {
+                        return error;
+                    }
+                    throw NativeException.fromErrno(what, error);
+                }
+                offset += NetlinkMessages.align(messageLength);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

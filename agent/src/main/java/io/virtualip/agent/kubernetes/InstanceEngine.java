@@ -1,0 +1,47 @@
+package io.virtualip.agent.kubernetes;
+
+import java.util.Optional;
+
+/**
+ * The seam between the Kubernetes glue and whatever runs VRRP instances (the data plane's runtime).
+ *
+ * <p>The glue calls these methods from its own threads, never from the engine's event loop, and expects each call to
+ * return quickly: an implementation hands the work to its event loop and returns. Instances are keyed by the
+ * VirtualIP's name; a call for one name must never disturb another.
+ */
+public interface InstanceEngine {
+
+  /**
+   * Starts the instance, or reconfigures it when {@code config} differs from the running one. The glue calls this
+   * only when the resolved configuration changed (records compare by value), so an engine may restart the election
+   * on every call. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
+   * tracks changed, the glue reports each {@code pods}/{@code httpGet} track again through {@link #trackChanged}.
+   * Until a track's first report the engine counts it as failing, so that a node never claims the address on a
+   * health it has not checked.
+   */
+  void apply(String name, ResolvedInstance config);
+
+  /** Stops the instance (a master hands over with a priority-0 advertisement first, RFC 5798 section 6.4.3). */
+  void remove(String name);
+
+  /**
+   * While {@code stepDown} is true the instance must not be master: a master leaves with a priority-0 advertisement,
+   * and a backup does not take over. The operator sets this to end a split brain (splitBrainPolicy Resolve).
+   */
+  void stepDown(String name, boolean stepDown);
+
+  /** The health of track {@code trackIndex} (its index in {@link ResolvedInstance#tracks()}) changed. */
+  void trackChanged(String name, int trackIndex, boolean healthy);
+
+  /** The latest picture of the instance, if it runs; must be cheap and safe to call from any thread. */
+  Optional<InstanceSnapshot> snapshot(String name);
+
+  /** Registers the listener told about every state transition (and whatever else the engine likes to report). */
+  void addListener(Listener listener);
+
+  /** Told by the engine, from its event loop: so it must not block. The glue only records the snapshot there. */
+  @FunctionalInterface
+  interface Listener {
+    void updated(String name, InstanceSnapshot snapshot);
+  }
+}

@@ -1,0 +1,38 @@
+package io.virtualip.agent.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.virtualip.api.v1.VirtualIPSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A VirtualIP's placement: where its agents run. The operator runs one agent DaemonSet per distinct placement, so a
+ * node that two placements select runs two agents; each must run only the VirtualIPs of its own DaemonSet, or both
+ * would run the same election on one node. The agent learns its placement from the environment variable
+ * {@code VIRTUALIP_PLACEMENT} ({@code {"nodeSelector":{...},"tolerations":[...]}}, set by the operator in the
+ * DaemonSet's pod template, which is placement-specific anyway); without it the agent runs every VirtualIP that
+ * selects its node.
+ *
+ * <p>Compared as values: an absent and an empty nodeSelector are the same, and the order of tolerations does not
+ * matter.
+ */
+public record Placement(Map<String, String> nodeSelector, Set<Toleration> tolerations) {
+
+  public Placement {
+    nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
+    tolerations = tolerations == null ? Set.of() : Set.copyOf(tolerations);
+  }
+
+  public static Placement of(VirtualIPSpec spec) {
+    List<Toleration> t = spec.getTolerations();
+    return new Placement(spec.getNodeSelector(), t == null ? null : Set.copyOf(t));
+  }
+
+  /** Parses the JSON form of {@code VIRTUALIP_PLACEMENT}: a VirtualIP spec's nodeSelector and tolerations. */
+  public static Placement parse(String json) {
+    VirtualIPSpec spec = new KubernetesSerialization().unmarshal(json, VirtualIPSpec.class);
+    return of(spec);
+  }
+}

@@ -1,0 +1,298 @@
+package io.virtualip.agent.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.PeerStatus;
+import io.virtualip.api.v1.VirtualIP;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * Reports this node's view of each instance: its status.nodes entry and an Event per transition.
+ *
+ * <p>The engine tells it from its event loop; {@link #updated} only records the snapshot and wakes the reporter's own
+ * thread, which does every API call. While the API is unreachable only the latest snapshot per VirtualIP is kept
+ * (a newer one replaces an unwritten older one), transitions' Events wait in a bounded queue, and writes are retried
+ * with backoff; when the API returns, the entries catch up in one write each. Nothing here can block or slow the
+ * engine.
+ *
+ * <p>Renewal cadence: a master rewrites its entry every {@code masterRenewInterval} (1 s) as its renewed claim, with
+ * fresh counters and peers; other states every {@code otherRenewInterval} (10 s). Transitions are written at once,
+ * so the operator sees a change within one write's latency, well inside its 2 s budget; liveness itself comes from the
+ * Lease (4 s), not from these renewals.
+ */
+public final class StatusReporter implements InstanceEngine.Listener, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(StatusReporter.class.getName());
+  static final int MAX_QUEUED_EVENTS = 64;
+  static final Duration MIN_BACKOFF = Duration.ofMillis(200);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  /** What is still to be written for one VirtualIP: a snapshot, or (null) the removal of this node's entry. */
+  private record Pending(InstanceSnapshot snapshot) {
+  }
+
+  private record QueuedTransition(String virtualIp, NodeState from, InstanceSnapshot to) {
+  }
+
+  private final String node;
+  private final NodeStatusWriter writer;
+  private final TransitionEvents events;
+  private final Function<String, VirtualIP> virtualIps;
+  private final InstanceEngine engine;
+  private final Clock clock;
+  private final Duration masterRenewInterval;
+  private final Duration otherRenewInterval;
+  private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("virtualip-status"));
+
+  /** Kept after a removal too, so that the engine's final transition still gets its Event. */
+  private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final Map<String, Long> generations = new ConcurrentHashMap<>();
+  /** VirtualIPs that run here: an engine's last words after a removal must not bring the removed entry back. */
+  private final Set<String> active = ConcurrentHashMap.newKeySet();
+  private final Deque<QueuedTransition> transitions = new ArrayDeque<>();
+  private final AtomicBoolean flushQueued = new AtomicBoolean();
+  /** Only touched on the reporter's thread. */
+  private final Map<String, Instant> lastWritten = new HashMap<>();
+  private volatile boolean backingOff;
+  private Duration backoff = MIN_BACKOFF;
+  private ScheduledFuture<?> retry;
+
+  StatusReporter(String node, NodeStatusWriter writer, TransitionEvents events, Function<String, VirtualIP> virtualIps,
+      InstanceEngine engine, Clock clock, Duration masterRenewInterval, Duration otherRenewInterval) {
+    this.node = node;
+    this.writer = writer;
+    this.events = events;
+    this.virtualIps = virtualIps;
+    this.engine = engine;
+    this.clock = clock;
+    this.masterRenewInterval = masterRenewInterval;
+    this.otherRenewInterval = otherRenewInterval;
+  }
+
+  void start() {
+    long tick = Math.min(masterRenewInterval.toMillis(), otherRenewInterval.toMillis());
+    api.scheduleWithFixedDelay(this::renew, tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  /** From the engine's event loop: record and wake, nothing more. */
+  @Override
+  public void updated(String name, InstanceSnapshot snapshot) {
+    InstanceSnapshot previous = latest.put(name, snapshot);
+    NodeState from = previous == null ? NodeState.Init : previous.state();
+    if (from != snapshot.state()) {
+      synchronized (transitions) {
+        if (transitions.size() == MAX_QUEUED_EVENTS) {
+          transitions.removeFirst();
+        }
+        transitions.addLast(new QueuedTransition(name, from, snapshot));
+      }
+    }
+    if (active.contains(name)) {
+      pending.put(name, new Pending(snapshot));
+    }
+    wake();
+  }
+
+  /**
+   * The generation of the VirtualIP whose configuration the engine runs (reported as observedGeneration); called
+   * before the engine is told to apply it, which also marks the instance as running here.
+   */
+  void observedGeneration(String name, long generation) {
+    generations.put(name, generation);
+    active.add(name);
+  }
+
+  /** The instance was removed from this node: drop its entry from the VirtualIP. */
+  void removed(String name) {
+    active.remove(name);
+    generations.remove(name);
+    pending.put(name, new Pending(null));
+    wake();
+  }
+
+  private void wake() {
+    if (!backingOff && flushQueued.compareAndSet(false, true)) {
+      try {
+        api.execute(this::flush);
+      } catch (RejectedExecutionException e) {
+        // Closed: the engine's last words after shutdown must not throw into its event loop.
+      }
+    }
+  }
+
+  private void flush() {
+    flushQueued.set(false);
+    if (retry != null) {
+      return; // a retry is scheduled and will write everything pending then
+    }
+    boolean failed = !writeEntries() | !sendEvents();
+    if (failed) {
+      backingOff = true;
+      retry = api.schedule(() -> {
+        retry = null;
+        backingOff = false;
+        flush();
+      }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    } else {
+      backoff = MIN_BACKOFF;
+    }
+  }
+
+  /** @return false when a write failed and must be retried (the others are still attempted) */
+  private boolean writeEntries() {
+    boolean allWritten = true;
+    for (var e : Map.copyOf(pending).entrySet()) {
+      String name = e.getKey();
+      Pending p = e.getValue();
+      try {
+        if (p.snapshot() == null) {
+          writer.remove(name);
+          lastWritten.remove(name);
+        } else {
+          writer.write(name, toNodeStatus(name, p.snapshot()));
+          lastWritten.put(name, clock.instant());
+        }
+        // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next round.
+        pending.remove(name, p);
+      } catch (RuntimeException ex) {
+        LOG.log(System.Logger.Level.WARNING, "cannot write status of VirtualIP " + name + " (will retry): "
+            + ex.getMessage());
+        allWritten = false;
+      }
+    }
+    return allWritten;
+  }
+
+  private boolean sendEvents() {
+    while (true) {
+      QueuedTransition t;
+      synchronized (transitions) {
+        t = transitions.peekFirst();
+      }
+      if (t == null) {
+        return true;
+      }
+      VirtualIP vip = virtualIps.apply(t.virtualIp());
+      try {
+        if (vip != null) {
+          Event event = events.build(vip, t.from(), t.to());
+          events.create(event);
+        }
+      } catch (RuntimeException ex) {
+        if (retryable(ex)) {
+          LOG.log(System.Logger.Level.WARNING, "cannot record event for VirtualIP " + t.virtualIp()
+              + " (will retry): " + ex.getMessage());
+          return false;
+        }
+        // Already there (a retried create whose first attempt landed), or refused for good: do not block the rest.
+        if (!(ex instanceof KubernetesClientException k && k.getCode() == 409)) {
+          LOG.log(System.Logger.Level.WARNING, "dropping event for VirtualIP " + t.virtualIp() + ": "
+              + ex.getMessage());
+        }
+      }
+      synchronized (transitions) {
+        transitions.remove(t);
+      }
+    }
+  }
+
+  /** No answer, a timeout, throttling or a server error may pass; any other client error will not. */
+  private static boolean retryable(RuntimeException e) {
+    if (!(e instanceof KubernetesClientException k)) {
+      return false;
+    }
+    int code = k.getCode();
+    return code <= 0 || code == 408 || code == 429 || code >= 500;
+  }
+
+  /** On the reporter's thread: queue renewals that are due, then write. */
+  private void renew() {
+    try {
+      Instant now = clock.instant();
+      for (String name : active) {
+        InstanceSnapshot snapshot = engine.snapshot(name).orElse(latest.get(name));
+        if (snapshot == null) {
+          continue;
+        }
+        Duration every = snapshot.state() == NodeState.Master ? masterRenewInterval : otherRenewInterval;
+        Instant written = lastWritten.get(name);
+        // A little slack, so that a tick that comes a few ms early does not skip a whole period.
+        if (written == null || !written.plus(every).minusMillis(50).isAfter(now)) {
+          pending.putIfAbsent(name, new Pending(snapshot));
+        }
+      }
+      if (!pending.isEmpty() && !backingOff) {
+        flush();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "status renewal failed: " + e.getMessage());
+    }
+  }
+
+  NodeStatus toNodeStatus(String name, InstanceSnapshot s) {
+    NodeStatus n = new NodeStatus();
+    n.setName(node);
+    n.setState(s.state());
+    n.setAddress(s.ownAddress());
+    n.setPriority(s.priority());
+    n.setEffectivePriority(s.effectivePriority());
+    n.setMasterAddress(s.masterAddress());
+    n.setSince(s.since() == null ? null : Rfc3339.format(s.since()));
+    n.setReason(s.reason());
+    n.setAdvertsSent(s.advertsSent());
+    n.setAdvertsReceived(s.advertsReceived());
+    n.setRejected(s.rejected());
+    n.setPeers(s.peers().stream().map(p -> {
+      PeerStatus ps = new PeerStatus();
+      ps.setAddress(p.address());
+      ps.setPriority(p.priority());
+      ps.setLastHeard(p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard()));
+      return ps;
+    }).toList());
+    n.setObservedGeneration(generations.get(name));
+    n.setUpdated(Rfc3339.formatMillis(clock.instant()));
+    return n;
+  }
+
+  /** Whether everything recorded has been written (for tests and an orderly shutdown). */
+  boolean idle() {
+    synchronized (transitions) {
+      return pending.isEmpty() && transitions.isEmpty();
+    }
+  }
+
+  /** Gives pending writes up to {@code grace} (a master's final handover report), then stops. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(2));
+  }
+
+  void close(Duration grace) {
+    try {
+      api.submit(this::flush).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // best effort: the Lease expiry tells the operator the rest
+    }
+    api.shutdownNow();
+  }
+}

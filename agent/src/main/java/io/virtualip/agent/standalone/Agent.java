@@ -1,0 +1,338 @@
+package io.virtualip.agent.standalone;
+
+import io.virtualip.agent.config.ConfigException;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.ControlServer;
+import io.virtualip.agent.dataplane.EventLoop;
+import io.virtualip.agent.dataplane.InterfaceAddress;
+import io.virtualip.agent.dataplane.Link;
+import io.virtualip.agent.dataplane.LinkMonitor;
+import io.virtualip.agent.dataplane.NativeException;
+import io.virtualip.agent.dataplane.Rtnetlink;
+import io.virtualip.agent.dataplane.VrrpSocket;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The standalone agent: every configured virtual IP as an {@link InstanceRunner} on one {@link EventLoop}, with
+ * rtnetlink for addresses, a {@link LinkMonitor} for interface changes and a {@link ControlServer} for status.
+ *
+ * <p>Lifecycle: {@link #start} removes addresses a crashed predecessor left (only those marked as the agent's),
+ * checks that every virtual IP has its interface, then starts the instances; {@link #stop} is the SIGTERM path
+ * (priority 0 from every master, addresses removed). All sockets are opened in the network namespace of the thread
+ * that calls {@link #start}, which is also the namespace the loop thread inherits.
+ *
+ * <p>Besides the file given at start, instances can be added, replaced and removed while running ({@link #apply},
+ * {@link #remove}), told to step down ({@link #stepDown}) and fed external track health ({@link #trackChanged}):
+ * the seam a Kubernetes front end drives. Those calls (valid after {@link #start}) return at once and run on the
+ * loop; changing one instance never touches another.
+ */
+public final class Agent {
+
+    /** Told on the loop thread after every state change; must not block. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        void transitioned(String name, String from, String to, String reason, InstanceReport report);
+    }
+
+    private static final long STOP_BUDGET_MILLIS = 700;
+
+    private final String node;
+    private final List<VipDefinition> definitions;
+    private final Path controlSocket;
+    private final AgentLog log;
+    private final Map<String, VrrpSocketGroup> sockets = new HashMap<>();
+    private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
+    private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
+    private EventLoop loop;
+    private Rtnetlink netlink;
+    private LinkMonitor monitor;
+    private ControlServer control;
+
+    /** @param controlSocket path of the status socket, or null for none */
+    public Agent(String node, List<VipDefinition> definitions, Path controlSocket, AgentLog log) {
+        this.node = node;
+        this.definitions = List.copyOf(definitions);
+        this.controlSocket = controlSocket;
+        this.log = log;
+    }
+
+    /**
+     * @throws ConfigException when a virtual IP's interface does not exist (exit code 2 territory: the
+     *                         configuration does not fit this node)
+     */
+    public void start() throws ConfigException, IOException {
+        loop = new EventLoop();
+        netlink = new Rtnetlink();
+        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
+            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+                    + " left behind by a previous run");
+        }
+        List<Link> links = netlink.links();
+        List<InterfaceAddress> addresses = netlink.addresses();
+        for (VipDefinition d : definitions) {
+            if (InterfaceResolver.resolve(d, links, addresses).isEmpty()) {
+                close();
+                throw new ConfigException(d.interfaceName() != null
+                        ? d.origin() + ": spec.interface: no interface named " + d.interfaceName() + " on this node"
+                        : d.origin() + ": spec.interface: not set, and no interface has a subnet containing "
+                                + d.addresses().get(0).address().getHostAddress());
+            }
+        }
+        monitor = new LinkMonitor(new LinkEvents());
+        loop.register(monitor.fd(), monitor::drain);
+        for (VipDefinition d : definitions) {
+            InstanceRunner runner = new InstanceRunner(d, this);
+            runners.put(d.name(), runner);
+            runner.tryAttach(links, addresses);
+        }
+        if (controlSocket != null) {
+            control = new ControlServer(controlSocket, this::status);
+        }
+        loop.start("vrrp-loop");
+    }
+
+    /** The status JSON (see {@link StatusJson}), read on the loop thread. */
+    public String status() {
+        return onLoop(() -> {
+            List<InstanceReport> reports = new ArrayList<>();
+            for (InstanceRunner r : runners.values()) {
+                reports.add(r.report());
+            }
+            return StatusJson.render(node, reports);
+        });
+    }
+
+    /** One instance's report, taken on the loop thread; empty if no instance has that name. */
+    public Optional<InstanceReport> snapshot(String name) {
+        return onLoop(() -> {
+            InstanceRunner r = runners.get(name);
+            return Optional.ofNullable(r == null ? null : r.report());
+        });
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> work) {
+        try {
+            return loop.submit(work).get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("event loop did not answer: " + e);
+        }
+    }
+
+    public void addListener(TransitionListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Starts {@code definition}'s instance, or replaces the running one of that name when the definition differs
+     * (equal definitions are left alone). A replacement keeps the step-down request and, where the external tracks
+     * are the same, their reported health.
+     */
+    public void apply(VipDefinition definition) {
+        loop.execute(() -> {
+            InstanceRunner previous = runners.get(definition.name());
+            if (previous != null && previous.definition().equals(definition)) {
+                return;
+            }
+            InstanceRunner runner = new InstanceRunner(definition, this);
+            if (previous != null) {
+                runner.inherit(previous);
+                previous.shutdown();
+            }
+            runners.put(definition.name(), runner);
+            try {
+                runner.tryAttach(netlink.links(), netlink.addresses());
+            } catch (NativeException e) {
+                log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
+            }
+        });
+    }
+
+    /** Stops an instance (a master sends priority 0 and removes its addresses first). */
+    public void remove(String name) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.remove(name);
+            if (runner != null) {
+                runner.shutdown();
+            }
+        });
+    }
+
+    /** While {@code requested}, the instance must not be master (the operator ends a split brain). */
+    public void stepDown(String name, boolean requested) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.get(name);
+            if (runner != null) {
+                runner.stepDown(requested);
+            }
+        });
+    }
+
+    /** The health of the instance's external track {@code trackName} changed. */
+    public void trackChanged(String name, String trackName, boolean healthy) {
+        loop.execute(() -> {
+            InstanceRunner runner = runners.get(name);
+            if (runner != null) {
+                runner.externalTrackChanged(trackName, healthy);
+            }
+        });
+    }
+
+    void transitioned(InstanceRunner runner, io.virtualip.agent.vrrp.State from, io.virtualip.agent.vrrp.State to,
+            String reason) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        InstanceReport report = runner.report();
+        for (TransitionListener l : listeners) {
+            try {
+                l.transitioned(runner.name(), from.name(), to.name(), reason, report);
+            } catch (RuntimeException e) {
+                log.info("transition listener failed: " + e);
+            }
+        }
+    }
+
+    /** The loop thread, e.g. to measure its allocations. */
+    public Thread loopThread() {
+        return loop.thread();
+    }
+
+    /** SIGTERM: masters send priority 0 and remove their addresses; then everything is closed. Idempotent. */
+    public synchronized void stop() {
+        if (loop == null) {
+            return;
+        }
+        try {
+            loop.submit(() -> {
+                for (InstanceRunner r : runners.values()) {
+                    r.shutdown();
+                }
+                return null;
+            }).get(STOP_BUDGET_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.info("shutdown incomplete: " + e);
+        }
+        close();
+    }
+
+    private void close() {
+        if (control != null) {
+            control.close();
+        }
+        loop.close();
+        for (VrrpSocketGroup group : sockets.values()) {
+            group.close();
+        }
+        sockets.clear();
+        if (monitor != null) {
+            monitor.close();
+        }
+        netlink.close();
+        loop = null;
+    }
+
+    // ---------------------------------------------------------------- for the runners (loop thread)
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Rtnetlink netlink() {
+        return netlink;
+    }
+
+    AgentLog log() {
+        return log;
+    }
+
+    /** The shared socket for this interface, family and source address, opened on first use. */
+    VrrpSocketGroup joinSocket(InstanceRunner runner, String interfaceName, boolean ipv6, InetAddress source)
+            throws NativeException {
+        String key = interfaceName + "/" + source.getHostAddress();
+        VrrpSocketGroup group = sockets.get(key);
+        if (group == null) {
+            group = new VrrpSocketGroup(VrrpSocket.open(interfaceName, ipv6, source));
+            sockets.put(key, group);
+            loop.register(group.socket().fd(), group::onReadable);
+        }
+        group.add(runner);
+        return group;
+    }
+
+    void leaveSocket(InstanceRunner runner, VrrpSocketGroup group) {
+        if (group.remove(runner)) {
+            loop.unregister(group.socket().fd());
+            sockets.values().remove(group);
+            group.close();
+        }
+    }
+
+    /** Kernel link/address events, on the loop thread. */
+    private final class LinkEvents implements LinkMonitor.Listener {
+
+        @Override
+        public void linkChanged(Link link, boolean removed) {
+            for (InstanceRunner r : runners.values()) {
+                r.linkChanged(link, removed);
+            }
+            attachDetached();
+        }
+
+        @Override
+        public void addressChanged(InterfaceAddress address, boolean removed) {
+            attachDetached();
+        }
+
+        @Override
+        public void eventsLost() {
+            log.info("netlink events were lost; re-reading links");
+            try {
+                for (Link link : netlink.links()) {
+                    for (InstanceRunner r : runners.values()) {
+                        r.linkChanged(link, false);
+                    }
+                }
+            } catch (NativeException e) {
+                log.info("cannot re-read links: " + e.getMessage());
+            }
+            attachDetached();
+        }
+
+        /** An interface (or its address) may have come back: retry every instance that is not running. */
+        private void attachDetached() {
+            boolean anyDetached = false;
+            for (InstanceRunner r : runners.values()) {
+                anyDetached |= !r.attached();
+            }
+            if (!anyDetached) {
+                return;
+            }
+            try {
+                List<Link> links = netlink.links();
+                List<InterfaceAddress> addresses = netlink.addresses();
+                for (InstanceRunner r : runners.values()) {
+                    r.tryAttach(links, addresses);
+                }
+            } catch (NativeException e) {
+                log.info("cannot read interfaces: " + e.getMessage());
+            }
+        }
+    }
+}

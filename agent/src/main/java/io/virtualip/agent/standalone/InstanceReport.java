@@ -1,0 +1,19 @@
+package io.virtualip.agent.standalone;
+
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.vrrp.InstanceStatus;
+
+/**
+ * What the control socket reports about one instance: the core's status snapshot when attached, otherwise only
+ * the reason it is not running (it then counts as FAULT).
+ *
+ * @param definition        what the instance runs
+ * @param interfaceName     the interface it runs on (or is configured for; null if it could not be resolved)
+ * @param status            the core's snapshot, or null when detached
+ * @param reason            the last transition's reason, or why it is detached
+ * @param announcementsSent gratuitous ARPs / NAs sent by the current attachment
+ * @param nowNanos          the loop clock when the report was taken, to age peer timestamps
+ */
+public record InstanceReport(VipDefinition definition, String interfaceName, InstanceStatus status, String reason,
+        long announcementsSent, long nowNanos) {
+}

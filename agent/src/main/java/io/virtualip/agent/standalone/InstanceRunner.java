@@ -1,0 +1,449 @@
+package io.virtualip.agent.standalone;
+
+import io.virtualip.agent.config.AddressPrefix;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.AddressAnnouncer;
+import io.virtualip.agent.dataplane.AnnouncePolicy;
+import io.virtualip.agent.dataplane.AnnouncementSchedule;
+import io.virtualip.agent.dataplane.EventLoop;
+import io.virtualip.agent.dataplane.InterfaceAddress;
+import io.virtualip.agent.dataplane.Link;
+import io.virtualip.agent.dataplane.NativeException;
+import io.virtualip.agent.vrrp.Actions;
+import io.virtualip.agent.vrrp.AdvertisementEncoder;
+import io.virtualip.agent.vrrp.Authentication;
+import io.virtualip.agent.vrrp.InstanceConfig;
+import io.virtualip.agent.vrrp.InstanceStatus;
+import io.virtualip.agent.vrrp.ReceivedAdvertisement;
+import io.virtualip.agent.vrrp.State;
+import io.virtualip.agent.vrrp.Track;
+import io.virtualip.agent.vrrp.Verdict;
+import io.virtualip.agent.vrrp.VrrpInstance;
+import io.virtualip.agent.vrrp.VrrpVersion;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one virtual IP on this node: the VRRP core's {@link VrrpInstance} driven by the event loop, with the core's
+ * {@link Actions} carried out by the data plane (advert socket, rtnetlink, gratuitous ARP / NA).
+ *
+ * <p>The instance is <em>attached</em> while its interface exists: then the core decides everything, and the
+ * interface's state is a weight-0 track named {@code link <ifname>} (down or no carrier = FAULT). When the interface
+ * vanishes the runner detaches (FAULT with that reason, sockets closed) and re-attaches, with a fresh instance,
+ * when an interface of that name appears again. Loop thread only.
+ */
+final class InstanceRunner implements Actions {
+
+    /** "Until withdrawn": the core's step-down takes a hold duration. */
+    private static final Duration STEP_DOWN_HOLD = Duration.ofDays(3650);
+
+    private final VipDefinition definition;
+    private final Agent agent;
+    private final EventLoop.Timer timer;
+    private final ByteBuffer tx = ByteBuffer.allocateDirect(1500);
+    private final List<AddressPrefix> added = new ArrayList<>();
+
+    private Link link;
+    private String linkTrack;
+    private VrrpInstance vrrp;
+    private AdvertisementEncoder encoder;
+    private VrrpSocketGroup sockets;
+    private AddressAnnouncer announcer;
+    private AnnouncementSchedule announcements;
+    private String detachedReason = "not started";
+    private String lastSendError;
+    private long lastReannounceNanos = Long.MIN_VALUE / 2;
+    private boolean stopped;
+    private boolean vanished;
+    private boolean stepDownRequested;
+    /** Health of {@link VipDefinition#externalTracks()} by index; failing until first reported. */
+    private final boolean[] externalHealthy;
+
+    InstanceRunner(VipDefinition definition, Agent agent) {
+        this.definition = definition;
+        this.agent = agent;
+        this.timer = agent.loop().newTimer(this::onTimer);
+        this.externalHealthy = new boolean[definition.externalTracks().size()];
+    }
+
+    /**
+     * Carries the step-down request and external track health over from the runner this one replaces, where the
+     * external tracks are the same (a re-applied configuration must not forget what was reported).
+     */
+    void inherit(InstanceRunner previous) {
+        stepDownRequested = previous.stepDownRequested;
+        if (previous.definition.externalTracks().equals(definition.externalTracks())) {
+            System.arraycopy(previous.externalHealthy, 0, externalHealthy, 0, externalHealthy.length);
+        }
+    }
+
+    VipDefinition definition() {
+        return definition;
+    }
+
+    int vrid() {
+        return definition.vrid();
+    }
+
+    String name() {
+        return definition.name();
+    }
+
+    boolean attached() {
+        return vrrp != null;
+    }
+
+    /** The interface this runner runs on, or null when detached. */
+    Link link() {
+        return link;
+    }
+
+    /**
+     * Attaches to the interface if it exists and has the address we advertise from; otherwise stays in FAULT with
+     * the reason. Safe to call repeatedly.
+     */
+    void tryAttach(List<Link> links, List<InterfaceAddress> addresses) {
+        if (attached() || stopped) {
+            return;
+        }
+        Optional<Link> found = InterfaceResolver.resolve(definition, links, addresses);
+        if (found.isEmpty()) {
+            detached(definition.interfaceName() != null
+                    ? "interface " + definition.interfaceName() + (vanished ? " vanished" : " not found")
+                    : "no interface has a subnet containing "
+                            + definition.addresses().get(0).address().getHostAddress());
+            return;
+        }
+        Link l = found.get();
+        Optional<InetAddress> primary = InterfaceResolver.primaryAddress(definition, l, addresses);
+        if (primary.isEmpty()) {
+            detached(definition.ipv6() ? "no usable link-local IPv6 address on " + l.name()
+                    : "no IPv4 address of its own on " + l.name());
+            return;
+        }
+        try {
+            attach(l, primary.get(), links, addresses);
+        } catch (NativeException | RuntimeException e) {
+            closeAttachment();
+            detached("cannot run on " + l.name() + ": " + e.getMessage());
+        }
+    }
+
+    private void attach(Link l, InetAddress primary, List<Link> links, List<InterfaceAddress> addresses)
+            throws NativeException {
+        vanished = false;
+        link = l;
+        linkTrack = "link " + l.name();
+        InstanceConfig config = instanceConfig(primary, addresses);
+        encoder = new AdvertisementEncoder(config);
+        sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
+        announcer = new AddressAnnouncer(l);
+        announcements = new AnnouncementSchedule(agent.loop(), announcer, AnnouncePolicy.KEEPALIVED_DEFAULTS);
+        vrrp = new VrrpInstance(config);
+        long now = agent.loop().nowNanos();
+        vrrp.trackChanged(linkTrack, l.usable(), now, this);
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), links);
+            vrrp.trackChanged(trackName(t.interfaceName()), tracked.isPresent() && tracked.get().usable(), now, this);
+        }
+        for (int i = 0; i < externalHealthy.length; i++) {
+            vrrp.trackChanged(definition.externalTracks().get(i).name(), externalHealthy[i], now, this);
+        }
+        agent.log().info(name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
+                + definition.priority() + ", from " + primary.getHostAddress() + ")");
+        vrrp.startup(now, this);
+        if (stepDownRequested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        }
+        rearm();
+    }
+
+    private InstanceConfig instanceConfig(InetAddress primary, List<InterfaceAddress> localAddresses) {
+        List<InetAddress> virtualAddresses = new ArrayList<>();
+        for (AddressPrefix p : definition.addresses()) {
+            virtualAddresses.add(p.address());
+        }
+        // One file may serve every node with the full peer list (keepalived needs one per node): skip ourselves.
+        List<InetAddress> peers = new ArrayList<>(definition.unicastPeers());
+        for (InterfaceAddress local : localAddresses) {
+            peers.remove(local.address());
+        }
+        InstanceConfig.Builder b = InstanceConfig.builder(definition.vrid(), primary,
+                        virtualAddresses.toArray(new InetAddress[0]))
+                .version(definition.version() == 2 ? VrrpVersion.V2 : VrrpVersion.V3)
+                .priority(definition.priority())
+                .advertIntervalCentis(definition.advertIntervalCentis())
+                .preempt(definition.preempt())
+                .preemptDelay(definition.preemptDelay())
+                .unicastPeers(peers)
+                .track(linkTrack, 0);
+        if (definition.password() != null) {
+            b.authentication(Authentication.simplePassword(new String(definition.password(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            b.track(trackName(t.interfaceName()), t.weight());
+        }
+        for (VipDefinition.ExternalTrack t : definition.externalTracks()) {
+            b.track(t.name(), t.weight());
+        }
+        return b.build();
+    }
+
+    private static String trackName(String interfaceName) {
+        return "interface " + interfaceName;
+    }
+
+    /** The interface vanished (or the agent stops): leave, close the sockets, report FAULT with {@code reason}. */
+    void detach(String reason) {
+        if (attached()) {
+            long now = agent.loop().nowNanos();
+            // As a weight-0 track failure: a master sends priority 0 (if it still can) and removes its addresses.
+            vrrp.trackChanged(linkTrack, false, now, this);
+            removeAddresses();
+        }
+        closeAttachment();
+        detached(reason);
+    }
+
+    private void detached(String reason) {
+        if (!reason.equals(detachedReason)) {
+            agent.log().info(name() + " FAULT: " + reason);
+        }
+        detachedReason = reason;
+    }
+
+    private void closeAttachment() {
+        timer.cancel();
+        if (announcements != null) {
+            announcements.cancel();
+        }
+        if (announcer != null) {
+            announcer.close();
+        }
+        if (sockets != null) {
+            agent.leaveSocket(this, sockets);
+        }
+        vrrp = null;
+        encoder = null;
+        sockets = null;
+        announcer = null;
+        announcements = null;
+        link = null;
+    }
+
+    /** A link changed or vanished: the main interface's state is a weight-0 track, others are weighted tracks. */
+    void linkChanged(Link changed, boolean removed) {
+        if (!attached()) {
+            return;
+        }
+        long now = agent.loop().nowNanos();
+        if (changed.index() == link.index()) {
+            if (removed) {
+                vanished = true;
+                detach("interface " + link.name() + " vanished");
+                return;
+            }
+            vrrp.trackChanged(linkTrack, changed.usable(), now, this);
+        }
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            if (t.interfaceName().equals(changed.name())) {
+                vrrp.trackChanged(trackName(t.interfaceName()), !removed && changed.usable(), now, this);
+            }
+        }
+        rearm();
+    }
+
+    void receive(ReceivedAdvertisement advertisement) {
+        long now = agent.loop().nowNanos();
+        State before = vrrp.state();
+        Verdict verdict = vrrp.receive(advertisement, now, this);
+        if (before == State.MASTER && verdict.accepted()) {
+            if (vrrp.state() == State.MASTER) {
+                splitBrainEnding(advertisement, now);
+            } else if (vrrp.state() == State.BACKUP) {
+                yielded();
+            }
+        }
+        rearm();
+    }
+
+    /**
+     * We were master and yielded to a better master: the end of a split brain, lost. The winner may never have
+     * heard us (when its advert reached us first), so it would not know to announce its addresses again, and hosts
+     * would keep our MAC for the VIP until their ARP / neighbour entries expire. A priority-0 advert tells it that
+     * a master just left (RFC 5798 §6.4.3), which makes it answer at once and announce (see below). Backups that
+     * hear it move their timer to Skew_Time, and the winner's immediate answer moves it back.
+     */
+    private void yielded() {
+        agent.log().info(name() + " BACKUP: sending priority 0 so the new master announces the addresses again");
+        sendAdvertisement(0);
+    }
+
+    /**
+     * Only masters send adverts, so an advert heard while we stay master (a lower one, or one giving up with
+     * priority 0) means there were two masters: a split brain that ends now, in our favour (the core answered with
+     * our own advert, the other side yields). Hosts and switches may have learned the other master's MAC
+     * meanwhile, so announce again; at most once per Master_Down_Interval however long the other side keeps
+     * talking.
+     */
+    private void splitBrainEnding(ReceivedAdvertisement advertisement, long now) {
+        if (now - lastReannounceNanos < vrrp.masterDownInterval().toNanos()) {
+            return;
+        }
+        lastReannounceNanos = now;
+        agent.log().info(name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
+                + " (priority " + advertisement.priority()
+                + ") heard; we stay master and announce our addresses again");
+        announceAddresses();
+    }
+
+    private void onTimer() {
+        if (attached()) {
+            vrrp.timerFired(agent.loop().nowNanos(), this);
+            rearm();
+        }
+    }
+
+    private void rearm() {
+        if (vrrp == null) {
+            timer.cancel();
+        } else {
+            timer.armAt(vrrp.nextDeadlineNanos());
+        }
+    }
+
+    /**
+     * The operator asks this node not to be master (to end a split brain) until the request is withdrawn. A master
+     * leaves with priority 0; a backup follows any master it hears. The core still takes over when it hears no
+     * master for a Master_Down_Interval, because the address must stay reachable.
+     */
+    void stepDown(boolean requested) {
+        if (requested == stepDownRequested) {
+            return;
+        }
+        stepDownRequested = requested;
+        if (!attached()) {
+            return;
+        }
+        long now = agent.loop().nowNanos();
+        if (requested) {
+            vrrp.stepDown(STEP_DOWN_HOLD, "step-down requested", now, this);
+        } else if (vrrp.state() != State.MASTER) {
+            // A zero hold ends the hold at once; only a master would step down again, so masters are left alone.
+            vrrp.stepDown(Duration.ZERO, "step-down withdrawn", now, this);
+        }
+        rearm();
+    }
+
+    /** An external track's health, reported by whoever checks it. */
+    void externalTrackChanged(String trackName, boolean healthy) {
+        for (int i = 0; i < externalHealthy.length; i++) {
+            if (definition.externalTracks().get(i).name().equals(trackName)) {
+                externalHealthy[i] = healthy;
+                if (attached()) {
+                    vrrp.trackChanged(trackName, healthy, agent.loop().nowNanos(), this);
+                    rearm();
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException(name() + " has no track named " + trackName);
+    }
+
+    /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
+    void shutdown() {
+        // Our own address removals come back as netlink events; they must not restart a stopped instance.
+        stopped = true;
+        if (attached()) {
+            vrrp.shutdown(agent.loop().nowNanos(), this);
+            removeAddresses();
+        }
+        closeAttachment();
+        detachedReason = "stopped";
+    }
+
+    // ------------------------------------------------------------------ Actions
+
+    @Override
+    public void sendAdvertisement(int priority) {
+        for (int i = 0; i < encoder.destinationCount(); i++) {
+            tx.clear();
+            encoder.encode(priority, i, tx);
+            tx.flip();
+            try {
+                sockets.socket().send(tx, encoder.destination(i));
+                lastSendError = null;
+            } catch (NativeException e) {
+                // Logged when the error changes, not per advert: a dead link would otherwise flood the log.
+                if (!e.getMessage().equals(lastSendError)) {
+                    lastSendError = e.getMessage();
+                    agent.log().info(name() + " cannot send advertisement: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void addAddresses() {
+        for (AddressPrefix p : definition.addresses()) {
+            try {
+                if (agent.netlink().addAddress(link, p.address(), p.prefixLength())) {
+                    added.add(p);
+                } else {
+                    agent.log().info(name() + " " + p + " was already on " + link.name()
+                            + "; not ours, so it will not be removed");
+                }
+            } catch (NativeException e) {
+                agent.log().info(name() + " cannot add " + p + " to " + link.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void removeAddresses() {
+        if (announcements != null) {
+            announcements.cancel();
+        }
+        for (AddressPrefix p : added) {
+            try {
+                agent.netlink().removeAddress(link == null ? 0 : link.index(), p.address(), p.prefixLength());
+            } catch (NativeException e) {
+                agent.log().info(name() + " cannot remove " + p + ": " + e.getMessage());
+            }
+        }
+        added.clear();
+    }
+
+    @Override
+    public void announceAddresses() {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (AddressPrefix p : definition.addresses()) {
+            addresses.add(p.address());
+        }
+        announcements.start(addresses);
+    }
+
+    @Override
+    public void stateChanged(State from, State to, String reason) {
+        agent.log().info(name() + " " + from + " -> " + to + ": " + reason);
+        if (from == State.MASTER && announcements != null) {
+            announcements.cancel();
+        }
+        agent.transitioned(this, from, to, reason);
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** A snapshot for the control socket; loop thread. */
+    InstanceReport report() {
+        InstanceStatus status = vrrp == null ? null : vrrp.status();
+        return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
+                status, status == null ? detachedReason : status.lastTransitionReason(),
+                announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
+    }
+}

@@ -1,0 +1,169 @@
+package io.virtualip.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.virtualip.agent.dataplane.ControlServer;
+import io.virtualip.agent.dataplane.NetnsPair;
+import io.virtualip.agent.dataplane.NetworkNamespace;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentMainTest {
+
+    private static final String VIP = """
+            apiVersion: virtualip.io/v1
+            kind: VirtualIP
+            metadata: {name: VI_1}
+            spec:
+              addresses: [192.0.2.100/24]
+              virtualRouterId: 51
+              advertisementInterval: 100ms
+              priorities: {node-a: 151}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    /** Runs the CLI in this JVM with captured output (the code path of main() without System.exit). */
+    private static Result cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = AgentMain.execute(args);
+            return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void unknownFieldExitsTwoWithOneLineNamingDocumentFieldAndProblem() throws Exception {
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP + "---\n" + VIP.replace("VI_1", "VI_2").replace("51", "52")
+                .replace("advertisementInterval", "advertismentInterval"));
+
+        Result r = cli("run", "--config", config.toString(), "--node", "node-a");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("vips.yaml document 2 (VI_2): spec.advertismentInterval: unknown field\n");
+    }
+
+    @Test
+    void invalidValueAndMissingFileExitTwo() throws Exception {
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP.replace("100ms", "100 ms"));
+        Result r = cli("run", "--config", config.toString(), "--node", "node-a");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("vips.yaml document 1 (VI_1): spec.advertisementInterval: '100 ms' is not a "
+                + "duration (for example 1s, 100ms, 0.25s)\n");
+
+        Result missing = cli("run", "--config", dir.resolve("nope.yaml").toString(), "--node", "node-a");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.yaml: no such file");
+    }
+
+    @Test
+    void missingOptionIsAUsageError() {
+        Result r = cli("run", "--node", "node-a");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing required option: '--config=FILE'");
+    }
+
+    @Test
+    void missingInterfaceAtStartExitsTwo() throws Exception {
+        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces and netlink");
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP.replace("  virtualRouterId", "  interface: eth9\n  virtualRouterId"));
+        try (NetnsPair pair = new NetnsPair()) {
+            Result r = NetworkNamespace.call(pair.a, () -> cli("run", "--config", config.toString(), "--node",
+                    "node-a", "--control-socket", dir.resolve("a.sock").toString()));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("vips.yaml document 1 (VI_1): spec.interface: no interface named eth9 on "
+                    + "this node\n");
+        }
+    }
+
+    @Test
+    void statusWithoutAgentExitsOne() {
+        Result r = cli("status", "--control-socket", dir.resolve("none.sock").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("no agent answers on ");
+    }
+
+    /**
+     * The real process: started in a namespace, queried with {@code status}, stopped with SIGTERM. It must leave
+     * within 1 s with exit code 0, having sent priority 0 and removed its address.
+     */
+    @Test
+    void sigtermSendsPriorityZeroRemovesAddressesAndExitsZeroWithinOneSecond() throws Exception {
+        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP);
+        Path socket = dir.resolve("agent.sock");
+        Path log = dir.resolve("agent.log");
+        try (NetnsPair pair = new NetnsPair()) {
+            Process agent = new ProcessBuilder("ip", "netns", "exec", pair.a,
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
+                    "run", "--config", config.toString(), "--node", "node-a", "--control-socket", socket.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                awaitLog(log, "VI_1 BACKUP -> MASTER");
+                String address = NetnsPair.exec(pair.a, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE);
+                assertThat(address).contains("192.0.2.100/24");
+
+                Result status = cli("status", "--control-socket", socket.toString());
+                assertThat(status.exitCode()).isZero();
+                JsonNode json = new ObjectMapper().readTree(status.out());
+                assertThat(json.path("node").asText()).isEqualTo("node-a");
+                assertThat(json.path("instances").get(0).path("state").asText()).isEqualTo("MASTER");
+                assertThat(status.out().trim()).doesNotContain("\n");
+
+                try (var capture = new io.virtualip.agent.dataplane.PacketCapture(pair.b, "ip proto 112")) {
+                    long signalled = System.nanoTime();
+                    agent.destroy(); // SIGTERM
+                    assertThat(agent.waitFor(5, TimeUnit.SECONDS)).isTrue();
+                    long tookMillis = (System.nanoTime() - signalled) / 1_000_000;
+                    assertThat(agent.exitValue()).isZero();
+                    assertThat(tookMillis).isLessThan(1000);
+                    List<String> priorities = capture.stopAndDecode("vrrp.prio");
+                    assertThat(priorities).contains("0");
+                }
+                assertThat(NetnsPair.exec(pair.a, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE))
+                        .doesNotContain("192.0.2.100");
+                assertThat(Files.readString(log)).contains("VI_1 MASTER -> INITIALIZE: shutdown", "agent stopped");
+                assertThat(socket).doesNotExist();
+            } finally {
+                agent.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(log).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in agent log:\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+}

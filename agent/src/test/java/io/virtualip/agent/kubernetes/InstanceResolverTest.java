@@ -1,0 +1,182 @@
+package io.virtualip.agent.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.virtualip.api.v1.Authentication;
+import io.virtualip.api.v1.AuthenticationType;
+import io.virtualip.api.v1.HttpGetTrack;
+import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.PodsTrack;
+import io.virtualip.api.v1.SecretKeySelector;
+import io.virtualip.api.v1.Track;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class InstanceResolverTest {
+
+  private static final Map<String, String> EDGE = Map.of("role", "edge");
+  private final InstanceResolver resolver = new InstanceResolver("node-a", null);
+  private final List<Node> nodes = List.of(
+      Fixtures.node("node-a", EDGE, "192.0.2.1", "2001:db8::1"),
+      Fixtures.node("node-c", EDGE, "192.0.2.3", "2001:db8::3"),
+      Fixtures.node("node-b", EDGE, "192.0.2.2"),
+      Fixtures.node("node-x", Map.of("role", "other"), "192.0.2.9"));
+  private static final Function<String, Secret> NO_SECRETS = name -> null;
+
+  private ResolvedInstance run(VirtualIP vip, Function<String, Secret> secrets) {
+    Resolution r = resolver.resolve(vip, nodes, secrets);
+    assertThat(r).isInstanceOf(Resolution.Run.class);
+    return ((Resolution.Run) r).config();
+  }
+
+  @Test
+  void defaultsFillWhatTheSpecLeavesOut() {
+    ResolvedInstance c = run(Fixtures.virtualIp("v"), NO_SECRETS);
+    assertThat(c.virtualRouterId()).isEqualTo(51);
+    assertThat(c.version()).isEqualTo(3);
+    assertThat(c.priority()).isEqualTo(100);
+    assertThat(c.advertisementInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.preempt()).isTrue();
+    assertThat(c.preemptDelay()).isZero();
+    assertThat(c.mode()).isEqualTo(Mode.Multicast);
+    assertThat(c.unicastPeers()).isEmpty();
+    assertThat(c.password()).isNull();
+    assertThat(c.interfaceName()).isNull();
+  }
+
+  @Test
+  void priorityComesFromTheMapElseTheDefault() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setDefaultPriority(90);
+    vip.getSpec().setPriorities(Map.of("node-b", 200));
+    assertThat(run(vip, NO_SECRETS).priority()).isEqualTo(90);
+    vip.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 200));
+    assertThat(run(vip, NO_SECRETS).priority()).isEqualTo(150);
+  }
+
+  @Test
+  void unicastPeersDefaultToTheOtherSelectedNodesInternalIpsOfTheSameFamily() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setMode(Mode.Unicast);
+    vip.getSpec().setNodeSelector(EDGE);
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("192.0.2.2", "192.0.2.3");
+
+    vip.getSpec().setAddresses(List.of("2001:db8::100/64"));
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("2001:db8::3");
+
+    vip.getSpec().setUnicastPeers(List.of("2001:db8::77"));
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("2001:db8::77");
+  }
+
+  @Test
+  void multicastHasNoPeersSoNodeChurnCannotLookLikeAChange() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    ResolvedInstance before = run(vip, NO_SECRETS);
+    ResolvedInstance after = ((Resolution.Run) resolver.resolve(vip,
+        List.of(nodes.get(0), Fixtures.node("node-new", EDGE, "192.0.2.50")), NO_SECRETS)).config();
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
+  void passwordComesFromTheSecretsDataAndIsCutToEightBytes() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setVersion(2);
+    Authentication auth = new Authentication();
+    auth.setType(AuthenticationType.Password);
+    SecretKeySelector ref = new SecretKeySelector();
+    ref.setName("vrrp");
+    ref.setKey("password");
+    auth.setSecretRef(ref);
+    vip.getSpec().setAuthentication(auth);
+
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+
+    Secret secret = new SecretBuilder().withNewMetadata().withName("vrrp").endMetadata()
+        .addToData("password", Base64.getEncoder().encodeToString("s3cr3t-and-more".getBytes(StandardCharsets.UTF_8)))
+        .build();
+    ResolvedInstance c = run(vip, name -> name.equals("vrrp") ? secret : null);
+    assertThat(new String(c.password(), StandardCharsets.UTF_8)).isEqualTo("s3cr3t-a");
+    assertThat(c.toString()).doesNotContain("s3cr3t");
+    assertThat(run(vip, name -> secret)).isEqualTo(c).hasSameHashCodeAs(c);
+  }
+
+  @Test
+  void waitsForTheOperatorsVridAndThenUsesIt() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setVirtualRouterId(null);
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
+        .isEqualTo(new Resolution.Waiting("waiting for the operator to allocate a virtual router ID"));
+    vip.setStatus(new VirtualIPStatus());
+    vip.getStatus().setVirtualRouterId(7);
+    assertThat(run(vip, NO_SECRETS).virtualRouterId()).isEqualTo(7);
+  }
+
+  @Test
+  void notSelectedWhenTheSelectorMisses() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setNodeSelector(Map.of("role", "other"));
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.NotSelected.class);
+  }
+
+  @Test
+  void tracksKeepTheirOrderAndDefaults() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    Track iface = new Track();
+    iface.setInterfaceName("eth1");
+    iface.setWeight(-20);
+    Track http = new Track();
+    HttpGetTrack get = new HttpGetTrack();
+    get.setPort(8080);
+    http.setHttpGet(get);
+    Track pods = new Track();
+    PodsTrack p = new PodsTrack();
+    p.setNamespace("ingress");
+    p.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
+    pods.setPods(p);
+    pods.setWeight(10);
+    vip.getSpec().setTracks(List.of(iface, http, pods));
+
+    assertThat(run(vip, NO_SECRETS).tracks()).containsExactly(
+        new ResolvedTrack.InterfaceTrack("eth1", -20),
+        new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/", 0, new ResolvedTrack.Thresholds(2, 2, 1)),
+        new ResolvedTrack.PodsTrack("ingress", p.getSelector(), 10));
+  }
+
+  @Test
+  void durationsInTheCrdsForms() {
+    assertThat(InstanceResolver.parseDuration("100ms")).isEqualTo(Duration.ofMillis(100));
+    assertThat(InstanceResolver.parseDuration("0.25s")).isEqualTo(Duration.ofMillis(250));
+    assertThat(InstanceResolver.parseDuration("3s")).isEqualTo(Duration.ofSeconds(3));
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setAdvertisementInterval("soon");
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+  }
+
+  @Test
+  void anAgentOfAnotherPlacementLeavesTheVirtualIpToThatPlacementsAgent() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setNodeSelector(EDGE);
+    vip.getSpec().setTolerations(List.of(
+        new TolerationBuilder().withKey("a").withOperator("Exists").build(),
+        new TolerationBuilder().withKey("b").withOperator("Exists").build()));
+    InstanceResolver edgeAgent = new InstanceResolver("node-a", Placement.parse(
+        "{\"nodeSelector\":{\"role\":\"edge\"},\"tolerations\":[{\"key\":\"b\",\"operator\":\"Exists\"},"
+            + "{\"key\":\"a\",\"operator\":\"Exists\"}]}"));
+    InstanceResolver everyNodeAgent = new InstanceResolver("node-a", Placement.parse("{}"));
+    assertThat(edgeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
+    assertThat(everyNodeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.NotSelected.class);
+    assertThat(everyNodeAgent.resolve(Fixtures.virtualIp("w"), nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
+  }
+}

@@ -1,0 +1,128 @@
+package io.virtualip.agent.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Each agent writes only its own element of status.nodes; asserted on the stored object. */
+class NodeStatusWriterTest {
+
+  private MockApi api;
+  private KubernetesClient admin;
+
+  @BeforeEach
+  void start() throws Exception {
+    api = new MockApi();
+    admin = api.admin();
+    admin.resource(Fixtures.virtualIp("vip")).create();
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private static NodeStatus entry(String node, NodeState state, long sent) {
+    NodeStatus n = new NodeStatus();
+    n.setName(node);
+    n.setState(state);
+    n.setAdvertsSent(sent);
+    return n;
+  }
+
+  private VirtualIPStatus stored() {
+    return admin.resources(VirtualIP.class).withName("vip").get().getStatus();
+  }
+
+  @Test
+  void createsTheStatusThenReplacesOnlyItsOwnEntryLeavingOthersAndTheOperatorsFieldsAlone() {
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Backup, 0));
+      assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Backup, 0));
+
+      // The operator's fields and another agent's entry, written by others in between.
+      VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
+      vip.getStatus().setMaster("node-b");
+      vip.getStatus().setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus("True")
+          .withReason("OneMaster").withLastTransitionTime("2026-11-26T10:00:00Z").build()));
+      admin.resource(vip).updateStatus();
+      new JsonPatchNodeStatusWriter(client, "node-b").write("vip", entry("node-b", NodeState.Master, 5));
+
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Backup, 1));
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 2));
+
+      VirtualIPStatus status = stored();
+      assertThat(status.getNodes()).containsExactly(entry("node-a", NodeState.Master, 2),
+          entry("node-b", NodeState.Master, 5));
+      assertThat(status.getMaster()).isEqualTo("node-b");
+      assertThat(status.getConditions()).extracting("type").containsExactly("Ready");
+
+      new JsonPatchNodeStatusWriter(client, "node-a").remove("vip");
+      assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
+      new JsonPatchNodeStatusWriter(client, "node-a").remove("vip");
+      assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
+    }
+  }
+
+  @Test
+  void aVirtualIpThatIsGoneIsNotAnError() {
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("missing", entry("node-a", NodeState.Backup, 0));
+      new JsonPatchNodeStatusWriter(client, "node-a").remove("missing");
+    }
+  }
+
+  /** Three agents race from an empty status; each entry survives, exactly once, with its agent's last write. */
+  @Test
+  void concurrentAgentsAllSurviveByRetryingLostRaces() throws Exception {
+    List<String> nodes = List.of("node-a", "node-b", "node-c");
+    int writes = 15;
+    CountDownLatch go = new CountDownLatch(1);
+    List<CompletableFuture<Void>> agents = new ArrayList<>();
+    List<KubernetesClient> clients = new ArrayList<>();
+    for (String node : nodes) {
+      KubernetesClient client = api.client();
+      clients.add(client);
+      JsonPatchNodeStatusWriter writer = new JsonPatchNodeStatusWriter(client, node);
+      agents.add(CompletableFuture.runAsync(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        for (int i = 1; i <= writes; i++) {
+          writer.write("vip", entry(node, NodeState.Backup, i));
+        }
+      }));
+    }
+    go.countDown();
+    CompletableFuture.allOf(agents.toArray(CompletableFuture[]::new)).get();
+    clients.forEach(KubernetesClient::close);
+
+    assertThat(stored().getNodes()).containsExactlyInAnyOrder(entry("node-a", NodeState.Backup, writes),
+        entry("node-b", NodeState.Backup, writes), entry("node-c", NodeState.Backup, writes));
+  }
+
+  @Test
+  void autoModeFallsBackToTheJsonPatchWhenTheServerHasNoApply() {
+    try (KubernetesClient client = api.client()) {
+      NodeStatusWriter writer = ServerSideApplyNodeStatusWriter.withFallback(
+          new ServerSideApplyNodeStatusWriter(client, "node-a"), new JsonPatchNodeStatusWriter(client, "node-a"));
+      writer.write("vip", entry("node-a", NodeState.Backup, 0));
+      writer.write("vip", entry("node-a", NodeState.Master, 1));
+      assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 1));
+    }
+  }
+}

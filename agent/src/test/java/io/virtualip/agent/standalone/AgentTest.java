@@ -1,0 +1,518 @@
+package io.virtualip.agent.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.NetnsPair;
+import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.PacketCapture;
+import io.virtualip.agent.dataplane.Rtnetlink;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two agents, one per namespace on a veth pair, running the same VirtualIP in one JVM (each agent's sockets and
+ * loop thread live in its namespace). VRRPv3 with a 100 ms interval keeps the elections quick.
+ */
+class AgentTest {
+
+    private static final String VIP = """
+            apiVersion: virtualip.io/v1
+            kind: VirtualIP
+            metadata: {name: VI_1}
+            spec:
+              addresses: [192.0.2.100/24]
+              interface: veth0
+              virtualRouterId: 51
+              advertisementInterval: 100ms
+              priorities: {node-a: 151, node-b: 100}
+            """;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private NetnsPair pair;
+    private final List<Agent> agents = new ArrayList<>();
+    private final ByteArrayOutputStream logA = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream logB = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        pair = new NetnsPair();
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Agent agent : agents) {
+            agent.stop();
+        }
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    private Agent start(String ns, String node, String yaml, ByteArrayOutputStream log) throws Exception {
+        Agent agent = new Agent(node, new ConfigLoader(node, null).parse("vips.yaml", yaml), null,
+                new AgentLog(new PrintStream(log, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(ns, () -> {
+            agent.start();
+            return null;
+        });
+        agents.add(agent);
+        return agent;
+    }
+
+    private static JsonNode instance(Agent agent) throws Exception {
+        return JSON.readTree(agent.status()).path("instances").get(0);
+    }
+
+    private static String state(Agent agent) throws Exception {
+        return instance(agent).path("state").asText();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static BooleanSupplier inState(Agent agent, String state) {
+        return () -> {
+            try {
+                return state.equals(state(agent));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private String addresses(String ns) throws Exception {
+        return NetnsPair.exec(ns, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE);
+    }
+
+    @Test
+    void higherPriorityNodeBecomesMasterAndHoldsTheAddress() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+
+        await("a master", inState(a, "MASTER"));
+        await("b backup hearing a", () -> {
+            try {
+                return instance(b).path("advertsReceived").asLong() > 3;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(state(b)).isEqualTo("BACKUP");
+        assertThat(addresses(pair.a)).contains("192.0.2.100/24").contains("veth0:vip");
+        assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+
+        JsonNode status = JSON.readTree(b.status());
+        assertThat(status.path("node").asText()).isEqualTo("node-b");
+        JsonNode vi = status.path("instances").get(0);
+        assertThat(vi.path("name").asText()).isEqualTo("VI_1");
+        assertThat(vi.path("vrid").asInt()).isEqualTo(51);
+        assertThat(vi.path("priority").asInt()).isEqualTo(100);
+        assertThat(vi.path("effectivePriority").asInt()).isEqualTo(100);
+        assertThat(vi.path("masterAddress").asText()).isEqualTo("192.0.2.1");
+        assertThat(vi.path("rejected").isObject()).isTrue();
+        JsonNode peer = vi.path("peers").get(0);
+        assertThat(peer.path("address").asText()).isEqualTo("192.0.2.1");
+        assertThat(peer.path("priority").asInt()).isEqualTo(151);
+        assertThat(peer.path("lastHeardMillisAgo").asLong()).isBetween(0L, 1000L);
+        assertThat(instance(a).path("advertsSent").asLong()).isPositive();
+        assertThat(logA.toString()).containsPattern("VI_1 BACKUP -> MASTER: master down interval expired \\(no advert "
+                + "heard for \\d+\\.\\d\\ds\\)");
+    }
+
+    @Test
+    void stoppingTheMasterHandsOverWithinSkewTimeAndRemovesItsAddress() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b backup", inState(b, "BACKUP"));
+
+        long before = System.nanoTime();
+        a.stop();
+        agents.remove(a);
+        await("b master", inState(b, "MASTER"));
+
+        // Priority 0 cuts the wait from Master_Down_Interval (3 x 100 ms + skew) to Skew_Time (~60 ms); the log
+        // line proves which path ran, the time bound leaves room for a loaded CI machine.
+        assertThat(logB.toString()).contains("VI_1 BACKUP -> MASTER: master 192.0.2.1 gave up (priority 0)");
+        assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(1000);
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
+        assertThat(addresses(pair.b)).contains("192.0.2.100/24");
+    }
+
+    @Test
+    void linkDownFaultsTheMasterAndTheBackupTakesOver() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+
+        NetnsPair.exec(pair.a, "ip", "link", "set", NetnsPair.IFACE, "down");
+        await("a fault", inState(a, "FAULT"));
+        await("b master", inState(b, "MASTER"));
+        assertThat(instance(a).path("reason").asText()).isEqualTo("track link veth0 failed (weight 0)");
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
+
+        NetnsPair.exec(pair.a, "ip", "link", "set", NetnsPair.IFACE, "up");
+        await("a preempts back", inState(a, "MASTER"));
+        await("b backup again", inState(b, "BACKUP"));
+        assertThat(addresses(pair.b)).as("the node that steps down removes the address").doesNotContain("192.0.2.100");
+    }
+
+    @Test
+    void vanishingInterfaceIsAFaultWithReasonNotACrash() throws Exception {
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("b master alone", inState(b, "MASTER"));
+
+        NetnsPair.exec(pair.b, "ip", "link", "del", NetnsPair.IFACE);
+        await("b fault", inState(b, "FAULT"));
+        assertThat(instance(b).path("reason").asText()).isEqualTo("interface veth0 vanished");
+        assertThat(logB.toString()).contains("VI_1 FAULT: interface veth0 vanished");
+
+        // A new interface of that name (with an address) brings the instance back.
+        NetnsPair.ip("link", "add", "name", NetnsPair.IFACE, "netns", pair.b, "type", "veth", "peer", "name",
+                NetnsPair.IFACE, "netns", pair.a);
+        NetnsPair.exec(pair.b, "ip", "addr", "add", "192.0.2.2/24", "dev", NetnsPair.IFACE);
+        NetnsPair.exec(pair.b, "ip", "link", "set", NetnsPair.IFACE, "up");
+        NetnsPair.exec(pair.a, "ip", "link", "set", NetnsPair.IFACE, "up");
+        await("b runs again", inState(b, "MASTER"));
+        assertThat(logB.toString()).contains("VI_1 running on veth0");
+    }
+
+    @Test
+    void startRemovesAddressesACrashedRunLeftButNotOthers() throws Exception {
+        try (Rtnetlink netlink = NetworkNamespace.call(pair.a, Rtnetlink::new)) {
+            netlink.addAddress(netlink.link(NetnsPair.IFACE).orElseThrow(), InetAddress.getByName("192.0.2.200"), 24);
+        }
+        NetnsPair.exec(pair.a, "ip", "addr", "add", "192.0.2.201/24", "dev", NetnsPair.IFACE);
+
+        start(pair.a, "node-a", VIP, logA);
+
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.200").contains("192.0.2.201");
+        assertThat(logA.toString()).contains("removed 192.0.2.200/24 left behind by a previous run");
+    }
+
+    @Test
+    void endOfSplitBrainTheWinnerAnnouncesAgainAndTheLoserRemovesItsAddress() throws Exception {
+        // Drop VRRP into a: a hears nobody and stays master; b hears a... so drop both ways to make two masters.
+        NetnsPair.exec(pair.a, "nft", "add table inet vipdp; add chain inet vipdp in { type filter hook input priority 0; }; "
+                + "add rule inet vipdp in meta l4proto 112 drop");
+        NetnsPair.exec(pair.b, "nft", "add table inet vipdp; add chain inet vipdp in { type filter hook input priority 0; }; "
+                + "add rule inet vipdp in meta l4proto 112 drop");
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b master too (split brain)", inState(b, "MASTER"));
+        assertThat(addresses(pair.b)).contains("192.0.2.100");
+
+        try (PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            // Heal a's side first: a hears the other master (b) and, staying master, announces again.
+            NetnsPair.exec(pair.a, "nft", "delete table inet vipdp");
+            await("a re-announced", () -> logA.toString().contains("we stay master and announce our addresses again"));
+            // Then b's side: b hears the higher priority master, yields and drops the address at once.
+            NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
+            await("b yields", inState(b, "BACKUP"));
+            assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+            Thread.sleep(200);
+            List<String> arps = capture.stopAndDecode("eth.src", "arp.src.proto_ipv4", "arp.isgratuitous");
+            assertThat(arps).contains(pair.mac(pair.a) + ",192.0.2.100,1");
+        }
+        assertThat(state(a)).isEqualTo("MASTER");
+        assertThat(logB.toString()).contains("VI_1 MASTER -> BACKUP: higher priority master 192.0.2.1 (priority 151 > our 100)");
+    }
+
+    @Test
+    void steadyStateAdvertisingAndReceivingAllocateNothing() throws Exception {
+        String fast = VIP.replace("100ms", "10ms");
+        Agent a = start(pair.a, "node-a", fast, logA);
+        Agent b = start(pair.b, "node-b", fast, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b backup", inState(b, "BACKUP"));
+        Thread.sleep(6_000); // the announcement bursts (second one after 5 s) are over; JIT has warmed up
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long master0 = threads.getThreadAllocatedBytes(a.loopThread().getId());
+        long backup0 = threads.getThreadAllocatedBytes(b.loopThread().getId());
+        long sent0 = instance(a).path("advertsSent").asLong();
+        long received0 = instance(b).path("advertsReceived").asLong();
+        long master1 = threads.getThreadAllocatedBytes(a.loopThread().getId());
+        long backup1 = threads.getThreadAllocatedBytes(b.loopThread().getId());
+        Thread.sleep(2_000);
+        long master2 = threads.getThreadAllocatedBytes(a.loopThread().getId());
+        long backup2 = threads.getThreadAllocatedBytes(b.loopThread().getId());
+        long sent = instance(a).path("advertsSent").asLong() - sent0;
+        long received = instance(b).path("advertsReceived").asLong() - received0;
+
+        assertThat(sent).as("about 100 adverts per second").isGreaterThan(100);
+        assertThat(received).isGreaterThan(100);
+        // What a status request costs on the loop thread (measured above) is not advert traffic: subtract it.
+        long statusCost = Math.max(master1 - master0, backup1 - backup0);
+        assertThat(master2 - master1 - statusCost).as("master loop bytes for %d adverts", sent).isLessThan(2048);
+        assertThat(backup2 - backup1 - statusCost).as("backup loop bytes for %d adverts", received).isLessThan(2048);
+        assertThat(state(a)).isEqualTo("MASTER");
+    }
+
+    @Test
+    void ipv6FromLinkLocalWithUnsolicitedNeighbourAdvertisements() throws Exception {
+        String v6 = VIP.replace("[192.0.2.100/24]", "[\"2001:db8::100/64\"]").replace("51", "53");
+        try (PacketCapture capture = new PacketCapture(pair.b, "icmp6 and ip6[40] == 136")) {
+            Agent a = start(pair.a, "node-a", v6, logA);
+            Agent b = start(pair.b, "node-b", v6, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b hears a", () -> {
+                try {
+                    return instance(b).path("advertsReceived").asLong() > 2;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(state(b)).isEqualTo("BACKUP");
+            assertThat(InetAddress.getByName(instance(b).path("masterAddress").asText()))
+                    .isEqualTo(InetAddress.getByName(pair.linkLocal(pair.a)));
+            assertThat(NetnsPair.exec(pair.a, "ip", "-6", "addr", "show", "dev", NetnsPair.IFACE))
+                    .contains("2001:db8::100/64");
+            Thread.sleep(200);
+            List<String> adverts = capture.stopAndDecode("ipv6.src", "icmpv6.nd.na.target_address",
+                    "icmpv6.opt.linkaddr");
+            assertThat(adverts).contains("2001:db8::100,2001:db8::100," + pair.mac(pair.a));
+        }
+    }
+
+    @Test
+    void unicastModeSendsToThePeersOnlyAndSkipsItself() throws Exception {
+        String unicast = VIP.replace("  virtualRouterId: 51", "  virtualRouterId: 54\n  mode: Unicast\n"
+                + "  unicastPeers: [192.0.2.1, 192.0.2.2]");
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112")) {
+            Agent a = start(pair.a, "node-a", unicast, logA);
+            Agent b = start(pair.b, "node-b", unicast, logB);
+            await("a master", inState(a, "MASTER"));
+            await("b backup", inState(b, "BACKUP"));
+            Thread.sleep(300);
+            assertThat(instance(b).path("masterAddress").asText()).isEqualTo("192.0.2.1");
+            List<String> packets = capture.stopAndDecode("ip.src", "ip.dst", "ip.ttl", "vrrp.virt_rtr_id");
+            assertThat(packets).isNotEmpty().allSatisfy(p -> assertThat(p).isEqualTo("192.0.2.1,192.0.2.2,255,54"));
+        }
+    }
+
+    @Test
+    void interoperatesWithKeepalivedVrrpV2WithPassword() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vipdp-keepalived");
+        java.nio.file.Path secrets = dir.resolve("secrets");
+        java.nio.file.Files.createDirectories(secrets.resolve("vrrp"));
+        java.nio.file.Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        java.nio.file.Path conf = dir.resolve("keepalived.conf");
+        java.nio.file.Files.writeString(conf, """
+                global_defs {
+                    router_id vipdp
+                }
+                vrrp_instance VI_1 {
+                    version 2
+                    state BACKUP
+                    interface veth0
+                    virtual_router_id 51
+                    priority 100
+                    advert_int 1
+                    authentication {
+                        auth_type PASS
+                        auth_pass secret1
+                    }
+                    virtual_ipaddress {
+                        192.0.2.100/24
+                    }
+                }
+                """);
+        String v2 = VIP.replace("advertisementInterval: 100ms", "version: 2\n  advertisementInterval: 1s\n"
+                + "  authentication: {type: Password, secretRef: {name: vrrp, key: password}}");
+        Agent a = new Agent("node-a", new ConfigLoader("node-a", secrets).parse("vips.yaml", v2), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("our agent master", inState(a, "MASTER"));
+        Process keepalived = new ProcessBuilder("ip", "netns", "exec", pair.b, "keepalived", "-n", "-l", "-D", "-G",
+                "--vrrp", "-f", conf.toString(), "-p", dir.resolve("k.pid").toString(), "-r",
+                dir.resolve("k-vrrp.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("keepalived.log").toFile()).start();
+        try {
+            // keepalived (priority 100) hears our priority-151 adverts, accepts the password and stays backup
+            // past its Master_Down_Interval (3 x 1 s + skew).
+            Thread.sleep(5_000);
+            assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+            assertThat(java.nio.file.Files.readString(dir.resolve("keepalived.log")))
+                    .contains("Entering BACKUP STATE").doesNotContain("MASTER STATE");
+            assertThat(instance(a).path("rejected").size()).as("keepalived sends nothing we reject").isZero();
+
+            a.stop();
+            agents.remove(a);
+            // Our priority-0 advert makes keepalived take over within its skew time, not 3 s later.
+            long stopped = System.nanoTime();
+            await("keepalived master", () -> {
+                try {
+                    return addresses(pair.b).contains("192.0.2.100");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat((System.nanoTime() - stopped) / 1_000_000).isLessThan(2_000);
+        } finally {
+            keepalived.destroy();
+            if (!keepalived.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                keepalived.destroyForcibly();
+            }
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static VipDefinition with(VipDefinition d, int priority, List<VipDefinition.ExternalTrack> external) {
+        return new VipDefinition(d.origin(), d.name(), d.interfaceName(), d.addresses(), d.vrid(), d.version(),
+                priority, d.advertIntervalCentis(), d.preempt(), d.preemptDelay(), d.password(), d.unicastPeers(),
+                d.tracks(), external);
+    }
+
+    private static long count(ByteArrayOutputStream log, String text) {
+        return log.toString().lines().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
+    void instancesAreAppliedReplacedAndRemovedWhileRunning() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        VipDefinition running = new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0);
+        List<String> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.addListener((name, from, to, reason, report) -> transitions.add(name + " " + from + " -> " + to));
+
+        a.apply(running);
+        Thread.sleep(300);
+        assertThat(count(logA, "VI_1 running on")).as("an equal definition leaves the instance alone").isEqualTo(1);
+
+        a.apply(with(running, 120, List.of()));
+        await("restarted with the new priority", () -> {
+            try {
+                return instance(a).path("priority").asInt() == 120 && "MASTER".equals(state(a));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(transitions).contains("VI_1 MASTER -> INITIALIZE", "VI_1 BACKUP -> MASTER");
+
+        String second = VIP.replace("VI_1", "VI_2").replace("51", "52").replace("192.0.2.100", "192.0.2.101");
+        a.apply(new ConfigLoader("node-a", null).parse("more.yaml", second).get(0));
+        await("VI_2 master", () -> a.snapshot("VI_2").map(r -> r.status() != null
+                && r.status().state() == io.virtualip.agent.vrrp.State.MASTER).orElse(false));
+        a.remove("VI_1");
+        await("VI_1 gone", () -> a.snapshot("VI_1").isEmpty());
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100/").contains("192.0.2.101/24");
+    }
+
+    @Test
+    void stepDownHandsMastershipOverUntilWithdrawn() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b backup", inState(b, "BACKUP"));
+
+        a.stepDown("VI_1", true);
+        await("b master", inState(b, "MASTER"));
+        assertThat(state(a)).isEqualTo("BACKUP");
+        assertThat(instance(a).path("reason").asText()).isEqualTo("step down requested: step-down requested");
+        Thread.sleep(1_000);
+        assertThat(state(a)).as("a higher priority does not preempt while stepped down").isEqualTo("BACKUP");
+
+        a.stepDown("VI_1", false);
+        await("a preempts again", inState(a, "MASTER"));
+        await("b backup again", inState(b, "BACKUP"));
+    }
+
+    @Test
+    void externalTrackFailsUntilReportedHealthy() throws Exception {
+        VipDefinition tracked = with(new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0), 151,
+                List.of(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/healthz", 0)));
+        Agent a = new Agent("node-a", List.of(tracked), null,
+                new AgentLog(new PrintStream(logA, true, StandardCharsets.UTF_8)));
+        NetworkNamespace.call(pair.a, () -> {
+            a.start();
+            return null;
+        });
+        agents.add(a);
+        await("fault until the track is reported", inState(a, "FAULT"));
+
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", true);
+        await("a master once healthy", inState(a, "MASTER"));
+        a.trackChanged("VI_1", "httpGet 127.0.0.1:8080/healthz", false);
+        await("fault again", inState(a, "FAULT"));
+        assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
+    }
+
+    @Test
+    void aMasterThatYieldsSendsPriorityZeroSoTheWinnerAnnouncesAgain() throws Exception {
+        // Split brain by dropping VRRP into both nodes; heal b first, so b hears a and yields while a (still deaf)
+        // never hears b: the race in which the winner would not learn that the split brain ended.
+        String drop = "add table inet vipdp; add chain inet vipdp in { type filter hook input priority 0; }; "
+                + "add rule inet vipdp in meta l4proto 112 drop";
+        NetnsPair.exec(pair.a, "nft", drop);
+        NetnsPair.exec(pair.b, "nft", drop);
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        Agent b = start(pair.b, "node-b", VIP, logB);
+        await("a master", inState(a, "MASTER"));
+        await("b master too", inState(b, "MASTER"));
+
+        try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112 and src host 192.0.2.2")) {
+            NetnsPair.exec(pair.b, "nft", "delete table inet vipdp");
+            await("b yields", inState(b, "BACKUP"));
+            assertThat(logB.toString()).contains("sending priority 0 so the new master announces the addresses again");
+            List<String> priorities = capture.stopAndDecode("vrrp.prio");
+            assertThat(priorities).last().isEqualTo("0");
+        }
+        assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
+        // How the winner reacts to that priority 0 (a's filter swallowed this one): the next test.
+    }
+
+    @Test
+    void aMasterHearingAnotherMasterGiveUpAnnouncesAgain() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        // A priority-0 advert from b, built with the core's encoder as b's agent would send it when yielding.
+        io.virtualip.agent.vrrp.InstanceConfig other = io.virtualip.agent.vrrp.InstanceConfig
+                .builder(51, InetAddress.getByName("192.0.2.2"), InetAddress.getByName("192.0.2.100"))
+                .advertIntervalCentis(10).build();
+        io.virtualip.agent.vrrp.AdvertisementEncoder encoder = new io.virtualip.agent.vrrp.AdvertisementEncoder(other);
+        java.nio.ByteBuffer advert = java.nio.ByteBuffer.allocate(64);
+        encoder.encode(0, 0, advert);
+        advert.flip();
+        try (io.virtualip.agent.dataplane.VrrpSocket socket = NetworkNamespace.call(pair.b,
+                () -> io.virtualip.agent.dataplane.VrrpSocket.openIpv4(NetnsPair.IFACE,
+                        (java.net.Inet4Address) InetAddress.getByName("192.0.2.2")));
+             PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+            socket.sendMulticast(advert);
+            await("a re-announced", () -> logA.toString().contains("other master 192.0.2.2 (priority 0) heard"));
+            Thread.sleep(200);
+            assertThat(capture.stopAndDecode("arp.src.proto_ipv4", "arp.isgratuitous")).contains("192.0.2.100,1");
+        }
+        assertThat(state(a)).isEqualTo("MASTER");
+    }
+}

@@ -1,0 +1,19 @@
+# The node agent: the shaded jar from `mvn -B -DskipTests package` (agent/target/virtualip-agent.jar).
+# Build from the repository root:  docker build -f images/agent.Dockerfile -t virtualip/agent:0.1.0 .
+FROM eclipse-temurin:17-jre
+
+LABEL org.opencontainers.image.title="virtualip-agent" \
+      org.opencontainers.image.description="VirtualIP node agent: VRRP (RFC 3768/5798) engine that holds the virtual IP" \
+      org.opencontainers.image.version="0.1.0"
+
+COPY agent/target/virtualip-agent.jar /app/virtualip-agent.jar
+
+# The DaemonSet runs this as user 0 with only NET_ADMIN and NET_RAW (Kubernetes grants no ambient capabilities
+# to non-root users) and a read-only root filesystem. jnr-ffi unpacks its native stub into java.io.tmpdir, so
+# that points at the pod's writable emptyDir, /run/virtualip (which also holds the control socket and the ready
+# file). -XX:-UsePerfData keeps the JVM from writing hsperfdata to /tmp.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:-UsePerfData -Djava.io.tmpdir=/run/virtualip"
+
+WORKDIR /app
+# The operator's DaemonSet passes the subcommand: ["kubernetes"].
+ENTRYPOINT ["java", "-jar", "/app/virtualip-agent.jar"]

@@ -1,0 +1,61 @@
+package io.virtualip.operator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/**
+ * The operator's settings (application.properties; each key can be overridden by its environment variable, for
+ * example {@code VIRTUALIP_AGENT_IMAGE} for {@code virtualip.agent.image}). The Helm chart sets the environment.
+ */
+@ConfigMapping(prefix = "virtualip")
+public interface OperatorConfig {
+
+  Agent agent();
+
+  Vrid vrid();
+
+  Lease lease();
+
+  interface Agent {
+    @WithDefault("virtualip/agent:0.1.0")
+    String image();
+
+    /** Namespace of the agent DaemonSets and Leases; default: the operator's own (POD_NAMESPACE). */
+    Optional<String> namespace();
+
+    @WithDefault("virtualip-agent")
+    String serviceAccount();
+
+    Optional<String> priorityClassName();
+
+    /** Long enough for the agent to send its priority-0 advertisement and remove the address (RFC 5798 6.4.3). */
+    @WithDefault("10")
+    long terminationGracePeriodSeconds();
+
+    Resources resources();
+  }
+
+  interface Resources {
+    Quantities requests();
+
+    Quantities limits();
+  }
+
+  interface Quantities {
+    String cpu();
+
+    String memory();
+  }
+
+  interface Vrid {
+    /** VRIDs used by other VRRP routers on the network, never allocated: "1-10,51". */
+    Optional<String> reserved();
+  }
+
+  interface Lease {
+    /** How long an agent's Lease stays valid without renewal; agents renew every second. */
+    @WithDefault("4")
+    int durationSeconds();
+  }
+}

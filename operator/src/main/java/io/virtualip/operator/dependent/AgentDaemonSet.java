@@ -1,0 +1,259 @@
+package io.virtualip.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.config.OperatorConfig;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent DaemonSet of one placement, shared by every VirtualIP with that placement and owned by each of them.
+ *
+ * <p>The pod template holds nothing about any VirtualIP (agents watch the VirtualIPs themselves), so adding, changing
+ * or deleting a VirtualIP never restarts an agent, which would cost a failover. JOSDK's one-dependent-per-primary
+ * model does not fit a shared object, hence plain create-or-update with optimistic concurrency: two VirtualIPs
+ * reconciled at once conflict (409) and JOSDK retries the loser.
+ */
+public final class AgentDaemonSet {
+  private static final Logger LOG = Logger.getLogger(AgentDaemonSet.class);
+
+  public static final String NAME = "virtualip-agent";
+  public static final String LABEL_NAME = "app.kubernetes.io/name";
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String LABEL_PLACEMENT = "virtualip.io/placement";
+  public static final String MANAGED_BY = "virtualip-operator";
+  /** Hash of the desired spec: a real API server adds defaults, so the stored spec cannot be compared directly. */
+  public static final String ANNOTATION_SPEC_HASH = "virtualip.io/spec-hash";
+  public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_NAME + "=" + NAME;
+  /** Control socket and the ready file the readiness probe reads. */
+  public static final String RUN_DIR = "/run/virtualip";
+
+  private final KubernetesClient client;
+  private final OperatorConfig.Agent config;
+  private final String namespace;
+  private final int leaseDurationSeconds;
+
+  public AgentDaemonSet(KubernetesClient client, OperatorConfig.Agent config, String namespace,
+      int leaseDurationSeconds) {
+    this.client = client;
+    this.config = config;
+    this.namespace = namespace;
+    this.leaseDurationSeconds = leaseDurationSeconds;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public static String name(Placement placement) {
+    return placement.isEmpty() ? NAME : NAME + "-" + placement.hash();
+  }
+
+  /** The DaemonSet as it should be for this placement and these owners. */
+  public DaemonSet desired(Placement placement, Collection<VirtualIP> owners) {
+    Map<String, String> labels = Map.of(LABEL_NAME, NAME, LABEL_MANAGED_BY, MANAGED_BY,
+        LABEL_PLACEMENT, placement.hash());
+    DaemonSetSpec spec = new DaemonSetBuilder().withNewSpec()
+        .withNewSelector().withMatchLabels(Map.of(LABEL_NAME, NAME, LABEL_PLACEMENT, placement.hash())).endSelector()
+        .withNewUpdateStrategy().withType("RollingUpdate")
+            .withNewRollingUpdate().withNewMaxUnavailable(1).endRollingUpdate()
+        .endUpdateStrategy()
+        .withNewTemplate()
+          .withNewMetadata().withLabels(labels).endMetadata()
+          .withNewSpec()
+            .withHostNetwork(true)
+            .withDnsPolicy("ClusterFirstWithHostNet")
+            .withServiceAccountName(config.serviceAccount())
+            .withPriorityClassName(config.priorityClassName().orElse(null))
+            .withTerminationGracePeriodSeconds(config.terminationGracePeriodSeconds())
+            .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector())
+            .withTolerations(placement.tolerations().isEmpty() ? null : placement.tolerations())
+            .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+            .endSecurityContext()
+            .addNewContainer()
+              .withName("agent")
+              .withImage(config.image())
+              .withArgs("kubernetes")
+              .withEnv(env())
+              .withNewSecurityContext()
+                // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw VRRP sockets
+                // need NET_RAW and address changes need NET_ADMIN. Everything else is dropped.
+                .withRunAsUser(0L)
+                .withRunAsNonRoot(false)
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withCapabilities(capabilities())
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+              .endSecurityContext()
+              .withNewResources()
+                .withRequests(Map.of("cpu", new Quantity(config.resources().requests().cpu()),
+                    "memory", new Quantity(config.resources().requests().memory())))
+                .withLimits(Map.of("cpu", new Quantity(config.resources().limits().cpu()),
+                    "memory", new Quantity(config.resources().limits().memory())))
+              .endResources()
+              .withNewReadinessProbe()
+                // The agent writes this file once its watches have synced and its event loop runs.
+                .withNewExec().withCommand("cat", RUN_DIR + "/ready").endExec()
+                .withPeriodSeconds(2)
+                .withFailureThreshold(3)
+              .endReadinessProbe()
+              .addNewVolumeMount().withName("run").withMountPath(RUN_DIR).endVolumeMount()
+            .endContainer()
+            .addNewVolume().withName("run").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
+          .endSpec()
+        .endTemplate()
+        .endSpec().buildSpec();
+    return new DaemonSetBuilder()
+        .withNewMetadata()
+          .withName(name(placement))
+          .withNamespace(namespace)
+          .withLabels(labels)
+          .withAnnotations(Map.of(ANNOTATION_SPEC_HASH, hash(spec)))
+          .withOwnerReferences(ownerReferences(owners))
+        .endMetadata()
+        .withSpec(spec)
+        .build();
+  }
+
+  private List<EnvVar> env() {
+    return List.of(
+        new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
+            .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build(),
+        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
+            .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
+        new EnvVarBuilder().withName("VIRTUALIP_LEASE_DURATION_SECONDS")
+            .withValue(Integer.toString(leaseDurationSeconds)).build());
+  }
+
+  private static Capabilities capabilities() {
+    return new CapabilitiesBuilder().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW").build();
+  }
+
+  /** Owner references sorted by name so that the same owners always give the same object. */
+  static List<OwnerReference> ownerReferences(Collection<VirtualIP> owners) {
+    return owners.stream()
+        .sorted(Comparator.comparing(v -> v.getMetadata().getName()))
+        .map(v -> new OwnerReferenceBuilder()
+            .withApiVersion(v.getApiVersion())
+            .withKind(v.getKind())
+            .withName(v.getMetadata().getName())
+            .withUid(v.getMetadata().getUid())
+            .build())
+        .toList();
+  }
+
+  /**
+   * Creates or updates the placement's DaemonSet so it is owned by exactly {@code owners}; deletes it when there
+   * are none (a real cluster's garbage collector would too, but not before the last owner is gone for good).
+   */
+  public void reconcile(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
+    DaemonSet seen = current;
+    // The informer cache may be a write behind (another VirtualIP of this placement was just reconciled): on a
+    // conflict, read the object again and retry a few times before leaving it to JOSDK's retry.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        apply(placement, owners, seen);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
+          throw e;
+        }
+        seen = client.apps().daemonSets().inNamespace(namespace).withName(name(placement)).get();
+      }
+    }
+  }
+
+  private void apply(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
+    if (owners.isEmpty()) {
+      if (current != null) {
+        LOG.infof("deleting agent DaemonSet %s/%s: no VirtualIP uses its placement any more", namespace,
+            current.getMetadata().getName());
+        client.resource(current).delete();
+      }
+      return;
+    }
+    DaemonSet desired = desired(placement, owners);
+    if (current == null) {
+      LOG.infof("creating agent DaemonSet %s/%s for placement %s", namespace, desired.getMetadata().getName(),
+          placement.canonicalJson());
+      client.resource(desired).create();
+      return;
+    }
+    if (upToDate(current, desired)) {
+      return;
+    }
+    DaemonSet update = new DaemonSetBuilder(current)
+        .editMetadata()
+          .withLabels(desired.getMetadata().getLabels())
+          .addToAnnotations(desired.getMetadata().getAnnotations())
+          .withOwnerReferences(desired.getMetadata().getOwnerReferences())
+        .endMetadata()
+        .withSpec(sameSpec(current, desired) ? current.getSpec() : desired.getSpec())
+        .build();
+    client.resource(update).update();
+  }
+
+  /** Removes {@code vip} from the owners of {@code current}; deletes it when no owner remains. */
+  public void release(VirtualIP vip, DaemonSet current) {
+    List<OwnerReference> remaining = new ArrayList<>(current.getMetadata().getOwnerReferences());
+    if (!remaining.removeIf(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()))) {
+      return;
+    }
+    if (remaining.isEmpty()) {
+      LOG.infof("deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone", namespace,
+          current.getMetadata().getName(), vip.getMetadata().getName());
+      try {
+        client.resource(current).delete();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+          throw e;
+        }
+      }
+      return;
+    }
+    client.resource(new DaemonSetBuilder(current).editMetadata().withOwnerReferences(remaining).endMetadata()
+        .build()).update();
+  }
+
+  private static boolean upToDate(DaemonSet current, DaemonSet desired) {
+    return sameSpec(current, desired)
+        && Objects.equals(current.getMetadata().getLabels(), desired.getMetadata().getLabels())
+        && Objects.equals(current.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences());
+  }
+
+  private static boolean sameSpec(DaemonSet current, DaemonSet desired) {
+    Map<String, String> annotations = current.getMetadata().getAnnotations();
+    return annotations != null
+        && desired.getMetadata().getAnnotations().get(ANNOTATION_SPEC_HASH).equals(annotations.get(ANNOTATION_SPEC_HASH));
+  }
+
+  private String hash(DaemonSetSpec spec) {
+    try {
+      byte[] json = client.getKubernetesSerialization().asJson(spec).getBytes(StandardCharsets.UTF_8);
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

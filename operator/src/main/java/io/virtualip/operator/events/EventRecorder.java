@@ -1,0 +1,123 @@
+package io.virtualip.operator.events;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.virtualip.api.v1.VirtualIP;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Records core/v1 Events about VirtualIPs, like client-go's recorder: the same reason and message on the same object
+ * becomes one Event whose count grows, not a new object each time. Events about cluster-scoped objects live in the
+ * {@code default} namespace, where {@code kubectl describe} looks for them.
+ */
+@ApplicationScoped
+public class EventRecorder {
+  private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+  public static final String NAMESPACE = "default";
+  public static final String COMPONENT = "virtualip-operator";
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  /** Event name to its count, per VirtualIP uid, so a repeat is a patch; forgotten when the VirtualIP goes. */
+  private final Map<String, Map<String, Integer>> counts = new ConcurrentHashMap<>();
+
+  @Inject
+  public EventRecorder(KubernetesClient client) {
+    this(client, Clock.systemUTC());
+  }
+
+  EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  public void record(VirtualIP vip, PlannedEvent planned) {
+    String uid = vip.getMetadata().getUid();
+    String name = vip.getMetadata().getName() + "." + key(uid, planned);
+    String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    Map<String, Integer> ofVip = counts.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
+    Integer seen = ofVip.get(name);
+    LOG.infof("event %s %s on VirtualIP %s: %s", planned.type(), planned.reason(), vip.getMetadata().getName(),
+        planned.message());
+    try {
+      if (seen == null) {
+        client.v1().events().inNamespace(NAMESPACE).resource(event(vip, name, planned, now)).create();
+        ofVip.put(name, 1);
+      } else {
+        bump(name, seen + 1, now);
+        ofVip.put(name, seen + 1);
+      }
+    } catch (KubernetesClientException e) {
+      if (seen == null && e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        // Recorded before this process started (restart, new leader): count on from there.
+        bump(name, null, now);
+        ofVip.put(name, 2);
+      } else {
+        // An event is a notification, never a reason to fail the reconcile.
+        LOG.warnf("could not record event %s on %s: %s", planned.reason(), vip.getMetadata().getName(),
+            e.getMessage());
+      }
+    }
+  }
+
+  public void forget(VirtualIP vip) {
+    counts.remove(vip.getMetadata().getUid());
+  }
+
+  private void bump(String name, Integer count, String now) {
+    String countField = count == null ? "" : "\"count\":" + count + ",";
+    client.v1().events().inNamespace(NAMESPACE).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{" + countField + "\"lastTimestamp\":\"" + now + "\"}");
+  }
+
+  private static Event event(VirtualIP vip, String name, PlannedEvent planned, String now) {
+    return new EventBuilder()
+        .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        .withNewInvolvedObject()
+          .withApiVersion(vip.getApiVersion())
+          .withKind(vip.getKind())
+          .withName(vip.getMetadata().getName())
+          .withUid(vip.getMetadata().getUid())
+          .withResourceVersion(vip.getMetadata().getResourceVersion())
+        .endInvolvedObject()
+        .withType(planned.type().name())
+        .withReason(planned.reason())
+        .withMessage(planned.message())
+        .withCount(1)
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withNewSource().withComponent(COMPONENT).endSource()
+        .withReportingComponent("virtualip.io/operator")
+        .withReportingInstance(Optional.ofNullable(System.getenv("HOSTNAME")).orElse(COMPONENT))
+        .build();
+  }
+
+  /** Names must be valid DNS subdomains: hash what identifies the event instead of spelling it out. */
+  private static String key(String uid, PlannedEvent planned) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update((uid + "\n" + planned.type() + "\n" + planned.reason() + "\n" + planned.message())
+          .getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+}

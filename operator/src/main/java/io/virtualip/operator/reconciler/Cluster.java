@@ -1,0 +1,65 @@
+package io.virtualip.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.status.AgentLease;
+import io.virtualip.operator.status.SplitBrainDetector;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the informers' caches hold at the start of one reconcile: every VirtualIP, the Nodes, the agent Leases and the
+ * agent DaemonSets.
+ */
+record Cluster(List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases, List<DaemonSet> daemonSets) {
+
+  /** Live (not being deleted) VirtualIPs. */
+  List<VirtualIP> liveVirtualIPs() {
+    return virtualIPs.stream().filter(v -> v.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /** Nodes whose labels match the VirtualIP's nodeSelector (all nodes when it has none). */
+  Set<String> selectedNodes(VirtualIP vip) {
+    Map<String, String> selector = vip.getSpec() == null ? null : vip.getSpec().getNodeSelector();
+    Set<String> selected = new TreeSet<>();
+    for (Node node : nodes) {
+      Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+      if (selector == null || labels.entrySet().containsAll(selector.entrySet())) {
+        selected.add(node.getMetadata().getName());
+      }
+    }
+    return selected;
+  }
+
+  /** Agent heartbeats by node (holderIdentity), with the configured duration where a Lease does not say. */
+  Map<String, AgentLease> agentLeases(Duration defaultDuration) {
+    Map<String, AgentLease> byNode = new HashMap<>();
+    for (Lease lease : leases) {
+      var spec = lease.getSpec();
+      if (spec == null || spec.getHolderIdentity() == null) {
+        continue;
+      }
+      ZonedDateTime renewed = spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
+      if (renewed == null) {
+        continue;
+      }
+      byNode.put(spec.getHolderIdentity(), new AgentLease(spec.getHolderIdentity(), renewed.toInstant(),
+          spec.getLeaseDurationSeconds() != null ? Duration.ofSeconds(spec.getLeaseDurationSeconds())
+              : defaultDuration));
+    }
+    return byNode;
+  }
+
+  static Instant created(VirtualIP vip) {
+    String ts = vip.getMetadata().getCreationTimestamp();
+    return ts == null ? Instant.MAX : SplitBrainDetector.parse(ts).orElse(Instant.MAX);
+  }
+}

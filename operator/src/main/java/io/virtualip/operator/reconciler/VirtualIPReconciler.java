@@ -1,0 +1,374 @@
+package io.virtualip.operator.reconciler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.SplitBrainPolicy;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.config.OperatorConfig;
+import io.virtualip.operator.dependent.AgentDaemonSet;
+import io.virtualip.operator.dependent.Placement;
+import io.virtualip.operator.events.EventPlanner;
+import io.virtualip.operator.events.EventRecorder;
+import io.virtualip.operator.events.PlannedEvent;
+import io.virtualip.operator.metrics.OperatorMetrics;
+import io.virtualip.operator.status.Aggregate;
+import io.virtualip.operator.status.Facts;
+import io.virtualip.operator.status.Reasons;
+import io.virtualip.operator.status.RejectionHistory;
+import io.virtualip.operator.status.StatusAggregator;
+import io.virtualip.operator.status.StatusView;
+import io.virtualip.operator.vrid.VridAllocator;
+import io.virtualip.operator.vrid.VridClaim;
+import io.virtualip.operator.vrid.VridDecision;
+import io.virtualip.operator.vrid.VridRanges;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps each VirtualIP's agents running and its status true: desired state from the spec, the shared agent
+ * DaemonSet, a VRID, then the status derived from what the agents report, and events for what changed.
+ *
+ * <p>Not generation-aware: the agents' status writes and their Leases are the facts this reconciler aggregates, so
+ * every change has to trigger it, not only spec changes.
+ */
+@ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false)
+public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<VirtualIP> {
+  private static final Logger LOG = Logger.getLogger(VirtualIPReconciler.class);
+  /** Re-evaluate at least this often while an agent's Lease can expire, so expiry is seen within 2 s. */
+  static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final SpecValidator validator;
+  private final AgentDaemonSet agents;
+  private final VridAllocator allocator;
+  private final Duration defaultLeaseDuration;
+  private final Clock clock;
+
+  /** VRIDs this process decided, ahead of the informer cache that may not show the status write yet. */
+  private final Map<String, Integer> vridBook = new HashMap<>();
+  /** What each VirtualIP looked like at its previous evaluation, so events mark transitions only. */
+  private final Map<String, StatusView> lastView = new ConcurrentHashMap<>();
+  /** Agents' rejected counters report by report: the split-brain diagnosis looks at what grows. */
+  private final Map<String, RejectionHistory> rejections = new ConcurrentHashMap<>();
+  /** Since when each VirtualIP has had two or more live masters (a handover until it lasts too long). */
+  private final Map<String, Instant> multiMasterSince = new ConcurrentHashMap<>();
+
+  public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
+      OperatorMetrics metrics, SpecValidator validator) {
+    this.client = client;
+    this.events = events;
+    this.metrics = metrics;
+    this.validator = validator;
+    String namespace = config.agent().namespace()
+        .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")))
+        .or(() -> Optional.ofNullable(client.getNamespace()))
+        .orElse("default");
+    this.agents = new AgentDaemonSet(client, config.agent(), namespace, config.lease().durationSeconds());
+    this.allocator = new VridAllocator(VridRanges.parse(config.vrid().reserved()));
+    this.defaultLeaseDuration = Duration.ofSeconds(config.lease().durationSeconds());
+    this.clock = Clock.systemUTC();
+  }
+
+  @Override
+  public List<EventSource<?, VirtualIP>> prepareEventSources(EventSourceContext<VirtualIP> context) {
+    var daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration.from(DaemonSet.class, VirtualIP.class)
+        .withName("agent-daemonsets")
+        .withNamespaces(agents.namespace())
+        .withLabelSelector(AgentDaemonSet.SELECTOR)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(VirtualIP.class, true))
+        .build(), context);
+    var leases = new InformerEventSource<>(InformerEventSourceConfiguration.from(Lease.class, VirtualIP.class)
+        .withName("agent-leases")
+        .withNamespaces(agents.namespace())
+        .withLabelSelector(AgentDaemonSet.LABEL_NAME + "=" + AgentDaemonSet.NAME)
+        .withSecondaryToPrimaryMapper((Lease lease) -> reportingOn(context, lease))
+        .build(), context);
+    var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, VirtualIP.class)
+        .withName("nodes")
+        // Node status heartbeats are frequent and irrelevant; which nodes exist and their labels are not.
+        .withOnUpdateFilter((Node now, Node before) ->
+            !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+        .withSecondaryToPrimaryMapper((Node node) -> all(context))
+        .build(), context);
+    return List.of(daemonSets, leases, nodes);
+  }
+
+  @Override
+  public UpdateControl<VirtualIP> reconcile(VirtualIP vip, Context<VirtualIP> context) {
+    boolean success = false;
+    try {
+      Cluster cluster = cluster(context);
+      Instant now = clock.instant();
+      List<String> violations = validator.violations(vip);
+      if (violations.isEmpty()) {
+        runAgents(vip, cluster);
+      }
+      VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster)
+          : new VridDecision(null, VridDecision.Outcome.CONFLICT, null, null);
+      RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
+      Aggregate aggregate = StatusAggregator.aggregate(
+          facts(vip, cluster, violations, vrid, now, history.baseline(entries(vip))));
+
+      showUnknown(vip, aggregate);
+      writeStatus(vip, aggregate);
+      announce(vip, aggregate, vrid);
+      remember(vip, aggregate);
+      success = true;
+      return next(aggregate, now);
+    } finally {
+      metrics.reconciled(success);
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(VirtualIP vip, Context<VirtualIP> context) {
+    for (DaemonSet ds : cluster(context).daemonSets()) {
+      agents.release(vip, ds);
+    }
+    synchronized (vridBook) {
+      vridBook.remove(vip.getMetadata().getName());
+    }
+    lastView.remove(uid(vip));
+    rejections.remove(uid(vip));
+    multiMasterSince.remove(uid(vip));
+    events.forget(vip);
+    metrics.forget(vip.getMetadata().getName());
+    return DeleteControl.defaultDelete();
+  }
+
+  /** Every VirtualIP with this VirtualIP's placement owns the placement's DaemonSet; other DaemonSets let go of it. */
+  private void runAgents(VirtualIP vip, Cluster cluster) {
+    Placement placement = Placement.of(vip);
+    String name = AgentDaemonSet.name(placement);
+    List<VirtualIP> owners = cluster.liveVirtualIPs().stream()
+        .filter(v -> Placement.of(v).equals(placement))
+        .collect(Collectors.toList());
+    if (owners.stream().noneMatch(v -> uid(v).equals(uid(vip)))) {
+      owners.add(vip);
+    }
+    DaemonSet current = cluster.daemonSets().stream()
+        .filter(ds -> ds.getMetadata().getName().equals(name)).findFirst().orElse(null);
+    agents.reconcile(placement, owners, current);
+    for (DaemonSet other : cluster.daemonSets()) {
+      if (!other.getMetadata().getName().equals(name)) {
+        agents.release(vip, other); // its placement changed
+      }
+    }
+  }
+
+  private VridDecision allocateVrid(VirtualIP vip, Cluster cluster) {
+    // One at a time: two VirtualIPs reconciled in parallel must not both take the lowest free VRID.
+    synchronized (vridBook) {
+      List<VridClaim> claims = cluster.liveVirtualIPs().stream().map(v -> claim(v, cluster)).toList();
+      VridDecision decision = allocator.decide(claim(vip, cluster), claims);
+      if (decision.usable()) {
+        vridBook.put(vip.getMetadata().getName(), decision.vrid());
+      } else {
+        vridBook.remove(vip.getMetadata().getName());
+      }
+      return decision;
+    }
+  }
+
+  private VridClaim claim(VirtualIP v, Cluster cluster) {
+    var spec = v.getSpec();
+    Integer recorded = vridBook.containsKey(v.getMetadata().getName()) ? vridBook.get(v.getMetadata().getName())
+        : v.getStatus() == null ? null : v.getStatus().getVirtualRouterId();
+    boolean ipv6 = spec.getAddresses() != null && spec.getAddresses().stream().anyMatch(a -> a.contains(":"));
+    return new VridClaim(v.getMetadata().getName(), Cluster.created(v), ipv6,
+        spec.getInterfaceName() == null ? VridClaim.DEFAULT_INTERFACE : spec.getInterfaceName(),
+        cluster.selectedNodes(v), spec.getVirtualRouterId(), recorded);
+  }
+
+  private Facts facts(VirtualIP vip, Cluster cluster, List<String> violations, VridDecision vrid, Instant now,
+      Map<String, Map<String, Long>> rejected) {
+    var spec = vip.getSpec();
+    var status = vip.getStatus();
+    Duration interval = spec == null || spec.getAdvertisementInterval() == null ? Duration.ofSeconds(1)
+        : Intervals.parse(spec.getAdvertisementInterval()).orElse(Duration.ofSeconds(1));
+    return new Facts(
+        Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L),
+        spec == null || spec.getAddresses() == null ? List.of() : spec.getAddresses(),
+        violations,
+        vrid,
+        cluster.selectedNodes(vip),
+        status == null || status.getNodes() == null ? List.of() : status.getNodes(),
+        cluster.agentLeases(defaultLeaseDuration),
+        now,
+        spec == null || spec.getSplitBrainPolicy() == null ? SplitBrainPolicy.Report : spec.getSplitBrainPolicy(),
+        interval,
+        spec == null || spec.getMode() == null ? Mode.Multicast : spec.getMode(),
+        status == null ? null : status.getConditions(),
+        status == null ? null : status.getStepDown(),
+        rejected,
+        status == null ? null : status.getMaster(),
+        multiMasterSince.get(uid(vip)));
+  }
+
+  /**
+   * Rewrites the state of entries whose agent's Lease expired to Unknown. Reads the VirtualIP afresh first: the
+   * patch is guarded by test operations on the entry, and the informer cache may be a write behind.
+   */
+  private void showUnknown(VirtualIP vip, Aggregate aggregate) {
+    boolean anyToMark = entries(vip).stream()
+        .anyMatch(e -> aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown);
+    if (!anyToMark) {
+      return;
+    }
+    VirtualIP fresh = fresh(vip);
+    List<NodeStatus> entries = fresh == null ? List.of() : entries(fresh);
+    for (int i = 0; i < entries.size(); i++) {
+      NodeStatus entry = entries.get(i);
+      if (aggregate.agentDown().contains(entry.getName()) && entry.getState() != NodeState.Unknown
+          && entries(vip).contains(entry)) {
+        String reason = Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
+        patchStatus(vip, StatusPatch.markUnknown(i, entry, reason), true);
+      }
+    }
+  }
+
+  /**
+   * Writes the operator's fields when the cache says they changed, diffing against a fresh read. The first status
+   * is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK retries), later ones are JSON
+   * patches of single fields that leave status.nodes alone.
+   */
+  private void writeStatus(VirtualIP vip, Aggregate aggregate) {
+    long generation = Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L);
+    if (vip.getStatus() != null && StatusPatch.operatorFields(vip, aggregate, generation, JSON).isEmpty()) {
+      return;
+    }
+    VirtualIP fresh = fresh(vip);
+    if (fresh == null) {
+      return;
+    }
+    if (fresh.getStatus() == null) {
+      fresh.setStatus(StatusPatch.firstStatus(aggregate, generation));
+      client.resource(fresh).updateStatus();
+      return;
+    }
+    StatusPatch.operatorFields(fresh, aggregate, generation, JSON).ifPresent(ops -> patchStatus(vip, ops, false));
+  }
+
+  private VirtualIP fresh(VirtualIP vip) {
+    return client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).get();
+  }
+
+  private static List<NodeStatus> entries(VirtualIP vip) {
+    return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
+  }
+
+  private void patchStatus(VirtualIP vip, ArrayNode ops, boolean mayLoseRace) {
+    try {
+      client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON), ops.toString());
+    } catch (KubernetesClientException e) {
+      // A failed test operation (422, or 500 on the test server) means someone wrote in between.
+      boolean lostRace = e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_CONFLICT
+          || e.getCode() == HttpURLConnection.HTTP_INTERNAL_ERROR;
+      if (mayLoseRace && lostRace) {
+        LOG.debugf("status of %s changed while marking an entry Unknown; next round decides",
+            vip.getMetadata().getName());
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private void announce(VirtualIP vip, Aggregate aggregate, VridDecision vrid) {
+    StatusView before = lastView.getOrDefault(uid(vip), StatusView.stored(vip.getStatus()));
+    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, entries(vip))) {
+      events.record(vip, event);
+    }
+  }
+
+  private void remember(VirtualIP vip, Aggregate aggregate) {
+    lastView.put(uid(vip), StatusView.of(aggregate));
+    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(entries(vip));
+    aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
+        () -> multiMasterSince.remove(uid(vip)));
+    metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());
+  }
+
+  /**
+   * While time alone can change the facts (a reporting agent's Lease expires, a handover grace ends), look again
+   * just after that moment, and at least every second.
+   */
+  private static UpdateControl<VirtualIP> next(Aggregate aggregate, Instant now) {
+    UpdateControl<VirtualIP> control = UpdateControl.noUpdate();
+    return aggregate.recheckAt()
+        .map(at -> {
+          Duration until = Duration.between(now, at).plusMillis(50);
+          return control.rescheduleAfter(until.compareTo(LEASE_RECHECK) < 0 ? until : LEASE_RECHECK);
+        })
+        .orElse(control);
+  }
+
+  private static Cluster cluster(Context<VirtualIP> context) {
+    var retriever = context.eventSourceRetriever();
+    return new Cluster(
+        context.getPrimaryCache().list().toList(),
+        list(retriever.getEventSourceFor(Node.class, "nodes")),
+        list(retriever.getEventSourceFor(Lease.class, "agent-leases")),
+        list(retriever.getEventSourceFor(DaemonSet.class, "agent-daemonsets")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends HasMetadata> List<R> list(EventSource<R, VirtualIP> source) {
+    return ((InformerEventSource<R, VirtualIP>) (InformerEventSource<?, VirtualIP>) source).list().toList();
+  }
+
+  /** A Lease concerns the VirtualIPs its node reports on. */
+  private static Set<ResourceID> reportingOn(EventSourceContext<VirtualIP> context, Lease lease) {
+    String node = lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    return context.getPrimaryCache().list()
+        .filter(v -> v.getStatus() != null && v.getStatus().getNodes() != null
+            && v.getStatus().getNodes().stream().anyMatch(e -> Objects.equals(e.getName(), node)))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  private static Set<ResourceID> all(EventSourceContext<VirtualIP> context) {
+    return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static String uid(VirtualIP vip) {
+    return vip.getMetadata().getUid();
+  }
+}

@@ -1,0 +1,232 @@
+package io.virtualip.operator.status;
+
+import static io.virtualip.api.v1.Conditions.DEGRADED;
+import static io.virtualip.api.v1.Conditions.FALSE;
+import static io.virtualip.api.v1.Conditions.READY;
+import static io.virtualip.api.v1.Conditions.SPLIT_BRAIN;
+import static io.virtualip.api.v1.Conditions.TRUE;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.SplitBrainPolicy;
+import io.virtualip.operator.status.SplitBrainDetector.SplitBrain;
+import io.virtualip.operator.vrid.VridDecision;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Derives status.master, status.stepDown and the Ready, SplitBrain and Degraded conditions from the agents' entries,
+ * their Leases and the time. Pure: equal facts give an equal aggregate.
+ *
+ * <p>An entry counts only while its agent's Lease is live: a master whose agent died is shown Unknown and is neither
+ * the master nor half of a split brain.
+ */
+public final class StatusAggregator {
+  private StatusAggregator() {}
+
+  public static Aggregate aggregate(Facts f) {
+    List<NodeStatus> entries = f.entries() == null ? List.of() : f.entries();
+    Set<String> agentDown = names(entries.stream().filter(e -> !f.live(e)));
+    List<NodeStatus> liveMasters = entries.stream()
+        .filter(e -> f.live(e) && e.getState() == NodeState.Master)
+        .toList();
+    Set<String> interfaceMissing = names(entries.stream()
+        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && e.getReason() != null
+            && e.getReason().startsWith(Reasons.INTERFACE_MISSING_PREFIX)));
+
+    Instant since = liveMasters.size() < 2 ? null : f.multiMasterSince() != null ? f.multiMasterSince() : f.now();
+    boolean handover = since != null && f.now().isBefore(since.plus(HANDOVER_GRACE));
+    Optional<SplitBrain> splitBrain = handover ? Optional.empty()
+        : SplitBrainDetector.detect(liveMasters, f.previousRejected(), f.interval(), f.mode(), f.now());
+    String master = liveMasters.size() == 1 ? liveMasters.get(0).getName()
+        : handover ? handoverMaster(liveMasters, f.previousMaster()) : null;
+    StepDown stepDown = stepDown(f, entries, liveMasters, splitBrain);
+
+    List<Condition> conditions = List.of(
+        ready(f, entries, liveMasters, splitBrain, master),
+        splitBrainCondition(f, splitBrain, stepDown.action()),
+        degraded(f, entries, agentDown, interfaceMissing, liveMasters));
+    Optional<Instant> recheckAt = java.util.stream.Stream.concat(
+            entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
+            handover ? java.util.stream.Stream.of(since.plus(HANDOVER_GRACE)) : java.util.stream.Stream.empty())
+        .min(Comparator.naturalOrder());
+    return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
+        splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
+  }
+
+  /**
+   * Two live masters for less than this are a handover, not a split brain: on preemption the old master leaves
+   * Master on the new one's first advertisement (RFC 5798 section 6.4.3), but the two agents' status writes reach
+   * the API server a moment apart.
+   */
+  public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
+
+  /** During a handover the status keeps its master if it is still a claimant, else names the likely winner. */
+  private static String handoverMaster(List<NodeStatus> liveMasters, String previousMaster) {
+    return liveMasters.stream().anyMatch(m -> m.getName().equals(previousMaster)) ? previousMaster
+        : liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow().getName();
+  }
+
+  private record StepDown(List<String> nodes, String action) {}
+
+  /**
+   * Resolve: every claimant but the one VRRP itself would elect (highest effective priority, then highest address,
+   * RFC 5798 section 6.4.3) is told to step down. A listed node stays listed while another live master exists that
+   * it cannot hear, so a firewall that still drops the adverts does not bring the split brain straight back; it is
+   * cleared as soon as no other live master exists (a real failover is never blocked) or it hears the master again
+   * (then VRRP itself decides).
+   */
+  private static StepDown stepDown(Facts f, List<NodeStatus> entries, List<NodeStatus> liveMasters,
+      Optional<SplitBrain> splitBrain) {
+    if (f.policy() != SplitBrainPolicy.Resolve) {
+      return new StepDown(List.of(), "");
+    }
+    TreeSet<String> listed = new TreeSet<>();
+    String action = "";
+    if (splitBrain.isPresent()) {
+      NodeStatus winner = liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow();
+      liveMasters.stream().map(NodeStatus::getName).filter(n -> !n.equals(winner.getName())).forEach(listed::add);
+      action = "Resolve: told " + String.join(", ", listed) + " to step down; " + winner.getName()
+          + " (priority " + priority(winner) + ", address " + winner.getAddress() + ") stays master.";
+    }
+    for (String previous : f.previousStepDown() == null ? List.<String>of() : f.previousStepDown()) {
+      Optional<NodeStatus> otherMaster = liveMasters.stream()
+          .filter(m -> !m.getName().equals(previous) && !listed.contains(m.getName()))
+          .findFirst();
+      Optional<NodeStatus> self = entries.stream().filter(e -> e.getName().equals(previous)).findFirst();
+      boolean hearsMaster = otherMaster.isPresent() && self.isPresent()
+          && SplitBrainDetector.diagnose(self.get(), otherMaster.get(), null, f.interval(), f.now()).kind()
+              == SplitBrainDetector.Kind.CROSSING;
+      if (otherMaster.isPresent() && !hearsMaster) {
+        listed.add(previous);
+      }
+    }
+    return new StepDown(List.copyOf(listed), action);
+  }
+
+  static final Comparator<NodeStatus> VRRP_ELECTION_ORDER = Comparator
+      .comparingInt(StatusAggregator::priority)
+      .thenComparing(NodeStatus::getAddress, Addresses.NUMERIC);
+
+  private static int priority(NodeStatus e) {
+    return e.getEffectivePriority() != null ? e.getEffectivePriority()
+        : e.getPriority() != null ? e.getPriority() : 0;
+  }
+
+  private static Condition ready(Facts f, List<NodeStatus> entries, List<NodeStatus> liveMasters,
+      Optional<SplitBrain> splitBrain, String master) {
+    if (!f.violations().isEmpty()) {
+      return condition(f, READY, FALSE, Reasons.INVALID_SPEC,
+          "The spec breaks the CRD's rules: " + String.join("; ", f.violations()));
+    }
+    VridDecision vrid = f.vrid();
+    if (vrid.outcome() == VridDecision.Outcome.CONFLICT) {
+      String why = vrid.other() == null
+          ? "is reserved for other VRRP routers on the network (operator setting virtualip.vrid.reserved)"
+          : "is already used by VirtualIP " + vrid.other() + " on the same nodes, which had it first and keeps it";
+      return condition(f, READY, FALSE, Reasons.VRID_CONFLICT,
+          "virtualRouterId " + vrid.contested() + " " + why + "; choose another or remove it to get one allocated.");
+    }
+    if (vrid.outcome() == VridDecision.Outcome.EXHAUSTED) {
+      return condition(f, READY, FALSE, Reasons.NO_FREE_VRID,
+          "Every VRID from 1 to 255 is reserved or used by another VirtualIP on these nodes.");
+    }
+    if (splitBrain.isPresent()) {
+      return condition(f, READY, FALSE, Reasons.SPLIT_BRAIN,
+          String.join(", ", splitBrain.get().names()) + " all claim Master.");
+    }
+    if (f.selectedNodes().isEmpty()) {
+      return condition(f, READY, FALSE, Reasons.NO_NODES, "No node matches spec.nodeSelector.");
+    }
+    if (master == null) {
+      return condition(f, READY, FALSE, Reasons.NO_MASTER, "No node with a live agent claims Master.");
+    }
+    Set<String> reporting = names(entries.stream().filter(e -> f.live(e) && e.getState() != NodeState.Unknown));
+    Set<String> silent = new TreeSet<>(f.selectedNodes());
+    silent.removeAll(reporting);
+    if (!silent.isEmpty()) {
+      return condition(f, READY, FALSE, Reasons.NODES_NOT_REPORTING, "Master is " + master + ", but "
+          + String.join(", ", silent) + " have no live report (no entry yet, or the agent's Lease has expired).");
+    }
+    return condition(f, READY, TRUE, Reasons.MASTER_ELECTED,
+        master + " holds " + String.join(", ", f.addresses()) + ".");
+  }
+
+  private static Condition splitBrainCondition(Facts f, Optional<SplitBrain> splitBrain, String action) {
+    return splitBrain
+        .map(sb -> condition(f, SPLIT_BRAIN, TRUE, Reasons.MULTIPLE_MASTERS,
+            action.isEmpty() ? sb.explanation() : sb.explanation() + " " + action))
+        .orElseGet(() -> condition(f, SPLIT_BRAIN, FALSE, Reasons.AT_MOST_ONE_MASTER,
+            "No two nodes with live agents claim Master."));
+  }
+
+  private static Condition degraded(Facts f, List<NodeStatus> entries, Set<String> agentDown,
+      Set<String> interfaceMissing, List<NodeStatus> liveMasters) {
+    List<String[]> problems = new ArrayList<>();
+    if (!agentDown.isEmpty()) {
+      problems.add(new String[] {Reasons.AGENT_DOWN, "agent Lease expired on " + String.join(", ", agentDown)
+          + " (their entries are shown as Unknown)"});
+    }
+    if (!interfaceMissing.isEmpty()) {
+      problems.add(new String[] {Reasons.INTERFACE_MISSING, "interface missing on " + String.join(", ",
+          interfaceMissing) + detail(entries, interfaceMissing)});
+    }
+    Set<String> fault = names(entries.stream()
+        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && !interfaceMissing.contains(e.getName())));
+    if (!fault.isEmpty()) {
+      problems.add(new String[] {Reasons.NODES_IN_FAULT, "in Fault: " + String.join(", ", fault)
+          + detail(entries, fault)});
+    }
+    boolean anyBackup = entries.stream().anyMatch(e -> f.live(e) && e.getState() == NodeState.Backup);
+    if (liveMasters.size() == 1 && !anyBackup) {
+      problems.add(new String[] {Reasons.NO_BACKUP, "no node is left in Backup to take over from "
+          + liveMasters.get(0).getName()});
+    }
+    if (problems.isEmpty()) {
+      return condition(f, DEGRADED, FALSE, Reasons.HEALTHY, "Every reporting node is Master or Backup.");
+    }
+    return condition(f, DEGRADED, TRUE, problems.get(0)[0],
+        problems.stream().map(p -> p[1]).collect(Collectors.joining("; ")) + ".");
+  }
+
+  private static String detail(List<NodeStatus> entries, Set<String> nodes) {
+    String reasons = entries.stream()
+        .filter(e -> nodes.contains(e.getName()) && e.getReason() != null)
+        .map(e -> e.getName() + ": " + e.getReason())
+        .collect(Collectors.joining(", "));
+    return reasons.isEmpty() ? "" : " (" + reasons + ")";
+  }
+
+  /** A condition that keeps the stored lastTransitionTime unless its status changed. */
+  private static Condition condition(Facts f, String type, String status, String reason, String message) {
+    String since = f.previousConditions() == null ? null : f.previousConditions().stream()
+        .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
+        .map(Condition::getLastTransitionTime)
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(null);
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(f.generation())
+        .withLastTransitionTime(since != null ? since : f.now().truncatedTo(ChronoUnit.SECONDS).toString())
+        .build();
+  }
+
+  private static Set<String> names(java.util.stream.Stream<NodeStatus> entries) {
+    return entries.map(NodeStatus::getName).collect(Collectors.toCollection(TreeSet::new));
+  }
+}

@@ -1,0 +1,202 @@
+package io.virtualip.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.virtualip.api.v1.Conditions;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.dependent.AgentDaemonSet;
+import io.virtualip.operator.dependent.Placement;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent DaemonSets, their owners and the VRIDs, against the mock API server in CRUD mode. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
+class AgentDaemonSetLifecycleTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @Inject
+  KubernetesClient client;
+  Cluster cluster;
+
+  @BeforeEach
+  void steps() {
+    cluster = new Cluster(client);
+  }
+
+  private DaemonSet daemonSet(Map<String, String> selector) {
+    String name = AgentDaemonSet.name(new Placement(selector, List.of()));
+    return client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE).withName(name).get();
+  }
+
+  private static List<String> owners(DaemonSet ds) {
+    return ds.getMetadata().getOwnerReferences().stream().map(OwnerReference::getName).toList();
+  }
+
+  @Test
+  void firstVirtualIPGetsAnAgentDaemonSetWithTheHardenedPod() {
+    Map<String, String> selector = Map.of("role", "ds-first");
+    VirtualIP vip = cluster.apply("ds-first", selector, null, null);
+
+    DaemonSet ds = await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null);
+    assertThat(ds.getMetadata().getName()).matches("virtualip-agent-[0-9a-f]{10}");
+    assertThat(ds.getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "virtualip-agent")
+        .containsEntry("app.kubernetes.io/managed-by", "virtualip-operator")
+        .containsEntry("virtualip.io/placement", ds.getMetadata().getName().substring("virtualip-agent-".length()));
+    OwnerReference owner = ds.getMetadata().getOwnerReferences().get(0);
+    assertThat(owner.getKind()).isEqualTo("VirtualIP");
+    assertThat(owner.getApiVersion()).isEqualTo("virtualip.io/v1");
+    assertThat(owner.getUid()).isEqualTo(cluster.get("ds-first").getMetadata().getUid());
+    assertThat(ds.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
+
+    PodSpec pod = ds.getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(pod.getDnsPolicy()).isEqualTo("ClusterFirstWithHostNet");
+    assertThat(pod.getServiceAccountName()).isEqualTo("virtualip-agent");
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(10L);
+    assertThat(pod.getNodeSelector()).isEqualTo(selector);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getVolumes()).singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+
+    Container agent = pod.getContainers().get(0);
+    assertThat(agent.getImage()).isEqualTo("virtualip/agent:0.1.0");
+    assertThat(agent.getArgs()).containsExactly("kubernetes");
+    assertThat(agent.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("NODE_NAME");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    });
+    assertThat(agent.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    });
+    var sc = agent.getSecurityContext();
+    assertThat(sc.getRunAsUser()).isZero();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+    assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(agent.getVolumeMounts()).singleElement()
+        .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/run/virtualip"));
+    assertThat(agent.getReadinessProbe().getExec().getCommand()).containsExactly("cat", "/run/virtualip/ready");
+    assertThat(agent.getResources().getRequests()).containsEntry("cpu", new Quantity("50m"))
+        .containsEntry("memory", new Quantity("64Mi"));
+    assertThat(agent.getResources().getLimits()).containsEntry("cpu", new Quantity("500m"))
+        .containsEntry("memory", new Quantity("128Mi"));
+    assertThat(vip.getMetadata().getName()).isEqualTo(owner.getName());
+  }
+
+  @Test
+  void virtualIPsWithOnePlacementShareTheDaemonSetAndNeverChangeItsPodTemplate() {
+    Map<String, String> selector = Map.of("role", "ds-shared");
+    cluster.apply("ds-shared-a", selector, null, null);
+    DaemonSet before = await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null);
+    String templateBefore = client.getKubernetesSerialization().asJson(before.getSpec().getTemplate());
+
+    cluster.apply("ds-shared-b", selector, null, null);
+    DaemonSet after = await().atMost(WAIT).until(() -> daemonSet(selector), d -> owners(d).size() == 2);
+
+    assertThat(owners(after)).containsExactly("ds-shared-a", "ds-shared-b");
+    assertThat(client.getKubernetesSerialization().asJson(after.getSpec().getTemplate())).isEqualTo(templateBefore);
+    assertThat(after.getMetadata().getAnnotations()).isEqualTo(before.getMetadata().getAnnotations());
+    assertThat(client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE)
+        .withLabel("virtualip.io/placement", before.getMetadata().getLabels().get("virtualip.io/placement"))
+        .list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void anotherPlacementGetsAnotherDaemonSet() {
+    cluster.apply("ds-place-a", Map.of("role", "ds-place-a"), null, null);
+    cluster.apply("ds-place-b", Map.of("role", "ds-place-b"), null, null);
+    DaemonSet a = await().atMost(WAIT).until(() -> daemonSet(Map.of("role", "ds-place-a")), d -> d != null);
+    DaemonSet b = await().atMost(WAIT).until(() -> daemonSet(Map.of("role", "ds-place-b")), d -> d != null);
+    assertThat(a.getMetadata().getName()).isNotEqualTo(b.getMetadata().getName());
+    assertThat(owners(a)).containsExactly("ds-place-a");
+    assertThat(owners(b)).containsExactly("ds-place-b");
+  }
+
+  @Test
+  void deletingReleasesTheOwnerReferenceAndTheLastOneDeletesTheDaemonSet() {
+    Map<String, String> selector = Map.of("role", "ds-delete");
+    cluster.apply("ds-delete-a", selector, null, null);
+    cluster.apply("ds-delete-b", selector, null, null);
+    await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null && owners(d).size() == 2);
+
+    client.resources(VirtualIP.class).withName("ds-delete-a").delete();
+    await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null && owners(d).equals(List.of("ds-delete-b")));
+    await().atMost(WAIT).until(() -> cluster.get("ds-delete-a") == null);
+
+    client.resources(VirtualIP.class).withName("ds-delete-b").delete();
+    await().atMost(WAIT).until(() -> daemonSet(selector) == null);
+  }
+
+  @Test
+  void allocatesTheLowestFreeVridSkippingReservedOnes() {
+    Map<String, String> selector = Map.of("role", "vrid-alloc");
+    cluster.node("vrid-alloc-n1", selector);
+    cluster.apply("vrid-alloc-a", selector, null, null);
+    await().atMost(WAIT).until(() -> cluster.get("vrid-alloc-a").getStatus(),
+        s -> s != null && s.getVirtualRouterId() != null);
+    // application.properties reserves 1-10 under test.
+    assertThat(cluster.get("vrid-alloc-a").getStatus().getVirtualRouterId()).isEqualTo(11);
+    cluster.apply("vrid-alloc-b", selector, null, null);
+    await().atMost(WAIT).until(() -> cluster.get("vrid-alloc-b").getStatus(),
+        s -> s != null && Integer.valueOf(12).equals(s.getVirtualRouterId()));
+    assertThat(cluster.events("vrid-alloc-b", "VRIDAllocated")).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).contains("12"));
+  }
+
+  @Test
+  void newerVirtualIPPinningAnOlderOnesVridOnTheSameNodesGetsVridConflict() {
+    Map<String, String> selector = Map.of("role", "vrid-conflict");
+    cluster.node("vrid-conflict-n1", selector);
+    cluster.apply("vrid-conflict-older", selector, 42, null);
+    await().atMost(WAIT).until(() -> cluster.get("vrid-conflict-older").getStatus(),
+        s -> s != null && Integer.valueOf(42).equals(s.getVirtualRouterId()));
+    cluster.apply("vrid-conflict-newer", selector, 42, null);
+
+    await().atMost(WAIT).until(() -> cluster.summary("vrid-conflict-newer", Conditions.READY),
+        "False/VRIDConflict"::equals);
+    assertThat(cluster.condition("vrid-conflict-newer", Conditions.READY).orElseThrow().getMessage())
+        .contains("vrid-conflict-older");
+    assertThat(cluster.get("vrid-conflict-newer").getStatus().getVirtualRouterId()).isNull();
+    await().atMost(WAIT).until(() -> cluster.events("vrid-conflict-newer", "VRIDConflict"), l -> l.size() == 1);
+    assertThat(cluster.events("vrid-conflict-newer", "VRIDConflict").get(0).getMessage())
+        .contains("vrid-conflict-older");
+
+    assertThat(cluster.get("vrid-conflict-older").getStatus().getVirtualRouterId()).isEqualTo(42);
+    assertThat(cluster.summary("vrid-conflict-older", Conditions.READY)).isNotEqualTo("False/VRIDConflict");
+    assertThat(cluster.events("vrid-conflict-older", "VRIDConflict")).isEmpty();
+  }
+
+  @Test
+  void aSpecTheSchemaWouldRejectGetsInvalidSpecAndAnEvent() {
+    VirtualIP bad = new VirtualIP();
+    bad.getMetadata().setName("invalid-spec");
+    bad.setSpec(new io.virtualip.api.v1.VirtualIPSpec());
+    bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
+    client.resource(bad).create();
+
+    await().atMost(WAIT).until(() -> cluster.summary("invalid-spec", Conditions.READY), "False/InvalidSpec"::equals);
+    assertThat(cluster.condition("invalid-spec", Conditions.READY).orElseThrow().getMessage())
+        .contains("not-an-address");
+    await().atMost(WAIT).until(() -> cluster.events("invalid-spec", "InvalidSpec"), l -> l.size() == 1);
+    // The operator carries on with the others.
+    cluster.apply("after-invalid", Map.of("role", "after-invalid"), null, null);
+    await().atMost(WAIT).until(() -> daemonSet(Map.of("role", "after-invalid")), d -> d != null);
+  }
+}

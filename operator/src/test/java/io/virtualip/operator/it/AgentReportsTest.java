@@ -1,0 +1,259 @@
+package io.virtualip.operator.it;
+
+import static io.virtualip.api.v1.NodeState.Backup;
+import static io.virtualip.api.v1.NodeState.Fault;
+import static io.virtualip.api.v1.NodeState.Master;
+import static io.virtualip.operator.it.Cluster.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.virtualip.api.v1.Conditions;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.PeerStatus;
+import io.virtualip.api.v1.SplitBrainPolicy;
+import io.virtualip.api.v1.VirtualIP;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Agents simulated by writing their status.nodes entries and Leases; the operator must derive master, conditions
+ * and events within 2 s of each write.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
+class AgentReportsTest {
+  private static final Duration SETUP = Duration.ofSeconds(20);
+  /** The bound: the operator shows a change of the facts within 2 s. */
+  private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
+
+  @Inject
+  KubernetesClient client;
+  Cluster cluster;
+  /** Agents whose Leases the heartbeat renews. */
+  final Set<SimulatedAgent> alive = ConcurrentHashMap.newKeySet();
+  ScheduledExecutorService heartbeat;
+
+  @BeforeEach
+  void start() {
+    cluster = new Cluster(client);
+    heartbeat = Executors.newSingleThreadScheduledExecutor();
+    heartbeat.scheduleWithFixedDelay(() -> alive.forEach(SimulatedAgent::renewLease), 0, 500, TimeUnit.MILLISECONDS);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    heartbeat.shutdownNow();
+    heartbeat.awaitTermination(5, TimeUnit.SECONDS);
+    alive.clear();
+  }
+
+  /** Creates the nodes and the VirtualIP, starts the agents' heartbeats and waits for the operator's first status. */
+  private List<SimulatedAgent> setUp(String vip, SplitBrainPolicy policy, String... nodes) {
+    Map<String, String> selector = Map.of("role", vip);
+    List<SimulatedAgent> agents = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.length; i++) {
+      String node = nodes[i];
+      cluster.node(node, selector);
+      SimulatedAgent agent = new SimulatedAgent(client, node, "192.0.2." + (i + 1));
+      agent.renewLease();
+      alive.add(agent);
+      agents.add(agent);
+    }
+    cluster.apply(vip, selector, null, policy);
+    await().atMost(SETUP).until(() -> cluster.get(vip).getStatus(), s -> s != null && s.getConditions() != null);
+    return agents;
+  }
+
+  private static ConditionFactory withinTwoSeconds() {
+    return await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50));
+  }
+
+  private void masterWithBackup(String vip, SimulatedAgent master, SimulatedAgent backup) {
+    backup.report(vip, entry(Backup, 100));
+    master.report(vip, entry(Master, 150));
+    withinTwoSeconds().until(() -> cluster.summary(vip, Conditions.READY), "True/MasterElected"::equals);
+    assertThat(cluster.get(vip).getStatus().getMaster()).isEqualTo(master.node);
+  }
+
+  private NodeStatus stored(String vip, String node) {
+    return cluster.get(vip).getStatus().getNodes().stream().filter(e -> node.equals(e.getName())).findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void oneMasterAndEveryNodeReportingIsReady() {
+    List<SimulatedAgent> a = setUp("rep-ready", null, "rep-ready-n1", "rep-ready-n2");
+    assertThat(cluster.summary("rep-ready", Conditions.READY)).isEqualTo("False/NoMaster");
+
+    masterWithBackup("rep-ready", a.get(0), a.get(1));
+
+    withinTwoSeconds().until(() -> cluster.events("rep-ready", "MasterElected"), l -> l.size() == 1);
+    assertThat(cluster.summary("rep-ready", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
+    assertThat(cluster.summary("rep-ready", Conditions.DEGRADED)).isEqualTo("False/Healthy");
+    // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote them.
+    assertThat(cluster.get("rep-ready").getStatus().getNodes()).extracting(NodeStatus::getName)
+        .containsExactlyInAnyOrder("rep-ready-n1", "rep-ready-n2");
+
+    a.get(1).report("rep-ready", entry(Master, 200));
+    a.get(0).report("rep-ready", entry(Backup, 150));
+    withinTwoSeconds().until(() -> cluster.events("rep-ready", "MasterChanged"), l -> l.size() == 1);
+    assertThat(cluster.get("rep-ready").getStatus().getMaster()).isEqualTo("rep-ready-n2");
+  }
+
+  @Test
+  void twoLiveMastersAreASplitBrainBlamedOnTheFirewallAndReportedOnce() {
+    List<SimulatedAgent> a = setUp("rep-sb", null, "rep-sb-n1", "rep-sb-n2");
+    masterWithBackup("rep-sb", a.get(0), a.get(1));
+
+    a.get(1).report("rep-sb", entry(Master, 100));
+    withinTwoSeconds().until(() -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN), "True/MultipleMasters"::equals);
+    assertThat(cluster.summary("rep-sb", Conditions.READY)).isEqualTo("False/SplitBrain");
+    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isNull();
+    List<Event> splitBrain = withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrain"), l -> l.size() == 1);
+    assertThat(splitBrain.get(0).getType()).isEqualTo("Warning");
+    assertThat(splitBrain.get(0).getMessage())
+        .contains("Nodes rep-sb-n1, rep-sb-n2 claim Master")
+        .contains("IP protocol 112").contains("224.0.0.18").contains("mode: Unicast");
+
+    // Reconciles go on (Lease renewals) but the transition is announced once.
+    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(cluster.events("rep-sb", "SplitBrain")).singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(1));
+
+    a.get(1).report("rep-sb", entry(Backup, 100));
+    withinTwoSeconds().until(() -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN), "False/AtMostOneMaster"::equals);
+    withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
+    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isEqualTo("rep-sb-n1");
+  }
+
+  @Test
+  void advertsThatCrossButAreRejectedAreNamed() {
+    List<SimulatedAgent> a = setUp("rep-rej", null, "rep-rej-n1", "rep-rej-n2");
+    masterWithBackup("rep-rej", a.get(0), a.get(1));
+
+    NodeStatus claim = entry(Master, 100);
+    claim.setRejected(Map.of("AUTH_MISMATCH", 7L));
+    a.get(1).report("rep-rej", claim);
+    withinTwoSeconds().until(() -> cluster.summary("rep-rej", Conditions.SPLIT_BRAIN), "True/MultipleMasters"::equals);
+    assertThat(cluster.condition("rep-rej", Conditions.SPLIT_BRAIN).orElseThrow().getMessage())
+        .contains("Adverts reach rep-rej-n2 but it rejects them: authentication mismatch");
+  }
+
+  @Test
+  void aDeadMastersStaleEntryIsNoSplitBrainButUnknownAndAgentDown() {
+    List<SimulatedAgent> a = setUp("rep-stale", null, "rep-stale-n1", "rep-stale-n2");
+    masterWithBackup("rep-stale", a.get(0), a.get(1));
+
+    // n1's agent died a while ago: its Lease ran out, its entry still says Master. n2 took over.
+    alive.remove(a.get(0));
+    a.get(0).renewLease(Instant.now().minusSeconds(10));
+    a.get(1).report("rep-stale", entry(Master, 100));
+
+    withinTwoSeconds().until(() -> cluster.get("rep-stale").getStatus().getMaster(), "rep-stale-n2"::equals);
+    assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
+    withinTwoSeconds().until(() -> stored("rep-stale", "rep-stale-n1").getState(), NodeState.Unknown::equals);
+    assertThat(cluster.summary("rep-stale", Conditions.DEGRADED)).isEqualTo("True/AgentDown");
+    withinTwoSeconds().until(() -> cluster.events("rep-stale", "AgentDown"), l -> l.size() == 1);
+    assertThat(cluster.events("rep-stale", "SplitBrain")).isEmpty();
+  }
+
+  @Test
+  void anExpiringLeaseIsSeenWithinTwoSeconds() {
+    List<SimulatedAgent> a = setUp("rep-exp", null, "rep-exp-n1", "rep-exp-n2");
+    masterWithBackup("rep-exp", a.get(0), a.get(1));
+
+    alive.remove(a.get(0));
+    Instant lastRenewal = Instant.now();
+    a.get(0).renewLease(lastRenewal);
+    Instant expiry = lastRenewal.plusSeconds(4);
+
+    await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50))
+        .until(() -> cluster.summary("rep-exp", Conditions.DEGRADED), "True/AgentDown"::equals);
+    Instant seen = Instant.now();
+    assertThat(Duration.between(expiry, seen)).isLessThanOrEqualTo(TWO_SECONDS);
+    assertThat(cluster.get("rep-exp").getStatus().getMaster()).isNull();
+    assertThat(cluster.summary("rep-exp", Conditions.READY)).isEqualTo("False/NoMaster");
+    withinTwoSeconds().until(() -> cluster.events("rep-exp", "AgentDown"), l -> l.size() == 1);
+    withinTwoSeconds().until(() -> cluster.events("rep-exp", "NoMaster"), l -> l.size() == 1);
+  }
+
+  @Test
+  void resolveTellsAllButTheHighestPriorityClaimantToStepDown() {
+    List<SimulatedAgent> a = setUp("rep-res", SplitBrainPolicy.Resolve, "rep-res-n1", "rep-res-n2");
+    masterWithBackup("rep-res", a.get(1), a.get(0)); // n2 is master at priority 150
+
+    a.get(0).report("rep-res", entry(Master, 100));
+    withinTwoSeconds().until(() -> cluster.get("rep-res").getStatus().getStepDown(),
+        s -> s != null && s.equals(List.of("rep-res-n1")));
+    withinTwoSeconds().until(() -> cluster.events("rep-res", "SplitBrain"), l -> l.size() == 1);
+    assertThat(cluster.events("rep-res", "SplitBrain").get(0).getMessage())
+        .contains("Resolve: told rep-res-n1 to step down; rep-res-n2 (priority 150");
+
+    // n1 obeys but still cannot hear n2: it stays listed, so the firewall cannot bring the split brain back.
+    a.get(0).report("rep-res", entry(Backup, 100));
+    withinTwoSeconds().until(() -> cluster.summary("rep-res", Conditions.SPLIT_BRAIN), "False/AtMostOneMaster"::equals);
+    assertThat(cluster.get("rep-res").getStatus().getStepDown()).containsExactly("rep-res-n1");
+
+    // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
+    NodeStatus hearing = entry(Backup, 100);
+    PeerStatus peer = new PeerStatus();
+    peer.setAddress(a.get(1).address);
+    peer.setLastHeard(Instant.now().toString());
+    hearing.setPeers(List.of(peer));
+    a.get(0).report("rep-res", hearing);
+    withinTwoSeconds().until(() -> {
+      List<String> stepDown = cluster.get("rep-res").getStatus().getStepDown();
+      return stepDown == null || stepDown.isEmpty();
+    });
+  }
+
+  @Test
+  void aMissingInterfaceDegradesAndIsAnnounced() {
+    List<SimulatedAgent> a = setUp("rep-if", null, "rep-if-n1", "rep-if-n2");
+    masterWithBackup("rep-if", a.get(0), a.get(1));
+
+    NodeStatus fault = entry(Fault, 100);
+    fault.setReason("InterfaceMissing: eth9 not found");
+    a.get(1).report("rep-if", fault);
+    withinTwoSeconds().until(() -> cluster.summary("rep-if", Conditions.DEGRADED), "True/InterfaceMissing"::equals);
+    List<Event> events = withinTwoSeconds().until(() -> cluster.events("rep-if", "InterfaceMissing"), l -> l.size() == 1);
+    assertThat(events.get(0).getMessage()).contains("rep-if-n2").contains("eth9");
+    assertThat(cluster.summary("rep-if", Conditions.READY)).isEqualTo("True/MasterElected");
+  }
+
+  @Test
+  void metricsAndHealthAreServed() throws Exception {
+    setUp("rep-metrics", null, "rep-metrics-n1");
+    var http = java.net.http.HttpClient.newHttpClient();
+    int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-port",
+        Integer.class);
+    var metrics = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + port + "/q/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("virtualip_reconciles_total{").contains("virtualip_resources{")
+        .contains("virtualip_split_brain_total");
+    var health = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(cluster.get("rep-metrics")).isNotNull().extracting(VirtualIP::getStatus).isNotNull();
+  }
+}
