@@ -152,10 +152,15 @@ public final class ClusterLab implements AutoCloseable {
     }
 
     private static boolean started(BackgroundProcess process, String marker) {
+        requireAlive(process);
+        return process.output().contains(marker);
+    }
+
+    /** A program that died while we wait for it fails the wait at once, with the end of its log. */
+    private static void requireAlive(BackgroundProcess process) {
         if (!process.isAlive()) {
             throw new LabException(process.name() + " exited during start; its log:\n" + tail(process.output()));
         }
-        return process.output().contains(marker);
     }
 
     /** Starts (or restarts) {@code node}'s agent, with the environment the operator's DaemonSet would give it. */
@@ -195,7 +200,10 @@ public final class ClusterLab implements AutoCloseable {
     public void awaitAgentReady(Node node) {
         BackgroundProcess agent = agent(node);
         Await.until("agent on " + node.name() + " to be ready (log: " + agent.log() + ")", AGENT_READY,
-                () -> started(agent, "") && Files.exists(readyFile(node)));
+                () -> {
+                    requireAlive(agent);
+                    return Files.exists(readyFile(node));
+                });
     }
 
     private Path readyFile(Node node) {

@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>What it does: the applied configuration is merged into the stored object (objects field by field, everything
  * else replaced), and fields this field manager applied last time but not this time are removed, so a manager can
  * clear what it owns, as with real apply. What it does not: per-item merging of list-maps and sets between managers
- * (a list is owned whole by its last applier) and conflict detection between managers. In the lab only the operator
- * applies (JOSDK's finalizer); the agents write their status entries with JSON patches.
+ * (a list is owned whole by its last applier), conflict detection between managers, and apply to subresources (the
+ * dispatcher answers those 415, as the mock does). In the lab only JOSDK applies, to add the operator's finalizer; the
+ * agents' apply of their status.nodes entry gets 415 and they fall back to their JSON patch.
  */
 final class ServerSideApply {
 
