@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,23 @@ class EndToEndTest {
         }
     }
 
+    /**
+     * Every test starts from the same picture, whatever the previous one left behind when it failed: every agent
+     * running, and the seed's VirtualIP (once applied) settled on n1 alone.
+     */
+    @BeforeEach
+    void restoreBaseline() {
+        for (Node node : cluster.kubeNodes()) {
+            if (!cluster.agent(node).isAlive()) {
+                cluster.startAgent(node);
+                cluster.awaitAgentReady(node);
+            }
+        }
+        if (cluster.virtualIp(SEED) != null) {
+            awaitSeedSettledOn("n1");
+        }
+    }
+
     @Test
     @Order(1)
     void statusShowsExactlyOneMasterAndItHoldsTheAddress() {
@@ -108,10 +126,7 @@ class EndToEndTest {
         assertThat(Duration.ofNanos(reported - moved)).isLessThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(splitBrainSeen).as("SplitBrain reported for a dead master's stale entry").isEmpty();
         assertThat(status(SEED, Conditions.SPLIT_BRAIN)).isEqualTo(Conditions.FALSE);
-
-        cluster.startAgent(cluster.node("n1"));
-        cluster.awaitAgentReady(cluster.node("n1"));
-        awaitSeedSettledOn("n1");
+        // The next test's baseline restarts n1's agent, which removes the address its killed predecessor left.
     }
 
     @Test
@@ -136,8 +151,11 @@ class EndToEndTest {
                 ms(twoMasters - dropped), ms(reported - twoMasters), event.getMessage());
         assertThat(Duration.ofNanos(reported - twoMasters)).isLessThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(event.getType()).isEqualTo("Warning");
-        // The diagnosis: n2 hears nothing from n1, the usual cause being a firewall dropping IP protocol 112.
-        assertThat(event.getMessage()).contains("n1", "n2", "112");
+        // The diagnosis: n2 hears nothing from n1, the usual cause being a firewall dropping IP protocol 112; n1 does
+        // hear n2 (only n2's input drops), so blaming that direction too would send an operator to the wrong host.
+        assertThat(event.getMessage()).contains("n1", "n2", "112")
+                .containsPattern("(?i)from n1 do not reach n2")
+                .doesNotContainPattern("(?i)from n2 do not reach n1");
         assertThat(cluster.condition(SEED, Conditions.SPLIT_BRAIN).map(Condition::getMessage).orElse(""))
                 .contains("n1", "n2");
 

@@ -48,8 +48,8 @@ public final class Demo {
         String name = SeedVirtualIp.NAME;
         String address = SeedVirtualIp.ADDRESS;
 
-        step("apply the seed's VirtualIP " + name + " (" + address + "/24, VRID 51, VRRPv2 with password; n1 has "
-                + "priority 151, the others 100)");
+        step("apply the seed's VirtualIP " + name + " (" + address + "/24, VRID 51, VRRPv2 with password; "
+                + "priorities n1 151, n2 100, n3 90)");
         SeedVirtualIp.apply(cluster);
         String master = awaitSingleMaster(name, address);
         say("elected: " + master + " holds " + address + " and status.master says so");

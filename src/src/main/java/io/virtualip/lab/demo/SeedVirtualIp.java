@@ -5,8 +5,10 @@ import io.virtualip.api.v1.VirtualIP;
 
 /**
  * The seed's VirtualIP ({@code deploy/examples/seed-keepalived-v2.yaml}: keepalived's VI_1 as a resource) with the
- * lab's node names: {@code n1} has keepalived's priority 151 and the others 100, VRRPv2 with the password from a
- * Secret, and the {@code chk_http_port} track (nothing listens on port 80 in the lab, so it never adds its weight).
+ * lab's node names: {@code n1} and {@code n2} have the seed's priorities 151 and 100; {@code n3}, which the seed does
+ * not have, gets 90 so that every election has one winner (equal priorities are legal, but then the higher address
+ * wins only after both nodes were master for a moment). VRRPv2 with the password from a Secret, and the
+ * {@code chk_http_port} track (nothing listens on port 80 in the lab, so it never adds its weight).
  */
 public final class SeedVirtualIp {
 
@@ -30,6 +32,7 @@ public final class SeedVirtualIp {
               priorities:
                 n1: 151
                 n2: 100
+                n3: 90
               authentication:
                 type: Password
                 secretRef:
