@@ -3,10 +3,11 @@
 #
 # Usage (as root):  src/lab/capture-keepalived-fixtures.sh [FIXTURE_NAME...]
 #   With no names every fixture is (re)captured. FIXTURE_DIR overrides the output directory
-#   (default: agent/src/test/resources/fixtures/keepalived).
+#   (default: agent/src/test/resources/fixtures/keepalived). LAB_PREFIX (default vipfx) prefixes the
+#   namespace names, so parallel runs (or other labs on the machine) never collide.
 #
-# The lab is three network namespaces: vipfx-cap-br holds the bridge vipfx-br0, vipfx-cap-a runs
-# keepalived ("speaker"), vipfx-cap-b runs tcpdump ("listener"). Nothing is created in the root
+# The lab is three network namespaces: $LAB_PREFIX-cap-br holds the bridge $LAB_PREFIX-br0, $LAB_PREFIX-cap-a
+# runs keepalived ("speaker"), $LAB_PREFIX-cap-b runs tcpdump ("listener"). Nothing is created in the root
 # namespace, only documentation addresses are used, and everything is removed on exit, even on failure.
 # Fixed MAC addresses make the IPv6 link-local source (EUI-64) and therefore the pcaps reproducible.
 # Needs: keepalived, tcpdump, tshark, jq, iproute2.
@@ -14,7 +15,8 @@ set -euo pipefail
 
 readonly REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 readonly OUT_DIR=${FIXTURE_DIR:-$REPO_ROOT/agent/src/test/resources/fixtures/keepalived}
-readonly NS_BRIDGE=vipfx-cap-br NS_SPEAKER=vipfx-cap-a NS_LISTENER=vipfx-cap-b BRIDGE=vipfx-br0
+readonly LAB_PREFIX=${LAB_PREFIX:-vipfx}
+readonly NS_BRIDGE=$LAB_PREFIX-cap-br NS_SPEAKER=$LAB_PREFIX-cap-a NS_LISTENER=$LAB_PREFIX-cap-b BRIDGE=$LAB_PREFIX-br0
 readonly SPEAKER_MAC=02:00:00:00:00:0a LISTENER_MAC=02:00:00:00:00:0b
 readonly SPEAKER_V4=192.0.2.10 LISTENER_V4=192.0.2.11 SPEAKER_V6=2001:db8::10 LISTENER_V6=2001:db8::11
 readonly CAPTURE_FILTER='ip proto 112 or ip6 proto 112'
@@ -248,9 +250,9 @@ trap 'exit 130' INT TERM
 WORK=$(mktemp -d /tmp/vipfx-capture.XXXXXX)
 mkdir -p "$OUT_DIR"
 
-readonly FIXTURES=(v2-ipv4-multicast-pass v2-ipv4-multicast-noauth v3-ipv4-multicast v3-ipv4-multicast-100ms
-  v3-ipv4-multicast-three-vips v3-ipv6-multicast v3-ipv4-unicast v3-ipv4-unicast-old-checksum v2-ipv4-priority0
-  v3-ipv4-priority0)
+readonly FIXTURES=(v2-ipv4-multicast-pass v2-ipv4-multicast-noauth v2-ipv4-multicast-two-vips v3-ipv4-multicast
+  v3-ipv4-multicast-100ms v3-ipv4-multicast-three-vips v3-ipv6-multicast v3-ipv6-multicast-500ms v3-ipv4-unicast
+  v3-ipv4-unicast-old-checksum v2-ipv4-priority0 v3-ipv4-priority0 v3-ipv6-priority0 v3-ipv4-unicast-priority0)
 SELECTED=("$@")
 for name in "${SELECTED[@]}"; do
   [[ " ${FIXTURES[*]} " == *" $name "* ]] || die "unknown fixture $name; known: ${FIXTURES[*]}"
@@ -281,6 +283,21 @@ if wanted v2-ipv4-multicast-noauth; then
     virtual_ipaddress {
         192.0.2.100/24
     }" "VRRPv2 over IPv4 multicast without authentication (auth type 0; the 8 authentication bytes are still sent, as zeros)."
+fi
+
+if wanted v2-ipv4-multicast-two-vips; then
+  capture v2-ipv4-multicast-two-vips 3 "    state BACKUP
+    virtual_router_id 56
+    priority 150
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass secret1
+    }
+    virtual_ipaddress {
+        192.0.2.100/24
+        192.0.2.101/24
+    }" "VRRPv2 over IPv4 multicast with simple-password authentication and two VIPs: the auth trailer follows the whole address list."
 fi
 
 if wanted v3-ipv4-multicast; then
@@ -327,6 +344,17 @@ if wanted v3-ipv6-multicast; then
     virtual_ipaddress {
         2001:db8::100/64
     }" "VRRPv3 over IPv6 multicast (ff02::12) from the interface's link-local address; the kernel fills in the checksum (IPV6_CHECKSUM)."
+fi
+
+if wanted v3-ipv6-multicast-500ms; then
+  capture v3-ipv6-multicast-500ms 3 "    version 3
+    state BACKUP
+    virtual_router_id 53
+    priority 110
+    advert_int 0.5
+    virtual_ipaddress {
+        2001:db8::100/64
+    }" "VRRPv3 over IPv6 multicast with a sub-second interval: advert_int 0.5 is 50 centiseconds on the wire."
 fi
 
 if wanted v3-ipv4-unicast; then
@@ -383,4 +411,30 @@ if wanted v3-ipv4-priority0; then
     virtual_ipaddress {
         192.0.2.102/24
     }" 192.0.2.102 "VRRPv3 IPv4 master (VRID 52) stopped with SIGTERM: one regular advert, then the priority-0 advert."
+fi
+
+if wanted v3-ipv6-priority0; then
+  capture_stop v3-ipv6-priority0 "    version 3
+    state BACKUP
+    virtual_router_id 53
+    priority 110
+    advert_int 1
+    virtual_ipaddress {
+        2001:db8::100/64
+    }" 2001:db8::100 "VRRPv3 IPv6 master (VRID 53) stopped with SIGTERM: one regular advert, then the priority-0 advert."
+fi
+
+if wanted v3-ipv4-unicast-priority0; then
+  capture_stop v3-ipv4-unicast-priority0 "    version 3
+    state BACKUP
+    virtual_router_id 54
+    priority 100
+    advert_int 1
+    unicast_src_ip $SPEAKER_V4
+    unicast_peer {
+        $LISTENER_V4
+    }
+    virtual_ipaddress {
+        192.0.2.104/24
+    }" 192.0.2.104 "VRRPv3 IPv4 unicast master (VRID 54) stopped with SIGTERM: one regular advert, then the priority-0 advert to the peer."
 fi

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HttpGetTracks implements AutoCloseable {
 
+  private static final System.Logger LOG = System.getLogger(HttpGetTracks.class.getName());
   /** The kubelet's default probe timeout. */
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
@@ -51,13 +52,29 @@ final class HttpGetTracks implements AutoCloseable {
       List<ScheduledFuture<?>> checks = new ArrayList<>();
       for (int i = 0; i < tracks.size(); i++) {
         if (tracks.get(i) instanceof ResolvedTrack.HttpGetTrack t) {
-          Check check = new Check(name, i, t);
+          URI uri;
+          try {
+            uri = uri(t);
+          } catch (IllegalArgumentException e) {
+            // Nothing to probe can never be healthy; say so once instead of silently never reporting.
+            LOG.log(System.Logger.Level.WARNING, "VirtualIP " + name + ": httpGet track " + i + " has no usable URL ("
+                + e.getMessage() + "); it counts as failing");
+            engine.trackChanged(name, i, false);
+            continue;
+          }
+          Check check = new Check(name, i, t, uri);
           checks.add(scheduler.scheduleWithFixedDelay(check::run, 0, t.thresholds().intervalSeconds(),
               TimeUnit.SECONDS));
         }
       }
       running.put(name, new Running(tracks, checks));
     });
+  }
+
+  /** An IPv6 literal host goes in brackets. */
+  static URI uri(ResolvedTrack.HttpGetTrack t) {
+    String host = t.host().contains(":") ? "[" + t.host() + "]" : t.host();
+    return URI.create("http://" + host + ":" + t.port() + t.path());
   }
 
   void stop(String name) {
@@ -81,13 +98,11 @@ final class HttpGetTracks implements AutoCloseable {
     private int streak;
     private boolean inFlight;
 
-    Check(String name, int index, ResolvedTrack.HttpGetTrack track) {
+    Check(String name, int index, ResolvedTrack.HttpGetTrack track, URI uri) {
       this.name = name;
       this.index = index;
       this.track = track;
-      String host = track.host().contains(":") ? "[" + track.host() + "]" : track.host();
-      this.request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + track.port() + track.path()))
-          .timeout(TIMEOUT).GET().build();
+      this.request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
     }
 
     void run() {

@@ -23,12 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The agent in Kubernetes mode: watches the VirtualIPs, Nodes, Secrets and this node's pods, drives an
  * {@link InstanceEngine}, and reports through status.nodes, a Lease and Events. The CLI's {@code kubernetes}
- * subcommand is {@link #run(InstanceEngine, Map)}.
+ * subcommand is {@link #start(InstanceEngine, Map)}.
  *
  * <p>Watches: fabric8's informers re-list and re-watch by themselves after a dropped watch, with exponential backoff
  * from the client's watchReconnectInterval doubling five times (the client's default 1 s would reach 32 s; the agent
@@ -51,6 +50,8 @@ public final class KubernetesAgent implements AutoCloseable {
   private final SharedIndexInformer<Secret> secrets;
   private final SharedIndexInformer<Pod> pods;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  /** The client {@link #start(InstanceEngine, Map)} made, closed with the agent; null when the caller owns it. */
+  private KubernetesClient ownedClient;
 
   public KubernetesAgent(KubernetesClient client, InstanceEngine engine, AgentConfig config) {
     this(client, engine, config, Clock.systemUTC());
@@ -172,6 +173,9 @@ public final class KubernetesAgent implements AutoCloseable {
     httpGetTracks.close();
     reporter.close();
     lease.close();
+    if (ownedClient != null) {
+      ownedClient.close();
+    }
   }
 
   /**
@@ -190,19 +194,17 @@ public final class KubernetesAgent implements AutoCloseable {
 
   /**
    * The DaemonSet's {@code java -jar virtualip-agent.jar kubernetes}: in-cluster config, NODE_NAME and POD_NAMESPACE
-   * from the downward API; runs until the JVM is asked to stop. The caller owns the engine and stops it.
+   * (and the optional settings of {@link AgentConfig#fromEnvironment}) from the environment; started, not yet ready.
+   * The caller owns the engine. On SIGTERM it stops the engine first (the priority-0 handover then still reaches
+   * status.nodes through this agent) and closes this agent after, which also closes the client made here.
    */
-  public static KubernetesAgent run(InstanceEngine engine, Map<String, String> env)
-      throws InterruptedException, TimeoutException {
+  public static KubernetesAgent start(InstanceEngine engine, Map<String, String> env) {
     AgentConfig config = AgentConfig.fromEnvironment(env);
     KubernetesClient client = new KubernetesClientBuilder()
         .withConfig(agentClientConfig(Config.autoConfigure(null))).build();
-    KubernetesAgent agent = new KubernetesAgent(client, engine, config).start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      client.close();
-    }, "virtualip-agent-shutdown"));
-    return agent;
+    KubernetesAgent agent = new KubernetesAgent(client, engine, config, Clock.systemUTC());
+    agent.ownedClient = client;
+    return agent.start();
   }
 
   /** For tests: waits for {@link #ready()}. */

@@ -51,5 +51,10 @@
  * </ul>
  * An API outage never reaches the engine: no informer events means no calls; reports keep only the latest snapshot
  * per VirtualIP (and up to 64 transitions' Events) and catch up when the API returns.
+ *
+ * <h2>Entry</h2>
+ * {@code KubernetesAgent.start(engine, System.getenv())} for the CLI's {@code kubernetes} subcommand (NODE_NAME,
+ * POD_NAMESPACE, optional VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, VIRTUALIP_LEASE_DURATION_SECONDS,
+ * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent.
  */
 package io.virtualip.agent.kubernetes;

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  * <p><b>Checksum.</b> v2: over the message including the auth trailer (RFC 3768 §5.3.8). v3: with the IP
  * pseudo-header of the actual source and destination (RFC 5798 §5.2.8), which is also what keepalived
  * sends by default, for multicast and unicast alike (checked against keepalived 2.2.7's own packets in
- * {@code KeepalivedGoldenPacketsTest}). keepalived's {@code old_unicast_checksum} option, and keepalived
+ * {@code KeepalivedFixturesTest}). keepalived's {@code old_unicast_checksum} option, and keepalived
  * releases before its 2017 fix (acassen/keepalived#642), put the multicast group 224.0.0.18 in the
  * pseudo-header even when the advert is unicast to a peer; {@link InstanceConfig#oldUnicastChecksum()}
  * makes us send that form to talk to such peers. (keepalived additionally switches its own sending to the

@@ -326,6 +326,34 @@ class KubernetesAgentTest {
     assertThat(applies("a")).hasSize(1);
   }
 
+  /** The CLI's entry: configuration from the environment, client from the standard kubeconfig discovery. */
+  @Test
+  void theCliEntryStartsFromTheEnvironment() throws Exception {
+    create(Fixtures.virtualIp("a"));
+    Path kubeconfig = tmp.resolve("kubeconfig");
+    Files.writeString(kubeconfig, String.join("\n", "apiVersion: v1", "kind: Config",
+        "clusters: [{name: mock, cluster: {server: '" + admin.getConfiguration().getMasterUrl() + "'}}]",
+        "users: [{name: agent, user: {token: any}}]",
+        "contexts: [{name: mock, context: {cluster: mock, user: agent}}]", "current-context: mock", ""));
+    String previous = System.setProperty("kubeconfig", kubeconfig.toString());
+    try {
+      agent = KubernetesAgent.start(engine, Map.of("NODE_NAME", "node-a", "POD_NAMESPACE", NS,
+          "VIRTUALIP_READY_FILE", tmp.resolve("ready").toString()));
+      agent.awaitReady(WAIT);
+    } finally {
+      if (previous == null) {
+        System.clearProperty("kubeconfig");
+      } else {
+        System.setProperty("kubeconfig", previous);
+      }
+    }
+    assertThat(tmp.resolve("ready")).exists();
+    assertThat(applies("a")).hasSize(1);
+    agent.close();
+    agent = null;
+    assertThat(tmp.resolve("ready")).doesNotExist();
+  }
+
   private static Pod pod(String name, String node) {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace("ingress").addToLabels("app", "lb")
         .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("x").endContainer()
