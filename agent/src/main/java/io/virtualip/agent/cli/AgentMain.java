@@ -5,7 +5,10 @@ import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.standalone.Agent;
+import io.virtualip.agent.kubernetes.AgentConfig;
+import io.virtualip.agent.kubernetes.KubernetesAgent;
 import io.virtualip.agent.standalone.AgentLog;
+import io.virtualip.agent.standalone.EngineAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,11 +25,14 @@ import sun.misc.Signal;
  *   <li>{@code run --config FILE --node NAME [--control-socket PATH] [--secrets-dir DIR]}: exit 0 after SIGTERM or
  *       SIGINT, 2 for a configuration that does not fit (one line on stderr naming document, field, problem),
  *       1 for other failures (e.g. not root).</li>
+ *   <li>{@code kubernetes [--control-socket PATH]}: the DaemonSet's command; the VirtualIPs come from the cluster
+ *       ({@code io.virtualip.agent.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API.</li>
  *   <li>{@code status [--control-socket PATH]}: prints the running agent's status JSON; exit 1 if none answers.</li>
  * </ul>
  */
 @Command(name = "virtualip-agent", mixinStandardHelpOptions = true, version = "virtualip-agent 0.1.0",
-        description = "VRRP node agent for VirtualIP", subcommands = {AgentMain.Run.class, AgentMain.Status.class})
+        description = "VRRP node agent for VirtualIP",
+        subcommands = {AgentMain.Run.class, AgentMain.Kubernetes.class, AgentMain.Status.class})
 public final class AgentMain {
 
     static final String DEFAULT_CONTROL_SOCKET = "/run/virtualip/agent.sock";
@@ -82,18 +88,64 @@ public final class AgentMain {
                 return 1;
             }
             log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
-            CountDownLatch stopped = new CountDownLatch(1);
-            // Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM, and the contract is 0.
-            Signal.handle(new Signal("TERM"), s -> stopped.countDown());
-            Signal.handle(new Signal("INT"), s -> stopped.countDown());
+            return runUntilSignalled(agent, log, () -> { });
+        }
+    }
+
+    /**
+     * Waits for SIGTERM or SIGINT, then stops the agent (priority 0 from masters, addresses removed), then runs
+     * {@code afterStop}, and returns 0. Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM,
+     * and the contract is 0.
+     */
+    static int runUntilSignalled(Agent agent, AgentLog log, Runnable afterStop) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stopped.countDown());
+        Signal.handle(new Signal("INT"), s -> stopped.countDown());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        agent.stop();
+        afterStop.run();
+        log.info("agent stopped");
+        return 0;
+    }
+
+    @Command(name = "kubernetes", description = "Run as the DaemonSet agent: the VirtualIPs selecting this node come "
+            + "from the cluster (NODE_NAME and POD_NAMESPACE from the downward API, in-cluster credentials).")
+    static final class Kubernetes implements Callable<Integer> {
+
+        @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
+                description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
+        Path controlSocket;
+
+        @Override
+        public Integer call() {
+            AgentLog log = new AgentLog(System.out);
+            String node;
             try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                node = AgentConfig.fromEnvironment(System.getenv()).nodeName();
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
             }
-            agent.stop();
-            log.info("agent stopped");
-            return 0;
+            Agent agent = new Agent(node, List.of(), controlSocket, log);
+            KubernetesAgent glue;
+            try {
+                agent.start();
+                glue = KubernetesAgent.start(new EngineAdapter(agent), System.getenv());
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            } catch (Exception e) {
+                agent.stop();
+                System.err.println("cannot start: " + e.getMessage());
+                return 1;
+            }
+            log.info("agent on node " + node + " watching the cluster");
+            // The engine stops first, so the priority-0 handover still reaches status.nodes through the glue.
+            return runUntilSignalled(agent, log, glue::close);
         }
     }
 

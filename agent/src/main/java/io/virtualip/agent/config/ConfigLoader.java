@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.virtualip.api.v1.Authentication;
 import io.virtualip.api.v1.AuthenticationType;
+import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
@@ -184,7 +185,7 @@ public final class ConfigLoader {
             }
             return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
                     orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
-                    unicastPeers(spec, ipv6), tracks(spec), List.of());
+                    unicastPeers(spec, ipv6), tracks(spec), httpTracks(spec));
         }
 
         private VirtualIP typed() throws ConfigException {
@@ -374,8 +375,12 @@ public final class ConfigLoader {
             for (int i = 0; i < specs.size(); i++) {
                 Track t = specs.get(i);
                 String field = "spec.tracks[" + i + "]";
-                if (t.getHttpGet() != null || t.getPods() != null) {
-                    throw error(field, "only interface tracks are supported by the standalone agent");
+                if (t.getHttpGet() != null) {
+                    continue; // see httpTracks
+                }
+                if (t.getPods() != null) {
+                    throw error(field, "pods tracks need Kubernetes; the standalone agent supports interface and "
+                            + "httpGet tracks");
                 }
                 if (t.getInterfaceName() == null) {
                     throw error(field, "a track needs exactly one of interface, httpGet or pods");
@@ -383,16 +388,60 @@ public final class ConfigLoader {
                 if (!INTERFACE_NAME.matcher(t.getInterfaceName()).matches()) {
                     throw error(field + ".interface", "'" + t.getInterfaceName() + "' is not an interface name");
                 }
-                int weight = orDefault(t.getWeight(), 0);
-                if (weight < -254 || weight > 254) {
-                    throw error(field + ".weight", "must be -254 to 254, was " + weight);
-                }
                 if (!seen.add(t.getInterfaceName())) {
                     throw error(field + ".interface", "'" + t.getInterfaceName() + "' is tracked twice");
                 }
-                tracks.add(new VipDefinition.InterfaceTrack(t.getInterfaceName(), weight));
+                tracks.add(new VipDefinition.InterfaceTrack(t.getInterfaceName(), weight(t, field)));
             }
             return tracks;
+        }
+
+        private List<VipDefinition.ExternalTrack> httpTracks(VirtualIPSpec spec) throws ConfigException {
+            List<VipDefinition.ExternalTrack> tracks = new ArrayList<>();
+            List<Track> specs = spec.getTracks() == null ? List.of() : spec.getTracks();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < specs.size(); i++) {
+                Track t = specs.get(i);
+                HttpGetTrack http = t.getHttpGet();
+                if (http == null) {
+                    continue;
+                }
+                String field = "spec.tracks[" + i + "]";
+                if (t.getInterfaceName() != null || t.getPods() != null) {
+                    throw error(field, "a track needs exactly one of interface, httpGet or pods");
+                }
+                if (http.getPort() == null || http.getPort() < 1 || http.getPort() > 65535) {
+                    throw error(field + ".httpGet.port", "required, 1 to 65535");
+                }
+                String path = orDefault(http.getPath(), "/");
+                if (!path.startsWith("/")) {
+                    throw error(field + ".httpGet.path", "must start with '/'");
+                }
+                String host = orDefault(http.getHost(), "127.0.0.1");
+                int interval = range(t.getIntervalSeconds(), 2, 1, 3600, field + ".intervalSeconds");
+                int failures = range(t.getFailureThreshold(), 2, 1, 100, field + ".failureThreshold");
+                int successes = range(t.getSuccessThreshold(), 1, 1, 100, field + ".successThreshold");
+                String name = "httpGet " + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort()
+                        + path;
+                if (!seen.add(name)) {
+                    throw error(field + ".httpGet", "'" + name + "' is tracked twice");
+                }
+                tracks.add(new VipDefinition.ExternalTrack(name, weight(t, field),
+                        new VipDefinition.HttpGetCheck(host, http.getPort(), path, interval, failures, successes)));
+            }
+            return tracks;
+        }
+
+        private int weight(Track t, String field) throws ConfigException {
+            return range(t.getWeight(), 0, -254, 254, field + ".weight");
+        }
+
+        private int range(Integer value, int fallback, int min, int max, String field) throws ConfigException {
+            int v = orDefault(value, fallback);
+            if (v < min || v > max) {
+                throw error(field, "must be " + min + " to " + max + ", was " + v);
+            }
+            return v;
         }
 
         private Duration duration(String field, String text) throws ConfigException {

@@ -59,6 +59,7 @@ public final class Agent {
     private Rtnetlink netlink;
     private LinkMonitor monitor;
     private ControlServer control;
+    private HttpGetChecks httpChecks;
 
     /** @param controlSocket path of the status socket, or null for none */
     public Agent(String node, List<VipDefinition> definitions, Path controlSocket, AgentLog log) {
@@ -75,10 +76,6 @@ public final class Agent {
     public void start() throws ConfigException, IOException {
         loop = new EventLoop();
         netlink = new Rtnetlink();
-        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
-            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
-                    + " left behind by a previous run");
-        }
         List<Link> links = netlink.links();
         List<InterfaceAddress> addresses = netlink.addresses();
         for (VipDefinition d : definitions) {
@@ -90,6 +87,13 @@ public final class Agent {
                                 + d.addresses().get(0).address().getHostAddress());
             }
         }
+        // Only a configuration that fits this node may touch its addresses.
+        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
+            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+                    + " left behind by a previous run");
+        }
+        addresses = netlink.addresses();
+        httpChecks = new HttpGetChecks(this::trackChanged);
         monitor = new LinkMonitor(new LinkEvents());
         loop.register(monitor.fd(), monitor::drain);
         for (VipDefinition d : definitions) {
@@ -97,10 +101,13 @@ public final class Agent {
             runners.put(d.name(), runner);
             runner.tryAttach(links, addresses);
         }
+        loop.start("vrrp-loop");
+        for (VipDefinition d : definitions) {
+            httpChecks.apply(d);
+        }
         if (controlSocket != null) {
             control = new ControlServer(controlSocket, this::status);
         }
-        loop.start("vrrp-loop");
     }
 
     /** The status JSON (see {@link StatusJson}), read on the loop thread. */
@@ -159,6 +166,7 @@ public final class Agent {
             } catch (NativeException e) {
                 log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
             }
+            httpChecks.apply(definition);
         });
     }
 
@@ -166,6 +174,7 @@ public final class Agent {
     public void remove(String name) {
         loop.execute(() -> {
             InstanceRunner runner = runners.remove(name);
+            httpChecks.stop(name);
             if (runner != null) {
                 runner.shutdown();
             }
@@ -235,6 +244,9 @@ public final class Agent {
     private void close() {
         if (control != null) {
             control.close();
+        }
+        if (httpChecks != null) {
+            httpChecks.close();
         }
         loop.close();
         for (VrrpSocketGroup group : sockets.values()) {

@@ -16,7 +16,6 @@ import io.virtualip.agent.vrrp.InstanceConfig;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.ReceivedAdvertisement;
 import io.virtualip.agent.vrrp.State;
-import io.virtualip.agent.vrrp.Track;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
@@ -95,11 +94,6 @@ final class InstanceRunner implements Actions {
 
     boolean attached() {
         return vrrp != null;
-    }
-
-    /** The interface this runner runs on, or null when detached. */
-    Link link() {
-        return link;
     }
 
     /**
@@ -220,7 +214,7 @@ final class InstanceRunner implements Actions {
     private void closeAttachment() {
         timer.cancel();
         if (announcements != null) {
-            announcements.cancel();
+            announcements.close();
         }
         if (announcer != null) {
             announcer.close();
@@ -340,7 +334,10 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    /** An external track's health, reported by whoever checks it. */
+    /**
+     * An external track's health, reported by whoever checks it. A report for a track this definition does not
+     * have (from a check of the definition it replaced, still in flight) is ignored.
+     */
     void externalTrackChanged(String trackName, boolean healthy) {
         for (int i = 0; i < externalHealthy.length; i++) {
             if (definition.externalTracks().get(i).name().equals(trackName)) {
@@ -352,7 +349,6 @@ final class InstanceRunner implements Actions {
                 return;
             }
         }
-        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
@@ -364,6 +360,7 @@ final class InstanceRunner implements Actions {
             removeAddresses();
         }
         closeAttachment();
+        agent.loop().removeTimer(timer);
         detachedReason = "stopped";
     }
 
@@ -443,7 +440,7 @@ final class InstanceRunner implements Actions {
     InstanceReport report() {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
-                status, status == null ? detachedReason : status.lastTransitionReason(),
+                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status, status == null ? detachedReason : status.lastTransitionReason(),
                 announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
     }
 }
