@@ -321,12 +321,11 @@ class EndToEndTest {
     }
 
     private String master(String name) {
-        VirtualIP vip = cluster.virtualIp(name);
-        return vip == null || vip.getStatus() == null ? null : vip.getStatus().getMaster();
+        return cluster.master(name);
     }
 
     private String status(String name, String conditionType) {
-        return cluster.condition(name, conditionType).map(Condition::getStatus).orElse(null);
+        return cluster.conditionStatus(name, conditionType);
     }
 
     private static Map<String, NodeState> states(VirtualIP vip) {

@@ -176,8 +176,10 @@ public final class ClusterLab implements AutoCloseable {
                 "POD_NAMESPACE=" + NAMESPACE,
                 "VIRTUALIP_READY_FILE=" + ready.toAbsolutePath()));
         clientEnvironment().forEach((key, value) -> command.add(key + "=" + value));
+        // Every agent shares this machine's file system: each needs a control socket of its own.
         command.addAll(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", artifacts.agentJar().toString(), "kubernetes"));
+                "-jar", artifacts.agentJar().toString(), "kubernetes",
+                "--control-socket", lab.workDir().resolve("agent-" + node.name() + ".sock").toAbsolutePath().toString()));
         BackgroundProcess agent = lab.start(node, "agent-" + node.name() + "-" + System.nanoTime() % 100_000,
                 command.toArray(String[]::new));
         agents.put(node.name(), agent);
@@ -268,6 +270,17 @@ public final class ClusterLab implements AutoCloseable {
 
     public VirtualIP virtualIp(String name) {
         return client().resources(VirtualIP.class).withName(name).get();
+    }
+
+    /** {@code status.master} of VirtualIP {@code name}, or null while there is none (or no such VirtualIP). */
+    public String master(String name) {
+        VirtualIP vip = virtualIp(name);
+        return vip == null || vip.getStatus() == null ? null : vip.getStatus().getMaster();
+    }
+
+    /** The status ({@code True}, {@code False}, {@code Unknown}) of condition {@code type}, or null if not written. */
+    public String conditionStatus(String name, String type) {
+        return condition(name, type).map(Condition::getStatus).orElse(null);
     }
 
     /** The status condition {@code type} of VirtualIP {@code name}, if the operator has written it. */

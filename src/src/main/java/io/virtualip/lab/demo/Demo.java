@@ -2,7 +2,6 @@ package io.virtualip.lab.demo;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.virtualip.api.v1.Conditions;
-import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.lab.Await;
 import io.virtualip.lab.ExecResult;
 import io.virtualip.lab.Node;
@@ -103,17 +102,17 @@ public final class Demo {
     }
 
     private String master(String name) {
-        VirtualIP vip = cluster.virtualIp(name);
-        return vip == null || vip.getStatus() == null ? null : vip.getStatus().getMaster();
+        return cluster.master(name);
     }
 
     private boolean conditionIs(String name, String type, String status) {
-        return cluster.condition(name, type).map(c -> status.equals(c.getStatus())).orElse(false);
+        return status.equals(cluster.conditionStatus(name, type));
     }
 
     private void table() {
         out.println();
-        out.println(label("$ kubectl get vip"));
+        out.println(cluster.kubectl().isPresent() ? "   $ kubectl get vip"
+                : "   kubectl get vip (kubectl is not installed: the same table, asked of the API server)");
         VipTable.render(cluster).lines().forEach(line -> out.println("   " + line));
     }
 
@@ -146,10 +145,6 @@ public final class Demo {
                 out.println("   " + line);
             }
         }
-    }
-
-    private String label(String text) {
-        return "   " + text;
     }
 
     private void step(String text) {
