@@ -166,9 +166,7 @@ class EndToEndTest {
                 () -> Conditions.FALSE.equals(status(SEED, Conditions.SPLIT_BRAIN)));
         System.out.printf("[e2e] split brain cleared %d ms after the heal%n", ms(cleared - healed));
         assertThat(Duration.ofNanos(cleared - healed)).isLessThanOrEqualTo(Duration.ofSeconds(2));
-        // The operator writes the condition, then the event: give the event a moment.
-        await("a SplitBrainResolved event", Duration.ofSeconds(2), () -> cluster.events(SEED).stream()
-                .anyMatch(e -> "SplitBrainResolved".equals(e.getReason()) && "Normal".equals(e.getType())));
+        assertThat(latestEvent(SEED, "SplitBrainResolved").getType()).isEqualTo("Normal");
         awaitSeedSettledOn("n1");
     }
 
@@ -350,9 +348,11 @@ class EndToEndTest {
                 .mapToLong(e -> e.getCount() == null ? 1 : e.getCount()).sum();
     }
 
+    /** The newest {@code reason} event on {@code name}, waiting a moment: the operator writes it after the status. */
     private Event latestEvent(String name, String reason) {
+        await("a " + reason + " event on " + name, Duration.ofSeconds(2),
+                () -> cluster.events(name).stream().anyMatch(e -> reason.equals(e.getReason())));
         List<Event> events = cluster.events(name).stream().filter(e -> reason.equals(e.getReason())).toList();
-        assertThat(events).as("%s events on %s", reason, name).isNotEmpty();
         return events.get(events.size() - 1);
     }
 
