@@ -126,7 +126,8 @@ class EndToEndTest {
         awaitWhileWatching("n1 to be shown Unknown", Duration.ofSeconds(15),
                 () -> states(cluster.virtualIp(SEED)).get("n1") == NodeState.Unknown, splitBrainSeen);
         System.out.printf("[e2e] failover: address on n2 %d ms after SIGKILL (Master_Down_Interval %d ms), "
-                + "status %d ms after that%n", ms(moved - killed), masterDown.toMillis(), ms(reported - moved));
+                + "status %d ms after that; SplitBrain=True seen while waiting for %s%n", ms(moved - killed),
+                masterDown.toMillis(), ms(reported - moved), splitBrainSeen);
 
         assertThat(Duration.ofNanos(moved - killed)).isLessThanOrEqualTo(masterDown.plus(OBSERVATION));
         assertThat(Duration.ofNanos(reported - moved)).isLessThanOrEqualTo(Duration.ofSeconds(1));
