@@ -4,14 +4,15 @@ import io.virtualip.agent.config.ConfigException;
 import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.ControlServer;
-import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.kubernetes.AgentConfig;
 import io.virtualip.agent.kubernetes.KubernetesAgent;
+import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.standalone.AgentLog;
 import io.virtualip.agent.standalone.EngineAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -26,7 +27,10 @@ import sun.misc.Signal;
  *       SIGINT, 2 for a configuration that does not fit (one line on stderr naming document, field, problem),
  *       1 for other failures (e.g. not root).</li>
  *   <li>{@code kubernetes [--control-socket PATH]}: the DaemonSet's command; the VirtualIPs come from the cluster
- *       ({@code io.virtualip.agent.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API.</li>
+ *       ({@code io.virtualip.agent.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API, the API server
+ *       as fabric8 finds it (KUBECONFIG or ~/.kube/config, the pod's service account, KUBERNETES_MASTER). Exit 0
+ *       after SIGTERM or SIGINT (masters hand over with priority 0 and the handover still reaches status), 2 for a
+ *       missing or malformed environment variable, 1 for other failures.</li>
  *   <li>{@code status [--control-socket PATH]}: prints the running agent's status JSON; exit 1 if none answers.</li>
  * </ul>
  */
@@ -48,7 +52,8 @@ public final class AgentMain {
         return new CommandLine(new AgentMain()).execute(args);
     }
 
-    @Command(name = "run", description = "Run the VRRP instances of the VirtualIP documents in --config.")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the VRRP instances of the VirtualIP documents in --config.")
     static final class Run implements Callable<Integer> {
 
         @Option(names = "--config", required = true, paramLabel = "FILE",
@@ -112,33 +117,53 @@ public final class AgentMain {
         return 0;
     }
 
-    @Command(name = "kubernetes", description = "Run as the DaemonSet agent: the VirtualIPs selecting this node come "
-            + "from the cluster (NODE_NAME and POD_NAMESPACE from the downward API, in-cluster credentials).")
+    @Command(name = "kubernetes", mixinStandardHelpOptions = true,
+            description = "Run as the DaemonSet agent: the VirtualIPs selecting this node come from the cluster "
+            + "(NODE_NAME, POD_NAMESPACE; optional VIRTUALIP_PLACEMENT, VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, "
+            + "VIRTUALIP_LEASE_DURATION_SECONDS).")
     static final class Kubernetes implements Callable<Integer> {
+
+        /**
+         * fabric8's informers log every failed re-list with a stack trace (one per backoff step while the API is
+         * away); the glue already logs one line per failure, so theirs is kept to errors. Held here because
+         * java.util.logging forgets a logger nobody references, and its level with it.
+         */
+        private static final java.util.logging.Logger REFLECTOR_LOG =
+                java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.informers.impl.cache.Reflector");
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
                 description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
         Path controlSocket;
 
+        /** The environment; a field so that tests can run the command without one of their own. */
+        Map<String, String> environment = System.getenv();
+
         @Override
         public Integer call() {
             AgentLog log = new AgentLog(System.out);
+            REFLECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
             String node;
             try {
-                node = AgentConfig.fromEnvironment(System.getenv()).nodeName();
-            } catch (IllegalArgumentException e) {
-                System.err.println(e.getMessage());
+                node = AgentConfig.fromEnvironment(environment).nodeName();
+            } catch (RuntimeException e) {
+                // Also a malformed VIRTUALIP_PLACEMENT or number, not only a missing NODE_NAME.
+                System.err.println("environment: " + e.getMessage());
                 return EXIT_CONFIG;
             }
             Agent agent = new Agent(node, List.of(), controlSocket, log);
-            KubernetesAgent glue;
             try {
                 agent.start();
-                glue = KubernetesAgent.start(new EngineAdapter(agent), System.getenv());
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 return EXIT_CONFIG;
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
+                System.err.println("cannot start: " + e.getMessage());
+                return 1;
+            }
+            KubernetesAgent glue;
+            try {
+                glue = KubernetesAgent.start(new EngineAdapter(agent), environment);
+            } catch (RuntimeException e) {
                 agent.stop();
                 System.err.println("cannot start: " + e.getMessage());
                 return 1;
@@ -149,7 +174,8 @@ public final class AgentMain {
         }
     }
 
-    @Command(name = "status", description = "Print the running agent's status as one JSON object.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print the running agent's status as one JSON object.")
     static final class Status implements Callable<Integer> {
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,

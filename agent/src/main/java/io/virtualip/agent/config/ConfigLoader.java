@@ -170,7 +170,7 @@ public final class ConfigLoader {
                         + "' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
             }
             int vrid = vrid(vip);
-            int version = orDefault(spec.getVersion(), 3);
+            int version = SpecDefaults.version(spec);
             if (version != 2 && version != 3) {
                 throw error("spec.version", "must be 2 or 3, was " + version);
             }
@@ -179,12 +179,12 @@ public final class ConfigLoader {
             }
             int interval = interval(spec, version);
             int priority = priority(spec);
-            Duration preemptDelay = duration("spec.preemptDelay", orDefault(spec.getPreemptDelay(), "0s"));
+            Duration preemptDelay = duration("spec.preemptDelay", SpecDefaults.preemptDelay(spec));
             if (preemptDelay.compareTo(Duration.ofSeconds(1000)) > 0) {
                 throw error("spec.preemptDelay", "must be at most 1000s");
             }
             return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
-                    orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
+                    SpecDefaults.preempt(spec), preemptDelay, password(spec, version),
                     unicastPeers(spec, ipv6), tracks(spec), httpTracks(spec));
         }
 
@@ -250,10 +250,7 @@ public final class ConfigLoader {
         }
 
         private int vrid(VirtualIP vip) throws ConfigException {
-            Integer vrid = vip.getSpec().getVirtualRouterId();
-            if (vrid == null && vip.getStatus() != null) {
-                vrid = vip.getStatus().getVirtualRouterId();
-            }
+            Integer vrid = SpecDefaults.virtualRouterId(vip);
             if (vrid == null) {
                 throw error("spec.virtualRouterId", "required by the standalone agent (no operator allocates one)");
             }
@@ -264,7 +261,7 @@ public final class ConfigLoader {
         }
 
         private int interval(VirtualIPSpec spec, int version) throws ConfigException {
-            String text = orDefault(spec.getAdvertisementInterval(), "1s");
+            String text = SpecDefaults.advertisementInterval(spec);
             Duration d = duration("spec.advertisementInterval", text);
             long millis = d.toMillis();
             if (version == 2) {
@@ -288,16 +285,12 @@ public final class ConfigLoader {
                                 + "address owner, 0 for shutdown), was " + e.getValue());
                     }
                 }
-                Integer mine = priorities.get(nodeName);
-                if (mine != null) {
-                    return mine;
-                }
             }
-            int priority = orDefault(spec.getDefaultPriority(), 100);
-            if (priority < 1 || priority > 254) {
-                throw error("spec.defaultPriority", "must be 1 to 254, was " + priority);
+            Integer fallback = spec.getDefaultPriority();
+            if (fallback != null && (fallback < 1 || fallback > 254)) {
+                throw error("spec.defaultPriority", "must be 1 to 254, was " + fallback);
             }
-            return priority;
+            return SpecDefaults.priority(spec, nodeName);
         }
 
         private byte[] password(VirtualIPSpec spec, int version) throws ConfigException {
@@ -342,7 +335,7 @@ public final class ConfigLoader {
 
         private List<InetAddress> unicastPeers(VirtualIPSpec spec, boolean ipv6) throws ConfigException {
             List<String> peers = spec.getUnicastPeers() == null ? List.of() : spec.getUnicastPeers();
-            Mode mode = orDefault(spec.getMode(), Mode.Multicast);
+            Mode mode = SpecDefaults.mode(spec);
             if (mode == Mode.Multicast) {
                 if (!peers.isEmpty()) {
                     throw error("spec.unicastPeers", "only used with mode Unicast (mode is Multicast)");

@@ -55,6 +55,7 @@
  * <h2>Entry</h2>
  * {@code KubernetesAgent.start(engine, System.getenv())} for the CLI's {@code kubernetes} subcommand (NODE_NAME,
  * POD_NAMESPACE, optional VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, VIRTUALIP_LEASE_DURATION_SECONDS,
- * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent.
+ * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent. The engine there is the standalone
+ * agent behind {@code io.virtualip.agent.standalone.EngineAdapter}.
  */
 package io.virtualip.agent.kubernetes;

@@ -54,8 +54,10 @@ final class InstanceRunner implements Actions {
     private AddressAnnouncer announcer;
     private AnnouncementSchedule announcements;
     private String detachedReason = "not started";
+    private long detachedSinceNanos;
     private String lastSendError;
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
+    private long lastMasterChangeReportNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
     private boolean vanished;
     private boolean stepDownRequested;
@@ -67,6 +69,7 @@ final class InstanceRunner implements Actions {
         this.agent = agent;
         this.timer = agent.loop().newTimer(this::onTimer);
         this.externalHealthy = new boolean[definition.externalTracks().size()];
+        this.detachedSinceNanos = agent.loop().nowNanos();
     }
 
     /**
@@ -207,6 +210,7 @@ final class InstanceRunner implements Actions {
     private void detached(String reason) {
         if (!reason.equals(detachedReason)) {
             agent.log().info(name() + " FAULT: " + reason);
+            detachedSinceNanos = agent.loop().nowNanos();
         }
         detachedReason = reason;
     }
@@ -255,7 +259,16 @@ final class InstanceRunner implements Actions {
     void receive(ReceivedAdvertisement advertisement) {
         long now = agent.loop().nowNanos();
         State before = vrrp.state();
+        long masterChanges = vrrp.masterChanges();
         Verdict verdict = vrrp.receive(advertisement, now, this);
+        if (vrrp.state() == before && vrrp.masterChanges() != masterChanges
+                && now - lastMasterChangeReportNanos >= vrrp.masterDownInterval().toNanos()) {
+            // No transition, but who is master changed (a backup heard its first or a new master): worth a report.
+            // At most once per Master_Down_Interval: a backup between two masters of a split brain flips per advert,
+            // and the periodic reports carry the latest anyway.
+            lastMasterChangeReportNanos = now;
+            agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
+        }
         if (before == State.MASTER && verdict.accepted()) {
             if (vrrp.state() == State.MASTER) {
                 splitBrainEnding(advertisement, now);
@@ -440,7 +453,9 @@ final class InstanceRunner implements Actions {
     InstanceReport report() {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
-                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status, status == null ? detachedReason : status.lastTransitionReason(),
-                announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
+                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status,
+                status == null ? detachedReason : status.lastTransitionReason(),
+                announcements == null ? 0 : announcements.sent(),
+                status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos());
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,7 @@ class RtnetlinkTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces and netlink changes");
+        Requirements.root("network namespaces and netlink changes");
         pair = new NetnsPair();
         netlink = NetworkNamespace.call(pair.a, Rtnetlink::new);
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.standalone.AgentLog;
 import io.virtualip.agent.standalone.EngineAdapter;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class RealEngineTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Requirements.root("network namespaces, raw sockets, netlink");
         pair = new NetnsPair();
         api = new MockApi();
         api.admin().resource(Fixtures.node("node-a", Map.of(), "192.0.2.1")).create();

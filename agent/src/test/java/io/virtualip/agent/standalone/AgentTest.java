@@ -9,6 +9,7 @@ import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
+import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +49,7 @@ class AgentTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Requirements.root("network namespaces, raw sockets, netlink");
         pair = new NetnsPair();
     }
 

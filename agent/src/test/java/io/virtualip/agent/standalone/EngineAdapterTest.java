@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
 import io.virtualip.agent.kubernetes.ResolvedInstance;
 import io.virtualip.agent.kubernetes.ResolvedTrack;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +34,7 @@ class EngineAdapterTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Requirements.root("network namespaces, raw sockets, netlink");
         pair = new NetnsPair();
         agent = new Agent("node-a", List.of(), null,
                 new AgentLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
