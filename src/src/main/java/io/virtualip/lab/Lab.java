@@ -187,17 +187,7 @@ public final class Lab implements AutoCloseable {
      * The process is stopped when the lab closes, if it has not been closed before.
      */
     public BackgroundProcess start(Node node, String name, String... command) {
-        Path log = workDir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(inNamespace(node, command))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        try {
-            BackgroundProcess process = new BackgroundProcess(name, builder.start(), log);
-            processes.add(process);
-            return process;
-        } catch (IOException e) {
-            throw new LabException("cannot start " + String.join(" ", command), e);
-        }
+        return launch(name, new ProcessBuilder(inNamespace(node, command)));
     }
 
     /**
@@ -265,15 +255,21 @@ public final class Lab implements AutoCloseable {
      * {@code <workDir>/<name>.log} and it is stopped when the lab closes.
      */
     public BackgroundProcess startOnHost(String name, Map<String, String> environment, List<String> command) {
-        Path log = workDir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
+        return launch(name, builder);
+    }
+
+    /** Starts {@code builder}'s command with its output in {@code <workDir>/<name>.log}, stopped when the lab closes. */
+    private BackgroundProcess launch(String name, ProcessBuilder builder) {
+        Path log = workDir.resolve(name + ".log");
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
         try {
             BackgroundProcess process = new BackgroundProcess(name, builder.start(), log);
             processes.add(process);
             return process;
         } catch (IOException e) {
-            throw new LabException("cannot start " + String.join(" ", command), e);
+            throw new LabException("cannot start " + String.join(" ", builder.command()), e);
         }
     }
 

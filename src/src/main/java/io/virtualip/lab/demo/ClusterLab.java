@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * A small Kubernetes cluster on this machine: a {@link Lab} segment whose first {@code kubeNodes} nodes are
@@ -72,7 +73,7 @@ public final class ClusterLab implements AutoCloseable {
      * @param progress   one line per step (the demo prints them; tests may pass a no-op)
      */
     public static ClusterLab start(Artifacts artifacts, String prefix, int kubeNodes, int extraNodes,
-                                   java.util.function.Consumer<String> progress) {
+                                   Consumer<String> progress) {
         Lab lab = Lab.create(prefix, kubeNodes + extraNodes);
         ClusterLab cluster = new ClusterLab(lab, artifacts, kubeNodes);
         try {
