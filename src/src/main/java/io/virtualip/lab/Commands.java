@@ -7,13 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs short commands to completion with a deadline, capturing their output. */
-final class Commands {
+/** Runs short commands to completion with a deadline, capturing their output (in files: never a blocked pipe). */
+public final class Commands {
 
     private Commands() {
     }
 
-    static ExecResult run(Duration timeout, List<String> command) {
+    public static ExecResult run(Duration timeout, List<String> command) {
         File stdout = null;
         File stderr = null;
         try {

@@ -2,12 +2,14 @@ package io.virtualip.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * A throw-away Ethernet segment made of network namespaces: a bridge in a namespace of its own and {@code N} node
  * namespaces, each with an {@code eth0} veth plugged into the bridge and documentation addresses
- * (node {@code i} has 192.0.2.(10+i)/24 and 2001:db8::(10+i)/64). Nothing is created in the root namespace.
+ * (node {@code i} has 192.0.2.(10+i)/24 and 2001:db8::(10+i)/64). Nothing is created in the root namespace unless
+ * {@link #connectHost()} is called, and then only one veth end that disappears with the lab's bridge namespace.
  *
  * <p>Names are {@code <prefix><pid>-<random>-<suffix>}, so labs of parallel JVMs never collide, and a new lab removes
  * the namespaces of labs whose JVM died without cleaning up. {@link #close()} removes everything the lab made; a
@@ -34,6 +37,9 @@ public final class Lab implements AutoCloseable {
     public static final String IFACE = "eth0";
 
     private static final String VRRP_DROP_TABLE = "lab_vrrp_drop";
+    /** The bridge namespace's address on the segment: the nodes' gateway to {@link #connectHost() the host link}. */
+    public static final String GATEWAY = "192.0.2.254";
+    private static final String UPLINK = "up0";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Lab> OPEN = ConcurrentHashMap.newKeySet();
     /** {@code <prefix><pid>-<random>-br} or {@code -n<i>}: what {@link #removeAbandoned} looks for. */
@@ -44,14 +50,18 @@ public final class Lab implements AutoCloseable {
     }
 
     private final String id;
+    private final String prefix;
     private final String bridgeNamespace;
     private final String bridge;
     private final List<Node> nodes;
     private final Path workDir;
     private final List<BackgroundProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
+    private volatile Inet4Address hostAddress;
+    private volatile String hostLink;
 
     private Lab(String prefix, int nodeCount, Path workRoot) {
+        this.prefix = prefix;
         this.id = prefix + ProcessHandle.current().pid() + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         this.bridgeNamespace = id + "-br";
         this.bridge = prefix + "br0";
@@ -68,16 +78,17 @@ public final class Lab implements AutoCloseable {
     /**
      * Builds a lab of {@code nodeCount} nodes; its logs go under {@code target/lab/<id>/}.
      *
-     * @param prefix names of everything the lab creates start with it (e.g. {@code "vipfx-"}); at most 6 characters,
-     *               because the bridge name {@code <prefix>br0} must fit in 15
+     * @param prefix names of everything the lab creates start with it (e.g. {@code "vipfx-"}); at most 7 characters,
+     *               because the bridge name {@code <prefix>br0} and the host link {@code <prefix>h<4 hex>} must fit
+     *               in 15
      */
     public static Lab create(String prefix, int nodeCount) {
         return create(prefix, nodeCount, Path.of("target", "lab"));
     }
 
     public static Lab create(String prefix, int nodeCount, Path workRoot) {
-        if (!prefix.matches("[a-z][a-z0-9-]{0,5}")) {
-            throw new IllegalArgumentException("prefix must be 1-6 of [a-z0-9-], starting with a letter: " + prefix);
+        if (!prefix.matches("[a-z][a-z0-9-]{0,6}")) {
+            throw new IllegalArgumentException("prefix must be 1-7 of [a-z0-9-], starting with a letter: " + prefix);
         }
         if (nodeCount < 1 || nodeCount > MAX_NODES) {
             throw new IllegalArgumentException("nodeCount must be 1-" + MAX_NODES + ": " + nodeCount);
@@ -176,16 +187,89 @@ public final class Lab implements AutoCloseable {
      * The process is stopped when the lab closes, if it has not been closed before.
      */
     public BackgroundProcess start(Node node, String name, String... command) {
+        return launch(name, new ProcessBuilder(inNamespace(node, command)));
+    }
+
+    /**
+     * Lets the nodes reach programs in the root namespace (the lab's embedded Kubernetes API), which they otherwise
+     * cannot: a veth from the bridge namespace to the root namespace on a /30 of 203.0.113.0/24 (TEST-NET-3), the
+     * bridge namespace routing between it and the segment (its bridge gets {@value #GATEWAY}/24) and masquerading the
+     * nodes behind its own uplink address, and a host route to the returned address in every node.
+     *
+     * <p>Why not the segment's own subnet on the root side: the root namespace may already use 192.0.2.0/24 (this
+     * machine's eth0 does), and parallel labs would each add a route for it. With NAT the root namespace needs no
+     * route back to the nodes, and each lab's /30 is chosen free. The root-side veth goes with the bridge namespace
+     * when the lab closes (or when an abandoned lab is removed), so cleanup stays what it was.
+     *
+     * @return the root-namespace address to bind servers to, reachable from every node (idempotent)
+     */
+    public synchronized Inet4Address connectHost() {
+        if (hostAddress != null) {
+            return hostAddress;
+        }
+        String rootEnd = prefix + "h" + id.substring(id.length() - 4);
+        int block = freeHostLinkBlock();
+        String host = "203.0.113." + (block + 1);
+        String uplink = "203.0.113." + (block + 2);
+        run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", UPLINK, "netns", bridgeNamespace);
+        hostLink = rootEnd;
+        run("ip", "addr", "add", host + "/30", "dev", rootEnd);
+        run("ip", "link", "set", rootEnd, "up");
+        run("ip", "-n", bridgeNamespace, "addr", "add", uplink + "/30", "dev", UPLINK);
+        run("ip", "-n", bridgeNamespace, "link", "set", UPLINK, "up");
+        run("ip", "-n", bridgeNamespace, "addr", "add", GATEWAY + "/" + IPV4_PREFIX_LENGTH, "dev", bridge);
+        run("ip", "netns", "exec", bridgeNamespace, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        Path rules = workDir.resolve("host-link-nat.nft");
+        write(rules, """
+                table ip lab_host_link {
+                    chain postrouting {
+                        type nat hook postrouting priority srcnat; policy accept;
+                        oifname "%s" masquerade
+                    }
+                }
+                """.formatted(UPLINK));
+        run("ip", "netns", "exec", bridgeNamespace, "nft", "-f", rules.toAbsolutePath().toString());
+        for (Node node : nodes) {
+            run("ip", "-n", node.namespace(), "route", "add", host + "/32", "via", GATEWAY);
+        }
+        hostAddress = Addresses.ipv4(host);
+        return hostAddress;
+    }
+
+    /** The first /30 of 203.0.113.0/24 (from a per-lab start) with no address of it on any root-namespace link. */
+    private int freeHostLinkBlock() {
+        String used = Commands.run(COMMAND_TIMEOUT, List.of("ip", "-4", "-o", "addr", "show")).orThrow().stdout();
+        int start = Math.floorMod(id.hashCode(), 64);
+        for (int i = 0; i < 64; i++) {
+            int block = ((start + i) % 64) * 4;
+            if (!used.contains(" 203.0.113." + (block + 1) + "/") && !used.contains(" 203.0.113." + (block + 2) + "/")) {
+                return block;
+            }
+        }
+        throw new LabException("no free /30 left in 203.0.113.0/24 for the host link");
+    }
+
+    /**
+     * Starts {@code command} in the root namespace with {@code environment} added to this JVM's (for programs that
+     * only talk to servers on the {@link #connectHost() host link}, such as the operator); its output goes to
+     * {@code <workDir>/<name>.log} and it is stopped when the lab closes.
+     */
+    public BackgroundProcess startOnHost(String name, Map<String, String> environment, List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return launch(name, builder);
+    }
+
+    /** Starts {@code builder}'s command with its output in {@code <workDir>/<name>.log}, stopped when the lab closes. */
+    private BackgroundProcess launch(String name, ProcessBuilder builder) {
         Path log = workDir.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(inNamespace(node, command))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
         try {
             BackgroundProcess process = new BackgroundProcess(name, builder.start(), log);
             processes.add(process);
             return process;
         } catch (IOException e) {
-            throw new LabException("cannot start " + String.join(" ", command), e);
+            throw new LabException("cannot start " + String.join(" ", builder.command()), e);
         }
     }
 
@@ -236,6 +320,12 @@ public final class Lab implements AutoCloseable {
         synchronized (namespaces) {
             made = List.copyOf(namespaces);
             namespaces.clear();
+        }
+        // The kernel removes a deleted namespace's veths asynchronously; the root namespace's end goes now.
+        String link = hostLink;
+        hostLink = null;
+        if (link != null) {
+            Commands.run(COMMAND_TIMEOUT, List.of("ip", "link", "del", link));
         }
         // Nodes first: deleting a node namespace destroys its veth end, and with it the peer on the bridge.
         List<String> failures = new ArrayList<>();

@@ -24,12 +24,15 @@
  *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third node.</li>
  *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.</li>
  *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.</li>
+ *   <li>{@link io.virtualip.lab.Lab#connectHost()}: lets the nodes reach a server in the root namespace (the
+ *       embedded Kubernetes API of {@link io.virtualip.lab.kube}); {@link io.virtualip.lab.Lab#startOnHost} runs a
+ *       program there (the operator). {@link io.virtualip.lab.demo.ClusterLab} builds a whole cluster on it.</li>
  * </ul>
  *
  * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state what they need with
  * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (test scope of this module): skipped on a developer's
  * machine that lacks them, failed when {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook if a test
  * forgot, and, after a JVM was killed outright, by the next lab created with the same prefix. Only documentation
- * addresses are used; nothing is created in the root namespace.
+ * addresses are used; nothing is created in the root namespace but the host link's veth, which goes with the lab.
  */
 package io.virtualip.lab;

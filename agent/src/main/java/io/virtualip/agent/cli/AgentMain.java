@@ -4,11 +4,15 @@ import io.virtualip.agent.config.ConfigException;
 import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.ControlServer;
+import io.virtualip.agent.kubernetes.AgentConfig;
+import io.virtualip.agent.kubernetes.KubernetesAgent;
 import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.standalone.AgentLog;
+import io.virtualip.agent.standalone.EngineAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -22,11 +26,17 @@ import sun.misc.Signal;
  *   <li>{@code run --config FILE --node NAME [--control-socket PATH] [--secrets-dir DIR]}: exit 0 after SIGTERM or
  *       SIGINT, 2 for a configuration that does not fit (one line on stderr naming document, field, problem),
  *       1 for other failures (e.g. not root).</li>
+ *   <li>{@code kubernetes [--control-socket PATH]}: the DaemonSet's command; the VirtualIPs come from the cluster
+ *       ({@code io.virtualip.agent.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API, the API server
+ *       as fabric8 finds it (KUBECONFIG or ~/.kube/config, the pod's service account, KUBERNETES_MASTER). Exit 0
+ *       after SIGTERM or SIGINT (masters hand over with priority 0 and the handover still reaches status), 2 for a
+ *       missing or malformed environment variable, 1 for other failures.</li>
  *   <li>{@code status [--control-socket PATH]}: prints the running agent's status JSON; exit 1 if none answers.</li>
  * </ul>
  */
 @Command(name = "virtualip-agent", mixinStandardHelpOptions = true, version = "virtualip-agent 0.1.0",
-        description = "VRRP node agent for VirtualIP", subcommands = {AgentMain.Run.class, AgentMain.Status.class})
+        description = "VRRP node agent for VirtualIP",
+        subcommands = {AgentMain.Run.class, AgentMain.Kubernetes.class, AgentMain.Status.class})
 public final class AgentMain {
 
     static final String DEFAULT_CONTROL_SOCKET = "/run/virtualip/agent.sock";
@@ -42,7 +52,8 @@ public final class AgentMain {
         return new CommandLine(new AgentMain()).execute(args);
     }
 
-    @Command(name = "run", description = "Run the VRRP instances of the VirtualIP documents in --config.")
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Run the VRRP instances of the VirtualIP documents in --config.")
     static final class Run implements Callable<Integer> {
 
         @Option(names = "--config", required = true, paramLabel = "FILE",
@@ -82,22 +93,89 @@ public final class AgentMain {
                 return 1;
             }
             log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
-            CountDownLatch stopped = new CountDownLatch(1);
-            // Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM, and the contract is 0.
-            Signal.handle(new Signal("TERM"), s -> stopped.countDown());
-            Signal.handle(new Signal("INT"), s -> stopped.countDown());
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            agent.stop();
-            log.info("agent stopped");
-            return 0;
+            return runUntilSignalled(agent, log, () -> { });
         }
     }
 
-    @Command(name = "status", description = "Print the running agent's status as one JSON object.")
+    /**
+     * Waits for SIGTERM or SIGINT, then stops the agent (priority 0 from masters, addresses removed), then runs
+     * {@code afterStop}, and returns 0. Our own handlers, not a shutdown hook: the JVM would exit 143 after SIGTERM,
+     * and the contract is 0.
+     */
+    static int runUntilSignalled(Agent agent, AgentLog log, Runnable afterStop) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stopped.countDown());
+        Signal.handle(new Signal("INT"), s -> stopped.countDown());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        agent.stop();
+        afterStop.run();
+        log.info("agent stopped");
+        return 0;
+    }
+
+    @Command(name = "kubernetes", mixinStandardHelpOptions = true,
+            description = "Run as the DaemonSet agent: the VirtualIPs selecting this node come from the cluster "
+            + "(NODE_NAME, POD_NAMESPACE; optional VIRTUALIP_PLACEMENT, VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, "
+            + "VIRTUALIP_LEASE_DURATION_SECONDS).")
+    static final class Kubernetes implements Callable<Integer> {
+
+        /**
+         * fabric8's informers log every failed re-list with a stack trace (one per backoff step while the API is
+         * away); the glue already logs one line per failure, so theirs is kept to errors. Held here because
+         * java.util.logging forgets a logger nobody references, and its level with it.
+         */
+        private static final java.util.logging.Logger REFLECTOR_LOG =
+                java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.informers.impl.cache.Reflector");
+
+        @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
+                description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
+        Path controlSocket;
+
+        /** The environment; a field so that tests can run the command without one of their own. */
+        Map<String, String> environment = System.getenv();
+
+        @Override
+        public Integer call() {
+            AgentLog log = new AgentLog(System.out);
+            REFLECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
+            String node;
+            try {
+                node = AgentConfig.fromEnvironment(environment).nodeName();
+            } catch (RuntimeException e) {
+                // Also a malformed VIRTUALIP_PLACEMENT or number, not only a missing NODE_NAME.
+                System.err.println("environment: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            Agent agent = new Agent(node, List.of(), controlSocket, log);
+            try {
+                agent.start();
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return EXIT_CONFIG;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("cannot start: " + e.getMessage());
+                return 1;
+            }
+            KubernetesAgent glue;
+            try {
+                glue = KubernetesAgent.start(new EngineAdapter(agent), environment);
+            } catch (RuntimeException e) {
+                agent.stop();
+                System.err.println("cannot start: " + e.getMessage());
+                return 1;
+            }
+            log.info("agent on node " + node + " watching the cluster");
+            // The engine stops first, so the priority-0 handover still reaches status.nodes through the glue.
+            return runUntilSignalled(agent, log, glue::close);
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print the running agent's status as one JSON object.")
     static final class Status implements Callable<Integer> {
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,

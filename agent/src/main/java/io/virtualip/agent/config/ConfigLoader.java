@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.virtualip.api.v1.Authentication;
 import io.virtualip.api.v1.AuthenticationType;
+import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
@@ -169,7 +170,7 @@ public final class ConfigLoader {
                         + "' is not an interface name (1 to 15 characters, no '/', ':' or spaces)");
             }
             int vrid = vrid(vip);
-            int version = orDefault(spec.getVersion(), 3);
+            int version = SpecDefaults.version(spec);
             if (version != 2 && version != 3) {
                 throw error("spec.version", "must be 2 or 3, was " + version);
             }
@@ -178,13 +179,13 @@ public final class ConfigLoader {
             }
             int interval = interval(spec, version);
             int priority = priority(spec);
-            Duration preemptDelay = duration("spec.preemptDelay", orDefault(spec.getPreemptDelay(), "0s"));
+            Duration preemptDelay = duration("spec.preemptDelay", SpecDefaults.preemptDelay(spec));
             if (preemptDelay.compareTo(Duration.ofSeconds(1000)) > 0) {
                 throw error("spec.preemptDelay", "must be at most 1000s");
             }
             return new VipDefinition(where, name, interfaceName, addresses, vrid, version, priority, interval,
-                    orDefault(spec.getPreempt(), true), preemptDelay, password(spec, version),
-                    unicastPeers(spec, ipv6), tracks(spec), List.of());
+                    SpecDefaults.preempt(spec), preemptDelay, password(spec, version),
+                    unicastPeers(spec, ipv6), tracks(spec), httpTracks(spec));
         }
 
         private VirtualIP typed() throws ConfigException {
@@ -263,7 +264,7 @@ public final class ConfigLoader {
         }
 
         private int interval(VirtualIPSpec spec, int version) throws ConfigException {
-            String text = orDefault(spec.getAdvertisementInterval(), "1s");
+            String text = SpecDefaults.advertisementInterval(spec);
             Duration d = duration("spec.advertisementInterval", text);
             long millis = d.toMillis();
             if (version == 2) {
@@ -287,16 +288,12 @@ public final class ConfigLoader {
                                 + "address owner, 0 for shutdown), was " + e.getValue());
                     }
                 }
-                Integer mine = priorities.get(nodeName);
-                if (mine != null) {
-                    return mine;
-                }
             }
-            int priority = orDefault(spec.getDefaultPriority(), 100);
-            if (priority < 1 || priority > 254) {
-                throw error("spec.defaultPriority", "must be 1 to 254, was " + priority);
+            Integer fallback = spec.getDefaultPriority();
+            if (fallback != null && (fallback < 1 || fallback > 254)) {
+                throw error("spec.defaultPriority", "must be 1 to 254, was " + fallback);
             }
-            return priority;
+            return SpecDefaults.priority(spec, nodeName);
         }
 
         private byte[] password(VirtualIPSpec spec, int version) throws ConfigException {
@@ -341,7 +338,7 @@ public final class ConfigLoader {
 
         private List<InetAddress> unicastPeers(VirtualIPSpec spec, boolean ipv6) throws ConfigException {
             List<String> peers = spec.getUnicastPeers() == null ? List.of() : spec.getUnicastPeers();
-            Mode mode = orDefault(spec.getMode(), Mode.Multicast);
+            Mode mode = SpecDefaults.mode(spec);
             if (mode == Mode.Multicast) {
                 if (!peers.isEmpty()) {
                     throw error("spec.unicastPeers", "only used with mode Unicast (mode is Multicast)");
@@ -374,8 +371,12 @@ public final class ConfigLoader {
             for (int i = 0; i < specs.size(); i++) {
                 Track t = specs.get(i);
                 String field = "spec.tracks[" + i + "]";
-                if (t.getHttpGet() != null || t.getPods() != null) {
-                    throw error(field, "only interface tracks are supported by the standalone agent");
+                if (t.getHttpGet() != null) {
+                    continue; // see httpTracks
+                }
+                if (t.getPods() != null) {
+                    throw error(field, "pods tracks need Kubernetes; the standalone agent supports interface and "
+                            + "httpGet tracks");
                 }
                 if (t.getInterfaceName() == null) {
                     throw error(field, "a track needs exactly one of interface, httpGet or pods");
@@ -383,16 +384,60 @@ public final class ConfigLoader {
                 if (!INTERFACE_NAME.matcher(t.getInterfaceName()).matches()) {
                     throw error(field + ".interface", "'" + t.getInterfaceName() + "' is not an interface name");
                 }
-                int weight = orDefault(t.getWeight(), 0);
-                if (weight < -254 || weight > 254) {
-                    throw error(field + ".weight", "must be -254 to 254, was " + weight);
-                }
                 if (!seen.add(t.getInterfaceName())) {
                     throw error(field + ".interface", "'" + t.getInterfaceName() + "' is tracked twice");
                 }
-                tracks.add(new VipDefinition.InterfaceTrack(t.getInterfaceName(), weight));
+                tracks.add(new VipDefinition.InterfaceTrack(t.getInterfaceName(), weight(t, field)));
             }
             return tracks;
+        }
+
+        private List<VipDefinition.ExternalTrack> httpTracks(VirtualIPSpec spec) throws ConfigException {
+            List<VipDefinition.ExternalTrack> tracks = new ArrayList<>();
+            List<Track> specs = spec.getTracks() == null ? List.of() : spec.getTracks();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < specs.size(); i++) {
+                Track t = specs.get(i);
+                HttpGetTrack http = t.getHttpGet();
+                if (http == null) {
+                    continue;
+                }
+                String field = "spec.tracks[" + i + "]";
+                if (t.getInterfaceName() != null || t.getPods() != null) {
+                    throw error(field, "a track needs exactly one of interface, httpGet or pods");
+                }
+                if (http.getPort() == null || http.getPort() < 1 || http.getPort() > 65535) {
+                    throw error(field + ".httpGet.port", "required, 1 to 65535");
+                }
+                String path = orDefault(http.getPath(), "/");
+                if (!path.startsWith("/")) {
+                    throw error(field + ".httpGet.path", "must start with '/'");
+                }
+                String host = orDefault(http.getHost(), "127.0.0.1");
+                int interval = range(t.getIntervalSeconds(), 2, 1, 3600, field + ".intervalSeconds");
+                int failures = range(t.getFailureThreshold(), 2, 1, 100, field + ".failureThreshold");
+                int successes = range(t.getSuccessThreshold(), 1, 1, 100, field + ".successThreshold");
+                String name = "httpGet " + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.getPort()
+                        + path;
+                if (!seen.add(name)) {
+                    throw error(field + ".httpGet", "'" + name + "' is tracked twice");
+                }
+                tracks.add(new VipDefinition.ExternalTrack(name, weight(t, field),
+                        new VipDefinition.HttpGetCheck(host, http.getPort(), path, interval, failures, successes)));
+            }
+            return tracks;
+        }
+
+        private int weight(Track t, String field) throws ConfigException {
+            return range(t.getWeight(), 0, -254, 254, field + ".weight");
+        }
+
+        private int range(Integer value, int fallback, int min, int max, String field) throws ConfigException {
+            int v = orDefault(value, fallback);
+            if (v < min || v > max) {
+                throw error(field, "must be " + min + " to " + max + ", was " + v);
+            }
+            return v;
         }
 
         private Duration duration(String field, String text) throws ConfigException {

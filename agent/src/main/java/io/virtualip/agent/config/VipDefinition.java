@@ -21,8 +21,9 @@ import java.util.List;
  * @param password             the VRRPv2 simple text password (1..8 bytes), or null for none
  * @param unicastPeers         peers for mode Unicast, empty for Multicast
  * @param tracks               interface tracks
- * @param externalTracks       tracks whose health someone else reports ({@code Agent#trackChanged}), e.g. the
- *                             Kubernetes glue's httpGet and pods tracks; failing until first reported
+ * @param externalTracks       tracks not about interfaces: httpGet checks the agent runs itself, or tracks whose
+ *                             health someone else reports ({@code Agent#trackChanged}, e.g. Kubernetes pods);
+ *                             failing until first reported
  */
 public record VipDefinition(String origin, String name, String interfaceName, List<AddressPrefix> addresses,
         int vrid, int version, int priority, int advertIntervalCentis, boolean preempt, Duration preemptDelay, byte[] password,
@@ -32,8 +33,20 @@ public record VipDefinition(String origin, String name, String interfaceName, Li
     public record InterfaceTrack(String interfaceName, int weight) {
     }
 
-    /** A health input reported from outside the agent, with keepalived weight semantics like every track. */
-    public record ExternalTrack(String name, int weight) {
+    /**
+     * A health input with keepalived weight semantics like every track.
+     *
+     * @param httpGet the check the agent runs for it, or null when its health is reported from outside
+     */
+    public record ExternalTrack(String name, int weight, HttpGetCheck httpGet) {
+    }
+
+    /**
+     * {@code httpGet} track: healthy after {@code successThreshold} consecutive 2xx/3xx answers, failing after
+     * {@code failureThreshold} consecutive other answers or errors, checked every {@code intervalSeconds}.
+     */
+    public record HttpGetCheck(String host, int port, String path, int intervalSeconds, int failureThreshold,
+            int successThreshold) {
     }
 
     public VipDefinition {

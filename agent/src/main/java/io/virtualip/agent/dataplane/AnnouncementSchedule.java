@@ -42,6 +42,12 @@ public final class AnnouncementSchedule {
         secondBurstPending = false;
     }
 
+    /** Cancels and releases the loop timer; the schedule is unusable afterwards. */
+    public void close() {
+        cancel();
+        loop.removeTimer(timer);
+    }
+
     /** Announcements sent so far (each address counts once per round). */
     public long sent() {
         return sent;

@@ -135,6 +135,11 @@ public final class EventLoop implements AutoCloseable {
         return timer;
     }
 
+    /** Forgets a timer whose owner is gone, so replaced instances do not leave timers behind. */
+    public void removeTimer(Timer timer) {
+        runOnLoop(() -> timers.remove(timer));
+    }
+
     /** Runs {@code task} on the loop thread (soon, in order). */
     public void execute(Runnable task) {
         tasks.add(task);

@@ -3,6 +3,7 @@ package io.virtualip.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.virtualip.agent.config.SpecDefaults;
 import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.Track;
@@ -23,14 +24,16 @@ import java.util.function.Function;
  * Turns a VirtualIP, this node, all Nodes and the agent namespace's Secrets into this node's instance configuration.
  * Pure: the same inputs give an equal {@link ResolvedInstance}, which is how the glue knows nothing changed.
  *
- * <p>Defaults are applied here as well as by the API server's schema, because a server without defaulting (the test
- * server) or an object written before a default existed would otherwise leave fields empty.
+ * <p>The spec's defaults and this node's priority come from {@link SpecDefaults}, shared with the standalone
+ * configuration loader.
  */
 public final class InstanceResolver {
 
   /** RFC 3768 section 5.3.6.1: the simple text password occupies the 8 authentication bytes. */
   static final int MAX_PASSWORD_BYTES = 8;
   static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+  static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
+      + "VirtualIP is invalid or conflicts with another)";
 
   private final String nodeName;
   private final Placement placement;
@@ -58,10 +61,12 @@ public final class InstanceResolver {
     if (spec.getAddresses() == null || spec.getAddresses().isEmpty()) {
       return new Resolution.Waiting("spec.addresses is empty");
     }
-    Integer vrid = spec.getVirtualRouterId() != null ? spec.getVirtualRouterId()
-        : vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId();
+    // Only the operator's VRID: it leaves status.virtualRouterId absent while the VirtualIP conflicts with another
+    // (or is invalid), so that the newer of two conflicting VirtualIPs never disturbs the older one's election.
+    // spec.virtualRouterId is the operator's input, never run directly.
+    Integer vrid = vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId();
     if (vrid == null) {
-      return new Resolution.Waiting("waiting for the operator to allocate a virtual router ID");
+      return new Resolution.Waiting(WAITING_FOR_VRID);
     }
     byte[] password = null;
     if (spec.getAuthentication() != null && spec.getAuthentication().getType() == AuthenticationType.Password) {
@@ -77,21 +82,19 @@ public final class InstanceResolver {
     Duration interval;
     Duration preemptDelay;
     try {
-      interval = parseDuration(orDefault(spec.getAdvertisementInterval(), "1s"));
-      preemptDelay = parseDuration(orDefault(spec.getPreemptDelay(), "0s"));
+      interval = parseDuration(SpecDefaults.advertisementInterval(spec));
+      preemptDelay = parseDuration(SpecDefaults.preemptDelay(spec));
     } catch (IllegalArgumentException e) {
       return new Resolution.Waiting(e.getMessage());
     }
     boolean ipv6 = spec.getAddresses().get(0).contains(":");
-    Mode mode = orDefault(spec.getMode(), Mode.Multicast);
+    Mode mode = SpecDefaults.mode(spec);
     List<String> peers = mode == Mode.Multicast ? List.of()
         : spec.getUnicastPeers() != null && !spec.getUnicastPeers().isEmpty() ? spec.getUnicastPeers()
         : otherNodesInternalIps(vip, nodes, ipv6);
-    int priority = spec.getPriorities() != null && spec.getPriorities().containsKey(nodeName)
-        ? spec.getPriorities().get(nodeName) : orDefault(spec.getDefaultPriority(), 100);
-    return new Resolution.Run(new ResolvedInstance(vrid, orDefault(spec.getVersion(), 3), spec.getAddresses(),
-        spec.getInterfaceName(), interval, priority, orDefault(spec.getPreempt(), true), preemptDelay, mode, peers,
-        password, tracks(spec.getTracks())));
+    return new Resolution.Run(new ResolvedInstance(vrid, SpecDefaults.version(spec), spec.getAddresses(),
+        spec.getInterfaceName(), interval, SpecDefaults.priority(spec, nodeName), SpecDefaults.preempt(spec),
+        preemptDelay, mode, peers, password, tracks(spec.getTracks())));
   }
 
   /** Sorted, so that the order nodes arrive in never looks like a change. */

@@ -24,7 +24,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
 
-  static final int MAX_ATTEMPTS = 8;
+  /**
+   * Generous on purpose: an append is guarded by the object's resourceVersion, which every other agent's write
+   * changes, so a newcomer among busy writers can lose many races in a row (seen with three agents on a loaded
+   * two-core machine). Replacing an existing entry is guarded by its name only and rarely retries.
+   */
+  static final int MAX_ATTEMPTS = 25;
 
   private final KubernetesClient client;
   private final String node;
@@ -102,7 +107,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
   /** Jittered, so that agents that collided do not collide again in lockstep. */
   private static void pauseBeforeRetry(int attempt) {
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted", e);

@@ -32,7 +32,19 @@ public record Placement(Map<String, String> nodeSelector, Set<Toleration> tolera
 
   /** Parses the JSON form of {@code VIRTUALIP_PLACEMENT}: a VirtualIP spec's nodeSelector and tolerations. */
   public static Placement parse(String json) {
-    VirtualIPSpec spec = new KubernetesSerialization().unmarshal(json, VirtualIPSpec.class);
+    VirtualIPSpec spec;
+    try {
+      spec = new KubernetesSerialization().unmarshal(json, VirtualIPSpec.class);
+    } catch (RuntimeException e) {
+      // fabric8 wraps the parser's message in a generic "An error has occurred."; the root cause says what is wrong.
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      String detail = cause.getMessage() == null ? cause.toString() : cause.getMessage().lines().findFirst().orElse("");
+      throw new IllegalArgumentException("VIRTUALIP_PLACEMENT is not {\"nodeSelector\":{...},\"tolerations\":[...]}: "
+          + detail, e);
+    }
     return of(spec);
   }
 }

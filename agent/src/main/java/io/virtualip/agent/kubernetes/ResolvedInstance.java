@@ -11,7 +11,7 @@ import java.util.Objects;
  * the Secrets. A record with value equality: the glue applies a VirtualIP again only when this changes, so an edit of
  * one VirtualIP (or of something another VirtualIP depends on) never restarts an unrelated election.
  *
- * @param virtualRouterId       VRID: spec.virtualRouterId, else the operator's status.virtualRouterId
+ * @param virtualRouterId       VRID: the operator's status.virtualRouterId (never spec.virtualRouterId directly)
  * @param version               2 (RFC 3768) or 3 (RFC 5798)
  * @param addresses             virtual addresses with prefix length, one family
  * @param interfaceName         the interface from the spec, or null: the engine picks the one whose subnet holds the

@@ -29,9 +29,9 @@
  * (nodeSelector, taints vs tolerations, as the DaemonSet controller decides) and
  * {@link io.virtualip.agent.kubernetes.InstanceResolver} (priority = spec.priorities[node] else defaultPriority;
  * password from Secret secretRef in the agent namespace; unicast peers = spec.unicastPeers else the InternalIPs of
- * the other selected nodes of the address family, only in mode Unicast; VRID = spec.virtualRouterId else
- * status.virtualRouterId, and no start until the operator has allocated one). An agent started with
- * {@code VIRTUALIP_PLACEMENT} runs only the VirtualIPs of exactly that placement ({@link
+ * the other selected nodes of the address family, only in mode Unicast; VRID = status.virtualRouterId only, the
+ * operator's allocation or confirmation of spec.virtualRouterId, and no start while it is absent). An agent started
+ * with {@code VIRTUALIP_PLACEMENT} runs only the VirtualIPs of exactly that placement ({@link
  * io.virtualip.agent.kubernetes.Placement}).
  *
  * <h2>Reports (the contract with the operator)</h2>
@@ -55,6 +55,7 @@
  * <h2>Entry</h2>
  * {@code KubernetesAgent.start(engine, System.getenv())} for the CLI's {@code kubernetes} subcommand (NODE_NAME,
  * POD_NAMESPACE, optional VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, VIRTUALIP_LEASE_DURATION_SECONDS,
- * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent.
+ * VIRTUALIP_PLACEMENT); on SIGTERM stop the engine first, then close the agent. The engine there is the standalone
+ * agent behind {@code io.virtualip.agent.standalone.EngineAdapter}.
  */
 package io.virtualip.agent.kubernetes;

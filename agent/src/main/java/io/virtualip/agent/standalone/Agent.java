@@ -40,7 +40,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Agent {
 
-    /** Told on the loop thread after every state change; must not block. */
+    /**
+     * Told on the loop thread after every state change, and when the master an instance follows changes without one
+     * (then {@code from} equals {@code to}); must not block.
+     */
     @FunctionalInterface
     public interface TransitionListener {
         void transitioned(String name, String from, String to, String reason, InstanceReport report);
@@ -55,10 +58,12 @@ public final class Agent {
     private final Map<String, VrrpSocketGroup> sockets = new HashMap<>();
     private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
     private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
-    private EventLoop loop;
+    /** Null before {@link #start} and after {@link #stop}: calls then do nothing (a front end may still call). */
+    private volatile EventLoop loop;
     private Rtnetlink netlink;
     private LinkMonitor monitor;
     private ControlServer control;
+    private HttpGetChecks httpChecks;
 
     /** @param controlSocket path of the status socket, or null for none */
     public Agent(String node, List<VipDefinition> definitions, Path controlSocket, AgentLog log) {
@@ -75,10 +80,6 @@ public final class Agent {
     public void start() throws ConfigException, IOException {
         loop = new EventLoop();
         netlink = new Rtnetlink();
-        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
-            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
-                    + " left behind by a previous run");
-        }
         List<Link> links = netlink.links();
         List<InterfaceAddress> addresses = netlink.addresses();
         for (VipDefinition d : definitions) {
@@ -90,6 +91,13 @@ public final class Agent {
                                 + d.addresses().get(0).address().getHostAddress());
             }
         }
+        // Only a configuration that fits this node may touch its addresses.
+        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
+            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+                    + " left behind by a previous run");
+        }
+        addresses = netlink.addresses();
+        httpChecks = new HttpGetChecks(this::trackChanged);
         monitor = new LinkMonitor(new LinkEvents());
         loop.register(monitor.fd(), monitor::drain);
         for (VipDefinition d : definitions) {
@@ -97,10 +105,13 @@ public final class Agent {
             runners.put(d.name(), runner);
             runner.tryAttach(links, addresses);
         }
+        loop.start("vrrp-loop");
+        for (VipDefinition d : definitions) {
+            httpChecks.apply(d);
+        }
         if (controlSocket != null) {
             control = new ControlServer(controlSocket, this::status);
         }
-        loop.start("vrrp-loop");
     }
 
     /** The status JSON (see {@link StatusJson}), read on the loop thread. */
@@ -116,6 +127,9 @@ public final class Agent {
 
     /** One instance's report, taken on the loop thread; empty if no instance has that name. */
     public Optional<InstanceReport> snapshot(String name) {
+        if (loop == null) {
+            return Optional.empty();
+        }
         return onLoop(() -> {
             InstanceRunner r = runners.get(name);
             return Optional.ofNullable(r == null ? null : r.report());
@@ -123,8 +137,12 @@ public final class Agent {
     }
 
     private <T> T onLoop(java.util.concurrent.Callable<T> work) {
+        EventLoop l = loop;
+        if (l == null) {
+            throw new IllegalStateException("agent is not running");
+        }
         try {
-            return loop.submit(work).get(2, TimeUnit.SECONDS);
+            return l.submit(work).get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
@@ -143,7 +161,7 @@ public final class Agent {
      * are the same, their reported health.
      */
     public void apply(VipDefinition definition) {
-        loop.execute(() -> {
+        post(() -> {
             InstanceRunner previous = runners.get(definition.name());
             if (previous != null && previous.definition().equals(definition)) {
                 return;
@@ -159,13 +177,15 @@ public final class Agent {
             } catch (NativeException e) {
                 log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
             }
+            httpChecks.apply(definition);
         });
     }
 
     /** Stops an instance (a master sends priority 0 and removes its addresses first). */
     public void remove(String name) {
-        loop.execute(() -> {
+        post(() -> {
             InstanceRunner runner = runners.remove(name);
+            httpChecks.stop(name);
             if (runner != null) {
                 runner.shutdown();
             }
@@ -174,7 +194,7 @@ public final class Agent {
 
     /** While {@code requested}, the instance must not be master (the operator ends a split brain). */
     public void stepDown(String name, boolean requested) {
-        loop.execute(() -> {
+        post(() -> {
             InstanceRunner runner = runners.get(name);
             if (runner != null) {
                 runner.stepDown(requested);
@@ -184,12 +204,20 @@ public final class Agent {
 
     /** The health of the instance's external track {@code trackName} changed. */
     public void trackChanged(String name, String trackName, boolean healthy) {
-        loop.execute(() -> {
+        post(() -> {
             InstanceRunner runner = runners.get(name);
             if (runner != null) {
                 runner.externalTrackChanged(trackName, healthy);
             }
         });
+    }
+
+    /** Runs {@code work} on the loop; dropped when the agent is not running (stopped, or not started yet). */
+    private void post(Runnable work) {
+        EventLoop l = loop;
+        if (l != null) {
+            l.execute(work);
+        }
     }
 
     void transitioned(InstanceRunner runner, io.virtualip.agent.vrrp.State from, io.virtualip.agent.vrrp.State to,
@@ -235,6 +263,9 @@ public final class Agent {
     private void close() {
         if (control != null) {
             control.close();
+        }
+        if (httpChecks != null) {
+            httpChecks.close();
         }
         loop.close();
         for (VrrpSocketGroup group : sockets.values()) {

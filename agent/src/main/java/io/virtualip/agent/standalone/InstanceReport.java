@@ -9,11 +9,13 @@ import io.virtualip.agent.vrrp.InstanceStatus;
  *
  * @param definition        what the instance runs
  * @param interfaceName     the interface it runs on (or is configured for; null if it could not be resolved)
+ * @param ownAddress        the address its advertisements come from, null when detached
  * @param status            the core's snapshot, or null when detached
  * @param reason            the last transition's reason, or why it is detached
  * @param announcementsSent gratuitous ARPs / NAs sent by the current attachment
+ * @param sinceNanos        loop clock of entering the current state (the last transition, or the detachment)
  * @param nowNanos          the loop clock when the report was taken, to age peer timestamps
  */
-public record InstanceReport(VipDefinition definition, String interfaceName, InstanceStatus status, String reason,
-        long announcementsSent, long nowNanos) {
+public record InstanceReport(VipDefinition definition, String interfaceName, String ownAddress,
+        InstanceStatus status, String reason, long announcementsSent, long sinceNanos, long nowNanos) {
 }

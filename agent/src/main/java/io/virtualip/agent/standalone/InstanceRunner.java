@@ -16,7 +16,6 @@ import io.virtualip.agent.vrrp.InstanceConfig;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.ReceivedAdvertisement;
 import io.virtualip.agent.vrrp.State;
-import io.virtualip.agent.vrrp.Track;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.agent.vrrp.VrrpInstance;
 import io.virtualip.agent.vrrp.VrrpVersion;
@@ -55,8 +54,10 @@ final class InstanceRunner implements Actions {
     private AddressAnnouncer announcer;
     private AnnouncementSchedule announcements;
     private String detachedReason = "not started";
+    private long detachedSinceNanos;
     private String lastSendError;
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
+    private long lastMasterChangeReportNanos = Long.MIN_VALUE / 2;
     private boolean stopped;
     private boolean vanished;
     private boolean stepDownRequested;
@@ -68,6 +69,7 @@ final class InstanceRunner implements Actions {
         this.agent = agent;
         this.timer = agent.loop().newTimer(this::onTimer);
         this.externalHealthy = new boolean[definition.externalTracks().size()];
+        this.detachedSinceNanos = agent.loop().nowNanos();
     }
 
     /**
@@ -95,11 +97,6 @@ final class InstanceRunner implements Actions {
 
     boolean attached() {
         return vrrp != null;
-    }
-
-    /** The interface this runner runs on, or null when detached. */
-    Link link() {
-        return link;
     }
 
     /**
@@ -213,6 +210,7 @@ final class InstanceRunner implements Actions {
     private void detached(String reason) {
         if (!reason.equals(detachedReason)) {
             agent.log().info(name() + " FAULT: " + reason);
+            detachedSinceNanos = agent.loop().nowNanos();
         }
         detachedReason = reason;
     }
@@ -220,7 +218,7 @@ final class InstanceRunner implements Actions {
     private void closeAttachment() {
         timer.cancel();
         if (announcements != null) {
-            announcements.cancel();
+            announcements.close();
         }
         if (announcer != null) {
             announcer.close();
@@ -261,7 +259,16 @@ final class InstanceRunner implements Actions {
     void receive(ReceivedAdvertisement advertisement) {
         long now = agent.loop().nowNanos();
         State before = vrrp.state();
+        long masterChanges = vrrp.masterChanges();
         Verdict verdict = vrrp.receive(advertisement, now, this);
+        if (vrrp.state() == before && vrrp.masterChanges() != masterChanges
+                && now - lastMasterChangeReportNanos >= vrrp.masterDownInterval().toNanos()) {
+            // No transition, but who is master changed (a backup heard its first or a new master): worth a report.
+            // At most once per Master_Down_Interval: a backup between two masters of a split brain flips per advert,
+            // and the periodic reports carry the latest anyway.
+            lastMasterChangeReportNanos = now;
+            agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
+        }
         if (before == State.MASTER && verdict.accepted()) {
             if (vrrp.state() == State.MASTER) {
                 splitBrainEnding(advertisement, now);
@@ -340,7 +347,10 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    /** An external track's health, reported by whoever checks it. */
+    /**
+     * An external track's health, reported by whoever checks it. A report for a track this definition does not
+     * have (from a check of the definition it replaced, still in flight) is ignored.
+     */
     void externalTrackChanged(String trackName, boolean healthy) {
         for (int i = 0; i < externalHealthy.length; i++) {
             if (definition.externalTracks().get(i).name().equals(trackName)) {
@@ -352,7 +362,6 @@ final class InstanceRunner implements Actions {
                 return;
             }
         }
-        throw new IllegalArgumentException(name() + " has no track named " + trackName);
     }
 
     /** SIGTERM: a master sends priority 0 and removes its addresses (the core's Shutdown event). */
@@ -364,6 +373,7 @@ final class InstanceRunner implements Actions {
             removeAddresses();
         }
         closeAttachment();
+        agent.loop().removeTimer(timer);
         detachedReason = "stopped";
     }
 
@@ -443,7 +453,9 @@ final class InstanceRunner implements Actions {
     InstanceReport report() {
         InstanceStatus status = vrrp == null ? null : vrrp.status();
         return new InstanceReport(definition, link == null ? definition.interfaceName() : link.name(),
-                status, status == null ? detachedReason : status.lastTransitionReason(),
-                announcements == null ? 0 : announcements.sent(), agent.loop().nowNanos());
+                encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status,
+                status == null ? detachedReason : status.lastTransitionReason(),
+                announcements == null ? 0 : announcements.sent(),
+                status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos());
     }
 }

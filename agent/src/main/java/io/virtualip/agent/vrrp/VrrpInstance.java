@@ -41,6 +41,7 @@ public final class VrrpInstance {
     private long masterDownTimer = NEVER;
 
     private final byte[] masterAddress = new byte[16];
+    private long masterChanges;
     private boolean masterKnown;
     private int masterPriority = -1;
     private long masterLastHeard = UNSET;
@@ -335,12 +336,13 @@ public final class VrrpInstance {
     // ---------------------------------------------------------------- transitions
 
     private void becomeMaster(String why, long nowNanos, Actions actions) {
-        transition(State.MASTER, why, nowNanos, actions);
+        // Before the transition: a status snapshot taken in stateChanged must already name us as master.
         counters.becameMaster();
         masterDownTimer = NEVER;
         preemptPendingSince = UNSET;
         preemptingMaster = false;
         rememberMaster(primary, effectivePriority, nowNanos);
+        transition(State.MASTER, why, nowNanos, actions);
         actions.addAddresses();
         sendAdvertisement(effectivePriority, nowNanos, actions);
         actions.announceAddresses();
@@ -382,6 +384,9 @@ public final class VrrpInstance {
     }
 
     private void rememberMaster(byte[] address, int priority, long nowNanos) {
+        if (!masterKnown || !Arrays.equals(masterAddress, 0, addressLength, address, 0, addressLength)) {
+            masterChanges++;
+        }
         System.arraycopy(address, 0, masterAddress, 0, addressLength);
         masterKnown = true;
         masterPriority = priority;
@@ -447,6 +452,14 @@ public final class VrrpInstance {
     /** Who we believe is master; ourselves when MASTER; null before anyone was heard. Allocates. */
     public InetAddress masterAddress() {
         return masterKnown ? ReceivedAdvertisement.toInet(masterAddress, config.family()) : null;
+    }
+
+    /**
+     * How often the master this instance knows of has changed (learned, replaced by another address, or ourselves),
+     * so that a caller can report a backup that starts following a new master without a state change.
+     */
+    public long masterChanges() {
+        return masterChanges;
     }
 
     public Counters counters() {

@@ -7,16 +7,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class AgentMainTest {
 
@@ -89,7 +91,7 @@ class AgentMainTest {
 
     @Test
     void missingInterfaceAtStartExitsTwo() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces and netlink");
+        Requirements.root("network namespaces and netlink");
         Path config = dir.resolve("vips.yaml");
         Files.writeString(config, VIP.replace("  virtualRouterId", "  interface: eth9\n  virtualRouterId"));
         try (NetnsPair pair = new NetnsPair()) {
@@ -99,6 +101,25 @@ class AgentMainTest {
             assertThat(r.err()).isEqualTo("vips.yaml document 1 (VI_1): spec.interface: no interface named eth9 on "
                     + "this node\n");
         }
+    }
+
+    @Test
+    void kubernetesModeWithoutNodeNameExitsTwoNamingTheVariables() {
+        CommandLine command = new CommandLine(new AgentMain());
+        ((AgentMain.Kubernetes) command.getSubcommands().get("kubernetes").getCommand()).environment =
+                Map.of("POD_NAMESPACE", "virtualip-system");
+        PrintStream err = System.err;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = command.execute("kubernetes", "--control-socket", dir.resolve("k.sock").toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(e.toString(StandardCharsets.UTF_8))
+                .isEqualTo("environment: NODE_NAME and POD_NAMESPACE must be set (downward API)\n");
     }
 
     @Test
@@ -114,7 +135,7 @@ class AgentMainTest {
      */
     @Test
     void sigtermSendsPriorityZeroRemovesAddressesAndExitsZeroWithinOneSecond() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, raw sockets, netlink");
+        Requirements.root("network namespaces, raw sockets, netlink");
         Path config = dir.resolve("vips.yaml");
         Files.writeString(config, VIP);
         Path socket = dir.resolve("agent.sock");

@@ -204,4 +204,17 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader("node-a", secrets).parse("vips.yaml", yaml))
                 .isInstanceOf(ConfigException.class).hasMessage(message);
     }
+
+    @Test
+    void httpGetTracksGetDefaultsAndPodsTracksAreRejected() throws Exception {
+        VipDefinition d = new ConfigLoader("n", null).parse("vips.yaml", minimal("  virtualRouterId: 51\n"
+                + "  tracks:\n    - httpGet: {port: 8080}\n      weight: -10\n")).get(0);
+        assertThat(d.externalTracks()).containsExactly(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/", -10,
+                new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/", 2, 2, 1)));
+        assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - httpGet: {port: 0}\n"),
+                "vips.yaml document 1 (VI_1): spec.tracks[0].httpGet.port: required, 1 to 65535");
+        assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - pods: {selector: {app: web}}\n"),
+                "vips.yaml document 1 (VI_1): spec.tracks[0]: pods tracks need Kubernetes; the standalone agent "
+                        + "supports interface and httpGet tracks");
+    }
 }

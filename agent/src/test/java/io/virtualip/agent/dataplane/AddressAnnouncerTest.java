@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ class AddressAnnouncerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces, packet sockets, tcpdump");
+        Requirements.root("network namespaces, packet sockets, tcpdump");
         pair = new NetnsPair();
         try (Rtnetlink netlink = NetworkNamespace.call(pair.a, Rtnetlink::new)) {
             link = netlink.link(NetnsPair.IFACE).orElseThrow();

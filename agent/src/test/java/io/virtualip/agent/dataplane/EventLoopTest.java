@@ -74,6 +74,22 @@ class EventLoopTest {
     }
 
     @Test
+    void removedTimerNeverFiresEvenIfArmed() throws Exception {
+        try (EventLoop loop = new EventLoop()) {
+            AtomicLong fired = new AtomicLong();
+            EventLoop.Timer timer = loop.newTimer(fired::incrementAndGet);
+            loop.start("remove-test");
+            loop.submit(() -> {
+                timer.armAfter(TimeUnit.MILLISECONDS.toNanos(10));
+                loop.removeTimer(timer);
+                return null;
+            }).get();
+            Thread.sleep(100);
+            assertThat(fired.get()).isZero();
+        }
+    }
+
+    @Test
     void submitRunsOnTheLoopThread() throws Exception {
         try (EventLoop loop = new EventLoop()) {
             loop.start("submit-test");

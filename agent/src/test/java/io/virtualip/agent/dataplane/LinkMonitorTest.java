@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +21,7 @@ class LinkMonitorTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces");
+        Requirements.root("network namespaces");
         pair = new NetnsPair();
         loop = new EventLoop();
         monitor = NetworkNamespace.call(pair.a, () -> new LinkMonitor(new LinkMonitor.Listener() {

@@ -7,7 +7,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ class VrrpSocketTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NetnsPair.isRoot(), "needs root: network namespaces and raw sockets");
+        Requirements.root("network namespaces and raw sockets");
         pair = new NetnsPair();
     }
 

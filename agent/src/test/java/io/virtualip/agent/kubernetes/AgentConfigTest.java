@@ -36,6 +36,15 @@ class AgentConfigTest {
   }
 
   @Test
+  void aMalformedPlacementSaysWhatIsWrong() {
+    assertThatThrownBy(() -> AgentConfig.fromEnvironment(Map.of("NODE_NAME", "n", "POD_NAMESPACE", "ns",
+        "VIRTUALIP_PLACEMENT", "{bad")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("VIRTUALIP_PLACEMENT is not {\"nodeSelector\":{...},\"tolerations\":[...]}: ")
+        .hasMessageNotContaining("An error has occurred");
+  }
+
+  @Test
   void nodeNameAndNamespaceAreRequired() {
     assertThatThrownBy(() -> AgentConfig.fromEnvironment(Map.of("NODE_NAME", "node-a")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("POD_NAMESPACE");

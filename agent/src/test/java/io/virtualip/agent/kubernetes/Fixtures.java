@@ -3,8 +3,10 @@ package io.virtualip.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.VirtualIPStatus;
 import java.util.List;
 import java.util.Map;
 
@@ -12,14 +14,35 @@ import java.util.Map;
 final class Fixtures {
   private Fixtures() {}
 
+  /** VRID 51 in spec and, as the operator confirms it, in status (the only VRID an agent in Kubernetes runs). */
   static VirtualIP virtualIp(String name) {
+    return virtualIp(name, 51);
+  }
+
+  static VirtualIP virtualIp(String name, int vrid) {
     VirtualIP vip = new VirtualIP();
     vip.setMetadata(new ObjectMetaBuilder().withName(name).build());
     VirtualIPSpec spec = new VirtualIPSpec();
     spec.setAddresses(List.of("192.0.2.100/24"));
-    spec.setVirtualRouterId(51);
+    spec.setVirtualRouterId(vrid);
     vip.setSpec(spec);
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setVirtualRouterId(vrid);
+    vip.setStatus(status);
     return vip;
+  }
+
+  /**
+   * Creates {@code vip} with its status, as the operator leaves it: the status is written separately, because an API
+   * server ignores status on create when the CRD has a status subresource.
+   */
+  static VirtualIP create(KubernetesClient admin, VirtualIP vip) {
+    VirtualIP created = admin.resource(vip).create();
+    if (vip.getStatus() == null) {
+      return created;
+    }
+    created.setStatus(vip.getStatus());
+    return admin.resource(created).updateStatus();
   }
 
   static Node node(String name, Map<String, String> labels, String... internalIps) {

@@ -116,11 +116,24 @@ class InstanceResolverTest {
   void waitsForTheOperatorsVridAndThenUsesIt() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setVirtualRouterId(null);
+    vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
-        .isEqualTo(new Resolution.Waiting("waiting for the operator to allocate a virtual router ID"));
+        .isEqualTo(new Resolution.Waiting(InstanceResolver.WAITING_FOR_VRID));
     vip.setStatus(new VirtualIPStatus());
     vip.getStatus().setVirtualRouterId(7);
     assertThat(run(vip, NO_SECRETS).virtualRouterId()).isEqualTo(7);
+  }
+
+  @Test
+  void aSpecVridTheOperatorHasNotConfirmedIsNotRun() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.setStatus(null);
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
+        .isEqualTo(new Resolution.Waiting(InstanceResolver.WAITING_FOR_VRID));
+    vip.setStatus(new VirtualIPStatus());
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+    vip.getStatus().setVirtualRouterId(60);
+    assertThat(run(vip, NO_SECRETS).virtualRouterId()).as("the operator's, not spec's 51").isEqualTo(60);
   }
 
   @Test

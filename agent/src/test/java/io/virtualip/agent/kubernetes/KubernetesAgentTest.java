@@ -85,7 +85,7 @@ class KubernetesAgentTest {
   }
 
   private VirtualIP create(VirtualIP vip) {
-    return admin.resource(vip).create();
+    return Fixtures.create(admin, vip);
   }
 
   private void edit(String name, UnaryOperator<VirtualIP> change) {
@@ -136,9 +136,7 @@ class KubernetesAgentTest {
         .addToData("password", Base64.getEncoder().encodeToString("secret".getBytes(StandardCharsets.UTF_8)))
         .build()).create();
     create(unicastWithPassword("a"));
-    VirtualIP b = Fixtures.virtualIp("b");
-    b.getSpec().setVirtualRouterId(52);
-    create(b);
+    create(Fixtures.virtualIp("b", 52));
     startAgent();
 
     assertThat(Files.readString(tmp.resolve("run/ready"))).isEqualTo("ready\n");
@@ -163,9 +161,7 @@ class KubernetesAgentTest {
   @Test
   void changingOneVirtualIpNeverTouchesAnother() throws Exception {
     create(Fixtures.virtualIp("a"));
-    VirtualIP b = Fixtures.virtualIp("b");
-    b.getSpec().setVirtualRouterId(52);
-    create(b);
+    create(Fixtures.virtualIp("b", 52));
     startAgent();
     List<FakeEngine.Call> aBefore = engine.callsFor("a");
     assertThat(aBefore).hasSize(1);
@@ -206,9 +202,10 @@ class KubernetesAgentTest {
   }
 
   @Test
-  void waitsForTheOperatorsVirtualRouterId() throws Exception {
+  void runsOnlyTheOperatorsVirtualRouterIdNeverTheSpecsDirectly() throws Exception {
+    // spec.virtualRouterId 51 but no status.virtualRouterId: the operator has not confirmed it (a conflict, say).
     VirtualIP vip = Fixtures.virtualIp("a");
-    vip.getSpec().setVirtualRouterId(null);
+    vip.setStatus(null);
     create(vip);
     startAgent();
     assertThat(applies("a")).isEmpty();

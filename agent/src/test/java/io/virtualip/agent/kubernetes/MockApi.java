@@ -32,12 +32,19 @@ final class MockApi implements AutoCloseable {
 
   private final KubernetesCrudDispatcher dispatcher = new RealisticPatchDispatcher();
   private KubernetesMockServer server;
+  private final InetAddress address;
   private final int port;
   private final KubernetesClient admin;
 
   MockApi() throws Exception {
+    this(InetAddress.getLoopbackAddress());
+  }
+
+  /** Listening on {@code address}, e.g. one that agents in network namespaces can reach. */
+  MockApi(InetAddress address) throws Exception {
+    this.address = address;
     server = newServer();
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    server.init(address, 0);
     port = server.getPort();
     admin = client();
     try (InputStream crd = VirtualIP.class.getResourceAsStream("/META-INF/fabric8/virtualips.virtualip.io-v1.yml")) {
@@ -130,6 +137,11 @@ final class MockApi implements AutoCloseable {
         .withConfig(KubernetesAgent.agentClientConfig(server.createClient().getConfiguration())).build();
   }
 
+  /** The server's URL, e.g. for a kubeconfig. */
+  String url() {
+    return "http://" + address.getHostAddress() + ":" + port;
+  }
+
   /** The test's own client, for arranging and asserting. */
   KubernetesClient admin() {
     return admin;
@@ -141,7 +153,7 @@ final class MockApi implements AutoCloseable {
 
   void restart() {
     server = newServer();
-    server.init(InetAddress.getLoopbackAddress(), port);
+    server.init(address, port);
   }
 
   @Override

@@ -17,6 +17,8 @@ public interface OperatorConfig {
 
   Lease lease();
 
+  LeaderElection leaderElection();
+
   interface Agent {
     @WithDefault("virtualip/agent:0.1.0")
     String image();
@@ -51,6 +53,15 @@ public interface OperatorConfig {
   interface Vrid {
     /** VRIDs used by other VRRP routers on the network, never allocated: "1-10,51". */
     Optional<String> reserved();
+  }
+
+  interface LeaderElection {
+    /**
+     * Whether a replica that loses the leader Lease exits, so that its restart rejoins the election with fresh
+     * informers; tests turn it off because they stop the API server before the application.
+     */
+    @WithDefault("true")
+    boolean exitOnStopLeading();
   }
 
   interface Lease {

@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,6 +49,8 @@ public final class AgentDaemonSet {
   public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_NAME + "=" + NAME;
   /** Control socket and the ready file the readiness probe reads. */
   public static final String RUN_DIR = "/run/virtualip";
+  /** The agent's own placement, as {@link Placement#canonicalJson()}. */
+  public static final String ENV_PLACEMENT = "VIRTUALIP_PLACEMENT";
 
   private final KubernetesClient client;
   private final OperatorConfig.Agent config;
@@ -95,7 +98,7 @@ public final class AgentDaemonSet {
               .withName("agent")
               .withImage(config.image())
               .withArgs("kubernetes")
-              .withEnv(env())
+              .withEnv(env(placement))
               .withNewSecurityContext()
                 // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw VRRP sockets
                 // need NET_RAW and address changes need NET_ADMIN. Everything else is dropped.
@@ -136,14 +139,20 @@ public final class AgentDaemonSet {
         .build();
   }
 
-  private List<EnvVar> env() {
+  /**
+   * VIRTUALIP_PLACEMENT tells the agent which VirtualIPs are its own: a node selected by two placements runs two
+   * agents, and each must run only the VirtualIPs of its DaemonSet, or both would run the same election there. It is
+   * the same for every VirtualIP of the DaemonSet, so the template still never changes when one is added.
+   */
+  private List<EnvVar> env(Placement placement) {
     return List.of(
         new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
             .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build(),
         new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
             .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
         new EnvVarBuilder().withName("VIRTUALIP_LEASE_DURATION_SECONDS")
-            .withValue(Integer.toString(leaseDurationSeconds)).build());
+            .withValue(Integer.toString(leaseDurationSeconds)).build(),
+        new EnvVarBuilder().withName(ENV_PLACEMENT).withValue(placement.canonicalJson()).build());
   }
 
   private static Capabilities capabilities() {
@@ -168,18 +177,25 @@ public final class AgentDaemonSet {
    * are none (a real cluster's garbage collector would too, but not before the last owner is gone for good).
    */
   public void reconcile(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
+    retryingConflicts(name(placement), current, seen -> apply(placement, owners, seen));
+  }
+
+  /**
+   * Runs {@code write} on the DaemonSet as last seen. The informer cache may be a write behind (another VirtualIP of
+   * the placement was just reconciled or deleted): on a conflict, read the object again and retry a few times
+   * before leaving it to JOSDK's retry, whose back-off is slower.
+   */
+  private void retryingConflicts(String name, DaemonSet current, Consumer<DaemonSet> write) {
     DaemonSet seen = current;
-    // The informer cache may be a write behind (another VirtualIP of this placement was just reconciled): on a
-    // conflict, read the object again and retry a few times before leaving it to JOSDK's retry.
     for (int attempt = 1; ; attempt++) {
       try {
-        apply(placement, owners, seen);
+        write.accept(seen);
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
           throw e;
         }
-        seen = client.apps().daemonSets().inNamespace(namespace).withName(name(placement)).get();
+        seen = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
       }
     }
   }
@@ -216,6 +232,13 @@ public final class AgentDaemonSet {
 
   /** Removes {@code vip} from the owners of {@code current}; deletes it when no owner remains. */
   public void release(VirtualIP vip, DaemonSet current) {
+    retryingConflicts(current.getMetadata().getName(), current, seen -> releaseFrom(vip, seen));
+  }
+
+  private void releaseFrom(VirtualIP vip, DaemonSet current) {
+    if (current == null) {
+      return;
+    }
     List<OwnerReference> remaining = new ArrayList<>(current.getMetadata().getOwnerReferences());
     if (!remaining.removeIf(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()))) {
       return;

@@ -1,15 +1,10 @@
 package io.virtualip.operator.reconciler;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -23,8 +18,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
-import io.virtualip.api.v1.NodeState;
-import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.OperatorConfig;
@@ -36,7 +29,6 @@ import io.virtualip.operator.events.PlannedEvent;
 import io.virtualip.operator.metrics.OperatorMetrics;
 import io.virtualip.operator.status.Aggregate;
 import io.virtualip.operator.status.Facts;
-import io.virtualip.operator.status.Reasons;
 import io.virtualip.operator.status.RejectionHistory;
 import io.virtualip.operator.status.StatusAggregator;
 import io.virtualip.operator.status.StatusView;
@@ -44,7 +36,6 @@ import io.virtualip.operator.vrid.VridAllocator;
 import io.virtualip.operator.vrid.VridClaim;
 import io.virtualip.operator.vrid.VridDecision;
 import io.virtualip.operator.vrid.VridRanges;
-import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +47,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.jboss.logging.Logger;
 
 /**
  * Keeps each VirtualIP's agents running and its status true: desired state from the spec, the shared agent
@@ -67,16 +57,14 @@ import org.jboss.logging.Logger;
  */
 @ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false)
 public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<VirtualIP> {
-  private static final Logger LOG = Logger.getLogger(VirtualIPReconciler.class);
   /** Re-evaluate at least this often while an agent's Lease can expire, so expiry is seen within 2 s. */
   static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final KubernetesClient client;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final SpecValidator validator;
   private final AgentDaemonSet agents;
+  private final StatusWriter statusWriter;
   private final VridAllocator allocator;
   private final Duration defaultLeaseDuration;
   private final Clock clock;
@@ -92,7 +80,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
-    this.client = client;
+    this.statusWriter = new StatusWriter(client);
     this.events = events;
     this.metrics = metrics;
     this.validator = validator;
@@ -122,9 +110,11 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .build(), context);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, VirtualIP.class)
         .withName("nodes")
-        // Node status heartbeats are frequent and irrelevant; which nodes exist and their labels are not.
+        // Node status heartbeats are frequent and irrelevant; which nodes exist, their labels and taints are not.
         .withOnUpdateFilter((Node now, Node before) ->
-            !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels()))
+            !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+                || !Objects.equals(now.getSpec() == null ? null : now.getSpec().getTaints(),
+                    before.getSpec() == null ? null : before.getSpec().getTaints()))
         .withSecondaryToPrimaryMapper((Node node) -> all(context))
         .build(), context);
     return List.of(daemonSets, leases, nodes);
@@ -140,14 +130,13 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       if (violations.isEmpty()) {
         runAgents(vip, cluster);
       }
-      VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster)
-          : new VridDecision(null, VridDecision.Outcome.CONFLICT, null, null);
+      VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
       Aggregate aggregate = StatusAggregator.aggregate(
-          facts(vip, cluster, violations, vrid, now, history.baseline(entries(vip))));
+          facts(vip, cluster, violations, vrid, now, history.baseline(StatusWriter.entries(vip))));
 
-      showUnknown(vip, aggregate);
-      writeStatus(vip, aggregate);
+      statusWriter.showUnknown(vip, aggregate);
+      statusWriter.write(vip, aggregate);
       announce(vip, aggregate, vrid);
       remember(vip, aggregate);
       success = true;
@@ -229,7 +218,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         violations,
         vrid,
         cluster.selectedNodes(vip),
-        status == null || status.getNodes() == null ? List.of() : status.getNodes(),
+        StatusWriter.entries(vip),
         cluster.agentLeases(defaultLeaseDuration),
         now,
         spec == null || spec.getSplitBrainPolicy() == null ? SplitBrainPolicy.Report : spec.getSplitBrainPolicy(),
@@ -242,85 +231,16 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         multiMasterSince.get(uid(vip)));
   }
 
-  /**
-   * Rewrites the state of entries whose agent's Lease expired to Unknown. Reads the VirtualIP afresh first: the
-   * patch is guarded by test operations on the entry, and the informer cache may be a write behind.
-   */
-  private void showUnknown(VirtualIP vip, Aggregate aggregate) {
-    boolean anyToMark = entries(vip).stream()
-        .anyMatch(e -> aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown);
-    if (!anyToMark) {
-      return;
-    }
-    VirtualIP fresh = fresh(vip);
-    List<NodeStatus> entries = fresh == null ? List.of() : entries(fresh);
-    for (int i = 0; i < entries.size(); i++) {
-      NodeStatus entry = entries.get(i);
-      if (aggregate.agentDown().contains(entry.getName()) && entry.getState() != NodeState.Unknown
-          && entries(vip).contains(entry)) {
-        String reason = Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
-        patchStatus(vip, StatusPatch.markUnknown(i, entry, reason), true);
-      }
-    }
-  }
-
-  /**
-   * Writes the operator's fields when the cache says they changed, diffing against a fresh read. The first status
-   * is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK retries), later ones are JSON
-   * patches of single fields that leave status.nodes alone.
-   */
-  private void writeStatus(VirtualIP vip, Aggregate aggregate) {
-    long generation = Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L);
-    if (vip.getStatus() != null && StatusPatch.operatorFields(vip, aggregate, generation, JSON).isEmpty()) {
-      return;
-    }
-    VirtualIP fresh = fresh(vip);
-    if (fresh == null) {
-      return;
-    }
-    if (fresh.getStatus() == null) {
-      fresh.setStatus(StatusPatch.firstStatus(aggregate, generation));
-      client.resource(fresh).updateStatus();
-      return;
-    }
-    StatusPatch.operatorFields(fresh, aggregate, generation, JSON).ifPresent(ops -> patchStatus(vip, ops, false));
-  }
-
-  private VirtualIP fresh(VirtualIP vip) {
-    return client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).get();
-  }
-
-  private static List<NodeStatus> entries(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
-  }
-
-  private void patchStatus(VirtualIP vip, ArrayNode ops, boolean mayLoseRace) {
-    try {
-      client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), ops.toString());
-    } catch (KubernetesClientException e) {
-      // A failed test operation (422, or 500 on the test server) means someone wrote in between.
-      boolean lostRace = e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_CONFLICT
-          || e.getCode() == HttpURLConnection.HTTP_INTERNAL_ERROR;
-      if (mayLoseRace && lostRace) {
-        LOG.debugf("status of %s changed while marking an entry Unknown; next round decides",
-            vip.getMetadata().getName());
-        return;
-      }
-      throw e;
-    }
-  }
-
   private void announce(VirtualIP vip, Aggregate aggregate, VridDecision vrid) {
     StatusView before = lastView.getOrDefault(uid(vip), StatusView.stored(vip.getStatus()));
-    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, entries(vip))) {
+    for (PlannedEvent event : EventPlanner.plan(before, aggregate, vrid, StatusWriter.entries(vip))) {
       events.record(vip, event);
     }
   }
 
   private void remember(VirtualIP vip, Aggregate aggregate) {
     lastView.put(uid(vip), StatusView.of(aggregate));
-    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(entries(vip));
+    rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(StatusWriter.entries(vip));
     aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
         () -> multiMasterSince.remove(uid(vip)));
     metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());

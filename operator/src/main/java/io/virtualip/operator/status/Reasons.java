@@ -31,8 +31,12 @@ public final class Reasons {
   public static final String VRID_ALLOCATED = "VRIDAllocated";
 
   /**
-   * Prefix of NodeStatus.reason with which an agent reports, in state Fault, that the VirtualIP's interface does not
-   * exist on its node, for example {@code "InterfaceMissing: eth1 not found"}.
+   * Whether a Fault entry's reason says the VirtualIP's interface is missing on that node. The agent words it as
+   * {@code "interface eth1 not found"}, {@code "interface eth1 vanished"} or {@code "no interface has a subnet
+   * containing 192.0.2.10"}; a reason starting with {@code InterfaceMissing} is accepted too.
    */
-  public static final String INTERFACE_MISSING_PREFIX = INTERFACE_MISSING;
+  public static boolean saysInterfaceMissing(String reason) {
+    return reason != null && (reason.startsWith(INTERFACE_MISSING) || reason.startsWith("no interface ")
+        || (reason.startsWith("interface ") && (reason.endsWith(" not found") || reason.endsWith(" vanished"))));
+  }
 }

@@ -23,14 +23,24 @@ import java.util.Set;
 public final class SplitBrainDetector {
   private SplitBrainDetector() {}
 
-  /** Rejection reasons an agent counts (agent's validator verdicts) and what they mean to an operator. */
+  /**
+   * Rejections (the agent's validator verdicts) that mean a peer's adverts arrive but disagree with this node's
+   * settings, and what they mean to an operator.
+   */
   static final Map<String, String> REJECT_REASONS = Map.of(
       "AUTH_MISMATCH", "authentication mismatch (the nodes use different passwords)",
       "AUTH_TYPE_MISMATCH", "authentication type mismatch (one node uses a password, the other does not)",
       "INTERVAL_MISMATCH", "advertisement interval mismatch",
       "BAD_VERSION", "VRRP version mismatch (2 against 3)",
-      "VRID_MISMATCH", "VRID mismatch",
-      "BAD_TTL", "TTL/hop limit not 255 (the adverts crossed a router)");
+      "BAD_TTL", "TTL/hop limit not 255 (the adverts crossed a router)",
+      "ADDRESS_MISMATCH", "virtual address mismatch (the nodes advertise different addresses)",
+      "ADDRESS_COUNT_MISMATCH", "virtual address count mismatch",
+      "BAD_CHECKSUM", "checksum mismatch (a VRRPv3 checksum variant the nodes do not share)");
+  /**
+   * Adverts of another VRID: counted for every other virtual router on the segment, so they name a cause only when
+   * the other claimant is not heard at all (then the claimants likely run different VRIDs).
+   */
+  static final String VRID_MISMATCH = "VRID_MISMATCH";
 
   public enum Kind {
     /** Adverts arrive and are counted as rejected. */
@@ -79,16 +89,22 @@ public final class SplitBrainDetector {
   static Diagnosis diagnose(NodeStatus receiver, NodeStatus sender, Map<String, Long> previous, Duration interval,
       Instant now) {
     List<String> growing = growingRejections(receiver.getRejected(), previous);
-    if (!growing.isEmpty()) {
-      return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, growing);
+    List<String> mismatches = growing.stream().filter(REJECT_REASONS::containsKey).toList();
+    if (!mismatches.isEmpty()) {
+      return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, mismatches);
     }
     Optional<Instant> heard = lastHeard(receiver, sender.getAddress());
     // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means not hearing.
-    boolean recent = heard.isPresent() && !heard.get().isBefore(now.minus(interval.multipliedBy(3)));
-    return new Diagnosis(receiver.getName(), sender.getName(), recent ? Kind.CROSSING : Kind.NOT_REACHING, List.of());
+    if (heard.isPresent() && !heard.get().isBefore(now.minus(interval.multipliedBy(3)))) {
+      return new Diagnosis(receiver.getName(), sender.getName(), Kind.CROSSING, List.of());
+    }
+    if (growing.contains(VRID_MISMATCH)) {
+      return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, List.of(VRID_MISMATCH));
+    }
+    return new Diagnosis(receiver.getName(), sender.getName(), Kind.NOT_REACHING, List.of());
   }
 
-  /** Reasons whose counters grew since the previous snapshot; without a snapshot, every non-zero counter. */
+  /** Reasons whose counters grew since the previous report; without one, every non-zero counter. */
   static List<String> growingRejections(Map<String, Long> now, Map<String, Long> before) {
     if (now == null) {
       return List.of();
@@ -143,7 +159,8 @@ public final class SplitBrainDetector {
 
   private static String describe(List<String> reasons) {
     return String.join(", ", reasons.stream()
-        .map(r -> REJECT_REASONS.containsKey(r) ? REJECT_REASONS.get(r) + " [" + r + "]" : r)
+        .map(r -> r.equals(VRID_MISMATCH) ? "adverts of another VRID [" + r + "] (do the nodes agree on "
+            + "virtualRouterId?)" : REJECT_REASONS.get(r) + " [" + r + "]")
         .toList());
   }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Derives status.master, status.stepDown and the Ready, SplitBrain and Degraded conditions from the agents' entries,
@@ -33,6 +34,13 @@ import java.util.stream.Collectors;
  * the master nor half of a split brain.
  */
 public final class StatusAggregator {
+  /**
+   * Two live masters for less than this are a handover, not a split brain: on preemption the old master leaves
+   * Master on the new one's first advertisement (RFC 5798 section 6.4.3), but the two agents' status writes reach
+   * the API server a moment apart.
+   */
+  public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
+
   private StatusAggregator() {}
 
   public static Aggregate aggregate(Facts f) {
@@ -42,8 +50,7 @@ public final class StatusAggregator {
         .filter(e -> f.live(e) && e.getState() == NodeState.Master)
         .toList();
     Set<String> interfaceMissing = names(entries.stream()
-        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && e.getReason() != null
-            && e.getReason().startsWith(Reasons.INTERFACE_MISSING_PREFIX)));
+        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())));
 
     Instant since = liveMasters.size() < 2 ? null : f.multiMasterSince() != null ? f.multiMasterSince() : f.now();
     boolean handover = since != null && f.now().isBefore(since.plus(HANDOVER_GRACE));
@@ -57,20 +64,13 @@ public final class StatusAggregator {
         ready(f, entries, liveMasters, splitBrain, master),
         splitBrainCondition(f, splitBrain, stepDown.action()),
         degraded(f, entries, agentDown, interfaceMissing, liveMasters));
-    Optional<Instant> recheckAt = java.util.stream.Stream.concat(
+    Optional<Instant> recheckAt = Stream.concat(
             entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
-            handover ? java.util.stream.Stream.of(since.plus(HANDOVER_GRACE)) : java.util.stream.Stream.empty())
+            handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.empty())
         .min(Comparator.naturalOrder());
     return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
         splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
   }
-
-  /**
-   * Two live masters for less than this are a handover, not a split brain: on preemption the old master leaves
-   * Master on the new one's first advertisement (RFC 5798 section 6.4.3), but the two agents' status writes reach
-   * the API server a moment apart.
-   */
-  public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
 
   /** During a handover the status keeps its master if it is still a claimant, else names the likely winner. */
   private static String handoverMaster(List<NodeStatus> liveMasters, String previousMaster) {
@@ -173,31 +173,32 @@ public final class StatusAggregator {
 
   private static Condition degraded(Facts f, List<NodeStatus> entries, Set<String> agentDown,
       Set<String> interfaceMissing, List<NodeStatus> liveMasters) {
-    List<String[]> problems = new ArrayList<>();
+    record Problem(String reason, String text) {}
+    List<Problem> problems = new ArrayList<>();
     if (!agentDown.isEmpty()) {
-      problems.add(new String[] {Reasons.AGENT_DOWN, "agent Lease expired on " + String.join(", ", agentDown)
-          + " (their entries are shown as Unknown)"});
+      problems.add(new Problem(Reasons.AGENT_DOWN, "agent Lease expired on " + String.join(", ", agentDown)
+          + " (their entries are shown as Unknown)"));
     }
     if (!interfaceMissing.isEmpty()) {
-      problems.add(new String[] {Reasons.INTERFACE_MISSING, "interface missing on " + String.join(", ",
-          interfaceMissing) + detail(entries, interfaceMissing)});
+      problems.add(new Problem(Reasons.INTERFACE_MISSING, "interface missing on " + String.join(", ",
+          interfaceMissing) + detail(entries, interfaceMissing)));
     }
     Set<String> fault = names(entries.stream()
         .filter(e -> f.live(e) && e.getState() == NodeState.Fault && !interfaceMissing.contains(e.getName())));
     if (!fault.isEmpty()) {
-      problems.add(new String[] {Reasons.NODES_IN_FAULT, "in Fault: " + String.join(", ", fault)
-          + detail(entries, fault)});
+      problems.add(new Problem(Reasons.NODES_IN_FAULT, "in Fault: " + String.join(", ", fault)
+          + detail(entries, fault)));
     }
     boolean anyBackup = entries.stream().anyMatch(e -> f.live(e) && e.getState() == NodeState.Backup);
     if (liveMasters.size() == 1 && !anyBackup) {
-      problems.add(new String[] {Reasons.NO_BACKUP, "no node is left in Backup to take over from "
-          + liveMasters.get(0).getName()});
+      problems.add(new Problem(Reasons.NO_BACKUP, "no node is left in Backup to take over from "
+          + liveMasters.get(0).getName()));
     }
     if (problems.isEmpty()) {
       return condition(f, DEGRADED, FALSE, Reasons.HEALTHY, "Every reporting node is Master or Backup.");
     }
-    return condition(f, DEGRADED, TRUE, problems.get(0)[0],
-        problems.stream().map(p -> p[1]).collect(Collectors.joining("; ")) + ".");
+    return condition(f, DEGRADED, TRUE, problems.get(0).reason(),
+        problems.stream().map(Problem::text).collect(Collectors.joining("; ")) + ".");
   }
 
   private static String detail(List<NodeStatus> entries, Set<String> nodes) {
@@ -226,7 +227,7 @@ public final class StatusAggregator {
         .build();
   }
 
-  private static Set<String> names(java.util.stream.Stream<NodeStatus> entries) {
+  private static Set<String> names(Stream<NodeStatus> entries) {
     return entries.map(NodeStatus::getName).collect(Collectors.toCollection(TreeSet::new));
   }
 }

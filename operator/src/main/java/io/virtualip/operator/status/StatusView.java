@@ -35,8 +35,7 @@ public record StatusView(String master, String readyReason, boolean splitBrain, 
     for (NodeStatus e : entries) {
       if (e.getState() == NodeState.Unknown) {
         down.add(e.getName());
-      } else if (e.getState() == NodeState.Fault && e.getReason() != null
-          && e.getReason().startsWith(Reasons.INTERFACE_MISSING_PREFIX)) {
+      } else if (e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())) {
         missing.add(e.getName());
       }
     }

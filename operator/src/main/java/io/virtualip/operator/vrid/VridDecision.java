@@ -10,6 +10,9 @@ package io.virtualip.operator.vrid;
  */
 public record VridDecision(Integer vrid, Outcome outcome, String other, Integer contested) {
 
+  /** For a VirtualIP whose spec is invalid: no VRID is decided, agents do not run it. */
+  public static final VridDecision NOT_DECIDED = new VridDecision(null, Outcome.NOT_DECIDED, null, null);
+
   public enum Outcome {
     /** spec.virtualRouterId, free on this segment. */
     PINNED,
@@ -22,7 +25,9 @@ public record VridDecision(Integer vrid, Outcome outcome, String other, Integer 
     /** spec.virtualRouterId is used by an older VirtualIP on the same nodes, or reserved. */
     CONFLICT,
     /** Every VRID from 1 to 255 is reserved or used on this segment. */
-    EXHAUSTED
+    EXHAUSTED,
+    /** Not asked: the spec is invalid. */
+    NOT_DECIDED
   }
 
   public boolean usable() {

@@ -65,11 +65,11 @@ class EventPlannerTest {
   @Test
   void interfaceMissingOncePerNode() {
     NodeStatus missing = entry("n2", Fault, "192.0.2.2", 100);
-    missing.setReason("InterfaceMissing: eth1 not found");
+    missing.setReason("interface eth1 not found"); // the agent's wording
     Facts f = facts().entries(entry("n1", Master, "192.0.2.1", 150), missing).leases(live("n1"), live("n2")).build();
     Aggregate a = StatusAggregator.aggregate(f);
     List<PlannedEvent> events = EventPlanner.plan(view(N1_MASTER), a, KEPT, f.entries());
-    assertThat(events).containsExactly(PlannedEvent.warning("InterfaceMissing", "n2: InterfaceMissing: eth1 not found"));
+    assertThat(events).containsExactly(PlannedEvent.warning("InterfaceMissing", "n2: interface eth1 not found"));
     assertThat(reasons(view(f), f)).isEmpty();
   }
 

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.operator.dependent.Placement;
 import jakarta.inject.Inject;
@@ -26,15 +27,16 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
 class AgentDaemonSetLifecycleTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  /** Ceiling for lifecycle steps (no latency bound is claimed here); generous for a loaded CI machine. */
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   @Inject
   KubernetesClient client;
-  Cluster cluster;
+  ClusterSteps cluster;
 
   @BeforeEach
   void steps() {
-    cluster = new Cluster(client);
+    cluster = new ClusterSteps(client);
   }
 
   private DaemonSet daemonSet(Map<String, String> selector) {
@@ -80,6 +82,13 @@ class AgentDaemonSetLifecycleTest {
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
     });
     assertThat(agent.getEnv()).anySatisfy(e -> {
+      // The agent runs only the VirtualIPs of its own placement, parsed the way the agent parses it.
+      assertThat(e.getName()).isEqualTo("VIRTUALIP_PLACEMENT");
+      VirtualIPSpec placement = client.getKubernetesSerialization().unmarshal(e.getValue(), VirtualIPSpec.class);
+      assertThat(placement.getNodeSelector()).isEqualTo(selector);
+      assertThat(placement.getTolerations()).isNullOrEmpty();
+    });
+    assertThat(agent.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     });
@@ -113,6 +122,16 @@ class AgentDaemonSetLifecycleTest {
     assertThat(owners(after)).containsExactly("ds-shared-a", "ds-shared-b");
     assertThat(client.getKubernetesSerialization().asJson(after.getSpec().getTemplate())).isEqualTo(templateBefore);
     assertThat(after.getMetadata().getAnnotations()).isEqualTo(before.getMetadata().getAnnotations());
+
+    // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no failover.
+    VirtualIP changed = cluster.get("ds-shared-a");
+    changed.getSpec().setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24"));
+    client.resource(changed).update();
+    await().atMost(WAIT).until(() -> cluster.get("ds-shared-a").getStatus(),
+        s -> s != null && s.getObservedGeneration() != null
+            && s.getObservedGeneration().equals(cluster.get("ds-shared-a").getMetadata().getGeneration()));
+    DaemonSet untouched = daemonSet(selector);
+    assertThat(untouched.getMetadata().getResourceVersion()).isEqualTo(after.getMetadata().getResourceVersion());
     assertThat(client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE)
         .withLabel("virtualip.io/placement", before.getMetadata().getLabels().get("virtualip.io/placement"))
         .list().getItems()).hasSize(1);
@@ -127,6 +146,33 @@ class AgentDaemonSetLifecycleTest {
     assertThat(a.getMetadata().getName()).isNotEqualTo(b.getMetadata().getName());
     assertThat(owners(a)).containsExactly("ds-place-a");
     assertThat(owners(b)).containsExactly("ds-place-b");
+  }
+
+  @Test
+  void aDeletedDaemonSetIsRecreatedWithItsOwners() {
+    Map<String, String> selector = Map.of("role", "ds-recreate");
+    cluster.apply("ds-recreate", selector, null, null);
+    DaemonSet first = await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null);
+
+    client.resource(first).delete();
+    DaemonSet again = await().atMost(WAIT).until(() -> daemonSet(selector),
+        d -> d != null && !d.getMetadata().getUid().equals(first.getMetadata().getUid()));
+    assertThat(owners(again)).containsExactly("ds-recreate");
+    assertThat(again.getSpec()).isEqualTo(first.getSpec());
+  }
+
+  @Test
+  void changingThePlacementMovesTheVirtualIPToAnotherDaemonSet() {
+    Map<String, String> from = Map.of("role", "ds-move-from");
+    Map<String, String> to = Map.of("role", "ds-move-to");
+    cluster.apply("ds-move", from, null, null);
+    await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
+
+    VirtualIP moved = cluster.get("ds-move");
+    moved.getSpec().setNodeSelector(to);
+    client.resource(moved).update();
+    await().atMost(WAIT).until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
+    await().atMost(WAIT).until(() -> daemonSet(from) == null);
   }
 
   @Test
@@ -156,8 +202,9 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("vrid-alloc-b", selector, null, null);
     await().atMost(WAIT).until(() -> cluster.get("vrid-alloc-b").getStatus(),
         s -> s != null && Integer.valueOf(12).equals(s.getVirtualRouterId()));
-    assertThat(cluster.events("vrid-alloc-b", "VRIDAllocated")).singleElement()
-        .satisfies(e -> assertThat(e.getMessage()).contains("12"));
+    // The event follows the status write.
+    await().atMost(WAIT).until(() -> cluster.events("vrid-alloc-b", "VRIDAllocated"), l -> l.size() == 1);
+    assertThat(cluster.events("vrid-alloc-b", "VRIDAllocated").get(0).getMessage()).contains("12");
   }
 
   @Test
@@ -187,13 +234,13 @@ class AgentDaemonSetLifecycleTest {
   void aSpecTheSchemaWouldRejectGetsInvalidSpecAndAnEvent() {
     VirtualIP bad = new VirtualIP();
     bad.getMetadata().setName("invalid-spec");
-    bad.setSpec(new io.virtualip.api.v1.VirtualIPSpec());
+    bad.setSpec(new VirtualIPSpec());
     bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
     client.resource(bad).create();
 
     await().atMost(WAIT).until(() -> cluster.summary("invalid-spec", Conditions.READY), "False/InvalidSpec"::equals);
     assertThat(cluster.condition("invalid-spec", Conditions.READY).orElseThrow().getMessage())
-        .contains("not-an-address");
+        .contains("spec.addresses");
     await().atMost(WAIT).until(() -> cluster.events("invalid-spec", "InvalidSpec"), l -> l.size() == 1);
     // The operator carries on with the others.
     cluster.apply("after-invalid", Map.of("role", "after-invalid"), null, null);

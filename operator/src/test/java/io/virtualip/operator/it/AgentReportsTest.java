@@ -3,7 +3,7 @@ package io.virtualip.operator.it;
 import static io.virtualip.api.v1.NodeState.Backup;
 import static io.virtualip.api.v1.NodeState.Fault;
 import static io.virtualip.api.v1.NodeState.Master;
-import static io.virtualip.operator.it.Cluster.entry;
+import static io.virtualip.operator.it.ClusterSteps.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,10 +16,14 @@ import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
-import io.virtualip.api.v1.VirtualIP;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionFactory;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,14 +50,14 @@ class AgentReportsTest {
 
   @Inject
   KubernetesClient client;
-  Cluster cluster;
+  ClusterSteps cluster;
   /** Agents whose Leases the heartbeat renews. */
   final Set<SimulatedAgent> alive = ConcurrentHashMap.newKeySet();
   ScheduledExecutorService heartbeat;
 
   @BeforeEach
   void start() {
-    cluster = new Cluster(client);
+    cluster = new ClusterSteps(client);
     heartbeat = Executors.newSingleThreadScheduledExecutor();
     heartbeat.scheduleWithFixedDelay(() -> alive.forEach(SimulatedAgent::renewLease), 0, 500, TimeUnit.MILLISECONDS);
   }
@@ -67,7 +72,7 @@ class AgentReportsTest {
   /** Creates the nodes and the VirtualIP, starts the agents' heartbeats and waits for the operator's first status. */
   private List<SimulatedAgent> setUp(String vip, SplitBrainPolicy policy, String... nodes) {
     Map<String, String> selector = Map.of("role", vip);
-    List<SimulatedAgent> agents = new java.util.ArrayList<>();
+    List<SimulatedAgent> agents = new ArrayList<>();
     for (int i = 0; i < nodes.length; i++) {
       String node = nodes[i];
       cluster.node(node, selector);
@@ -118,7 +123,7 @@ class AgentReportsTest {
   }
 
   @Test
-  void twoLiveMastersAreASplitBrainBlamedOnTheFirewallAndReportedOnce() {
+  void twoLiveMastersAreASplitBrainBlamedOnTheFirewallAndReportedOnce() throws Exception {
     List<SimulatedAgent> a = setUp("rep-sb", null, "rep-sb-n1", "rep-sb-n2");
     masterWithBackup("rep-sb", a.get(0), a.get(1));
 
@@ -132,6 +137,10 @@ class AgentReportsTest {
         .contains("Nodes rep-sb-n1, rep-sb-n2 claim Master")
         .contains("IP protocol 112").contains("224.0.0.18").contains("mode: Unicast");
 
+    // Metrics are recorded just after the event.
+    await().atMost(Duration.ofSeconds(5)).until(() -> metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
+    assertThat(metrics()).containsPattern("virtualip_split_brain_total [1-9]");
+
     // Reconciles go on (Lease renewals) but the transition is announced once.
     await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
     assertThat(cluster.events("rep-sb", "SplitBrain")).singleElement()
@@ -141,6 +150,8 @@ class AgentReportsTest {
     withinTwoSeconds().until(() -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN), "False/AtMostOneMaster"::equals);
     withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
     assertThat(cluster.get("rep-sb").getStatus().getMaster()).isEqualTo("rep-sb-n1");
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> !metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
   }
 
   @Test
@@ -230,7 +241,7 @@ class AgentReportsTest {
     masterWithBackup("rep-if", a.get(0), a.get(1));
 
     NodeStatus fault = entry(Fault, 100);
-    fault.setReason("InterfaceMissing: eth9 not found");
+    fault.setReason("interface eth9 not found"); // the agent's wording
     a.get(1).report("rep-if", fault);
     withinTwoSeconds().until(() -> cluster.summary("rep-if", Conditions.DEGRADED), "True/InterfaceMissing"::equals);
     List<Event> events = withinTwoSeconds().until(() -> cluster.events("rep-if", "InterfaceMissing"), l -> l.size() == 1);
@@ -241,19 +252,22 @@ class AgentReportsTest {
   @Test
   void metricsAndHealthAreServed() throws Exception {
     setUp("rep-metrics", null, "rep-metrics-n1");
-    var http = java.net.http.HttpClient.newHttpClient();
-    int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.http.test-port",
-        Integer.class);
-    var metrics = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://localhost:" + port + "/q/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.body()).contains("virtualip_reconciles_total{").contains("virtualip_resources{")
+    assertThat(metrics()).contains("virtualip_reconciles_total{").contains("virtualip_resources{")
         .contains("virtualip_split_brain_total");
-    var health = http.send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(cluster.get("rep-metrics")).isNotNull().extracting(VirtualIP::getStatus).isNotNull();
+    assertThat(get("/q/health/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+    assertThat(get("/q/health/started").statusCode()).isEqualTo(200); // the chart's startupProbe
+  }
+
+  private static String metrics() throws Exception {
+    HttpResponse<String> response = get("/q/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -88,8 +88,23 @@ class SplitBrainDetectorTest {
   }
 
   @Test
+  void ownAdvertsAreNoEvidenceAndOtherVridsOnlyWhenThePeerIsNotHeard() {
+    NodeStatus own = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("OWN_ADVERTISEMENT", 50L));
+    assertThat(detect(Map.of(), Mode.Multicast, own, entry("b", Master, "192.0.2.2", 100)).diagnoses().get(0).kind())
+        .isEqualTo(Kind.NOT_REACHING);
+    NodeStatus otherVrid = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("VRID_MISMATCH", 50L));
+    SplitBrain unheard = detect(Map.of(), Mode.Multicast, otherVrid, entry("b", Master, "192.0.2.2", 100));
+    assertThat(unheard.diagnoses().get(0)).isEqualTo(new Diagnosis("a", "b", Kind.REJECTED, List.of("VRID_MISMATCH")));
+    assertThat(unheard.explanation()).contains("virtualRouterId");
+    NodeStatus hearing = hears(rejects(entry("a", Master, "192.0.2.1", 100), Map.of("VRID_MISMATCH", 50L)),
+        "192.0.2.2", NOW);
+    assertThat(detect(Map.of(), Mode.Multicast, hearing, entry("b", Master, "192.0.2.2", 100)).diagnoses().get(0)
+        .kind()).isEqualTo(Kind.CROSSING);
+  }
+
+  @Test
   void withoutASnapshotAnyRejectionCounts() {
-    NodeStatus a = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("BAD_VERSION", 5L, "VRID_MISMATCH", 0L));
+    NodeStatus a = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("BAD_VERSION", 5L, "AUTH_MISMATCH", 0L));
     SplitBrain sb = detect(Map.of(), Mode.Multicast, a, entry("b", Master, "192.0.2.2", 100));
     assertThat(sb.diagnoses().get(0)).isEqualTo(new Diagnosis("a", "b", Kind.REJECTED, List.of("BAD_VERSION")));
     assertThat(sb.explanation()).contains("VRRP version mismatch");

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Small steps the lifecycle tests are written in: apply objects, read conditions and events. */
-final class Cluster {
+final class ClusterSteps {
   private final KubernetesClient client;
 
-  Cluster(KubernetesClient client) {
+  ClusterSteps(KubernetesClient client) {
     this.client = client;
   }
 

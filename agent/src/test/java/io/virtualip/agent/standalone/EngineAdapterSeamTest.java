@@ -1,0 +1,272 @@
+package io.virtualip.agent.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.virtualip.agent.config.AddressPrefix;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.dataplane.NetnsPair;
+import io.virtualip.agent.dataplane.NetworkNamespace;
+import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.agent.kubernetes.InstanceEngine;
+import io.virtualip.agent.kubernetes.InstanceSnapshot;
+import io.virtualip.agent.kubernetes.ResolvedInstance;
+import io.virtualip.agent.kubernetes.ResolvedTrack;
+import io.virtualip.agent.vrrp.Counters;
+import io.virtualip.agent.vrrp.InstanceStatus;
+import io.virtualip.agent.vrrp.PeerTable;
+import io.virtualip.agent.vrrp.State;
+import io.virtualip.agent.vrrp.Verdict;
+import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adapter's side of the glue's {@link InstanceEngine} seam: mappings without root, the engine duties on a real
+ * agent in a namespace with root ({@link EngineAdapterTest} has more of those).
+ */
+class EngineAdapterSeamTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+  private static final long LOOP_NOW = 50_000_000_000L;
+
+  private static ResolvedInstance resolved(Duration interval, List<ResolvedTrack> tracks) {
+    return new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, interval, 150, false,
+        Duration.ofSeconds(5), Mode.Unicast, List.of("192.0.2.2"), "secret".getBytes(StandardCharsets.UTF_8),
+        tracks);
+  }
+
+  private static final List<ResolvedTrack> TRACKS = List.of(
+      new ResolvedTrack.InterfaceTrack("eth1", -10),
+      new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/healthz", -20, new ResolvedTrack.Thresholds(2, 2, 1)),
+      new ResolvedTrack.PodsTrack("web", new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build(), 0));
+
+  @Test
+  void resolvedInstanceBecomesADefinitionWithInterfaceAndExternalTracks() throws Exception {
+    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofMillis(100), TRACKS));
+
+    assertThat(d.name()).isEqualTo("vip-web");
+    assertThat(d.origin()).isEqualTo("VirtualIP vip-web");
+    assertThat(d.interfaceName()).isNull();
+    assertThat(d.addresses()).containsExactly(new AddressPrefix(InetAddress.getByName("192.0.2.100"), 24));
+    assertThat(d.vrid()).isEqualTo(51);
+    assertThat(d.version()).isEqualTo(3);
+    assertThat(d.priority()).isEqualTo(150);
+    assertThat(d.advertIntervalCentis()).isEqualTo(10);
+    assertThat(d.preempt()).isFalse();
+    assertThat(d.preemptDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.password()).isEqualTo("secret".getBytes(StandardCharsets.UTF_8));
+    assertThat(d.unicastPeers()).containsExactly(InetAddress.getByName("192.0.2.2"));
+    assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -10));
+    assertThat(d.externalTracks()).containsExactly(
+        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20, null),
+        new VipDefinition.ExternalTrack("tracks[2] pods in web {app=web}", 0, null));
+  }
+
+  @Test
+  void equalResolutionsGiveEqualDefinitionsAndAChangedTrackADifferentOne() {
+    // Equality is what makes a re-apply a no-op and lets the agent keep reported track health.
+    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)))
+        .isEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.copyOf(TRACKS))));
+    List<ResolvedTrack> changed = new ArrayList<>(TRACKS);
+    changed.set(1, new ResolvedTrack.HttpGetTrack("127.0.0.1", 8081, "/healthz", -20,
+        new ResolvedTrack.Thresholds(2, 2, 1)));
+    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), changed)).externalTracks())
+        .isNotEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)).externalTracks());
+    assertThat(EngineAdapter.externalTrackNames(TRACKS)).containsExactly(null,
+        "tracks[1] httpGet 127.0.0.1:8080/healthz", "tracks[2] pods in web {app=web}");
+  }
+
+  @Test
+  void valuesThatCannotBeRepresentedNameTheField() {
+    assertThatThrownBy(() -> EngineAdapter.definition("v", resolved(Duration.ofMillis(15), List.of())))
+        .hasMessageStartingWith("spec.advertisementInterval: PT0.015S is not a whole number of centiseconds");
+    ResolvedInstance badAddress = new ResolvedInstance(51, 3, List.of("192.0.2.300/24"), null,
+        Duration.ofSeconds(1), 100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    assertThatThrownBy(() -> EngineAdapter.definition("v", badAddress))
+        .hasMessage("spec.addresses[0]: '192.0.2.300' is not an IP address");
+  }
+
+  @Test
+  void anInvalidConfigurationIsReportedAsFaultWithTheProblem() {
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    AtomicReference<InstanceSnapshot> told = new AtomicReference<>();
+    engine.addListener((name, snapshot) -> told.set(snapshot));
+
+    engine.apply("v", resolved(Duration.ofMillis(15), List.of()));
+
+    InstanceSnapshot fault = engine.snapshot("v").orElseThrow();
+    assertThat(fault.state()).isEqualTo(NodeState.Fault);
+    assertThat(fault.reason()).startsWith("invalid configuration: spec.advertisementInterval: ");
+    assertThat(fault.priority()).isEqualTo(150);
+    assertThat(fault.since()).isEqualTo(NOW);
+    assertThat(told.get()).isEqualTo(fault);
+    engine.remove("v");
+    assertThat(engine.snapshot("v")).isEmpty();
+  }
+
+  @Test
+  void reportBecomesSnapshotWithWallClockTimesAndOnlyHeardPeers() throws Exception {
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofSeconds(1), List.of()));
+    InetAddress self = InetAddress.getByName("192.0.2.1");
+    long since = LOOP_NOW - 2_000_000_000L;
+    List<PeerTable.PeerStatus> peers = List.of(
+        new PeerTable.PeerStatus(InetAddress.getByName("192.0.2.2"), 100, 100, LOOP_NOW - 250_000_000L, 7, 0,
+            Verdict.ACCEPTED, LOOP_NOW - 250_000_000L),
+        new PeerTable.PeerStatus(InetAddress.getByName("192.0.2.3"), -1, 0, Long.MIN_VALUE, 0, 3,
+            Verdict.AUTH_MISMATCH, LOOP_NOW - 100_000_000L));
+    InstanceStatus status = new InstanceStatus(51, State.MASTER, 150, 140, self, 140, 100, "preempting", since,
+        new Counters.CounterSnapshot(12, 7, 0, 0, 1, Map.of("ACCEPTED", 7L), Map.of("AUTH_MISMATCH", 3L)), peers);
+
+    InstanceSnapshot s = engine.toSnapshot("vip-web",
+        new InstanceReport(d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW));
+
+    assertThat(s).isEqualTo(new InstanceSnapshot(NodeState.Master, 150, 140, "192.0.2.1", "192.0.2.1",
+        Instant.parse("2026-11-26T09:59:58Z"), "preempting", 12, 7, Map.of("AUTH_MISMATCH", 3L),
+        List.of(new InstanceSnapshot.Peer("192.0.2.2", 100, Instant.parse("2026-11-26T09:59:59.750Z")))));
+
+    // A renewal later, with a clock that drifted against the loop's: the same transition keeps its time.
+    InstanceSnapshot renewed = engine.toSnapshot("vip-web",
+        new InstanceReport(d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW + 3_000_000_007L));
+    assertThat(renewed.since()).isEqualTo(s.since());
+  }
+
+  @Test
+  void aDetachedInstanceIsAFaultWithItsReason() {
+    EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
+    VipDefinition d = EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.of()));
+
+    InstanceSnapshot s = engine.toSnapshot("v", new InstanceReport(d, "eth9", null, null, "interface eth9 not found",
+        0, LOOP_NOW - 1_000_000_000L, LOOP_NOW));
+
+    assertThat(s).isEqualTo(new InstanceSnapshot(NodeState.Fault, 150, 0, null, null,
+        Instant.parse("2026-11-26T09:59:59Z"), "interface eth9 not found", 0, 0, Map.of(), List.of()));
+  }
+
+  @Test
+  void statesMapOneToOne() {
+    assertThat(EngineAdapter.state(State.INITIALIZE)).isEqualTo(NodeState.Init);
+    assertThat(EngineAdapter.state(State.BACKUP)).isEqualTo(NodeState.Backup);
+    assertThat(EngineAdapter.state(State.MASTER)).isEqualTo(NodeState.Master);
+    assertThat(EngineAdapter.state(State.FAULT)).isEqualTo(NodeState.Fault);
+  }
+
+  /**
+   * The engine's duties on a real agent in a namespace: an unreported track counts as failing, a reported one by its
+   * index reaches the right track, a replacement (new priority) keeps its health, and step-down holds.
+   */
+  @Test
+  void trackIndexReachesTheAgentAndItsHealthSurvivesAReplacement() throws Exception {
+    Requirements.root("network namespaces, raw sockets, netlink");
+    List<Agent> agents = new ArrayList<>();
+    try (NetnsPair pair = new NetnsPair()) {
+      Agent agent = started(pair.a, agents);
+      try {
+        EngineAdapter engine = new EngineAdapter(agent);
+        List<NodeState> told = new CopyOnWriteArrayList<>();
+        engine.addListener((name, snapshot) -> told.add(snapshot.state()));
+        ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null,
+            Duration.ofMillis(100), 150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(
+                new ResolvedTrack.InterfaceTrack(NetnsPair.IFACE, 0),
+                new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/", 0, new ResolvedTrack.Thresholds(1, 1, 1))));
+
+        engine.apply("v", config);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
+        assertThat(engine.snapshot("v").orElseThrow().state()).isEqualTo(NodeState.Fault);
+        assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[1] httpGet 127.0.0.1:8080/");
+
+        engine.trackChanged("v", 0, false); // an interface track: the agent's own, ignored here
+        engine.trackChanged("v", 1, true);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
+        InstanceSnapshot master = engine.snapshot("v").orElseThrow();
+        assertThat(master.ownAddress()).isEqualTo("192.0.2.1");
+        assertThat(master.masterAddress()).isEqualTo("192.0.2.1");
+        assertThat(told).contains(NodeState.Fault, NodeState.Master);
+
+        // A changed priority replaces the instance; the reported track health carries over, so no Fault.
+        engine.apply("v", new ResolvedInstance(51, 3, config.addresses(), null, config.advertisementInterval(), 140,
+            true, Duration.ZERO, Mode.Multicast, List.of(), null, config.tracks()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").orElseThrow().priority() == 140);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
+
+        engine.stepDown("v", true);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Backup);
+        assertThat(engine.snapshot("v").orElseThrow().reason()).contains("step down requested");
+
+        engine.remove("v");
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isEmpty());
+      } finally {
+        agent.stop();
+      }
+      assertThat(new EngineAdapter(agent).snapshot("v")).as("a stopped agent has no instances").isEmpty();
+    }
+  }
+
+  /**
+   * A backup's first master arrives without a transition; the listener still hears of it, so status.nodes does not
+   * show a backup following nobody until the next periodic report.
+   */
+  @Test
+  void listenerHearsWhenABackupLearnsItsMaster() throws Exception {
+    Requirements.root("network namespaces, raw sockets, netlink");
+    ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
+        150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    ResolvedInstance lower = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
+        100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    List<Agent> agents = new ArrayList<>();
+    try (NetnsPair pair = new NetnsPair()) {
+      try {
+        EngineAdapter a = new EngineAdapter(started(pair.a, agents));
+        a.apply("v", config);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> a.snapshot("v").map(InstanceSnapshot::state).orElse(null) == NodeState.Master);
+
+        EngineAdapter b = new EngineAdapter(started(pair.b, agents));
+        List<InstanceSnapshot> told = new CopyOnWriteArrayList<>();
+        b.addListener((name, snapshot) -> told.add(snapshot));
+        b.apply("v", lower);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> told.stream()
+            .anyMatch(t -> t.state() == NodeState.Backup && "192.0.2.1".equals(t.masterAddress())));
+        assertThat(told.get(0).state()).isEqualTo(NodeState.Backup);
+        assertThat(told.get(0).masterAddress()).as("the transition itself happens before any advert").isNull();
+      } finally {
+        agents.forEach(Agent::stop);
+      }
+    }
+  }
+
+  private static Agent started(String ns, List<Agent> agents) throws Exception {
+    Agent agent = unstartedAgent();
+    NetworkNamespace.call(ns, () -> {
+      agent.start();
+      return null;
+    });
+    agents.add(agent);
+    return agent;
+  }
+
+  private static Agent unstartedAgent() {
+    return new Agent("node-a", List.of(), null, new AgentLog(new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8)));
+  }
+}

@@ -1,0 +1,69 @@
+package io.virtualip.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClusterTest {
+  private static final Taint CONTROL_PLANE = new TaintBuilder().withKey("node-role.kubernetes.io/control-plane")
+      .withEffect("NoSchedule").build();
+
+  private static Node node(String name, Map<String, String> labels, Taint... taints) {
+    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        .withNewSpec().withTaints(taints).endSpec().build();
+  }
+
+  private static VirtualIP vip(Map<String, String> selector, Toleration... tolerations) {
+    VirtualIP vip = new VirtualIP();
+    vip.setSpec(new VirtualIPSpec());
+    vip.getSpec().setNodeSelector(selector);
+    vip.getSpec().setTolerations(tolerations.length == 0 ? null : List.of(tolerations));
+    return vip;
+  }
+
+  private final Cluster cluster = new Cluster(List.of(), List.of(
+      node("worker-1", Map.of("role", "lb")),
+      node("worker-2", Map.of("role", "app")),
+      node("cp-1", Map.of("role", "lb"), CONTROL_PLANE),
+      node("soft", Map.of("role", "lb"), new TaintBuilder().withKey("x").withEffect("PreferNoSchedule").build())),
+      List.of(), List.of());
+
+  @Test
+  void selectsByLabelsAndLeavesOutNodesWhoseTaintsKeepTheAgentAway() {
+    assertThat(cluster.selectedNodes(vip(null))).containsExactly("soft", "worker-1", "worker-2");
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb")))).containsExactly("soft", "worker-1");
+  }
+
+  @Test
+  void tolerationsLetTheAgentOntoTaintedNodes() {
+    Toleration controlPlane = new TolerationBuilder().withKey("node-role.kubernetes.io/control-plane")
+        .withOperator("Exists").withEffect("NoSchedule").build();
+    Toleration everything = new TolerationBuilder().withOperator("Exists").build();
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb"), controlPlane)))
+        .containsExactly("cp-1", "soft", "worker-1");
+    assertThat(cluster.selectedNodes(vip(null, everything))).hasSize(4);
+  }
+
+  @Test
+  void tolerationMatchesLikeKubernetes() {
+    Taint dedicated = new TaintBuilder().withKey("dedicated").withValue("lb").withEffect("NoExecute").build();
+    assertThat(Cluster.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Equal").withValue("lb")
+        .build(), dedicated)).isTrue();
+    assertThat(Cluster.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Equal").withValue("db")
+        .build(), dedicated)).isFalse();
+    assertThat(Cluster.tolerates(new TolerationBuilder().withKey("dedicated").withOperator("Exists")
+        .withEffect("NoSchedule").build(), dedicated)).isFalse();
+    assertThat(Cluster.tolerates(new TolerationBuilder().withKey("other").withOperator("Exists").build(), dedicated))
+        .isFalse();
+  }
+}

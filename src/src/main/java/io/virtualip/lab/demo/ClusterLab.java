@@ -1,0 +1,340 @@
+package io.virtualip.lab.demo;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.lab.Await;
+import io.virtualip.lab.BackgroundProcess;
+import io.virtualip.lab.Lab;
+import io.virtualip.lab.LabException;
+import io.virtualip.lab.Node;
+import io.virtualip.lab.kube.EmbeddedApiServer;
+import io.virtualip.lab.kube.Kubectl;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A small Kubernetes cluster on this machine: a {@link Lab} segment whose first {@code kubeNodes} nodes are
+ * registered as Kubernetes Nodes {@code n1..nN} (label {@value #NODE_LABEL}{@code =true}, InternalIP = their lab
+ * address) and each run one real agent ({@code virtualip-agent.jar kubernetes}) inside their namespace; an
+ * {@link EmbeddedApiServer} on the lab's {@link Lab#connectHost() host link}; the real operator (Quarkus app) in the
+ * root namespace. Any further lab nodes are plain hosts on the segment (e.g. a keepalived peer).
+ *
+ * <p>The lab plays the kubelet: the operator's agent DaemonSet is stored but nothing schedules it; the lab starts the
+ * agents itself with the environment the DaemonSet would give them. {@link #close()} stops the agents (SIGTERM, so
+ * they hand over with priority 0, then SIGKILL), the operator and the API, and removes every namespace and link;
+ * the {@link Lab}'s shutdown hook does the same on Ctrl-C or an uncaught exception.
+ */
+public final class ClusterLab implements AutoCloseable {
+
+    /** The agents' and operator's namespace: Leases, password Secrets, the agent DaemonSet. */
+    public static final String NAMESPACE = "virtualip-system";
+    /** Every registered Node carries {@code virtualip.io/lab-node=true}; tests move nodes out of selectors with it. */
+    public static final String NODE_LABEL = "virtualip.io/lab-node";
+    private static final Duration AGENT_READY = Duration.ofSeconds(60);
+    private static final Duration OPERATOR_READY = Duration.ofSeconds(90);
+    private static final String TOKEN = "virtualip-lab";
+
+    private final Lab lab;
+    private final Artifacts artifacts;
+    private final List<Node> kubeNodes;
+    private final Map<String, BackgroundProcess> agents = new ConcurrentHashMap<>();
+    private EmbeddedApiServer api;
+    private Kubectl kubectl;
+    private BackgroundProcess operator;
+
+    private ClusterLab(Lab lab, Artifacts artifacts, int kubeNodes) {
+        this.lab = lab;
+        this.artifacts = artifacts;
+        this.kubeNodes = List.copyOf(lab.nodes().subList(0, kubeNodes));
+    }
+
+    /**
+     * Builds the cluster and waits until the operator runs and every agent is ready.
+     *
+     * @param prefix     names of namespaces and links (see {@link Lab#create(String, int)})
+     * @param kubeNodes  nodes registered in Kubernetes, each with an agent
+     * @param extraNodes further hosts on the segment with no agent
+     * @param progress   one line per step (the demo prints them; tests may pass a no-op)
+     */
+    public static ClusterLab start(Artifacts artifacts, String prefix, int kubeNodes, int extraNodes,
+                                   Consumer<String> progress) {
+        Lab lab = Lab.create(prefix, kubeNodes + extraNodes);
+        ClusterLab cluster = new ClusterLab(lab, artifacts, kubeNodes);
+        try {
+            progress.accept("network: " + lab.nodes().size() + " node namespaces on one bridge (" + lab.id() + "), "
+                    + describeNodes(lab.nodes()));
+            var host = lab.connectHost();
+            cluster.api = EmbeddedApiServer.start(host, 0);
+            progress.accept("Kubernetes API (fabric8 mock, CRUD mode) on " + cluster.api.url()
+                    + ", reached by the nodes through the host link");
+            cluster.registerCluster();
+            if (Kubectl.available()) {
+                cluster.kubectl = Kubectl.forServer(cluster.api, lab.workDir());
+                progress.accept("kubeconfig for the real kubectl: " + cluster.kubectl.kubeconfig().toAbsolutePath());
+            }
+            cluster.startOperator();
+            progress.accept("operator running (log: " + cluster.operator.log().toAbsolutePath() + ")");
+            for (Node node : cluster.kubeNodes) {
+                cluster.startAgent(node);
+            }
+            cluster.kubeNodes.forEach(cluster::awaitAgentReady);
+            progress.accept("agents ready on " + cluster.kubeNodes.stream().map(Node::name).toList()
+                    + " (logs in " + lab.workDir().toAbsolutePath() + ")");
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private static String describeNodes(List<Node> nodes) {
+        return String.join(", ", nodes.stream().map(n -> n.name() + " " + n.ipv4Text()).toList());
+    }
+
+    /** CRD, namespaces and Nodes: what a cluster has before the chart is installed. */
+    private void registerCluster() {
+        KubernetesClient client = api.client();
+        api.applyVirtualIpCrd();
+        for (String namespace : List.of("default", NAMESPACE)) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+                    .build()).create();
+        }
+        for (Node node : kubeNodes) {
+            client.nodes().resource(new NodeBuilder()
+                    .withNewMetadata().withName(node.name())
+                    .addToLabels("kubernetes.io/hostname", node.name())
+                    .addToLabels("kubernetes.io/os", "linux")
+                    .addToLabels(NODE_LABEL, "true")
+                    .endMetadata()
+                    .withNewStatus()
+                    .addNewAddress().withType("InternalIP").withAddress(node.ipv4Text()).endAddress()
+                    .addNewAddress().withType("Hostname").withAddress(node.name()).endAddress()
+                    .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
+                    .endStatus()
+                    .build()).create();
+        }
+    }
+
+    private void startOperator() {
+        Map<String, String> env = new LinkedHashMap<>();
+        // The fabric8 client's own environment: Quarkus fixes quarkus.kubernetes-client.* at build time and starts
+        // from fabric8's auto-configuration at run time, which reads these.
+        env.putAll(clientEnvironment());
+        env.put("POD_NAMESPACE", NAMESPACE);
+        env.put("VIRTUALIP_AGENT_NAMESPACE", NAMESPACE);
+        // quarkus.operator-sdk.enable-ssa is fixed at build time (on): the embedded API serves a simplified apply.
+        // One replica, so no leader election: QOSDK activates it for the prod profile only, checked at run time.
+        // Losing the lease in an API outage would make JOSDK exit, and here no Deployment restarts the operator.
+        env.put("QUARKUS_PROFILE", "lab");
+        // Health and metrics on a free loopback port: parallel labs must not fight over 8080.
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", "0");
+        env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+        operator = lab.startOnHost("operator", env, List.of(java(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", artifacts.operatorJar().toString()));
+        Await.until("the operator to start (log: " + operator.log() + ")", OPERATOR_READY,
+                () -> started(operator, "started in"));
+    }
+
+    private static boolean started(BackgroundProcess process, String marker) {
+        requireAlive(process);
+        return process.output().contains(marker);
+    }
+
+    /** A program that died while we wait for it fails the wait at once, with the end of its log. */
+    private static void requireAlive(BackgroundProcess process) {
+        if (!process.isAlive()) {
+            throw new LabException(process.name() + " exited during start; its log:\n" + tail(process.output()));
+        }
+    }
+
+    /** Starts (or restarts) {@code node}'s agent, with the environment the operator's DaemonSet would give it. */
+    public BackgroundProcess startAgent(Node node) {
+        Path ready = readyFile(node);
+        try {
+            Files.deleteIfExists(ready);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>(List.of("env",
+                "NODE_NAME=" + node.name(),
+                "POD_NAMESPACE=" + NAMESPACE,
+                "VIRTUALIP_READY_FILE=" + ready.toAbsolutePath()));
+        clientEnvironment().forEach((key, value) -> command.add(key + "=" + value));
+        // Every agent shares this machine's file system: each needs a control socket of its own.
+        command.addAll(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", artifacts.agentJar().toString(), "kubernetes",
+                "--control-socket", lab.workDir().resolve("agent-" + node.name() + ".sock").toAbsolutePath().toString()));
+        BackgroundProcess agent = lab.start(node, "agent-" + node.name() + "-" + System.nanoTime() % 100_000,
+                command.toArray(String[]::new));
+        agents.put(node.name(), agent);
+        return agent;
+    }
+
+    /** fabric8's configuration from the environment: this API, any token, no kubeconfig or service account. */
+    private Map<String, String> clientEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KUBERNETES_MASTER", api.url());
+        env.put("KUBERNETES_AUTH_TOKEN", TOKEN);
+        env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        env.put("KUBERNETES_NAMESPACE", NAMESPACE);
+        return env;
+    }
+
+    /** Waits until {@code node}'s agent has synced its watches (its readiness file exists). */
+    public void awaitAgentReady(Node node) {
+        BackgroundProcess agent = agent(node);
+        Await.until("agent on " + node.name() + " to be ready (log: " + agent.log() + ")", AGENT_READY,
+                () -> {
+                    requireAlive(agent);
+                    return Files.exists(readyFile(node));
+                });
+    }
+
+    private Path readyFile(Node node) {
+        return lab.workDir().resolve("agent-" + node.name() + ".ready");
+    }
+
+    /** Kills {@code node}'s agent with SIGKILL, as a crash would: no priority-0 advert, its address stays. */
+    public void killAgent(Node node) {
+        agent(node).kill();
+    }
+
+    public BackgroundProcess agent(Node node) {
+        BackgroundProcess agent = agents.get(node.name());
+        if (agent == null) {
+            throw new IllegalArgumentException("no agent on " + node.name());
+        }
+        return agent;
+    }
+
+    public BackgroundProcess operator() {
+        return operator;
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    public EmbeddedApiServer api() {
+        return api;
+    }
+
+    public KubernetesClient client() {
+        return api.client();
+    }
+
+    /** The real kubectl pointed at this cluster, where kubectl is installed. */
+    public Optional<Kubectl> kubectl() {
+        return Optional.ofNullable(kubectl);
+    }
+
+    /** The nodes registered in Kubernetes (each with an agent). */
+    public List<Node> kubeNodes() {
+        return kubeNodes;
+    }
+
+    public Node node(String name) {
+        return lab.nodes().stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + name));
+    }
+
+    /** Names of the lab nodes whose interface holds {@code address} (without prefix length) right now. */
+    public Set<String> holders(String address) {
+        Set<String> holding = new TreeSet<>();
+        for (Node node : lab.nodes()) {
+            String addresses = lab.exec(node, "ip", "-o", "addr", "show", "dev", Lab.IFACE).orThrow().stdout();
+            if (addresses.contains(" " + address + "/")) {
+                holding.add(node.name());
+            }
+        }
+        return holding;
+    }
+
+    public VirtualIP virtualIp(String name) {
+        return client().resources(VirtualIP.class).withName(name).get();
+    }
+
+    /** {@code status.master} of VirtualIP {@code name}, or null while there is none (or no such VirtualIP). */
+    public String master(String name) {
+        VirtualIP vip = virtualIp(name);
+        return vip == null || vip.getStatus() == null ? null : vip.getStatus().getMaster();
+    }
+
+    /** The status ({@code True}, {@code False}, {@code Unknown}) of condition {@code type}, or null if not written. */
+    public String conditionStatus(String name, String type) {
+        return condition(name, type).map(Condition::getStatus).orElse(null);
+    }
+
+    /** The status condition {@code type} of VirtualIP {@code name}, if the operator has written it. */
+    public Optional<Condition> condition(String name, String type) {
+        VirtualIP vip = virtualIp(name);
+        if (vip == null || vip.getStatus() == null || vip.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return vip.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    /** Events about VirtualIP {@code name}, oldest first. */
+    public List<Event> events(String name) {
+        return client().v1().events().inAnyNamespace().list().getItems().stream()
+                .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName())
+                        && "VirtualIP".equals(e.getInvolvedObject().getKind()))
+                .sorted(Comparator.comparing(ClusterLab::eventTime))
+                .toList();
+    }
+
+    private static String eventTime(Event e) {
+        return Optional.ofNullable(e.getLastTimestamp()).or(() -> Optional.ofNullable(e.getEventTime())
+                .map(t -> t.getTime())).orElse(e.getMetadata().getCreationTimestamp());
+    }
+
+    /** Stores a Secret in the agents' namespace (VRRPv2 passwords). */
+    public void createSecret(String name, String key, String value) {
+        client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(name)
+                .withNamespace(NAMESPACE).endMetadata().addToStringData(key, value).build()).create();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static String tail(String text) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /** Agents first, all at once (SIGTERM: they hand over with priority 0), then the operator, the API and the lab. */
+    @Override
+    public void close() {
+        try {
+            agents.values().parallelStream().forEach(BackgroundProcess::close);
+            if (operator != null) {
+                operator.close();
+            }
+            if (api != null) {
+                api.close();
+            }
+        } finally {
+            lab.close();
+        }
+    }
+}
