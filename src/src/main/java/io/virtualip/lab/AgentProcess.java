@@ -64,7 +64,7 @@ public final class AgentProcess implements VrrpRouter {
         Path socket = lab.workDir().resolve(name + ".sock");
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", AgentJar.locate().toString(), "run", "--config", config.toString(),
+        command.addAll(List.of("-jar", BuildArtifact.agentJar().toString(), "run", "--config", config.toString(),
                 "--node", node.name(), "--control-socket", socket.toString(), "--secrets-dir", secrets.toString()));
         BackgroundProcess process = lab.start(node, name, command.toArray(String[]::new));
         return new AgentProcess(lab, node, routers, socket, process);
@@ -127,7 +127,7 @@ public final class AgentProcess implements VrrpRouter {
 
     /** Asks the running agent for its status over the control socket, with the agent's own {@code status} command. */
     public AgentStatus status() {
-        String json = lab.exec(node, java(), "-jar", AgentJar.locate().toString(), "status",
+        String json = lab.exec(node, java(), "-jar", BuildArtifact.agentJar().toString(), "status",
                 "--control-socket", controlSocket.toString()).orThrow().stdout();
         return AgentStatus.parse(json);
     }

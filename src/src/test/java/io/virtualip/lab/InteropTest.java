@@ -60,7 +60,7 @@ class InteropTest {
     static void createLab() {
         Requirements.root("creates network namespaces and runs VRRP routers");
         Requirements.tools("ip", "keepalived", "tcpdump", "tshark", "bash");
-        AgentJar.locate();
+        BuildArtifact.agentJar();
         lab = Lab.create("vipio-", 3);
     }
 

@@ -41,7 +41,7 @@ class SplitBrainReproductionTest {
     static void createLab() {
         Requirements.root("creates network namespaces, nftables rules and VRRP routers");
         Requirements.tools("ip", "keepalived", "nft", "tcpdump", "bash");
-        AgentJar.locate();
+        BuildArtifact.agentJar();
         lab = Lab.create("vipio-", 3);
     }
 

@@ -3,7 +3,7 @@ package io.virtualip.lab.bench;
 import static io.virtualip.lab.VrrpRouter.Implementation.KEEPALIVED;
 import static io.virtualip.lab.VrrpRouter.Implementation.OURS;
 
-import io.virtualip.lab.AgentJar;
+import io.virtualip.lab.BuildArtifact;
 import io.virtualip.lab.AgentProcess;
 import io.virtualip.lab.Await;
 import io.virtualip.lab.BackgroundProcess;
@@ -116,7 +116,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
         }
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(out);
-        line("# Failover benchmark, " + Instant.now() + ", agent jar " + AgentJar.locate());
+        line("# Failover benchmark, " + Instant.now() + ", agent jar " + BuildArtifact.agentJar());
         line("# agent JVM options: " + agentJvmOptions + "; keepalived: " + keepalivedVersion());
         List<Trial> results = new ArrayList<>();
         try (Lab lab = Lab.create(PREFIX, 3)) {

@@ -1,9 +1,8 @@
 package io.virtualip.lab.demo;
 
+import io.virtualip.lab.BuildArtifact;
 import io.virtualip.lab.LabException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The programs a cluster lab runs, as the project's build leaves them: the agent's shaded jar and the operator's
@@ -15,26 +14,13 @@ import java.util.List;
  */
 public record Artifacts(Path agentJar, Path operatorJar) {
 
-    public static final String AGENT_PROPERTY = "virtualip.agent.jar";
+    public static final String AGENT_PROPERTY = BuildArtifact.AGENT_PROPERTY;
     public static final String OPERATOR_PROPERTY = "virtualip.operator.jar";
 
     /** Both artifacts, or a {@link LabException} that says which one is missing and how to build it. */
     public static Artifacts locate() {
         return new Artifacts(
-                find(AGENT_PROPERTY, Path.of("agent", "target", "virtualip-agent.jar")),
-                find(OPERATOR_PROPERTY, Path.of("operator", "target", "quarkus-app", "quarkus-run.jar")));
-    }
-
-    private static Path find(String property, Path inProject) {
-        String configured = System.getProperty(property);
-        List<Path> candidates = configured != null && !configured.isBlank()
-                ? List.of(Path.of(configured))
-                : List.of(inProject, Path.of("..").resolve(inProject));
-        return candidates.stream().filter(Files::isRegularFile).findFirst()
-                .map(path -> path.toAbsolutePath().normalize())
-                .orElseThrow(() -> new LabException("missing " + inProject + " (looked at " + candidates.stream()
-                        .map(path -> path.toAbsolutePath().normalize().toString()).toList()
-                        + "): build it with `mvn -B -q -DskipTests package` from the project root, or name it with -D"
-                        + property + "=PATH"));
+                BuildArtifact.agentJar(),
+                BuildArtifact.find(OPERATOR_PROPERTY, Path.of("operator", "target", "quarkus-app", "quarkus-run.jar")));
     }
 }
