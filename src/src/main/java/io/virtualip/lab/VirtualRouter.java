@@ -51,6 +51,16 @@ public record VirtualRouter(int version, int vrid, Duration advertInterval, Opti
         return vips.stream().map(vip -> Addresses.text(Addresses.parse(vip.substring(0, vip.indexOf('/'))))).toList();
     }
 
+    /**
+     * Removes this router's VIPs from {@code node} where present: what a crashed node's kernel would forget with it,
+     * since a killed router leaves them configured. Also the clean-up between scenarios on one lab.
+     */
+    public void removeVips(Lab lab, Node node) {
+        for (String vip : vips) {
+            lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface()); // fails where absent: nothing to do
+        }
+    }
+
     /** The name of our VirtualIP resource; it starts every log line of our agent about this router. */
     public String resourceName() {
         return "vi-" + vrid;

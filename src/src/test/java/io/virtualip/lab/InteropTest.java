@@ -109,7 +109,7 @@ class InteropTest {
 
             // SIGKILL of the master: no priority-0 advert, the backup takes over after Master_Down_Interval.
             master.kill();
-            Wire.removeVips(lab, high, router);
+            router.removeVips(lab, high);
             backup.awaitRole(MASTER, election);
             backup.awaitVips(true, election);
             assertThat(Wire.whoHas(lab, observer, vip)).containsExactly(low.mac());
@@ -136,7 +136,7 @@ class InteropTest {
                     Wire.advertSource(lab, ours, router), ours == high ? HIGH : LOW, ours == high);
         } finally {
             closeAll(started);
-            lab.nodes().forEach(node -> Wire.removeVips(lab, node, router));
+            lab.nodes().forEach(node -> router.removeVips(lab, node));
         }
     }
 

@@ -107,7 +107,7 @@ class SplitBrainReproductionTest {
                 lab.allowVrrp(n2);
             }
             InteropTest.closeAll(started);
-            lab.nodes().forEach(node -> Wire.removeVips(lab, node, SEED));
+            lab.nodes().forEach(node -> SEED.removeVips(lab, node));
         }
     }
 

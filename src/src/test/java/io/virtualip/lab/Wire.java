@@ -76,11 +76,4 @@ final class Wire {
         });
         return Set.of(mac[0]);
     }
-
-    /** Removes {@code router}'s VIPs from {@code node}: what a crashed node's kernel would forget with it. */
-    static void removeVips(Lab lab, Node node, VirtualRouter router) {
-        for (String vip : router.vips()) {
-            lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface()); // absent already: nothing to do
-        }
-    }
 }

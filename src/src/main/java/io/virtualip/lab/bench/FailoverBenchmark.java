@@ -171,8 +171,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
             }
         } finally {
             started.forEach(VrrpRouter::close);
-            lab.nodes().forEach(node -> router.vips().forEach(vip ->
-                    lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface())));
+            lab.nodes().forEach(node -> router.removeVips(lab, node));
         }
         return trials;
     }
@@ -202,8 +201,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
         long answered = prober.awaitReply(n2.mac(), timeout);
         long wireEvent = kind == Kind.HARD_KILL ? prober.lastAdvert(n1.ipv4Text())
                 : prober.priorityZeroAfterMark(n1.ipv4Text());
-        // A killed router leaves its VIPs behind; a crashed node would take them along.
-        router.vips().forEach(vip -> lab.exec(n1, "ip", "addr", "del", vip, "dev", n1.iface()));
+        router.removeVips(lab, n1); // a killed router leaves them; a crashed node would take them along
         return new Trial(implementation, router.advertInterval(), kind, number, (answered - signalled) / 1e6,
                 wireEvent < 0 ? Double.NaN : (answered - wireEvent) / 1e6);
     }
@@ -338,7 +336,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
                     () -> Pattern.compile("Entering MASTER STATE").matcher(keepalived.output()).results().count() >= instances);
             sample("keepalived", keepalived.pid(), window);
         }
-        routers.forEach(router -> router.vips().forEach(vip -> lab.exec(n1, "ip", "addr", "del", vip, "dev", n1.iface())));
+        routers.forEach(router -> router.removeVips(lab, n1));
     }
 
     private void sample(String who, long pid, Duration window) {
@@ -406,8 +404,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
             }
         } finally {
             started.forEach(VrrpRouter::close);
-            lab.nodes().forEach(node -> List.of(ours, theirs).forEach(router -> router.vips().forEach(vip ->
-                    lab.exec(node, "ip", "addr", "del", vip, "dev", node.iface()))));
+            lab.nodes().forEach(node -> List.of(ours, theirs).forEach(router -> router.removeVips(lab, node)));
         }
     }
 
