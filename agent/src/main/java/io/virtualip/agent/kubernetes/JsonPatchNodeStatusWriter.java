@@ -20,7 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *       agent inserting or removing an element before i makes the test fail instead of overwriting its entry;</li>
  *   <li>it does not exist among the n elements read: {@code test} the name of each of them, append, then {@code test
  *       /status/nodes/n/name == node}. The patch applies only if the list still holds exactly those n names in that
- *       order, so a retried append never adds a second element for this node. Other agents replacing their own
+ *       order, so a retried append never adds a second element for this node (one that timed out and was applied
+ *       late is removed by the next write). Other agents replacing their own
  *       entries in between (which they do every few seconds) do not fail it, only a concurrent append or removal;
  *       a guard on the object's resourceVersion would fail on every write by anyone and starve a newcomer among
  *       busy writers;</li>
@@ -51,8 +52,17 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
       List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
       int i = indexOfNode(nodes);
       if (i >= 0) {
-        return List.of(op("test", "/status/nodes/" + i + "/name", node),
-            op("replace", "/status/nodes/" + i, entry));
+        List<Map<String, Object>> ops = new ArrayList<>(List.of(op("test", "/status/nodes/" + i + "/name", node),
+            op("replace", "/status/nodes/" + i, entry)));
+        // A second element of ours can only come from an append that timed out here yet was applied after our
+        // next read (a 409/422 is never applied, so retries cannot cause it): drop it, last first.
+        for (int k = nodes.size() - 1; k > i; k--) {
+          if (node.equals(nodes.get(k).getName())) {
+            ops.add(op("test", "/status/nodes/" + k + "/name", node));
+            ops.add(op("remove", "/status/nodes/" + k, null));
+          }
+        }
+        return ops;
       }
       if (nodes == null) {
         Map<String, Object> guard = op("test", "/metadata/resourceVersion",
@@ -63,7 +73,9 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
       }
       List<Map<String, Object>> ops = new ArrayList<>(nodes.size() + 2);
       for (int k = 0; k < nodes.size(); k++) {
-        ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
+        if (nodes.get(k).getName() != null) { // an element without a name cannot be ours
+          ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
+        }
       }
       ops.add(op("add", "/status/nodes/-", entry));
       ops.add(op("test", "/status/nodes/" + nodes.size() + "/name", node));

@@ -178,6 +178,22 @@ class NodeStatusWriterTest {
         entry("node-b", NodeState.Backup, 0), entry("node-c", NodeState.Backup, 1));
   }
 
+  /** An append that timed out yet was applied after the next read left a second element: the next write drops it. */
+  @Test
+  void aSecondElementOfOursIsRemovedByTheNextWrite() {
+    VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setNodes(List.of(entry("node-a", NodeState.Backup, 1), entry("node-b", NodeState.Master, 7),
+        entry("node-a", NodeState.Backup, 2)));
+    vip.setStatus(status);
+    admin.resource(vip).updateStatus();
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 3));
+    }
+    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 3),
+        entry("node-b", NodeState.Master, 7));
+  }
+
   @Test
   void autoModeFallsBackToTheJsonPatchWhenTheServerHasNoApply() {
     try (KubernetesClient client = api.client()) {
