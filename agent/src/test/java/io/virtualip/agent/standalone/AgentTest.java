@@ -268,8 +268,8 @@ class AgentTest {
         long quietestBackup = Long.MAX_VALUE;
         long transitionsBefore = count(logB, " -> ");
         for (int w = 0; w < WINDOWS; w++) {
-            Window master = Window.open(a, "advertsSent");
-            Window backup = Window.open(b, "advertsReceived");
+            Window master = new Window(a, "advertsSent");
+            Window backup = new Window(b, "advertsReceived");
             Thread.sleep(1_000);
             master.close();
             backup.close();
@@ -298,15 +298,11 @@ class AgentTest {
         long adverts;
         long bytes;
 
-        private Window(Agent agent, String counter) throws Exception {
+        Window(Agent agent, String counter) throws Exception {
             this.agent = agent;
             this.counter = counter;
             this.advertsBefore = instance(agent).path(counter).asLong();
             this.bytesBefore = THREADS.getThreadAllocatedBytes(agent.loopThread().getId());
-        }
-
-        static Window open(Agent agent, String counter) throws Exception {
-            return new Window(agent, counter);
         }
 
         void close() throws Exception {
