@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +18,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  *   <li>the element exists at index i: {@code test /status/nodes/i/name == node}, then {@code replace} it; another
  *       agent inserting or removing an element before i makes the test fail instead of overwriting its entry;</li>
- *   <li>it does not exist: {@code test /metadata/resourceVersion}, then append (or create the list or status); the
- *       version test makes a retried append never add a second element for this node.</li>
+ *   <li>it does not exist among the n elements read: {@code test} the name of each of them, append, then {@code test
+ *       /status/nodes/n/name == node}. The patch applies only if the list still holds exactly those n names in that
+ *       order, so a retried append never adds a second element for this node (one that timed out and was applied
+ *       late is removed by the next write). Other agents replacing their own
+ *       entries in between (which they do every few seconds) do not fail it, only a concurrent append or removal;
+ *       a guard on the object's resourceVersion would fail on every write by anyone and starve a newcomer among
+ *       busy writers;</li>
+ *   <li>there is no list (or no status) yet: {@code test /metadata/resourceVersion}, then create it; contested only
+ *       by the first writers of a new object.</li>
  * </ul>
- * A failed test or a conflict means someone else wrote in between: read again and retry.
+ * A failed test or a conflict means someone else changed the list in between: read again and retry.
  */
 final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
 
   /**
-   * Generous on purpose: an append is guarded by the object's resourceVersion, which every other agent's write
-   * changes, so a newcomer among busy writers can lose many races in a row (seen with three agents on a loaded
-   * two-core machine). Replacing an existing entry is guarded by its name only and rarely retries.
+   * Each lost race is another agent adding or removing its element (or the very first writers creating the list),
+   * which every agent does once per VirtualIP: a handful of retries covers a whole cluster starting at once.
    */
-  static final int MAX_ATTEMPTS = 25;
+  static final int MAX_ATTEMPTS = 10;
 
   private final KubernetesClient client;
   private final String node;
@@ -45,17 +52,34 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
       List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
       int i = indexOfNode(nodes);
       if (i >= 0) {
-        return List.of(op("test", "/status/nodes/" + i + "/name", node),
-            op("replace", "/status/nodes/" + i, entry));
-      }
-      Map<String, Object> guard = op("test", "/metadata/resourceVersion", vip.getMetadata().getResourceVersion());
-      if (vip.getStatus() == null) {
-        return List.of(guard, op("add", "/status", Map.of("nodes", List.of(entry))));
+        List<Map<String, Object>> ops = new ArrayList<>(List.of(op("test", "/status/nodes/" + i + "/name", node),
+            op("replace", "/status/nodes/" + i, entry)));
+        // A second element of ours can only come from an append that timed out here yet was applied after our
+        // next read (a 409/422 is never applied, so retries cannot cause it): drop it, last first.
+        for (int k = nodes.size() - 1; k > i; k--) {
+          if (node.equals(nodes.get(k).getName())) {
+            ops.add(op("test", "/status/nodes/" + k + "/name", node));
+            ops.add(op("remove", "/status/nodes/" + k, null));
+          }
+        }
+        return ops;
       }
       if (nodes == null) {
-        return List.of(guard, op("add", "/status/nodes", List.of(entry)));
+        Map<String, Object> guard = op("test", "/metadata/resourceVersion",
+            vip.getMetadata().getResourceVersion());
+        return vip.getStatus() == null
+            ? List.of(guard, op("add", "/status", Map.of("nodes", List.of(entry))))
+            : List.of(guard, op("add", "/status/nodes", List.of(entry)));
       }
-      return List.of(guard, op("add", "/status/nodes/-", entry));
+      List<Map<String, Object>> ops = new ArrayList<>(nodes.size() + 2);
+      for (int k = 0; k < nodes.size(); k++) {
+        if (nodes.get(k).getName() != null) { // an element without a name cannot be ours
+          ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
+        }
+      }
+      ops.add(op("add", "/status/nodes/-", entry));
+      ops.add(op("test", "/status/nodes/" + nodes.size() + "/name", node));
+      return ops;
     });
   }
 
@@ -104,10 +128,14 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     return e.getCode() == 409 || e.getCode() == 422;
   }
 
-  /** Jittered, so that agents that collided do not collide again in lockstep. */
+  /**
+   * Exponential backoff with full jitter (10, 20, 40 ... ms, at most 1 s): agents that collided do not collide again
+   * in lockstep, and on a loaded machine a retry waits out more of the other appenders.
+   */
   private static void pauseBeforeRetry(int attempt) {
+    long ceilingMillis = Math.min(1000L, 10L << Math.min(attempt - 1, 10));
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * Math.min(attempt, 10)));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, ceilingMillis + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KubernetesClientException("interrupted", e);

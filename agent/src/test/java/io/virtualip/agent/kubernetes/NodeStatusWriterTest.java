@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
@@ -113,6 +117,81 @@ class NodeStatusWriterTest {
 
     assertThat(stored().getNodes()).containsExactlyInAnyOrder(entry("node-a", NodeState.Backup, writes),
         entry("node-b", NodeState.Backup, writes), entry("node-c", NodeState.Backup, writes));
+  }
+
+  /**
+   * A newcomer's append must not need a quiet moment: here another agent rewrites its own entry between every read
+   * and every patch of the newcomer (as busy agents do on each counter change), yet the append goes through, first
+   * time. A guard on the object's resourceVersion would lose every one of these races.
+   */
+  @Test
+  void aNewcomerAppendsWhileAnotherAgentRewritesItsEntryBeforeEveryPatch() {
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 0));
+    }
+    java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
+    Interceptor otherAgentFirst = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if ("PATCH".equals(request.method())) {
+          int n = patches.incrementAndGet();
+          try (KubernetesClient other = api.client()) {
+            new JsonPatchNodeStatusWriter(other, "node-a").write("vip", entry("node-a", NodeState.Master, n));
+          }
+        }
+      }
+    };
+    try (KubernetesClient newcomer = new KubernetesClientBuilder().withConfig(admin.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("other-agent-first", otherAgentFirst))
+        .build()) {
+      new JsonPatchNodeStatusWriter(newcomer, "node-c").write("vip", entry("node-c", NodeState.Backup, 1));
+    }
+    assertThat(patches).hasValue(1);
+    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 1),
+        entry("node-c", NodeState.Backup, 1));
+  }
+
+  /** A concurrent append is a lost race: the retry sees the other element and still appends exactly once. */
+  @Test
+  void anAppendRacingAnotherAppendRetriesAndAddsItsElementOnce() {
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 0));
+    }
+    java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
+    Interceptor otherAppendsFirst = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if ("PATCH".equals(request.method()) && patches.incrementAndGet() == 1) {
+          try (KubernetesClient other = api.client()) {
+            new JsonPatchNodeStatusWriter(other, "node-b").write("vip", entry("node-b", NodeState.Backup, 0));
+          }
+        }
+      }
+    };
+    try (KubernetesClient newcomer = new KubernetesClientBuilder().withConfig(admin.getConfiguration())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("other-appends-first", otherAppendsFirst))
+        .build()) {
+      new JsonPatchNodeStatusWriter(newcomer, "node-c").write("vip", entry("node-c", NodeState.Backup, 1));
+    }
+    assertThat(patches).as("the first append lost, the retry won").hasValue(2);
+    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 0),
+        entry("node-b", NodeState.Backup, 0), entry("node-c", NodeState.Backup, 1));
+  }
+
+  /** An append that timed out yet was applied after the next read left a second element: the next write drops it. */
+  @Test
+  void aSecondElementOfOursIsRemovedByTheNextWrite() {
+    VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setNodes(List.of(entry("node-a", NodeState.Backup, 1), entry("node-b", NodeState.Master, 7),
+        entry("node-a", NodeState.Backup, 2)));
+    vip.setStatus(status);
+    admin.resource(vip).updateStatus();
+    try (KubernetesClient client = api.client()) {
+      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 3));
+    }
+    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 3),
+        entry("node-b", NodeState.Master, 7));
   }
 
   @Test

@@ -258,29 +258,62 @@ class AgentTest {
         await("b backup", inState(b, "BACKUP"));
         Thread.sleep(6_000); // the announcement bursts (second one after 5 s) are over; JIT has warmed up
 
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long master0 = threads.getThreadAllocatedBytes(a.loopThread().getId());
-        long backup0 = threads.getThreadAllocatedBytes(b.loopThread().getId());
-        long sent0 = instance(a).path("advertsSent").asLong();
-        long received0 = instance(b).path("advertsReceived").asLong();
-        long master1 = threads.getThreadAllocatedBytes(a.loopThread().getId());
-        long backup1 = threads.getThreadAllocatedBytes(b.loopThread().getId());
+        // Several short windows, each read with no status request inside it (a status request allocates on the loop
+        // thread; its advert counters are read just outside the window). An allocation per advert shows in every
+        // window; a one-off on a loaded machine (a class loaded or code deoptimised on a rare path) in one at most,
+        // so the quietest window of each loop is the one judged, against less than one object (16 bytes, the
+        // smallest) per advert.
+        List<String> windows = new ArrayList<>();
+        long quietestMaster = Long.MAX_VALUE;
+        long quietestBackup = Long.MAX_VALUE;
         long transitionsBefore = count(logB, " -> ");
-        Thread.sleep(3_000);
-        long master2 = threads.getThreadAllocatedBytes(a.loopThread().getId());
-        long backup2 = threads.getThreadAllocatedBytes(b.loopThread().getId());
-        long sent = instance(a).path("advertsSent").asLong() - sent0;
-        long received = instance(b).path("advertsReceived").asLong() - received0;
-
+        for (int w = 0; w < WINDOWS; w++) {
+            Window master = new Window(a, "advertsSent");
+            Window backup = new Window(b, "advertsReceived");
+            Thread.sleep(1_000);
+            master.close();
+            backup.close();
+            windows.add("master " + master + ", backup " + backup);
+            assertThat(master.adverts).as("about 20 adverts per second: %s", windows).isGreaterThan(10);
+            assertThat(backup.adverts).as("about 20 adverts per second: %s", windows).isGreaterThan(10);
+            quietestMaster = Math.min(quietestMaster, master.bytes - 16 * master.adverts);
+            quietestBackup = Math.min(quietestBackup, backup.bytes - 16 * backup.adverts);
+        }
         assertThat(count(logB, " -> ")).as("no transition during the measurement").isEqualTo(transitionsBefore);
-        assertThat(sent).as("about 20 adverts per second").isGreaterThan(40);
-        assertThat(received).isGreaterThan(40);
-        // What a status request costs on the loop thread (measured above) is not advert traffic: subtract it.
-        long statusCost = Math.max(master1 - master0, backup1 - backup0);
-        assertThat(master2 - master1 - statusCost).as("master loop bytes for %d adverts", sent).isLessThan(2048);
-        assertThat(backup2 - backup1 - statusCost).as("backup loop bytes for %d adverts", received).isLessThan(2048);
+        assertThat(quietestMaster).as("master loop bytes - 16 x adverts, quietest window: %s", windows).isNegative();
+        assertThat(quietestBackup).as("backup loop bytes - 16 x adverts, quietest window: %s", windows).isNegative();
         assertThat(state(a)).isEqualTo("MASTER");
+    }
+
+    private static final int WINDOWS = 4;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** Bytes allocated by one agent's loop thread, and adverts it counted, over one measurement window. */
+    private static final class Window {
+        private final Agent agent;
+        private final String counter;
+        private final long advertsBefore;
+        private final long bytesBefore;
+        long adverts;
+        long bytes;
+
+        Window(Agent agent, String counter) throws Exception {
+            this.agent = agent;
+            this.counter = counter;
+            this.advertsBefore = instance(agent).path(counter).asLong();
+            this.bytesBefore = THREADS.getThreadAllocatedBytes(agent.loopThread().getId());
+        }
+
+        void close() throws Exception {
+            bytes = THREADS.getThreadAllocatedBytes(agent.loopThread().getId()) - bytesBefore;
+            adverts = instance(agent).path(counter).asLong() - advertsBefore;
+        }
+
+        @Override
+        public String toString() {
+            return bytes + " bytes / " + adverts + " adverts";
+        }
     }
 
     @Test
