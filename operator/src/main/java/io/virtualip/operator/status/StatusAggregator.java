@@ -73,11 +73,11 @@ public final class StatusAggregator {
         ready(f, entries, liveMasters, splitBrain, master, staleClaims),
         splitBrainCondition(f, splitBrain, stepDown.action(), staleClaims),
         degraded(f, entries, agentDown, interfaceMissing, liveMasters));
-    Optional<Instant> recheckAt = Stream.concat(
-            Stream.concat(
-                entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
-                liveMasters.stream().flatMap(m -> f.claimExpiry(m).stream())),
-            handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.empty())
+    Optional<Instant> recheckAt = Stream.of(
+            entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
+            liveMasters.stream().flatMap(m -> f.claimExpiry(m).stream()),
+            handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.<Instant>empty())
+        .flatMap(s -> s)
         .min(Comparator.naturalOrder());
     return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
         splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
