@@ -247,8 +247,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   }
 
   /**
-   * While time alone can change the facts (a reporting agent's Lease expires, a handover grace ends), look again
-   * just after that moment, and at least every second.
+   * While time alone can change the facts (a reporting agent's Lease expires, a Master claim goes unrenewed, a
+   * handover grace ends), look again just after that moment, and at least every second.
    */
   private static UpdateControl<VirtualIP> next(Aggregate aggregate, Instant now) {
     UpdateControl<VirtualIP> control = UpdateControl.noUpdate();

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param interfaceMissing nodes that report the VirtualIP's interface missing
  * @param splitBrain the split brain, if any
  * @param action what Resolve did, in words, or empty
- * @param recheckAt the earliest moment the facts change by time alone (a Lease expires, a handover grace ends)
+ * @param recheckAt the earliest moment the facts change by time alone (a Lease expires, a Master claim goes
+ *     unrenewed, a handover grace ends)
  * @param multiMasterSince since when two or more live masters have been seen, while they are
  */
 public record Aggregate(Integer virtualRouterId, String master, List<String> stepDown, List<Condition> conditions,

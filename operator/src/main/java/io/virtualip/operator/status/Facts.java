@@ -2,6 +2,7 @@ package io.virtualip.operator.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.operator.vrid.VridDecision;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,5 +42,27 @@ public record Facts(long generation, List<String> addresses, List<String> violat
   public boolean live(NodeStatus entry) {
     AgentLease lease = leases.get(entry.getName());
     return lease != null && lease.liveAt(now);
+  }
+
+  /**
+   * Whether the entry is a Master claim that counts: its agent's Lease is live and the entry itself was renewed
+   * within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}. An entry without an {@code updated} stamp proves no
+   * renewal and does not count.
+   */
+  public boolean claimsMaster(NodeStatus entry) {
+    return live(entry) && entry.getState() == NodeState.Master
+        && claimExpiry(entry).map(now::isBefore).orElse(false);
+  }
+
+  /** A live agent's entry that still says Master although the agent stopped renewing it. */
+  public boolean staleClaim(NodeStatus entry) {
+    return live(entry) && entry.getState() == NodeState.Master && !claimsMaster(entry);
+  }
+
+  /** When the entry stops counting as a Master claim unless renewed: {@code updated} + the renewal timeout. */
+  public Optional<Instant> claimExpiry(NodeStatus entry) {
+    return Optional.ofNullable(entry.getUpdated())
+        .flatMap(SplitBrainDetector::parse)
+        .map(t -> t.plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
   }
 }

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * their Leases and the time. Pure: equal facts give an equal aggregate.
  *
  * <p>An entry counts only while its agent's Lease is live: a master whose agent died is shown Unknown and is neither
- * the master nor half of a split brain.
+ * the master nor half of a split brain. A Master entry moreover counts only while its agent keeps renewing it as its
+ * claim: the Lease outlives a killed agent by up to its whole duration, longer than a backup needs to take over.
  */
 public final class StatusAggregator {
   /**
@@ -40,15 +41,23 @@ public final class StatusAggregator {
    * the API server a moment apart.
    */
   public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
+  /**
+   * A Master entry not rewritten for this long is no claim any more. A master's agent rewrites its entry every 1 s
+   * (operator/CONTRACT.md); twice that tolerates one late or lost write. It must stay below Master_Down_Interval
+   * (about 3 advertisement intervals, 3.6 s at 1 s; RFC 5798 section 6.1): a backup takes over a killed master then,
+   * and the dead master's entry, whose Lease (4 s) is still live, must no longer count or the failover would look
+   * like a split brain. Compared with the operator's clock, like the Lease: node clocks must be synchronised.
+   */
+  public static final Duration CLAIM_RENEWAL_TIMEOUT = Duration.ofSeconds(2);
 
   private StatusAggregator() {}
 
   public static Aggregate aggregate(Facts f) {
     List<NodeStatus> entries = f.entries() == null ? List.of() : f.entries();
     Set<String> agentDown = names(entries.stream().filter(e -> !f.live(e)));
-    List<NodeStatus> liveMasters = entries.stream()
-        .filter(e -> f.live(e) && e.getState() == NodeState.Master)
-        .toList();
+    // Only renewed claims: a stale one ends a handover or a split brain as if its node had left Master.
+    List<NodeStatus> liveMasters = entries.stream().filter(f::claimsMaster).toList();
+    Set<String> staleClaims = names(entries.stream().filter(f::staleClaim));
     Set<String> interfaceMissing = names(entries.stream()
         .filter(e -> f.live(e) && e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())));
 
@@ -61,12 +70,14 @@ public final class StatusAggregator {
     StepDown stepDown = stepDown(f, entries, liveMasters, splitBrain);
 
     List<Condition> conditions = List.of(
-        ready(f, entries, liveMasters, splitBrain, master),
-        splitBrainCondition(f, splitBrain, stepDown.action()),
+        ready(f, entries, liveMasters, splitBrain, master, staleClaims),
+        splitBrainCondition(f, splitBrain, stepDown.action(), staleClaims),
         degraded(f, entries, agentDown, interfaceMissing, liveMasters));
-    Optional<Instant> recheckAt = Stream.concat(
+    Optional<Instant> recheckAt = Stream.of(
             entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
-            handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.empty())
+            liveMasters.stream().flatMap(m -> f.claimExpiry(m).stream()),
+            handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.<Instant>empty())
+        .flatMap(s -> s)
         .min(Comparator.naturalOrder());
     return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
         splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
@@ -125,7 +136,7 @@ public final class StatusAggregator {
   }
 
   private static Condition ready(Facts f, List<NodeStatus> entries, List<NodeStatus> liveMasters,
-      Optional<SplitBrain> splitBrain, String master) {
+      Optional<SplitBrain> splitBrain, String master, Set<String> staleClaims) {
     if (!f.violations().isEmpty()) {
       return condition(f, READY, FALSE, Reasons.INVALID_SPEC,
           "The spec breaks the CRD's rules: " + String.join("; ", f.violations()));
@@ -150,7 +161,8 @@ public final class StatusAggregator {
       return condition(f, READY, FALSE, Reasons.NO_NODES, "No node matches spec.nodeSelector.");
     }
     if (master == null) {
-      return condition(f, READY, FALSE, Reasons.NO_MASTER, "No node with a live agent claims Master.");
+      return condition(f, READY, FALSE, Reasons.NO_MASTER,
+          "No node with a live agent claims Master." + staleNote(staleClaims));
     }
     Set<String> reporting = names(entries.stream().filter(e -> f.live(e) && e.getState() != NodeState.Unknown));
     Set<String> silent = new TreeSet<>(f.selectedNodes());
@@ -160,15 +172,22 @@ public final class StatusAggregator {
           + String.join(", ", silent) + " have no live report (no entry yet, or the agent's Lease has expired).");
     }
     return condition(f, READY, TRUE, Reasons.MASTER_ELECTED,
-        master + " holds " + String.join(", ", f.addresses()) + ".");
+        master + " holds " + String.join(", ", f.addresses()) + "." + staleNote(staleClaims));
   }
 
-  private static Condition splitBrainCondition(Facts f, Optional<SplitBrain> splitBrain, String action) {
+  private static Condition splitBrainCondition(Facts f, Optional<SplitBrain> splitBrain, String action,
+      Set<String> staleClaims) {
     return splitBrain
         .map(sb -> condition(f, SPLIT_BRAIN, TRUE, Reasons.MULTIPLE_MASTERS,
             action.isEmpty() ? sb.explanation() : sb.explanation() + " " + action))
         .orElseGet(() -> condition(f, SPLIT_BRAIN, FALSE, Reasons.AT_MOST_ONE_MASTER,
-            "No two nodes with live agents claim Master."));
+            "No two nodes with live agents claim Master." + staleNote(staleClaims)));
+  }
+
+  /** Names the nodes whose entries still say Master but are not counted, so the status does not look contradictory. */
+  private static String staleNote(Set<String> staleClaims) {
+    return staleClaims.isEmpty() ? "" : " Claim not renewed within " + CLAIM_RENEWAL_TIMEOUT.toSeconds()
+        + " s, not counted as Master: " + String.join(", ", staleClaims) + ".";
   }
 
   private static Condition degraded(Facts f, List<NodeStatus> entries, Set<String> agentDown,

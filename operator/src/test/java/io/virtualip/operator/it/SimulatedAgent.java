@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
@@ -17,10 +18,12 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Plays one node's agent the way the contract (operator/CONTRACT.md) says a real one does: a Lease renewed as a
- * heartbeat, and only its own entry in status.nodes, written with a JSON patch guarded by a test on its name.
+ * heartbeat, and only its own entry in status.nodes, written with a JSON patch guarded by a test on its name; while
+ * Master, the entry is rewritten on each {@link #renewClaim()} as the node's renewed claim.
  */
 final class SimulatedAgent {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,6 +31,11 @@ final class SimulatedAgent {
   final String node;
   /** The node's address on the VRRP segment. */
   final String address;
+  /** The VirtualIP and entry this node last reported as Master, or null: what {@link #renewClaim()} rewrites. */
+  private String claimVip;
+  private NodeStatus claim;
+  /** A validator verdict whose counter each claim renewal increases, as a peer's rejected adverts keep arriving. */
+  private String rejecting;
 
   SimulatedAgent(KubernetesClient client, String node, String address) {
     this.client = client;
@@ -61,8 +69,31 @@ final class SimulatedAgent {
     renewLease(Instant.now());
   }
 
-  /** Writes this node's entry, replacing its previous one or appending it. */
-  void report(String vip, NodeStatus entry) {
+  /** Rewrites the last Master entry with a new {@code updated} stamp, as a real master's agent does every second. */
+  synchronized void renewClaim() {
+    if (claim != null) {
+      if (rejecting != null) {
+        Map<String, Long> counters = new TreeMap<>(claim.getRejected() == null ? Map.of() : claim.getRejected());
+        counters.merge(rejecting, 1L, Long::sum);
+        claim.setRejected(counters);
+      }
+      report(claimVip, claim);
+    }
+  }
+
+  /** From now on each claim renewal counts one more advert rejected for {@code verdict}. */
+  synchronized void keepRejecting(String verdict) {
+    rejecting = verdict;
+  }
+
+  /**
+   * Writes this node's entry, replacing its previous one or appending it. Synchronized so that a claim renewal never
+   * lands after a newer report.
+   */
+  synchronized void report(String vip, NodeStatus entry) {
+    boolean master = entry.getState() == NodeState.Master;
+    claimVip = master ? vip : null;
+    claim = master ? entry : null;
     entry.setName(node);
     entry.setAddress(address);
     entry.setUpdated(Instant.now().toString());

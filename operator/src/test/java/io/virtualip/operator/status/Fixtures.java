@@ -32,6 +32,12 @@ public final class Fixtures {
     return e;
   }
 
+  /** The entry as last written (renewed) by its agent at {@code t}; null for no stamp. */
+  public static NodeStatus renewedAt(NodeStatus e, Instant t) {
+    e.setUpdated(t == null ? null : t.toString());
+    return e;
+  }
+
   public static NodeStatus hears(NodeStatus e, String peerAddress, Instant lastHeard) {
     PeerStatus p = new PeerStatus();
     p.setAddress(peerAddress);

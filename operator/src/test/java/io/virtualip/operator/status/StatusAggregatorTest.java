@@ -9,6 +9,7 @@ import static io.virtualip.operator.status.Fixtures.expired;
 import static io.virtualip.operator.status.Fixtures.facts;
 import static io.virtualip.operator.status.Fixtures.hears;
 import static io.virtualip.operator.status.Fixtures.live;
+import static io.virtualip.operator.status.Fixtures.renewedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -41,6 +42,26 @@ class StatusAggregatorTest {
             facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100),
                 entry("n3", Backup, "192.0.2.3", 100)).leases(expired("n1"), live("n2"), live("n3")),
             "n2", "False/NodesNotReporting", "False/AtMostOneMaster", "True/AgentDown"),
+        row("killed master: Lease still live but claim not renewed, new master: no split brain",
+            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(3600)),
+                renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW), entry("n3", Backup, "192.0.2.3", 100))
+                .leases(live("n1"), live("n2"), live("n3")),
+            "n2", "True/MasterElected", "False/AtMostOneMaster", "False/Healthy"),
+        row("two freshly renewed claims are a split brain",
+            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(1900)),
+                renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW), entry("n3", Backup, "192.0.2.3", 100))
+                .leases(live("n1"), live("n2"), live("n3")),
+            null, "False/SplitBrain", "True/MultipleMasters", "False/Healthy"),
+        row("a claim renewed exactly the timeout ago no longer counts",
+            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusSeconds(2)),
+                entry("n2", Backup, "192.0.2.2", 100), entry("n3", Backup, "192.0.2.3", 100))
+                .leases(live("n1"), live("n2"), live("n3")),
+            null, "False/NoMaster", "False/AtMostOneMaster", "False/Healthy"),
+        row("a Master entry without an updated stamp proves no renewal",
+            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), null),
+                entry("n2", Backup, "192.0.2.2", 100), entry("n3", Backup, "192.0.2.3", 100))
+                .leases(live("n1"), live("n2"), live("n3")),
+            null, "False/NoMaster", "False/AtMostOneMaster", "False/Healthy"),
         row("an entry without any Lease counts as down",
             facts().selected("n1", "n2").entries(entry("n1", Master, "192.0.2.1", 150),
                 entry("n2", Backup, "192.0.2.2", 100)).leases(live("n1")),
@@ -118,6 +139,32 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void staleClaimIsNamedAndAFreshClaimIsRecheckedWhenItWouldGoStale() {
+    var f = facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(2500)),
+        renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW.minusMillis(300)), entry("n3", Backup, "192.0.2.3", 100))
+        .leases(live("n1"), live("n2"), live("n3"));
+    Aggregate a = StatusAggregator.aggregate(f.build());
+    assertThat(a.master()).isEqualTo("n2");
+    assertThat(a.condition(Conditions.READY).orElseThrow().getMessage())
+        .isEqualTo("n2 holds 192.0.2.10/24. Claim not renewed within 2 s, not counted as Master: n1.");
+    assertThat(a.condition(Conditions.SPLIT_BRAIN).orElseThrow().getMessage()).contains("not counted as Master: n1");
+    // n2's claim goes stale before any Lease (NOW + 3 s) expires: the operator must look again then.
+    assertThat(a.recheckAt()).contains(NOW.minusMillis(300).plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
+  }
+
+  @Test
+  void aClaimGoingStaleEndsAHandoverAtOnce() {
+    // n1 was master and n2 preempted it; n1's agent then died before writing Backup.
+    var f = facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 100), NOW.minusMillis(2100)),
+        renewedAt(entry("n2", Master, "192.0.2.2", 150), NOW.minusMillis(400)), entry("n3", Backup, "192.0.2.3", 100))
+        .leases(live("n1"), live("n2"), live("n3")).handover("n1", NOW.minusMillis(300));
+    Aggregate a = StatusAggregator.aggregate(f.build());
+    assertThat(a.master()).isEqualTo("n2");
+    assertThat(a.splitBrain()).isEmpty();
+    assertThat(a.multiMasterSince()).isEmpty();
+  }
+
+  @Test
   void noBackupLeftIsDegraded() {
     Aggregate a = StatusAggregator.aggregate(facts().selected("n1").entries(entry("n1", Master, "192.0.2.1", 100))
         .leases(live("n1")).build());
@@ -139,8 +186,9 @@ class StatusAggregatorTest {
   void keepsLastTransitionTimeWhileStatusIsUnchanged() {
     var f = facts().entries(entry("n1", Master, "192.0.2.1", 150)).selected("n1").leases(live("n1"));
     Aggregate first = StatusAggregator.aggregate(f.build());
-    // 30 s later the agent has renewed its Lease and nothing else changed.
-    f.leases(new AgentLease("n1", NOW.plusSeconds(29), Fixtures.LEASE));
+    // 30 s later the agent has renewed its Lease and its claim, and nothing else changed.
+    f.leases(new AgentLease("n1", NOW.plusSeconds(29), Fixtures.LEASE))
+        .entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.plusSeconds(29)));
     Aggregate later = StatusAggregator.aggregate(f.previous(first.conditions(), null).at(NOW.plusSeconds(30))
         .build());
     assertThat(later.conditions()).extracting(Condition::getLastTransitionTime)
