@@ -83,17 +83,29 @@ public final class AgentMain {
                 return EXIT_CONFIG;
             }
             Agent agent = new Agent(node, definitions, controlSocket, log);
-            try {
-                agent.start();
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return EXIT_CONFIG;
-            } catch (IOException | RuntimeException e) {
-                System.err.println("cannot start: " + e.getMessage());
-                return 1;
+            Integer failed = startOrExitCode(agent);
+            if (failed != null) {
+                return failed;
             }
             log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
             return runUntilSignalled(agent, log, () -> { });
+        }
+    }
+
+    /**
+     * Starts the engine; on failure prints one line and returns the exit code (2 for a configuration the node cannot
+     * run, e.g. an interface it does not have; 1 for anything else), otherwise null.
+     */
+    private static Integer startOrExitCode(Agent agent) {
+        try {
+            agent.start();
+            return null;
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return EXIT_CONFIG;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot start: " + e.getMessage());
+            return 1;
         }
     }
 
@@ -151,14 +163,9 @@ public final class AgentMain {
                 return EXIT_CONFIG;
             }
             Agent agent = new Agent(node, List.of(), controlSocket, log);
-            try {
-                agent.start();
-            } catch (ConfigException e) {
-                System.err.println(e.getMessage());
-                return EXIT_CONFIG;
-            } catch (IOException | RuntimeException e) {
-                System.err.println("cannot start: " + e.getMessage());
-                return 1;
+            Integer failed = startOrExitCode(agent);
+            if (failed != null) {
+                return failed;
             }
             KubernetesAgent glue;
             try {

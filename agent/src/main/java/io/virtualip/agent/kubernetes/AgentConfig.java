@@ -66,11 +66,6 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
         masterRenewInterval, otherRenewInterval, resyncPeriod, placement);
   }
 
-  public AgentConfig withPlacement(Placement placement) {
-    return new AgentConfig(nodeName, namespace, eventNamespace, readyFile, statusWrite, leaseDuration,
-        leaseRenewInterval, masterRenewInterval, otherRenewInterval, resyncPeriod, placement);
-  }
-
   /** How this node's entry in status.nodes is written. */
   public enum StatusWriteMode {
     /**

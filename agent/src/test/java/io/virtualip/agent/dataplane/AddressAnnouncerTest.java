@@ -1,5 +1,6 @@
 package io.virtualip.agent.dataplane;
 
+import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -69,7 +70,7 @@ class AddressAnnouncerTest {
              EventLoop loop = new EventLoop()) {
             AnnouncementSchedule schedule = new AnnouncementSchedule(loop, announcer, policy);
             loop.start("announce-test");
-            loop.execute(() -> schedule.start(List.of(addr("192.0.2.100"), addr("2001:db8::100"))));
+            loop.execute(() -> schedule.start(List.of(ip("192.0.2.100"), ip("2001:db8::100"))));
             Thread.sleep(700);
 
             List<String> rows = capture.stopAndDecode("frame.time_relative", "arp.opcode", "icmpv6.type");
@@ -87,13 +88,5 @@ class AddressAnnouncerTest {
 
     private static double time(String row) {
         return Double.parseDouble(row.substring(0, row.indexOf(',')));
-    }
-
-    private static InetAddress addr(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.api.v1.Authentication;
+import io.virtualip.api.v1.AuthenticationType;
+import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.api.v1.VirtualIPStatus;
@@ -30,6 +33,17 @@ final class Fixtures {
     status.setVirtualRouterId(vrid);
     vip.setStatus(status);
     return vip;
+  }
+
+  /** VRRPv2 simple-text authentication whose password is key {@code key} of Secret {@code secret}. */
+  static Authentication passwordFromSecret(String secret, String key) {
+    SecretKeySelector ref = new SecretKeySelector();
+    ref.setName(secret);
+    ref.setKey(key);
+    Authentication auth = new Authentication();
+    auth.setType(AuthenticationType.Password);
+    auth.setSecretRef(ref);
+    return auth;
   }
 
   /**

@@ -7,12 +7,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
-import io.virtualip.api.v1.Authentication;
-import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.PodsTrack;
-import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
@@ -93,13 +90,7 @@ class InstanceResolverTest {
   void passwordComesFromTheSecretsDataAndIsCutToEightBytes() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setVersion(2);
-    Authentication auth = new Authentication();
-    auth.setType(AuthenticationType.Password);
-    SecretKeySelector ref = new SecretKeySelector();
-    ref.setName("vrrp");
-    ref.setKey("password");
-    auth.setSecretRef(ref);
-    vip.getSpec().setAuthentication(auth);
+    vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
 
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
 

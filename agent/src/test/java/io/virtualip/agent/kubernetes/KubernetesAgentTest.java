@@ -14,14 +14,11 @@ import io.virtualip.agent.kubernetes.FakeEngine.Apply;
 import io.virtualip.agent.kubernetes.FakeEngine.Remove;
 import io.virtualip.agent.kubernetes.FakeEngine.StepDown;
 import io.virtualip.agent.kubernetes.FakeEngine.TrackChanged;
-import io.virtualip.api.v1.Authentication;
-import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PodsTrack;
-import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
@@ -120,13 +117,7 @@ class KubernetesAgentTest {
     vip.getSpec().setMode(Mode.Unicast);
     vip.getSpec().setNodeSelector(EDGE);
     vip.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 120));
-    Authentication auth = new Authentication();
-    auth.setType(AuthenticationType.Password);
-    SecretKeySelector ref = new SecretKeySelector();
-    ref.setName("vrrp");
-    ref.setKey("password");
-    auth.setSecretRef(ref);
-    vip.getSpec().setAuthentication(auth);
+    vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
     return vip;
   }
 

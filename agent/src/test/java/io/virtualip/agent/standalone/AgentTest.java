@@ -14,10 +14,19 @@ import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -360,12 +369,12 @@ class AgentTest {
 
     @Test
     void interoperatesWithKeepalivedVrrpV2WithPassword() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vipdp-keepalived");
-        java.nio.file.Path secrets = dir.resolve("secrets");
-        java.nio.file.Files.createDirectories(secrets.resolve("vrrp"));
-        java.nio.file.Files.writeString(secrets.resolve("vrrp/password"), "secret1");
-        java.nio.file.Path conf = dir.resolve("keepalived.conf");
-        java.nio.file.Files.writeString(conf, """
+        Path dir = Files.createTempDirectory("vipdp-keepalived");
+        Path secrets = dir.resolve("secrets");
+        Files.createDirectories(secrets.resolve("vrrp"));
+        Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        Path conf = dir.resolve("keepalived.conf");
+        Files.writeString(conf, """
                 global_defs {
                     router_id vipdp
                 }
@@ -404,7 +413,7 @@ class AgentTest {
             // past its Master_Down_Interval (3 x 1 s + skew).
             Thread.sleep(5_000);
             assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
-            assertThat(java.nio.file.Files.readString(dir.resolve("keepalived.log")))
+            assertThat(Files.readString(dir.resolve("keepalived.log")))
                     .contains("Entering BACKUP STATE").doesNotContain("MASTER STATE");
             assertThat(instance(a).path("rejected").size()).as("keepalived sends nothing we reject").isZero();
 
@@ -422,11 +431,11 @@ class AgentTest {
             assertThat((System.nanoTime() - stopped) / 1_000_000).isLessThan(2_000);
         } finally {
             keepalived.destroy();
-            if (!keepalived.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!keepalived.waitFor(5, TimeUnit.SECONDS)) {
                 keepalived.destroyForcibly();
             }
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
@@ -446,7 +455,7 @@ class AgentTest {
         Agent a = start(pair.a, "node-a", VIP, logA);
         await("a master", inState(a, "MASTER"));
         VipDefinition running = new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0);
-        List<String> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> transitions = new CopyOnWriteArrayList<>();
         a.addListener((name, from, to, reason, report) -> transitions.add(name + " " + from + " -> " + to));
 
         a.apply(running);
@@ -544,12 +553,12 @@ class AgentTest {
                 .builder(51, InetAddress.getByName("192.0.2.2"), InetAddress.getByName("192.0.2.100"))
                 .advertIntervalCentis(10).build();
         io.virtualip.agent.vrrp.AdvertisementEncoder encoder = new io.virtualip.agent.vrrp.AdvertisementEncoder(other);
-        java.nio.ByteBuffer advert = java.nio.ByteBuffer.allocate(64);
+        ByteBuffer advert = ByteBuffer.allocate(64);
         encoder.encode(0, 0, advert);
         advert.flip();
         try (io.virtualip.agent.dataplane.VrrpSocket socket = NetworkNamespace.call(pair.b,
                 () -> io.virtualip.agent.dataplane.VrrpSocket.openIpv4(NetnsPair.IFACE,
-                        (java.net.Inet4Address) InetAddress.getByName("192.0.2.2")));
+                        (Inet4Address) InetAddress.getByName("192.0.2.2")));
              PacketCapture capture = new PacketCapture(pair.b, "arp")) {
             socket.sendMulticast(advert);
             await("a re-announced", () -> logA.toString().contains("other master 192.0.2.2 (priority 0) heard"));
@@ -561,10 +570,10 @@ class AgentTest {
 
     @Test
     void httpGetTrackMovesTheInstanceInAndOutOfFault() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(200);
+        AtomicInteger answer = new AtomicInteger(200);
         com.sun.net.httpserver.HttpServer server = NetworkNamespace.call(pair.a, () -> {
             com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+                    new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
             s.createContext("/healthz", exchange -> {
                 exchange.sendResponseHeaders(answer.get(), -1);
                 exchange.close();

@@ -2,24 +2,16 @@ package io.virtualip.agent.vrrp;
 
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Consumer;
 
+import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One test per verdict: a valid advert, changed in exactly the way that check must catch. */
 class AdvertisementValidatorTest {
     static final byte[] GROUP4 = AddressFamily.IPV4.multicastGroup();
-
-    static InetAddress ip(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(s, e);
-        }
-    }
 
     static final InstanceConfig V3 = InstanceConfig.builder(7, ip("192.0.2.11"), ip("203.0.113.10")).build();
     static final InstanceConfig V3_RECEIVER = InstanceConfig.builder(7, ip("192.0.2.12"), ip("203.0.113.10")).build();

@@ -2,6 +2,7 @@ package io.virtualip.agent.vrrp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.virtualip.agent.Literals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +32,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
@@ -269,7 +271,7 @@ class KeepalivedFixturesTest {
         String tsharkAddresses = t.get(p.ipv4() ? "vrrp.ip_addr" : "vrrp.ipv6_addr")
                 .asText();
         assertThat(addresses).isEqualTo(ka.virtualAddresses())
-                .isEqualTo(Arrays.stream(tsharkAddresses.split(",")).map(KeepalivedFixturesTest::ip).toList());
+                .isEqualTo(Arrays.stream(tsharkAddresses.split(",")).map(Literals::ip).toList());
         assertThat(rx.sourceAddress()).isEqualTo(p.src());
         if (ka.unicast()) {
             assertThat(p.src()).isEqualTo(ka.unicastSource());
@@ -423,14 +425,6 @@ class KeepalivedFixturesTest {
             return Path.of(KeepalivedFixturesTest.class.getResource(FIXTURE_RESOURCE).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal); // literals only: no name lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
         }
     }
 }

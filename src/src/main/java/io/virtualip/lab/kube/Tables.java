@@ -27,12 +27,13 @@ final class Tables {
                     "description", c.jsonPath(), "priority", 0));
         }
         ArrayNode rows = KubectlCompatibleDispatcher.json().createArrayNode();
-        List<JsonNode> objects = body.has("items") ? List.copyOf(toList(body.get("items"))) : List.of(body);
+        // List.of for a single object: iterating the ObjectNode itself would yield its field values.
+        Iterable<JsonNode> objects = body.has("items") ? body.get("items") : List.of(body);
         for (JsonNode object : objects) {
-            ArrayNode cells = rows.addObject().putArray("cells");
+            ObjectNode row = rows.addObject();
+            ArrayNode cells = row.putArray("cells");
             cells.add(object.path("metadata").path("name").asText());
             type.columns().forEach(c -> cells.add(c.cell(object)));
-            ObjectNode row = (ObjectNode) rows.get(rows.size() - 1);
             if ("Object".equals(includeObject)) {
                 row.set("object", object);
             } else if (!"None".equals(includeObject)) {
@@ -45,11 +46,5 @@ final class Tables {
         table.set("columnDefinitions", columns);
         table.set("rows", rows);
         return table;
-    }
-
-    private static List<JsonNode> toList(JsonNode array) {
-        List<JsonNode> list = new java.util.ArrayList<>();
-        array.forEach(list::add);
-        return list;
     }
 }

@@ -72,10 +72,6 @@ public final class SimRouter {
         return alive ? instance.state() : State.INITIALIZE;
     }
 
-    public boolean alive() {
-        return alive;
-    }
-
     /** Whether the virtual addresses are currently configured on this node. */
     public boolean holdsAddresses() {
         return holdsAddresses;

@@ -8,12 +8,11 @@ import io.virtualip.agent.vrrp.VrrpVersion;
 import io.virtualip.agent.vrrp.sim.SimulatedNetwork.Transition;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,14 +25,6 @@ class ScenarioTest {
     static final long DELAY = 100_000; // the network's default one-way delay: 0.1 ms
 
     final SimulatedNetwork net = new SimulatedNetwork(42);
-
-    static InetAddress ip(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(s, e);
-        }
-    }
 
     SimRouter router(int host, int priority) {
         return router(host, priority, b -> b);
