@@ -9,6 +9,7 @@ import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.placement.NodeSelection;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -25,7 +25,7 @@
  * Informers on VirtualIPs (cluster-scoped), Nodes, Secrets in the agent namespace, and pods with
  * {@code spec.nodeName=<node>}; resync 30 s; watches re-established by fabric8 with backoff (250 ms doubling to 8 s),
  * retried forever. {@link io.virtualip.agent.kubernetes.InstanceController} makes one pass over the caches per burst of
- * events, on its own thread, only after every cache synced: {@link io.virtualip.agent.kubernetes.NodeSelection}
+ * events, on its own thread, only after every cache synced: {@link io.virtualip.api.v1.placement.NodeSelection}
  * (nodeSelector, taints vs tolerations, as the DaemonSet controller decides) and
  * {@link io.virtualip.agent.kubernetes.InstanceResolver} (priority = spec.priorities[node] else defaultPriority;
  * password from Secret secretRef in the agent namespace; unicast peers = spec.unicastPeers else the InternalIPs of

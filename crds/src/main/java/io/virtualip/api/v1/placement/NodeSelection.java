@@ -1,4 +1,4 @@
-package io.virtualip.agent.kubernetes;
+package io.virtualip.api.v1.placement;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -54,7 +54,7 @@ public final class NodeSelection {
   }
 
   /** Kubernetes' toleration matching (core/v1 Toleration.ToleratesTaint). */
-  static boolean tolerates(Toleration toleration, Taint taint) {
+  public static boolean tolerates(Toleration toleration, Taint taint) {
     String effect = toleration.getEffect();
     if (effect != null && !effect.isEmpty() && !effect.equals(taint.getEffect())) {
       return false;

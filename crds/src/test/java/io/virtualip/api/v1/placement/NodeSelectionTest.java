@@ -1,4 +1,4 @@
-package io.virtualip.agent.kubernetes;
+package io.virtualip.api.v1.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.VirtualIPSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,26 +15,32 @@ import org.junit.jupiter.api.Test;
 class NodeSelectionTest {
 
   private static VirtualIP placed(Map<String, String> selector, Toleration... tolerations) {
-    VirtualIP vip = Fixtures.virtualIp("v");
+    VirtualIP vip = new VirtualIP();
+    vip.getMetadata().setName("v");
+    vip.setSpec(new VirtualIPSpec());
     vip.getSpec().setNodeSelector(selector);
     vip.getSpec().setTolerations(tolerations.length == 0 ? null : List.of(tolerations));
     return vip;
   }
 
+  private static Node node(String name, Map<String, String> labels) {
+    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+  }
+
   private static Node tainted(String key, String value, String effect) {
-    return new NodeBuilder(Fixtures.node("n", Map.of("role", "edge")))
+    return new NodeBuilder(node("n", Map.of("role", "edge")))
         .editOrNewSpec().addNewTaint().withKey(key).withValue(value).withEffect(effect).endTaint().endSpec().build();
   }
 
   @Test
   void emptySelectorSelectsEveryNode() {
-    assertThat(NodeSelection.selects(placed(null), Fixtures.node("n", Map.of()))).isTrue();
-    assertThat(NodeSelection.selects(placed(Map.of()), Fixtures.node("n", null))).isTrue();
+    assertThat(NodeSelection.selects(placed(null), node("n", Map.of()))).isTrue();
+    assertThat(NodeSelection.selects(placed(Map.of()), node("n", null))).isTrue();
   }
 
   @Test
   void everySelectorLabelMustMatch() {
-    Node edge = Fixtures.node("n", Map.of("role", "edge", "zone", "a"));
+    Node edge = node("n", Map.of("role", "edge", "zone", "a"));
     assertThat(NodeSelection.selects(placed(Map.of("role", "edge")), edge)).isTrue();
     assertThat(NodeSelection.selects(placed(Map.of("role", "edge", "zone", "a")), edge)).isTrue();
     assertThat(NodeSelection.selects(placed(Map.of("role", "edge", "zone", "b")), edge)).isFalse();
