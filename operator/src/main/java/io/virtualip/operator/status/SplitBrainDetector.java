@@ -142,14 +142,18 @@ public final class SplitBrainDetector {
         .append(" claim Master at the same time.");
     // Several pairs often share a cause; say each sentence once.
     Set<String> sentences = new LinkedHashSet<>();
+    // One direction heard while the other is blocked or rejected will not converge: the seed's firewall drops adverts
+    // on one side only, and the master that still hears the other stays master as RFC 5798 6.4.3 says.
+    boolean blockedSomewhere = diagnoses.stream().anyMatch(d -> d.kind() != Kind.CROSSING);
     for (Diagnosis d : diagnoses) {
       String sentence = switch (d.kind()) {
         case REJECTED -> "Adverts reach " + d.receiver() + " but it rejects them: " + describe(d.rejectReasons())
             + "; make the VirtualIP's settings agree on every node.";
         case NOT_REACHING -> "Adverts from " + d.sender() + " do not reach " + d.receiver() + ": "
             + firewallAdvice(mode, claimants.get(0).getAddress());
-        case CROSSING -> d.receiver() + " hears and accepts " + d.sender()
-            + "'s adverts; the election should converge within 3 advertisement intervals.";
+        case CROSSING -> d.receiver() + " hears and accepts " + d.sender() + "'s adverts"
+            + (blockedSomewhere ? ", so the loss is one-way."
+                : "; the election should converge within 3 advertisement intervals.");
       };
       sentences.add(sentence);
     }

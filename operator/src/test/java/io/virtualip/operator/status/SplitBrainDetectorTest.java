@@ -56,6 +56,22 @@ class SplitBrainDetectorTest {
   }
 
   @Test
+  void aOneWayLossIsNotPromisedToConverge() {
+    // The seed's case: only b's firewall drops VRRP, so a still hears b (and, as master, ignores its lower priority).
+    SplitBrain oneWay = detect(Map.of(), Mode.Multicast,
+        hears(entry("a", Master, "192.0.2.1", 151), "192.0.2.2", NOW.minusMillis(300)),
+        entry("b", Master, "192.0.2.2", 100));
+    assertThat(oneWay.explanation())
+        .contains("Adverts from a do not reach b")
+        .contains("a hears and accepts b's adverts, so the loss is one-way.")
+        .doesNotContain("converge");
+    SplitBrain bothHear = detect(Map.of(), Mode.Multicast,
+        hears(entry("a", Master, "192.0.2.1", 151), "192.0.2.2", NOW.minusMillis(300)),
+        hears(entry("b", Master, "192.0.2.2", 100), "192.0.2.1", NOW.minusMillis(300)));
+    assertThat(bothHear.explanation()).contains("the election should converge");
+  }
+
+  @Test
   void ipv6UsesItsGroupAndUnicastDoesNotSuggestItself() {
     assertThat(detect(Map.of(), Mode.Multicast, entry("a", Master, "2001:db8::1", 100),
         entry("b", Master, "2001:db8::2", 100)).explanation()).contains("ff02::12");
