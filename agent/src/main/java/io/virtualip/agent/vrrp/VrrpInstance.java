@@ -344,7 +344,8 @@ public final class VrrpInstance {
         rememberMaster(primary, effectivePriority, nowNanos);
         State from = enter(State.MASTER, why, nowNanos);
         // The failover lasts until the address answers: add it, advertise and announce before stateChanged, whose
-        // log line and listeners (status snapshots, reports) would otherwise delay the takeover.
+        // log line and listeners (status snapshots, reports) would otherwise delay the takeover. RFC 5798 §6.4.2
+        // lists the transition to Master last, too.
         actions.addAddresses();
         sendAdvertisement(effectivePriority, nowNanos, actions);
         actions.announceAddresses();
