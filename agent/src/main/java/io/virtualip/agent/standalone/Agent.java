@@ -116,6 +116,9 @@ public final class Agent {
             runner.tryAttach(links, addresses);
         }
         loop.start("vrrp-loop");
+        // One hand-over now, so that stop (SIGTERM) finds EventLoop.submit's lambda linked and its classes loaded:
+        // first done there, that work would delay the priority-0 adverts.
+        onLoop(() -> null);
         for (VipDefinition d : definitions) {
             httpChecks.apply(d);
         }
