@@ -47,6 +47,11 @@ public interface LibC {
 
     int eventfd(int initialValue, int flags);
 
+    int timerfd_create(int clockId, int flags);
+
+    /** {@code newValue} and {@code oldValue} point to {@code struct itimerspec}; oldValue may be null. */
+    int timerfd_settime(int fd, int flags, Pointer newValue, Pointer oldValue);
+
     int open(String path, int flags);
 
     /** Moves the calling thread (only) into another namespace; see {@link NetworkNamespace}. */

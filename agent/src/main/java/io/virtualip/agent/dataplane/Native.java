@@ -62,7 +62,7 @@ public final class Native {
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENOBUFS = 105;
 
-    // <fcntl.h>, <sched.h>, <sys/epoll.h>, <sys/eventfd.h>
+    // <fcntl.h>, <sched.h>, <sys/epoll.h>, <sys/eventfd.h>, <sys/timerfd.h>, <time.h>
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
@@ -72,6 +72,12 @@ public final class Native {
     public static final int EPOLLIN = 0x1;
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
+    public static final int CLOCK_MONOTONIC = 1;
+    public static final int TFD_NONBLOCK = 0x800;
+    public static final int TFD_CLOEXEC = 0x80000;
+    /** {@code struct itimerspec}: it_interval then it_value, each a {@code struct timespec} of two longs. */
+    public static final int ITIMERSPEC_SIZE = 32;
+    public static final int ITIMERSPEC_VALUE_OFFSET = 16;
 
     /** x86_64 packs {@code struct epoll_event} (12 bytes); every other LP64 ABI aligns it to 16. */
     public static final int EPOLL_EVENT_SIZE =

@@ -58,6 +58,16 @@ public final class Agent {
     private final Map<String, VrrpSocketGroup> sockets = new HashMap<>();
     private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
     private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * {@link #stop}'s work on the loop, built here: evaluating a lambda the first time links it (a generated class),
+     * milliseconds in a JVM that has not run it yet, which would delay the priority-0 adverts after SIGTERM.
+     */
+    private final java.util.concurrent.Callable<Void> shutdownRunners = () -> {
+        for (InstanceRunner r : runners.values()) {
+            r.shutdown();
+        }
+        return null;
+    };
     /** Null before {@link #start} and after {@link #stop}: calls then do nothing (a front end may still call). */
     private volatile EventLoop loop;
     private Rtnetlink netlink;
@@ -106,6 +116,9 @@ public final class Agent {
             runner.tryAttach(links, addresses);
         }
         loop.start("vrrp-loop");
+        // One hand-over now, so that stop (SIGTERM) finds EventLoop.submit's lambda linked and its classes loaded:
+        // first done there, that work would delay the priority-0 adverts.
+        onLoop(() -> null);
         for (VipDefinition d : definitions) {
             httpChecks.apply(d);
         }
@@ -246,12 +259,7 @@ public final class Agent {
             return;
         }
         try {
-            loop.submit(() -> {
-                for (InstanceRunner r : runners.values()) {
-                    r.shutdown();
-                }
-                return null;
-            }).get(STOP_BUDGET_MILLIS, TimeUnit.MILLISECONDS);
+            loop.submit(shutdownRunners).get(STOP_BUDGET_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

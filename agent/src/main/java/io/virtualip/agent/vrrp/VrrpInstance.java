@@ -342,10 +342,14 @@ public final class VrrpInstance {
         preemptPendingSince = UNSET;
         preemptingMaster = false;
         rememberMaster(primary, effectivePriority, nowNanos);
-        transition(State.MASTER, why, nowNanos, actions);
+        State from = enter(State.MASTER, why, nowNanos);
+        // The failover lasts until the address answers: add it, advertise and announce before stateChanged, whose
+        // log line and listeners (status snapshots, reports) would otherwise delay the takeover. RFC 5798 §6.4.2
+        // lists the transition to Master last, too.
         actions.addAddresses();
         sendAdvertisement(effectivePriority, nowNanos, actions);
         actions.announceAddresses();
+        actions.stateChanged(from, State.MASTER, why);
     }
 
     private void becomeBackup(String why, long nowNanos, long masterDownDeadline, Actions actions) {
@@ -359,11 +363,16 @@ public final class VrrpInstance {
     }
 
     private void transition(State to, String why, long nowNanos, Actions actions) {
+        actions.stateChanged(enter(to, why, nowNanos), to, why);
+    }
+
+    /** Records the new state without telling the data plane yet; returns the state left. */
+    private State enter(State to, String why, long nowNanos) {
         State from = state;
         state = to;
         lastTransitionReason = why;
         lastTransitionNanos = nowNanos;
-        actions.stateChanged(from, to, why);
+        return from;
     }
 
     private void sendAdvertisement(int priority, long nowNanos, Actions actions) {
