@@ -11,8 +11,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The data plane's single thread: one epoll set multiplexing the VRRP sockets, the netlink subscription, an
- * eventfd for wake-ups from other threads and a timerfd for timers. Each turn fires the due timers, arms the timerfd to
- * the nearest remaining deadline and sleeps in epoll_wait until a descriptor is readable.
+ * eventfd for wake-ups from other threads and a timerfd for timers. Each turn arms the timerfd to the nearest
+ * deadline, sleeps in epoll_wait until a descriptor is readable, handles the input and then fires the timers that
+ * were due when the wait returned.
  *
  * <p>Why a timerfd: epoll_wait's timeout counts whole milliseconds, so a deadline rounded up to the next millisecond
  * fires up to 1 ms late; at 10 ms adverts that is ~3% of Master_Down_Interval. A timerfd takes nanoseconds.
@@ -67,6 +68,10 @@ public final class EventLoop implements AutoCloseable {
     private final NativeBuffer wakeValue = new NativeBuffer(8);
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Timer> timers = new ArrayList<>();
+    /** When the current turn's epoll_wait returned, and the turn's before it. */
+    private long wokeAtNanos;
+    private long previousWokeAtNanos;
+    private final NativeBuffer realtime = new NativeBuffer(16);
     private ReadHandler[] handlers = new ReadHandler[64];
     private volatile boolean running;
     private Thread thread;
@@ -90,6 +95,35 @@ public final class EventLoop implements AutoCloseable {
 
     public long nowNanos() {
         return clock.getAsLong();
+    }
+
+    /**
+     * When this turn's wait returned: the time of receipt for input handled in this turn that carries no time of its
+     * own (as keepalived's scheduler stamps a turn). Loop thread only.
+     */
+    public long wokeAtNanos() {
+        return wokeAtNanos;
+    }
+
+    /**
+     * When a datagram the kernel stamped at {@code realtimeNanos} (SO_TIMESTAMPNS, CLOCK_REALTIME) arrived, on this
+     * loop's clock. A backup's Master_Down_Timer runs from the master's last advert: from its arrival, not from when
+     * this thread woke up and read it (tens of microseconds later on an idle machine, more on a busy one).
+     *
+     * <p>The wall clock is read now to measure the datagram's age, so a step of the wall clock in between would
+     * shift the result; it is therefore kept between the previous turn's wake-up (anything that arrived earlier was
+     * read in that turn, since handlers drain their sockets) and now. Without a stamp: this turn's wake-up.
+     * Allocates nothing. Loop thread only.
+     */
+    public long arrivalNanos(long realtimeNanos) {
+        if (realtimeNanos <= 0) {
+            return wokeAtNanos;
+        }
+        Native.LIBC.clock_gettime(Native.CLOCK_REALTIME, realtime.pointer());
+        long now = clock.getAsLong();
+        ByteBuffer r = realtime.buffer();
+        long age = r.getLong(0) * 1_000_000_000L + r.getLong(8) - realtimeNanos;
+        return Math.max(previousWokeAtNanos, Math.min(now, now - age));
     }
 
     /** Starts the loop thread. */
@@ -201,10 +235,25 @@ public final class EventLoop implements AutoCloseable {
         Native.LIBC.write(wakeFd, wakeValue.pointer(), 8);
     }
 
+    /**
+     * Each turn handles the input its wait returned with first, then fires the timers that were due when the wait
+     * returned. A timer that falls due later, while this thread is busy or paused (a GC pause, a busy CPU), waits for
+     * the next turn, whose wait is then a poll: so an advertisement that reached the socket before a
+     * Master_Down_Timer expired is always counted before the timer fires, however late this thread gets to it.
+     * Firing first would turn any stall longer than Master_Down_Interval into a takeover while the master's adverts
+     * sit unread in the socket.
+     */
     private void run() {
+        // Linux may delay a sleeping thread's wake-up by its timer slack (50 µs by default) to batch wake-ups; a
+        // Master_Down_Timer is a failover deadline, so this thread asks for the smallest slack.
+        if (Native.LIBC.prctl(Native.PR_SET_TIMERSLACK, 1, 0, 0, 0) < 0) {
+            LOG.log(System.Logger.Level.WARNING, "prctl(PR_SET_TIMERSLACK) failed, errno " + Native.errno());
+        }
         ByteBuffer e = events.buffer();
         while (running) {
-            int n = Native.LIBC.epoll_wait(epollFd, events.pointer(), MAX_EVENTS, armTimerFd(fireDueTimers()));
+            int n = Native.LIBC.epoll_wait(epollFd, events.pointer(), MAX_EVENTS, armTimerFd(nearestDeadline()));
+            previousWokeAtNanos = wokeAtNanos;
+            wokeAtNanos = clock.getAsLong();
             if (n < 0) {
                 if (Native.errno() != Native.EINTR) {
                     LOG.log(System.Logger.Level.ERROR, "epoll_wait failed, errno " + Native.errno());
@@ -224,6 +273,9 @@ public final class EventLoop implements AutoCloseable {
                 } else if (fd < handlers.length && handlers[fd] != null) {
                     dispatch(handlers[fd]);
                 }
+            }
+            if (running) {
+                fireTimersDueBy(wokeAtNanos);
             }
         }
     }
@@ -277,12 +329,11 @@ public final class EventLoop implements AutoCloseable {
         return -1;
     }
 
-    /** Fires every timer whose deadline has passed; returns the nearest remaining deadline. */
-    private long fireDueTimers() {
-        long now = clock.getAsLong();
+    /** Fires every timer whose deadline is {@code dueBy} or earlier. */
+    private void fireTimersDueBy(long dueBy) {
         for (int i = 0; i < timers.size(); i++) {
             Timer timer = timers.get(i);
-            if (timer.deadlineNanos <= now) {
+            if (timer.deadlineNanos <= dueBy) {
                 timer.deadlineNanos = NEVER;
                 try {
                     timer.action.run();
@@ -291,6 +342,9 @@ public final class EventLoop implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private long nearestDeadline() {
         long next = NEVER;
         for (int i = 0; i < timers.size(); i++) {
             next = Math.min(next, timers.get(i).deadlineNanos);

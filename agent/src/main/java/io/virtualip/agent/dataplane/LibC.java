@@ -57,6 +57,12 @@ public interface LibC {
     /** Moves the calling thread (only) into another namespace; see {@link NetworkNamespace}. */
     int setns(int fd, int namespaceType);
 
+    /** {@code timespec} points to a struct timespec. */
+    int clock_gettime(int clockId, Pointer timespec);
+
+    /** prctl(2) with integer arguments (glibc declares it variadic; LP64 passes these in registers alike). */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
     @IgnoreError
     String strerror(int errno);
 }

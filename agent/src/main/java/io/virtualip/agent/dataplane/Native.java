@@ -72,9 +72,13 @@ public final class Native {
     public static final int EPOLLIN = 0x1;
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
+    public static final int CLOCK_REALTIME = 0;
     public static final int CLOCK_MONOTONIC = 1;
+    /** SO_TIMESTAMPNS (the "old" one, struct timespec of longs on LP64); also its cmsg type, SCM_TIMESTAMPNS. */
+    public static final int SO_TIMESTAMPNS = 35;
     public static final int TFD_NONBLOCK = 0x800;
     public static final int TFD_CLOEXEC = 0x80000;
+    public static final int PR_SET_TIMERSLACK = 29;
     /** {@code struct itimerspec}: it_interval then it_value, each a {@code struct timespec} of two longs. */
     public static final int ITIMERSPEC_SIZE = 32;
     public static final int ITIMERSPEC_VALUE_OFFSET = 16;

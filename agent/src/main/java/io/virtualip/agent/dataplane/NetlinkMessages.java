@@ -13,6 +13,8 @@ final class NetlinkMessages {
 
     // nlmsghdr
     static final int NLMSG_HDRLEN = 16;
+    /** Where struct nlmsghdr keeps nlmsg_seq. */
+    static final int NLMSG_SEQ_OFFSET = 8;
     static final int NLMSG_ERROR = 2;
     static final int NLMSG_DONE = 3;
     static final int NLM_F_REQUEST = 0x1;
@@ -54,7 +56,7 @@ final class NetlinkMessages {
     /** Writes an nlmsghdr at 0; the length is patched by {@link #finish}. */
     static int header(ByteBuffer b, int type, int flags, int sequence) {
         SocketAddresses.zero(b, 0, NLMSG_HDRLEN);
-        b.putShort(4, (short) type).putShort(6, (short) flags).putInt(8, sequence);
+        b.putShort(4, (short) type).putShort(6, (short) flags).putInt(NLMSG_SEQ_OFFSET, sequence);
         return NLMSG_HDRLEN;
     }
 

@@ -24,11 +24,12 @@ public final class ReceivedPacket {
     private int hopLimit;
     private int interfaceIndex;
     private boolean truncated;
+    private long arrivalRealtimeNanos;
     private final byte[] source = new byte[16];
     private final byte[] destination = new byte[16];
 
     void set(ByteBuffer buffer, boolean ipv6, int length, int payloadOffset, int hopLimit, int interfaceIndex,
-            boolean truncated) {
+            boolean truncated, long arrivalRealtimeNanos) {
         this.buffer = buffer;
         this.ipv6 = ipv6;
         this.length = length;
@@ -37,6 +38,7 @@ public final class ReceivedPacket {
         this.hopLimit = hopLimit;
         this.interfaceIndex = interfaceIndex;
         this.truncated = truncated;
+        this.arrivalRealtimeNanos = arrivalRealtimeNanos;
     }
 
     /** The source address bytes (first {@link #addressLength()} valid); shared, valid until the next receive. */
@@ -83,6 +85,14 @@ public final class ReceivedPacket {
     /** The datagram did not fit the receive buffer (MSG_TRUNC); its tail is missing. */
     public boolean truncated() {
         return truncated;
+    }
+
+    /**
+     * When the kernel received the datagram (SO_TIMESTAMPNS), in CLOCK_REALTIME nanoseconds; 0 if it did not say.
+     * {@link EventLoop#arrivalNanos} turns it into the loop's clock.
+     */
+    public long arrivalRealtimeNanos() {
+        return arrivalRealtimeNanos;
     }
 
     public int addressLength() {

@@ -3,6 +3,7 @@ package io.virtualip.agent.dataplane;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,20 +52,33 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     /**
-     * Adds {@code address/prefixLength} to the interface, marked as ours ({@link AddressOwnership}); IPv6 with
-     * IFA_F_NODAD so it is usable (as a source, for unsolicited NA) at once instead of after DAD.
-     *
-     * @return false if the address was already there (then it is not ours and must not be removed by us)
+     * An RTM_NEWADDR request, built ahead of time so that a takeover only sends it: the failover lasts until the
+     * kernel has the address, and building the message (attributes, label, description) is work that can be done
+     * when the instance attaches. Only the sequence number is filled in per send.
      */
-    public boolean addAddress(Link link, InetAddress address, int prefixLength) throws NativeException {
-        boolean ipv6 = address instanceof Inet6Address;
-        ByteBuffer b = socket.sendBuffer();
+    public static final class AddRequest {
+        private final byte[] message;
+        private final String description;
+
+        private AddRequest(byte[] message, String description) {
+            this.message = message;
+            this.description = description;
+        }
+    }
+
+    /**
+     * Prepares the request that adds {@code address/prefixLength} to the interface, marked as ours
+     * ({@link AddressOwnership}); IPv6 with IFA_F_NODAD so it is usable (as a source, for unsolicited NA) at once
+     * instead of after DAD.
+     */
+    public AddRequest prepareAdd(Link link, InetAddress address, int prefixLength) {
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
         int n = NetlinkMessages.header(b, NetlinkMessages.RTM_NEWADDR, NetlinkMessages.NLM_F_REQUEST
-                | NetlinkMessages.NLM_F_ACK | NetlinkMessages.NLM_F_CREATE | NetlinkMessages.NLM_F_EXCL, ++sequence);
+                | NetlinkMessages.NLM_F_ACK | NetlinkMessages.NLM_F_CREATE | NetlinkMessages.NLM_F_EXCL, 0);
         n = NetlinkMessages.ifaddrmsg(b, n, family(address), prefixLength, 0, link.index());
         n = NetlinkMessages.attribute(b, n, NetlinkMessages.IFA_LOCAL, address.getAddress());
         n = NetlinkMessages.attribute(b, n, NetlinkMessages.IFA_ADDRESS, address.getAddress());
-        if (ipv6) {
+        if (address instanceof Inet6Address) {
             n = NetlinkMessages.attributeInt(b, n, NetlinkMessages.IFA_FLAGS, InterfaceAddress.IFA_F_NODAD);
         } else {
             String label = AddressOwnership.label(link.name());
@@ -73,8 +87,22 @@ public final class Rtnetlink implements AutoCloseable {
             }
         }
         n = NetlinkMessages.attributeByte(b, n, NetlinkMessages.IFA_PROTO, AddressOwnership.PROTOCOL);
-        int error = request(n, "add " + address.getHostAddress() + "/" + prefixLength + " to " + link.name());
-        return error != Native.EEXIST;
+        NetlinkMessages.finish(b, n);
+        byte[] message = new byte[n];
+        b.get(0, message);
+        return new AddRequest(message, "add " + address.getHostAddress() + "/" + prefixLength + " to " + link.name());
+    }
+
+    /** @return false if the address was already there (then it is not ours and must not be removed by us) */
+    public boolean add(AddRequest request) throws NativeException {
+        ByteBuffer b = socket.sendBuffer();
+        b.put(0, request.message).putInt(NetlinkMessages.NLMSG_SEQ_OFFSET, ++sequence);
+        return request(request.message.length, request.description) != Native.EEXIST;
+    }
+
+    /** {@link #prepareAdd} and {@link #add} in one. */
+    public boolean addAddress(Link link, InetAddress address, int prefixLength) throws NativeException {
+        return add(prepareAdd(link, address, prefixLength));
     }
 
     /** @return false if the address was not there */
@@ -128,7 +156,7 @@ public final class Rtnetlink implements AutoCloseable {
                 if (messageLength < NetlinkMessages.NLMSG_HDRLEN) {
                     break;
                 }
-                if (r.getInt(offset + 8) == expected) {
+                if (r.getInt(offset + NetlinkMessages.NLMSG_SEQ_OFFSET) == expected) {
                     if (messageType == NetlinkMessages.NLMSG_DONE) {
                         return;
                     }
@@ -161,7 +189,7 @@ public final class Rtnetlink implements AutoCloseable {
                     break;
                 }
                 if ((r.getShort(offset + 4) & 0xffff) == NetlinkMessages.NLMSG_ERROR
-                        && r.getInt(offset + 8) == expected) {
+                        && r.getInt(offset + NetlinkMessages.NLMSG_SEQ_OFFSET) == expected) {
                     int error = -r.getInt(offset + NetlinkMessages.NLMSG_HDRLEN);
                     if (error == 0 || error == Native.EEXIST || error == Native.EADDRNOTAVAIL) {
                         return error;

@@ -89,6 +89,7 @@ public final class VrrpSocket implements AutoCloseable {
             Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_TTL, VRRP_TTL, "IP_MULTICAST_TTL");
             Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_TTL, VRRP_TTL, "IP_TTL");
             Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+            Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
             return new VrrpSocket(fd, false, interfaceName, index, source == null ? null : source.getAddress());
         } catch (NativeException | RuntimeException e) {
             Native.closeQuietly(fd);
@@ -118,6 +119,7 @@ public final class VrrpSocket implements AutoCloseable {
             Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
             Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
             Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+            Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
             return new VrrpSocket(fd, true, interfaceName, index,
                     linkLocalSource == null ? null : linkLocalSource.getAddress());
         } catch (NativeException | RuntimeException e) {
@@ -219,34 +221,11 @@ public final class VrrpSocket implements AutoCloseable {
         boolean truncated = (msg.getInt(48) & MSG_TRUNC) != 0;
         ByteBuffer data = rxData.buffer();
         data.limit(length).position(0);
-        if (ipv6) {
-            receiveIpv6(out, length, truncated);
-        } else {
-            receiveIpv4(out, data, length, truncated);
-        }
-        return true;
-    }
-
-    private void receiveIpv4(ReceivedPacket out, ByteBuffer data, int length, boolean truncated) {
-        // A raw IPv4 socket delivers the IP header: TTL, source and destination are read from it (RFC 791 layout).
-        int headerLength = length >= 20 ? (data.get(0) & 0x0f) * 4 : length;
-        int ttl = length >= 20 ? data.get(8) & 0xff : -1;
-        byte[] source = out.sourceBytes();
-        byte[] destination = out.destinationBytes();
-        if (length >= 20) {
-            data.get(12, source, 0, 4);
-            data.get(16, destination, 0, 4);
-        }
-        out.set(data, false, length, Math.min(headerLength, length), ttl, interfaceIndex, truncated);
-    }
-
-    private void receiveIpv6(ReceivedPacket out, int length, boolean truncated) {
-        ByteBuffer name = rxName.buffer();
-        name.get(8, out.sourceBytes(), 0, 16);
+        long arrival = 0;
         int hopLimit = -1;
         int ifindex = interfaceIndex;
         ByteBuffer control = rxControl.buffer();
-        int controlLength = (int) rxMsg.buffer().getLong(40);
+        int controlLength = (int) msg.getLong(40);
         int offset = 0;
         // Walk the cmsghdr list (CMSG_NXTHDR): 8-byte length, level, type, data aligned to 8.
         while (offset + CMSG_HEADER <= controlLength) {
@@ -256,15 +235,32 @@ public final class VrrpSocket implements AutoCloseable {
             }
             int level = control.getInt(offset + 8);
             int type = control.getInt(offset + 12);
-            if (level == Native.IPPROTO_IPV6 && type == Native.IPV6_HOPLIMIT) {
-                hopLimit = control.getInt(offset + CMSG_HEADER);
+            int value = offset + CMSG_HEADER;
+            if (level == Native.SOL_SOCKET && type == Native.SO_TIMESTAMPNS) {
+                arrival = control.getLong(value) * 1_000_000_000L + control.getLong(value + 8);
+            } else if (level == Native.IPPROTO_IPV6 && type == Native.IPV6_HOPLIMIT) {
+                hopLimit = control.getInt(value);
             } else if (level == Native.IPPROTO_IPV6 && type == Native.IPV6_PKTINFO) {
-                control.get(offset + CMSG_HEADER, out.destinationBytes(), 0, 16);
-                ifindex = control.getInt(offset + CMSG_HEADER + 16);
+                control.get(value, out.destinationBytes(), 0, 16);
+                ifindex = control.getInt(value + 16);
             }
             offset += (cmsgLength + 7) & ~7;
         }
-        out.set(rxData.buffer(), true, length, 0, hopLimit, ifindex, truncated);
+        if (ipv6) {
+            // The kernel strips the IPv6 header: the source comes from msg_name, the rest from ancillary data.
+            rxName.buffer().get(8, out.sourceBytes(), 0, 16);
+            out.set(data, true, length, 0, hopLimit, ifindex, truncated, arrival);
+        } else {
+            // A raw IPv4 socket delivers the IP header: TTL, source and destination are read from it (RFC 791).
+            int headerLength = length >= 20 ? (data.get(0) & 0x0f) * 4 : length;
+            int ttl = length >= 20 ? data.get(8) & 0xff : -1;
+            if (length >= 20) {
+                data.get(12, out.sourceBytes(), 0, 4);
+                data.get(16, out.destinationBytes(), 0, 4);
+            }
+            out.set(data, false, length, Math.min(headerLength, length), ttl, interfaceIndex, truncated, arrival);
+        }
+        return true;
     }
 
     @Override

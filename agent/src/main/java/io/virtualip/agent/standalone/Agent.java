@@ -307,7 +307,7 @@ public final class Agent {
         String key = interfaceName + "/" + source.getHostAddress();
         VrrpSocketGroup group = sockets.get(key);
         if (group == null) {
-            group = new VrrpSocketGroup(VrrpSocket.open(interfaceName, ipv6, source));
+            group = new VrrpSocketGroup(VrrpSocket.open(interfaceName, ipv6, source), loop);
             sockets.put(key, group);
             loop.register(group.socket().fd(), group::onReadable);
         }

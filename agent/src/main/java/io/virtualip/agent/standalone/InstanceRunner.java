@@ -9,6 +9,7 @@ import io.virtualip.agent.dataplane.EventLoop;
 import io.virtualip.agent.dataplane.InterfaceAddress;
 import io.virtualip.agent.dataplane.Link;
 import io.virtualip.agent.dataplane.NativeException;
+import io.virtualip.agent.dataplane.Rtnetlink;
 import io.virtualip.agent.vrrp.Actions;
 import io.virtualip.agent.vrrp.AdvertisementEncoder;
 import io.virtualip.agent.vrrp.Authentication;
@@ -39,6 +40,7 @@ final class InstanceRunner implements Actions {
 
     /** "Until withdrawn": the core's step-down takes a hold duration. */
     private static final Duration STEP_DOWN_HOLD = Duration.ofDays(3650);
+    private static final long NANOS_PER_CENTI = 10_000_000L;
 
     private final VipDefinition definition;
     private final Agent agent;
@@ -53,6 +55,8 @@ final class InstanceRunner implements Actions {
     private VrrpSocketGroup sockets;
     private AddressAnnouncer announcer;
     private AnnouncementSchedule announcements;
+    /** One per {@link VipDefinition#addresses()}, built at attach so that a takeover only sends them. */
+    private Rtnetlink.AddRequest[] addRequests;
     private String detachedReason = "not started";
     private long detachedSinceNanos;
     private String lastSendError;
@@ -138,6 +142,11 @@ final class InstanceRunner implements Actions {
         InstanceConfig config = instanceConfig(primary, addresses);
         encoder = new AdvertisementEncoder(config);
         sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
+        addRequests = new Rtnetlink.AddRequest[definition.addresses().size()];
+        for (int i = 0; i < addRequests.length; i++) {
+            AddressPrefix p = definition.addresses().get(i);
+            addRequests[i] = agent.netlink().prepareAdd(l, p.address(), p.prefixLength());
+        }
         announcer = new AddressAnnouncer(l);
         announcements = new AnnouncementSchedule(agent.loop(), announcer, AnnouncePolicy.KEEPALIVED_DEFAULTS);
         vrrp = new VrrpInstance(config);
@@ -231,6 +240,7 @@ final class InstanceRunner implements Actions {
         sockets = null;
         announcer = null;
         announcements = null;
+        addRequests = null;
         link = null;
     }
 
@@ -256,8 +266,8 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    void receive(ReceivedAdvertisement advertisement) {
-        long now = agent.loop().nowNanos();
+    /** @param now when the advert arrived ({@link EventLoop#arrivalNanos}): its timers run from then */
+    void receive(ReceivedAdvertisement advertisement, long now) {
         State before = vrrp.state();
         long masterChanges = vrrp.masterChanges();
         Verdict verdict = vrrp.receive(advertisement, now, this);
@@ -311,7 +321,16 @@ final class InstanceRunner implements Actions {
 
     private void onTimer() {
         if (attached()) {
-            vrrp.timerFired(agent.loop().nowNanos(), this);
+            long now = agent.loop().nowNanos();
+            long late = now - vrrp.nextDeadlineNanos();
+            boolean advertising = vrrp.state() == State.MASTER;
+            vrrp.timerFired(now, this);
+            if (advertising && late > vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI) {
+                // Backups take over after Master_Down_Interval of silence; a stall this long brings them a whole
+                // interval closer, and is the likely cause if one of them does.
+                agent.log().info(name() + " MASTER: advertisement sent " + late / 1_000_000 + " ms late (this process"
+                        + " was stalled: CPU starvation, a GC pause or a suspended VM)");
+            }
             rearm();
         }
     }
@@ -400,9 +419,10 @@ final class InstanceRunner implements Actions {
 
     @Override
     public void addAddresses() {
-        for (AddressPrefix p : definition.addresses()) {
+        for (int i = 0; i < addRequests.length; i++) {
+            AddressPrefix p = definition.addresses().get(i);
             try {
-                if (agent.netlink().addAddress(link, p.address(), p.prefixLength())) {
+                if (agent.netlink().add(addRequests[i])) {
                     added.add(p);
                 } else {
                     agent.log().info(name() + " " + p + " was already on " + link.name()

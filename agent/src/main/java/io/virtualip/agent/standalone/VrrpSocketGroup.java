@@ -1,5 +1,6 @@
 package io.virtualip.agent.standalone;
 
+import io.virtualip.agent.dataplane.EventLoop;
 import io.virtualip.agent.dataplane.NativeException;
 import io.virtualip.agent.dataplane.ReceivedPacket;
 import io.virtualip.agent.dataplane.VrrpSocket;
@@ -17,12 +18,14 @@ import java.util.List;
 final class VrrpSocketGroup implements AutoCloseable {
 
     private final VrrpSocket socket;
+    private final EventLoop loop;
     private final List<InstanceRunner> members = new ArrayList<>();
     private final ReceivedPacket packet = new ReceivedPacket();
     private final ReceivedAdvertisement advertisement = new ReceivedAdvertisement();
 
-    VrrpSocketGroup(VrrpSocket socket) {
+    VrrpSocketGroup(VrrpSocket socket, EventLoop loop) {
         this.socket = socket;
+        this.loop = loop;
     }
 
     VrrpSocket socket() {
@@ -49,10 +52,11 @@ final class VrrpSocketGroup implements AutoCloseable {
             }
             // Other VRIDs on the segment are other routers' business (keepalived ignores them too).
             int vrid = advertisement.length() > 1 ? advertisement.vrid() : -1;
+            long arrival = loop.arrivalNanos(packet.arrivalRealtimeNanos());
             for (int i = 0; i < members.size(); i++) {
                 InstanceRunner runner = members.get(i);
                 if (runner.vrid() == vrid) {
-                    runner.receive(advertisement);
+                    runner.receive(advertisement, arrival);
                 }
             }
         }

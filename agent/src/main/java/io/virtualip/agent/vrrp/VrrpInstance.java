@@ -130,7 +130,8 @@ public final class VrrpInstance {
     /** RFC 5798 §6.4.1 after Startup, also used when FAULT clears. */
     private void leaveInitialize(String why, long nowNanos, Actions actions) {
         if (effectivePriority == InstanceConfig.OWNER_PRIORITY) {
-            becomeMaster(why + " as address owner (priority 255)", nowNanos, actions);
+            State from = takeOver(nowNanos, actions);
+            becameMaster(from, why + " as address owner (priority 255)", nowNanos, actions);
         } else {
             masterAdverIntervalCentis = config.advertIntervalCentis();
             masterDownTimer = nowNanos + masterDownNanos();
@@ -234,7 +235,8 @@ public final class VrrpInstance {
                 masterDownTimer = stepDownUntil; // see stepDown: silence does not end a hold
                 return;
             }
-            becomeMaster(masterDownReason(nowNanos), nowNanos, actions);
+            State from = takeOver(nowNanos, actions);
+            becameMaster(from, masterDownReason(nowNanos), nowNanos, actions);
         }
     }
 
@@ -335,20 +337,32 @@ public final class VrrpInstance {
 
     // ---------------------------------------------------------------- transitions
 
-    private void becomeMaster(String why, long nowNanos, Actions actions) {
-        // Before the transition: a status snapshot taken in stateChanged must already name us as master.
-        counters.becameMaster();
+    /**
+     * Becoming master, in two steps. The failover lasts until the address answers, so the address is added,
+     * advertised and announced first ({@link #takeOver}); the bookkeeping, the reason (string formatting), the log
+     * line and the listeners (status snapshots, reports) come after ({@link #becameMaster}). RFC 5798 §6.4.2 lists
+     * the transition to Master last, too. Between the steps the instance still knows the master it gave up on,
+     * which the reason names.
+     *
+     * @return the state left
+     */
+    private State takeOver(long nowNanos, Actions actions) {
+        State from = state;
+        state = State.MASTER; // so that sendAdvertisement starts the Adver_Timer
         masterDownTimer = NEVER;
-        preemptPendingSince = UNSET;
-        preemptingMaster = false;
-        rememberMaster(primary, effectivePriority, nowNanos);
-        State from = enter(State.MASTER, why, nowNanos);
-        // The failover lasts until the address answers: add it, advertise and announce before stateChanged, whose
-        // log line and listeners (status snapshots, reports) would otherwise delay the takeover. RFC 5798 §6.4.2
-        // lists the transition to Master last, too.
         actions.addAddresses();
         sendAdvertisement(effectivePriority, nowNanos, actions);
         actions.announceAddresses();
+        return from;
+    }
+
+    private void becameMaster(State from, String why, long nowNanos, Actions actions) {
+        counters.becameMaster();
+        preemptPendingSince = UNSET;
+        preemptingMaster = false;
+        // Before stateChanged: a status snapshot taken there must already name us as master.
+        rememberMaster(primary, effectivePriority, nowNanos);
+        enter(State.MASTER, why, nowNanos);
         actions.stateChanged(from, State.MASTER, why);
     }
 

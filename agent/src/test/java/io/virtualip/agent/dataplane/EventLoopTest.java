@@ -175,4 +175,86 @@ class EventLoopTest {
             assertThat(allocatedByHandler.get()).isBetween(0L, 1000L);
         }
     }
+
+    /**
+     * A turn that starts after a deadline has passed (the thread was busy or paused) handles the input that arrived
+     * meanwhile before it fires the timer: a backup must count the master's advert that is waiting in its socket
+     * before its Master_Down_Timer decides there was none.
+     */
+    @Test
+    void inputWaitingWhenATimerIsDueIsHandledBeforeTheTimer() throws Exception {
+        try (EventLoop loop = new EventLoop()) {
+            int eventFd = Native.check(Native.LIBC.eventfd(0, Native.EFD_NONBLOCK), "eventfd");
+            NativeBuffer value = new NativeBuffer(8);
+            List<String> order = new ArrayList<>();
+            CountDownLatch done = new CountDownLatch(2);
+            long[] inputAt = new long[2];
+            loop.register(eventFd, () -> {
+                Native.LIBC.read(eventFd, value.pointer(), 8);
+                order.add("input");
+                inputAt[1] = loop.wokeAtNanos();
+                done.countDown();
+            });
+            EventLoop.Timer timer = loop.newTimer(() -> {
+                order.add("timer");
+                done.countDown();
+            });
+            loop.start("order-test");
+            loop.execute(() -> {
+                // On the loop thread: the timer falls due, then input arrives, while this turn is still busy.
+                timer.armAfter(0);
+                inputAt[0] = System.nanoTime();
+                value.buffer().putLong(0, 1);
+                Native.LIBC.write(eventFd, value.pointer(), 8);
+                long busyUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+                while (System.nanoTime() < busyUntil) {
+                    Thread.onSpinWait();
+                }
+            });
+
+            assertThat(done.await(2, TimeUnit.SECONDS)).isTrue();
+            assertThat(order).containsExactly("input", "timer");
+            // The input's turn is stamped when its wait returned: after the write, before the handler ran.
+            assertThat(inputAt[1]).isGreaterThan(inputAt[0]);
+            loop.unregister(eventFd);
+            Native.closeQuietly(eventFd);
+        }
+    }
+
+    @Test
+    void loopThreadAsksForTheSmallestTimerSlack() throws Exception {
+        try (EventLoop loop = new EventLoop()) {
+            loop.start("slack-test");
+            int prGetTimerslack = 30;
+            long slack = loop.submit(() -> Native.LIBC.prctl(prGetTimerslack, 0, 0, 0, 0)).get(2, TimeUnit.SECONDS);
+            assertThat(slack).isEqualTo(1);
+            // Other threads keep the default (50 µs), so the setting is the loop's own.
+            assertThat(Native.LIBC.prctl(prGetTimerslack, 0, 0, 0, 0)).isGreaterThan(1);
+        }
+    }
+
+    /** Datagrams stamped by the kernel are timed by their arrival, kept within the window they can have arrived in. */
+    @Test
+    void arrivalOfAStampedDatagramIsMappedOntoTheLoopsClock() throws Exception {
+        try (EventLoop loop = new EventLoop()) {
+            loop.start("arrival-test");
+            loop.submit(() -> null).get(2, TimeUnit.SECONDS); // one more turn: a previous wake-up exists
+            Thread.sleep(50);
+            long[] result = loop.submit(() -> {
+                java.time.Instant now = java.time.Instant.now();
+                long realtime = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+                long monotonic = System.nanoTime();
+                return new long[] {monotonic, loop.wokeAtNanos(), loop.arrivalNanos(realtime - 20_000_000),
+                        loop.arrivalNanos(realtime - 60_000_000_000L), loop.arrivalNanos(realtime + 60_000_000_000L),
+                        loop.arrivalNanos(0)};
+            }).get(2, TimeUnit.SECONDS);
+            long monotonic = result[0];
+            long wokeAt = result[1];
+            assertThat(result[2]).as("stamped 20 ms ago").isBetween(monotonic - 21_000_000, monotonic - 19_000_000);
+            // A wall clock that stepped: never before the previous turn (about 50 ms ago), never after now.
+            assertThat(result[3]).as("a minute ago").isBetween(monotonic - 1_000_000_000, monotonic - 40_000_000);
+            assertThat(result[4]).as("in a minute").isBetween(monotonic, monotonic + 5_000_000);
+            assertThat(result[5]).as("no stamp: the turn's wake-up").isEqualTo(wokeAt);
+        }
+    }
 }

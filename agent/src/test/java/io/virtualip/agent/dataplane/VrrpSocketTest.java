@@ -87,6 +87,31 @@ class VrrpSocketTest {
         }
     }
 
+    /** The Master_Down_Timer runs from an advert's arrival, which the kernel stamps, not from when we read it. */
+    @Test
+    void kernelStampsWhenEachDatagramArrived() throws Exception {
+        try (VrrpSocket sender = inNs(pair.a, () -> VrrpSocket.openIpv4(NetnsPair.IFACE, null));
+             VrrpSocket receiver = inNs(pair.b, () -> VrrpSocket.openIpv4(NetnsPair.IFACE, null));
+             VrrpSocket sender6 = inNs(pair.a, () -> VrrpSocket.openIpv6(NetnsPair.IFACE, null));
+             VrrpSocket receiver6 = inNs(pair.b, () -> VrrpSocket.openIpv6(NetnsPair.IFACE, null))) {
+            long sentAt = realtimeNanos();
+            sender.send(ByteBuffer.wrap(PAYLOAD), VrrpSocket.IPV4_GROUP);
+            sender6.send(ByteBuffer.wrap(PAYLOAD), VrrpSocket.IPV6_GROUP);
+            Thread.sleep(50); // read well after arrival
+            for (VrrpSocket socket : new VrrpSocket[] {receiver, receiver6}) {
+                ReceivedPacket packet = awaitPacket(socket);
+                long readAt = realtimeNanos();
+                assertThat(packet.arrivalRealtimeNanos()).as(socket.interfaceName() + " " + packet.ipv6())
+                        .isBetween(sentAt - 1_000_000, readAt - 40_000_000);
+            }
+        }
+    }
+
+    private static long realtimeNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
     @Test
     void kernelLeavesTheIpv6VrrpChecksumToUs() throws Exception {
         try (VrrpSocket socket = inNs(pair.a, () -> VrrpSocket.openIpv6(NetnsPair.IFACE, null))) {

@@ -30,7 +30,11 @@ public interface BenchLibC {
 
     long recv(int fd, Pointer buffer, long length, int flags);
 
-    int poll(Pointer fds, long count, int timeoutMillis);
+    /** {@code timeout} points to a struct timespec: poll(2) with nanoseconds instead of milliseconds. */
+    int ppoll(Pointer fds, long count, Pointer timeout, Pointer signalMask);
+
+    /** prctl(2) with integer arguments, for PR_SET_TIMERSLACK. */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     int open(String path, int flags);
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * The chart in helm/virtualip-operator, linted and rendered in-process by helm-java (Helm's Go library over JNI),
  * so the tests need no helm binary.
  */
-final class Chart {
+public final class Chart {
 
   static final String RELEASE = "virtualip";
   static final String NAMESPACE = "virtualip-system";
@@ -26,7 +26,7 @@ final class Chart {
   private Chart() {}
 
   /** The repository root, found from the working directory (Maven runs module tests in src/). */
-  static Path repositoryRoot() {
+  public static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isDirectory(dir.resolve("helm/virtualip-operator")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return dir;
