@@ -53,6 +53,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     public static final long NEVER = Long.MAX_VALUE;
+    private static final long EXPIRED = Long.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
     private static final int MAX_EVENTS = 32;
 
@@ -61,7 +62,7 @@ public final class EventLoop implements AutoCloseable {
     private final int wakeFd;
     private final int timerFd;
     private final NativeBuffer timerSpec = new NativeBuffer(Native.ITIMERSPEC_SIZE);
-    /** The deadline the timerfd is armed to, NEVER when disarmed or expired; saves re-arming every turn. */
+    /** The deadline the timerfd is armed to: NEVER when disarmed, EXPIRED once it fired; saves re-arming each turn. */
     private long armedDeadline = NEVER;
     private final NativeBuffer events = new NativeBuffer(MAX_EVENTS * Native.EPOLL_EVENT_SIZE);
     private final NativeBuffer control = new NativeBuffer(16);
@@ -267,9 +268,9 @@ public final class EventLoop implements AutoCloseable {
                     Native.LIBC.read(wakeFd, wakeValue.pointer(), 8);
                     runTasks();
                 } else if (fd == timerFd) {
-                    // Expired: a one-shot timerfd is disarmed now; the next turn fires the due timers and re-arms.
-                    Native.LIBC.read(timerFd, wakeValue.pointer(), 8);
-                    armedDeadline = NEVER;
+                    // Expired, and readable until re-armed: the next timerfd_settime discards the expiration, so it
+                    // is not read (one system call less between a Master_Down_Timer and the takeover).
+                    armedDeadline = EXPIRED;
                 } else if (fd < handlers.length && handlers[fd] != null) {
                     dispatch(handlers[fd]);
                 }
