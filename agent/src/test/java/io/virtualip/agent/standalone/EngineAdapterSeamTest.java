@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.virtualip.agent.config.AddressPrefix;
 import io.virtualip.agent.config.VipDefinition;
@@ -25,7 +24,6 @@ import io.virtualip.api.v1.NodeState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -232,35 +229,22 @@ class EngineAdapterSeamTest {
   @Test
   void httpGetTrackIsProbedByTheAgentWithItsThresholds() throws Exception {
     Requirements.root("network namespaces, raw sockets, netlink");
-    AtomicInteger answer = new AtomicInteger(302);
     List<Agent> agents = new ArrayList<>();
     try (NetnsPair pair = new NetnsPair()) {
-      HttpServer server = NetworkNamespace.call(pair.a, () -> {
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-        s.createContext("/healthz", exchange -> {
-          exchange.getResponseHeaders().add("Location", "/down");
-          exchange.sendResponseHeaders(answer.get(), -1);
-          exchange.close();
-        });
-        s.createContext("/down", exchange -> {
-          exchange.sendResponseHeaders(500, -1);
-          exchange.close();
-        });
-        s.start();
-        return s;
-      });
+      HealthzServer server = NetworkNamespace.call(pair.a, HealthzServer::new);
+      server.answer.set(302);
       try {
         EngineAdapter engine = new EngineAdapter(started(pair.a, agents));
         engine.apply("v", new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100), 150,
             true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(new ResolvedTrack.HttpGetTrack(
-                "127.0.0.1", server.getAddress().getPort(), "/healthz", 0, new ResolvedTrack.Thresholds(1, 2, 2)))));
+                "127.0.0.1", server.port(), "/healthz", 0, new ResolvedTrack.Thresholds(1, 2, 2)))));
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
         assertThat(engine.snapshot("v").orElseThrow().state()).as("failing until the first verdict")
             .isEqualTo(NodeState.Fault);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
 
-        answer.set(503);
+        server.answer.set(503);
         long failedAt = System.nanoTime();
         await().atMost(Duration.ofSeconds(5))
             .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Fault);
@@ -268,12 +252,12 @@ class EngineAdapterSeamTest {
             .isGreaterThan(Duration.ofMillis(900));
         assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[0] httpGet 127.0.0.1:");
 
-        answer.set(200);
+        server.answer.set(200);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
       } finally {
         agents.forEach(Agent::stop);
-        server.stop(0);
+        server.close();
       }
     }
   }

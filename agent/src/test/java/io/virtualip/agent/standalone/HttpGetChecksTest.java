@@ -3,17 +3,14 @@ package io.virtualip.agent.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import io.virtualip.agent.config.AddressPrefix;
 import io.virtualip.agent.config.VipDefinition;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,32 +24,19 @@ class HttpGetChecksTest {
     }
 
     private final List<Verdict> verdicts = new CopyOnWriteArrayList<>();
-    private final AtomicInteger answer = new AtomicInteger(200);
-    private final AtomicInteger requests = new AtomicInteger();
-    private HttpServer server;
+    private HealthzServer server;
     private HttpGetChecks checks;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/healthz", exchange -> {
-            requests.incrementAndGet();
-            exchange.getResponseHeaders().add("Location", "/down");
-            exchange.sendResponseHeaders(answer.get(), -1);
-            exchange.close();
-        });
-        server.createContext("/down", exchange -> {
-            exchange.sendResponseHeaders(500, -1);
-            exchange.close();
-        });
-        server.start();
+        server = new HealthzServer();
         checks = new HttpGetChecks((instance, track, healthy) -> verdicts.add(new Verdict(track, healthy)));
     }
 
     @AfterEach
     void stop() {
         checks.close();
-        server.stop(0);
+        server.close();
     }
 
     private static VipDefinition definition(int priority, int port, int failureThreshold, int successThreshold) {
@@ -66,14 +50,14 @@ class HttpGetChecksTest {
     @Test
     void healthyAfterSuccessThresholdThenFlipsWithTheThresholds() throws Exception {
         long started = System.nanoTime();
-        checks.apply(definition(100, server.getAddress().getPort(), 2, 2));
+        checks.apply(definition(100, server.port(), 2, 2));
 
         await().atMost(WAIT).until(() -> !verdicts.isEmpty());
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("successThreshold 2 at 1 s: no verdict before")
                 .isGreaterThan(Duration.ofMillis(900));
         assertThat(verdicts).containsExactly(new Verdict("t", true));
 
-        answer.set(503);
+        server.answer.set(503);
         long failedAt = System.nanoTime();
         await().atMost(WAIT).until(() -> verdicts.size() == 2);
         assertThat(Duration.ofNanos(System.nanoTime() - failedAt)).as("failureThreshold 2 at 1 s")
@@ -81,15 +65,15 @@ class HttpGetChecksTest {
         assertThat(verdicts.get(1)).isEqualTo(new Verdict("t", false));
 
         // A redirect is healthy and not followed (its target answers 500).
-        answer.set(302);
+        server.answer.set(302);
         await().atMost(WAIT).until(() -> verdicts.size() == 3);
         assertThat(verdicts.get(2)).isEqualTo(new Verdict("t", true));
     }
 
     @Test
     void aFirstFailingVerdictIsReportedToo() {
-        answer.set(500);
-        checks.apply(definition(100, server.getAddress().getPort(), 1, 1));
+        server.answer.set(500);
+        checks.apply(definition(100, server.port(), 1, 1));
         await().atMost(WAIT).until(() -> !verdicts.isEmpty());
         assertThat(verdicts).containsExactly(new Verdict("t", false));
     }
@@ -120,21 +104,21 @@ class HttpGetChecksTest {
 
     @Test
     void anEqualReapplyKeepsTheCheckAndStopEndsIt() throws Exception {
-        checks.apply(definition(100, server.getAddress().getPort(), 1, 1));
+        checks.apply(definition(100, server.port(), 1, 1));
         await().atMost(WAIT).until(() -> !verdicts.isEmpty());
 
         // Other priority, same tracks: the check keeps its state, so the failure after it is still reported.
-        checks.apply(definition(90, server.getAddress().getPort(), 1, 1));
+        checks.apply(definition(90, server.port(), 1, 1));
         Thread.sleep(1_500);
         assertThat(verdicts).as("not restarted, so not reported again").hasSize(1);
-        answer.set(500);
+        server.answer.set(500);
         await().atMost(WAIT).until(() -> verdicts.size() == 2);
         assertThat(verdicts).containsExactly(new Verdict("t", true), new Verdict("t", false));
 
         checks.stop("v");
-        int seen = requests.get();
+        int seen = server.requests.get();
         Thread.sleep(1_500);
-        assertThat(requests.get()).as("at most one check already in flight").isLessThanOrEqualTo(seen + 1);
+        assertThat(server.requests.get()).as("at most one check already in flight").isLessThanOrEqualTo(seen + 1);
         assertThat(verdicts).hasSize(2);
     }
 }
