@@ -163,8 +163,9 @@ public final class EngineAdapter implements InstanceEngine {
             } else if (t instanceof ResolvedTrack.HttpGetTrack h) {
                 // The agent probes these itself (HttpGetChecks), the same check as in standalone mode.
                 ResolvedTrack.Thresholds th = h.thresholds();
-                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), new VipDefinition.HttpGetCheck(
-                        h.host(), h.port(), h.path(), th.intervalSeconds(), th.failureThreshold(), th.successThreshold())));
+                VipDefinition.HttpGetCheck check = new VipDefinition.HttpGetCheck(h.host(), h.port(), h.path(),
+                        th.intervalSeconds(), th.failureThreshold(), th.successThreshold());
+                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), check));
             } else {
                 // The glue evaluates these and reports them by index.
                 externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), null));
