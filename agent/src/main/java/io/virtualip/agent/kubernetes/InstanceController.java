@@ -45,7 +45,6 @@ final class InstanceController implements AutoCloseable {
   private final InstanceEngine engine;
   private final InstanceResolver resolver;
   private final StatusReporter reporter;
-  private final HttpGetTracks httpGetTracks;
   private final Caches caches;
   private final ExecutorService loop = Executors.newSingleThreadExecutor(
       DaemonThreads.named("virtualip-controller"));
@@ -60,12 +59,11 @@ final class InstanceController implements AutoCloseable {
   private final Map<String, String> waitingReasons = new HashMap<>();
 
   InstanceController(String node, InstanceResolver resolver, InstanceEngine engine, StatusReporter reporter,
-      HttpGetTracks httpGetTracks, Caches caches) {
+      Caches caches) {
     this.node = node;
     this.engine = engine;
     this.resolver = resolver;
     this.reporter = reporter;
-    this.httpGetTracks = httpGetTracks;
     this.caches = caches;
   }
 
@@ -159,7 +157,6 @@ final class InstanceController implements AutoCloseable {
     // check, and a weight-0 track would then put the node in Fault on every unrelated configuration change.
     if (tracksChanged) {
       current.podsTracks.clear();
-      httpGetTracks.sync(name, config.tracks());
     }
   }
 
@@ -189,7 +186,6 @@ final class InstanceController implements AutoCloseable {
     LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: removing the instance, {1}", name, why);
     applied.remove(name);
     engine.remove(name);
-    httpGetTracks.stop(name);
     reporter.removed(name);
   }
 

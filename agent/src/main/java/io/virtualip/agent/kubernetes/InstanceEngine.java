@@ -15,9 +15,9 @@ public interface InstanceEngine {
    * Starts the instance, or reconfigures it when {@code config} differs from the running one. The glue calls this
    * only when the resolved configuration changed (records compare by value), so an engine may restart the election
    * on every call. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
-   * tracks changed, the glue reports each {@code pods}/{@code httpGet} track again through {@link #trackChanged}.
-   * Until a track's first report the engine counts it as failing, so that a node never claims the address on a
-   * health it has not checked.
+   * tracks changed, the glue reports each {@code pods} track again through {@link #trackChanged}. {@code httpGet}
+   * tracks the engine probes itself, with their thresholds. Until a track's first report or verdict the engine
+   * counts it as failing, so that a node never claims the address on a health it has not checked.
    */
   void apply(String name, ResolvedInstance config);
 
@@ -30,7 +30,7 @@ public interface InstanceEngine {
    */
   void stepDown(String name, boolean stepDown);
 
-  /** The health of track {@code trackIndex} (its index in {@link ResolvedInstance#tracks()}) changed. */
+  /** The health of {@code pods} track {@code trackIndex} (its index in {@link ResolvedInstance#tracks()}) changed. */
   void trackChanged(String name, int trackIndex, boolean healthy);
 
   /** The latest picture of the instance, if it runs; must be cheap and safe to call from any thread. */

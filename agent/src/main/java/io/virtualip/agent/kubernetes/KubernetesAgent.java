@@ -43,7 +43,6 @@ public final class KubernetesAgent implements AutoCloseable {
   private final AgentConfig config;
   private final StatusReporter reporter;
   private final LeaseHeartbeat lease;
-  private final HttpGetTracks httpGetTracks;
   private final InstanceController controller;
   private final SharedIndexInformer<VirtualIP> virtualIps;
   private final SharedIndexInformer<Node> nodes;
@@ -77,9 +76,8 @@ public final class KubernetesAgent implements AutoCloseable {
         config.otherRenewInterval());
     lease = new LeaseHeartbeat(client, config.namespace(), config.nodeName(), config.leaseDuration(),
         config.leaseRenewInterval(), clock);
-    httpGetTracks = new HttpGetTracks(engine);
     controller = new InstanceController(config.nodeName(),
-        new InstanceResolver(config.nodeName(), config.placement()), engine, reporter, httpGetTracks,
+        new InstanceResolver(config.nodeName(), config.placement()), engine, reporter,
         new InstanceController.Caches(() -> virtualIps.getStore().list(), () -> nodes.getStore().list(),
             name -> secrets.getStore().getByKey(config.namespace() + "/" + name),
             () -> pods.getStore().list()));
@@ -170,7 +168,6 @@ public final class KubernetesAgent implements AutoCloseable {
     }
     informers().forEach(SharedIndexInformer::stop);
     controller.close();
-    httpGetTracks.close();
     reporter.close();
     lease.close();
     if (ownedClient != null) {

@@ -14,7 +14,7 @@ public sealed interface ResolvedTrack {
   record InterfaceTrack(String interfaceName, int weight) implements ResolvedTrack {
   }
 
-  /** Probed by the glue ({@link HttpGetTracks}); 2xx and 3xx are healthy. */
+  /** Probed by the engine itself, like an interface track; 2xx and 3xx are healthy. */
   record HttpGetTrack(String host, int port, String path, int weight, Thresholds thresholds) implements ResolvedTrack {
   }
 

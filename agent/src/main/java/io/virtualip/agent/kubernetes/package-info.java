@@ -11,10 +11,11 @@
  *   <li>{@code remove(name)}: stop it (a master hands over with priority 0 first).</li>
  *   <li>{@code stepDown(name, boolean)}: while true, never be master (the operator's splitBrainPolicy Resolve).
  *       Kept across {@code apply}; the glue repeats {@code true} after a re-apply anyway.</li>
- *   <li>{@code trackChanged(name, index, healthy)}: health of {@code pods} and {@code httpGet} tracks, by index in
+ *   <li>{@code trackChanged(name, index, healthy)}: health of {@code pods} tracks, by index in
  *       {@code ResolvedInstance.tracks()}. Kept across an apply with equal tracks, reported again after an apply
- *       that changed them; a track not reported yet counts as failing. {@code interface} tracks are the engine's
- *       own (netlink).</li>
+ *       that changed them; a track not reported yet counts as failing. {@code interface} tracks (netlink) and
+ *       {@code httpGet} tracks (probed with its thresholds, the same check as in standalone mode) are the engine's
+ *       own.</li>
  *   <li>{@code snapshot(name)} and {@code addListener(Listener)}: the engine calls {@code Listener.updated(name,
  *       InstanceSnapshot)} from its event loop on every transition (more often is fine); the glue only records it
  *       there and does the API work on its own threads.</li>

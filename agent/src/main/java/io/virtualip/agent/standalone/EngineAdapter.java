@@ -26,7 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link InstanceReport} becomes an {@link InstanceSnapshot}.
  *
  * <p>Interface tracks are the agent's own (netlink); httpGet and pods tracks become external tracks named
- * {@code tracks[i] ...}, whose health the glue reports by index. The agent already keeps the step-down flag and the
+ * {@code tracks[i] ...}. The agent probes the httpGet ones itself ({@link HttpGetChecks}, as in standalone mode);
+ * the glue reports the pods ones by index. The agent already keeps the step-down flag and the
  * reported health of unchanged external tracks across a replacement, and counts an unreported track as failing; that
  * holds here because an external track's name is derived from its index and content only, so equal tracks give
  * equal definitions.
@@ -159,9 +160,15 @@ public final class EngineAdapter implements InstanceEngine {
             ResolvedTrack t = r.tracks().get(i);
             if (t instanceof ResolvedTrack.InterfaceTrack it) {
                 interfaceTracks.add(new VipDefinition.InterfaceTrack(it.interfaceName(), it.weight()));
+            } else if (t instanceof ResolvedTrack.HttpGetTrack h) {
+                // The agent probes these itself (HttpGetChecks), the same check as in standalone mode.
+                ResolvedTrack.Thresholds th = h.thresholds();
+                VipDefinition.HttpGetCheck check = new VipDefinition.HttpGetCheck(h.host(), h.port(), h.path(),
+                        th.intervalSeconds(), th.failureThreshold(), th.successThreshold());
+                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), check));
             } else {
-                // The glue probes these and reports by index, so the agent must not run its own httpGet check.
-        externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), null));
+                // The glue evaluates these and reports them by index.
+                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), null));
             }
         }
         return new VipDefinition("VirtualIP " + name, name, r.interfaceName(), addresses, r.virtualRouterId(),

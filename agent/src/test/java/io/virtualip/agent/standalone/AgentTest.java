@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -570,32 +568,22 @@ class AgentTest {
 
     @Test
     void httpGetTrackMovesTheInstanceInAndOutOfFault() throws Exception {
-        AtomicInteger answer = new AtomicInteger(200);
-        com.sun.net.httpserver.HttpServer server = NetworkNamespace.call(pair.a, () -> {
-            com.sun.net.httpserver.HttpServer s = com.sun.net.httpserver.HttpServer.create(
-                    new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-            s.createContext("/healthz", exchange -> {
-                exchange.sendResponseHeaders(answer.get(), -1);
-                exchange.close();
-            });
-            s.start();
-            return s;
-        });
+        HealthzServer server = NetworkNamespace.call(pair.a, HealthzServer::new);
         try {
-            String yaml = VIP + "  tracks:\n    - httpGet: {port: " + server.getAddress().getPort()
+            String yaml = VIP + "  tracks:\n    - httpGet: {port: " + server.port()
                     + ", path: /healthz}\n      intervalSeconds: 1\n      failureThreshold: 1\n";
             Agent a = start(pair.a, "node-a", yaml, logA);
             await("a master while healthy", inState(a, "MASTER"));
 
-            answer.set(503);
+            server.answer.set(503);
             await("a fault while failing", inState(a, "FAULT"));
             assertThat(instance(a).path("reason").asText()).startsWith("track httpGet 127.0.0.1:");
             assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
 
-            answer.set(204);
+            server.answer.set(302); // a redirect, not followed: healthy
             await("a master again", inState(a, "MASTER"));
         } finally {
-            server.stop(0);
+            server.close();
         }
     }
 }

@@ -74,7 +74,8 @@ class EngineAdapterSeamTest {
     assertThat(d.unicastPeers()).containsExactly(InetAddress.getByName("192.0.2.2"));
     assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -10));
     assertThat(d.externalTracks()).containsExactly(
-        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20, null),
+        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20,
+            new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/healthz", 2, 2, 1)),
         new VipDefinition.ExternalTrack("tracks[2] pods in web {app=web}", 0, null));
   }
 
@@ -184,12 +185,12 @@ class EngineAdapterSeamTest {
         ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null,
             Duration.ofMillis(100), 150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(
                 new ResolvedTrack.InterfaceTrack(NetnsPair.IFACE, 0),
-                new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/", 0, new ResolvedTrack.Thresholds(1, 1, 1))));
+                new ResolvedTrack.PodsTrack("web", null, 0)));
 
         engine.apply("v", config);
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
         assertThat(engine.snapshot("v").orElseThrow().state()).isEqualTo(NodeState.Fault);
-        assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[1] httpGet 127.0.0.1:8080/");
+        assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[1] pods in web");
 
         engine.trackChanged("v", 0, false); // an interface track: the agent's own, ignored here
         engine.trackChanged("v", 1, true);
@@ -218,6 +219,46 @@ class EngineAdapterSeamTest {
         agent.stop();
       }
       assertThat(new EngineAdapter(agent).snapshot("v")).as("a stopped agent has no instances").isEmpty();
+    }
+  }
+
+  /**
+   * Kubernetes mode probes httpGet tracks with the standalone agent's check, in the agent's namespace: failing until
+   * the first verdict, a redirect (not followed) healthy, a 5xx failing after failureThreshold checks.
+   */
+  @Test
+  void httpGetTrackIsProbedByTheAgentWithItsThresholds() throws Exception {
+    Requirements.root("network namespaces, raw sockets, netlink");
+    List<Agent> agents = new ArrayList<>();
+    try (NetnsPair pair = new NetnsPair()) {
+      HealthzServer server = NetworkNamespace.call(pair.a, HealthzServer::new);
+      server.answer.set(302);
+      try {
+        EngineAdapter engine = new EngineAdapter(started(pair.a, agents));
+        engine.apply("v", new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100), 150,
+            true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(new ResolvedTrack.HttpGetTrack(
+                "127.0.0.1", server.port(), "/healthz", 0, new ResolvedTrack.Thresholds(1, 2, 2)))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
+        assertThat(engine.snapshot("v").orElseThrow().state()).as("failing until the first verdict")
+            .isEqualTo(NodeState.Fault);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
+
+        server.answer.set(503);
+        long failedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Fault);
+        assertThat(Duration.ofNanos(System.nanoTime() - failedAt)).as("failureThreshold 2 at 1 s")
+            .isGreaterThan(Duration.ofMillis(900));
+        assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[0] httpGet 127.0.0.1:");
+
+        server.answer.set(200);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
+      } finally {
+        agents.forEach(Agent::stop);
+        server.close();
+      }
     }
   }
 
