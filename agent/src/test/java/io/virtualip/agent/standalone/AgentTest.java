@@ -114,6 +114,22 @@ class AgentTest {
         return NetnsPair.exec(ns, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE);
     }
 
+    /** A master whose loop stalls past an interval says so: the likely cause if a backup then takes over. */
+    @Test
+    void masterLogsAnAdvertisementSentMoreThanAnIntervalLate() throws Exception {
+        Agent a = start(pair.a, "node-a", VIP, logA);
+        await("a master", inState(a, "MASTER"));
+        assertThat(logA.toString()).doesNotContain("late");
+
+        a.loop().submit(() -> {
+            Thread.sleep(250); // the loop thread stalls for two and a half 100 ms intervals
+            return null;
+        }).get();
+
+        await("the late advert logged", () -> logA.toString().contains("VI_1 MASTER: advertisement sent"));
+        assertThat(logA.toString()).containsPattern("advertisement sent [0-9]{3} ms late \\(this process was stalled");
+    }
+
     @Test
     void higherPriorityNodeBecomesMasterAndHoldsTheAddress() throws Exception {
         Agent a = start(pair.a, "node-a", VIP, logA);
