@@ -1,7 +1,6 @@
 package io.virtualip.lab;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,25 +12,19 @@ import java.util.regex.Pattern;
  * socket and secrets directory under the lab's work directory. Like {@link KeepalivedProcess} it is observed from the
  * outside: addresses on the interface, the transitions it logs, and the {@code status} command.
  */
-public final class AgentProcess implements VrrpRouter {
+public final class AgentProcess extends RouterProcess {
 
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger STARTS = new AtomicInteger();
     /** {@code <timestamp> <resource> <FROM> -> <TO>: <reason>}, the agent's one line per transition. */
     private static final Pattern TRANSITION = Pattern.compile("(?m)^\\S+ (\\S+) ([A-Z]+) -> ([A-Z]+): (.*)$");
 
-    private final Lab lab;
-    private final Node node;
     private final List<VirtualRouter> routers;
     private final Path controlSocket;
-    private final BackgroundProcess process;
 
     private AgentProcess(Lab lab, Node node, List<VirtualRouter> routers, Path controlSocket, BackgroundProcess process) {
-        this.lab = lab;
-        this.node = node;
+        super(lab, node, process);
         this.routers = List.copyOf(routers);
         this.controlSocket = controlSocket;
-        this.process = process;
     }
 
     /** Our agent on {@code node} running {@code router} alone with {@code priority}; {@code peers} for unicast. */
@@ -81,20 +74,13 @@ public final class AgentProcess implements VrrpRouter {
     }
 
     @Override
-    public Node node() {
-        return node;
+    protected String iface() {
+        return node.iface();
     }
 
     @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public boolean holdsVips() {
-        String addresses = lab.exec(node, "ip", "-o", "addr", "show", "dev", node.iface()).orThrow().stdout();
-        return routers.stream().flatMap(router -> router.vipAddresses().stream())
-                .allMatch(address -> addresses.contains(" " + address + "/"));
+    protected List<String> vipAddresses() {
+        return routers.stream().flatMap(router -> router.vipAddresses().stream()).toList();
     }
 
     /** The last state logged for the first router. */
@@ -132,34 +118,10 @@ public final class AgentProcess implements VrrpRouter {
         return AgentStatus.parse(json);
     }
 
-    @Override
-    public Path log() {
-        return process.log();
-    }
-
-    public String output() {
-        return process.output();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return process.isAlive();
-    }
-
-    @Override
-    public void stop() {
-        process.terminate(STOP_TIMEOUT);
-    }
-
     /** SIGTERM, then the agent's exit status (0 by its contract). */
     public int stopAndAwaitExit() {
         process.terminate(STOP_TIMEOUT);
         return process.awaitExit(STOP_TIMEOUT);
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
     }
 
     @Override

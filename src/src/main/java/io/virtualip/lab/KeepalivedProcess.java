@@ -2,6 +2,7 @@ package io.virtualip.lab;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,23 +11,16 @@ import java.util.regex.Pattern;
  * work directory, so it never touches a system keepalived. Its state is read from the outside, as an operator would:
  * whether the node holds the VIPs, and the last state transition keepalived logged.
  */
-public final class KeepalivedProcess implements VrrpRouter {
+public final class KeepalivedProcess extends RouterProcess {
 
     /** The states keepalived logs as {@code (VI_x) Entering <STATE> STATE}. */
     public enum State { UNKNOWN, BACKUP, MASTER, FAULT }
 
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-
-    private final Lab lab;
-    private final Node node;
     private final KeepalivedConfig config;
-    private final BackgroundProcess process;
 
     private KeepalivedProcess(Lab lab, Node node, KeepalivedConfig config, BackgroundProcess process) {
-        this.lab = lab;
-        this.node = node;
+        super(lab, node, process);
         this.config = config;
-        this.process = process;
     }
 
     /** Writes the configuration and starts {@code keepalived --vrrp} in the foreground inside {@code node}. */
@@ -51,29 +45,8 @@ public final class KeepalivedProcess implements VrrpRouter {
         return Implementation.KEEPALIVED;
     }
 
-    @Override
-    public Node node() {
-        return node;
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
     public KeepalivedConfig config() {
         return config;
-    }
-
-    /** keepalived's console log. */
-    @Override
-    public Path log() {
-        return process.log();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return process.isAlive();
     }
 
     @Override
@@ -92,13 +65,15 @@ public final class KeepalivedProcess implements VrrpRouter {
         return "keepalived on " + node.name();
     }
 
-    /** Whether every configured VIP is on the node's interface right now. */
     @Override
-    public boolean holdsVips() {
-        String addresses = lab.exec(node, "ip", "-o", "addr", "show", "dev", config.iface()).orThrow().stdout();
-        return config.vips().stream()
-                .map(vip -> Addresses.text(Addresses.parse(vip.substring(0, vip.indexOf('/')))))
-                .allMatch(address -> addresses.contains(" " + address + "/"));
+    protected String iface() {
+        return config.iface();
+    }
+
+    @Override
+    protected List<String> vipAddresses() {
+        return config.vips().stream().map(vip -> Addresses.text(Addresses.parse(vip.substring(0, vip.indexOf('/')))))
+                .toList();
     }
 
     /** The last state keepalived logged for the instance, {@link State#UNKNOWN} before the first transition. */
@@ -114,21 +89,6 @@ public final class KeepalivedProcess implements VrrpRouter {
 
     public void awaitState(State state, Duration timeout) {
         Await.until(node.name() + " keepalived in " + state + " (log: " + log() + ")", timeout, () -> loggedState() == state);
-    }
-
-    /** SIGTERM: a master sends its priority-0 advertisement and removes the VIPs before exiting. */
-    @Override
-    public void stop() {
-        process.terminate(STOP_TIMEOUT);
-    }
-
-    /**
-     * SIGKILL for keepalived and its VRRP child, as a crash would: no priority-0 advertisement, and the VIPs stay on
-     * the interface (the kernel does not know keepalived put them there).
-     */
-    @Override
-    public void kill() {
-        process.kill();
     }
 
     @Override
