@@ -5,6 +5,7 @@ import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.virtualip.testkit.kube.KubeVersions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ public final class Chart {
 
   static final String RELEASE = "virtualip";
   static final String NAMESPACE = "virtualip-system";
-  /** helm-java assumes Kubernetes 1.20 unless told; the chart needs 1.25+ (CEL rules in the CRD). */
-  static final String KUBE_VERSION = "1.32.0";
+  /** helm-java assumes Kubernetes 1.20 unless told; render for the oldest version the chart claims. */
+  static final String KUBE_VERSION = KubeVersions.OLDEST;
 
   private Chart() {}
 
