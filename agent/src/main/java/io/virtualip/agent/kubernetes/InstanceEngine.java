@@ -13,8 +13,10 @@ public interface InstanceEngine {
 
   /**
    * Starts the instance, or reconfigures it when {@code config} differs from the running one. The glue calls this
-   * only when the resolved configuration changed (records compare by value), so an engine may restart the election
-   * on every call. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
+   * only when the resolved configuration changed (records compare by value). A change of priority, preempt, preempt
+   * delay, advertisement interval, password or tracks must be applied in place (the instance keeps its state and the
+   * address stays held); only another VRID, interface, version, mode/peers or addresses may restart the instance,
+   * with the priority-0 handover of {@link #remove}. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
    * tracks changed, the glue reports each {@code pods} track again through {@link #trackChanged}. {@code httpGet}
    * tracks the engine probes itself, with their thresholds. Until a track's first report or verdict the engine
    * counts it as failing, so that a node never claims the address on a health it has not checked.
@@ -25,8 +27,9 @@ public interface InstanceEngine {
   void remove(String name);
 
   /**
-   * While {@code stepDown} is true the instance must not be master: a master leaves with a priority-0 advertisement,
-   * and a backup does not take over. The operator sets this to end a split brain (splitBrainPolicy Resolve).
+   * While {@code stepDown} is true the instance must not be master: a master removes its addresses at once (without
+   * a priority-0 advertisement: the operator keeps another master, and priority 0 would make backups that do not
+   * hear that master take over), and a backup does not take over. The operator sets this to end a split brain (splitBrainPolicy Resolve).
    */
   void stepDown(String name, boolean stepDown);
 

@@ -169,14 +169,21 @@ public final class Agent {
     }
 
     /**
-     * Starts {@code definition}'s instance, or replaces the running one of that name when the definition differs
-     * (equal definitions are left alone). A replacement keeps the step-down request and, where the external tracks
-     * are the same, their reported health.
+     * Starts {@code definition}'s instance, or changes the running one of that name when the definition differs
+     * (equal definitions are left alone). A change of priority, preempt, preempt delay, advertisement interval,
+     * password or tracks is applied in place ({@link InstanceRunner#reconfigure}): the instance keeps its state and
+     * the address stays held. Any other change (interface, addresses, VRID, version, unicast peers) replaces the
+     * instance: a master hands over with priority 0 first. A replacement keeps the step-down request and, where the
+     * external tracks are the same, their reported health.
      */
     public void apply(VipDefinition definition) {
         post(() -> {
             InstanceRunner previous = runners.get(definition.name());
             if (previous != null && previous.definition().equals(definition)) {
+                return;
+            }
+            if (previous != null && previous.reconfigure(definition)) {
+                httpChecks.apply(definition);
                 return;
             }
             InstanceRunner runner = new InstanceRunner(definition, this);

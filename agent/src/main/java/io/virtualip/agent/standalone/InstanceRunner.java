@@ -42,7 +42,8 @@ final class InstanceRunner implements Actions {
     private static final Duration STEP_DOWN_HOLD = Duration.ofDays(3650);
     private static final long NANOS_PER_CENTI = 10_000_000L;
 
-    private final VipDefinition definition;
+    /** Replaced in place by {@link #reconfigure} when only what the core can change while running changed. */
+    private VipDefinition definition;
     private final Agent agent;
     private final EventLoop.Timer timer;
     private final ByteBuffer tx = ByteBuffer.allocateDirect(1500);
@@ -66,7 +67,7 @@ final class InstanceRunner implements Actions {
     private boolean vanished;
     private boolean stepDownRequested;
     /** Health of {@link VipDefinition#externalTracks()} by index; failing until first reported. */
-    private final boolean[] externalHealthy;
+    private boolean[] externalHealthy;
 
     InstanceRunner(VipDefinition definition, Agent agent) {
         this.definition = definition;
@@ -85,6 +86,97 @@ final class InstanceRunner implements Actions {
         if (previous.definition.externalTracks().equals(definition.externalTracks())) {
             System.arraycopy(previous.externalHealthy, 0, externalHealthy, 0, externalHealthy.length);
         }
+    }
+
+    /**
+     * Applies {@code next} to this running instance if it names the same router: same interface, addresses, VRID,
+     * version and unicast peers. Then priority, preempt, preempt delay, advertisement interval, password and tracks
+     * change in place ({@link VrrpInstance#reconfigure}): no INITIALIZE, no priority-0 advert, the address stays where
+     * it is until VRRP itself moves it. External tracks keep their reported health by name; a new one fails until
+     * reported, a new interface track starts from its link's state.
+     *
+     * @return false when {@code next} needs a new instance (the caller replaces this runner)
+     */
+    boolean reconfigure(VipDefinition next) {
+        if (stopped || !sameRouter(definition, next)) {
+            return false;
+        }
+        boolean[] health = new boolean[next.externalTracks().size()];
+        for (int i = 0; i < health.length; i++) {
+            String trackName = next.externalTracks().get(i).name();
+            for (int j = 0; j < externalHealthy.length; j++) {
+                if (definition.externalTracks().get(j).name().equals(trackName)) {
+                    health[i] = externalHealthy[j];
+                }
+            }
+        }
+        String changes = changes(definition, next);
+        definition = next;
+        externalHealthy = health;
+        if (!attached()) {
+            return true; // the next attach uses the new definition
+        }
+        InstanceConfig config = instanceConfig(encoder.config().primaryAddress(), encoder.config().unicastPeers());
+        State before = vrrp.state();
+        encoder = new AdvertisementEncoder(config); // before reconfigure, which may advertise the new values at once
+        vrrp.reconfigure(config, this::initialHealth, agent.loop().nowNanos(), this);
+        agent.log().info(name() + " reconfigured in place (" + changes + ")");
+        if (vrrp.state() == before) {
+            // No transition to report it, but the priority in reports changed.
+            agent.transitioned(this, before, before, "reconfigured (" + changes + ")");
+        }
+        rearm();
+        return true;
+    }
+
+    /** What must be equal for {@link #reconfigure}: everything that identifies the router on the wire or the link. */
+    private static boolean sameRouter(VipDefinition a, VipDefinition b) {
+        return a.name().equals(b.name()) && java.util.Objects.equals(a.interfaceName(), b.interfaceName())
+                && a.addresses().equals(b.addresses()) && a.vrid() == b.vrid() && a.version() == b.version()
+                && a.unicastPeers().equals(b.unicastPeers());
+    }
+
+    private static String changes(VipDefinition a, VipDefinition b) {
+        List<String> changed = new ArrayList<>();
+        if (a.priority() != b.priority()) {
+            changed.add("priority " + a.priority() + " -> " + b.priority());
+        }
+        if (a.advertIntervalCentis() != b.advertIntervalCentis()) {
+            changed.add("advertisement interval " + a.advertIntervalCentis() + " -> " + b.advertIntervalCentis()
+                    + " cs");
+        }
+        if (a.preempt() != b.preempt() || !a.preemptDelay().equals(b.preemptDelay())) {
+            changed.add("preempt " + b.preempt() + ", delay " + b.preemptDelay().toMillis() + " ms");
+        }
+        if (!java.util.Arrays.equals(a.password(), b.password())) {
+            changed.add("password");
+        }
+        if (!a.tracks().equals(b.tracks()) || !a.externalTracks().equals(b.externalTracks())) {
+            changed.add("tracks");
+        }
+        return changed.isEmpty() ? "no VRRP change" : String.join(", ", changed);
+    }
+
+    /** Health of a track the running instance did not have (see {@link #reconfigure}). */
+    private boolean initialHealth(String trackName) {
+        for (int i = 0; i < externalHealthy.length; i++) {
+            if (definition.externalTracks().get(i).name().equals(trackName)) {
+                return externalHealthy[i];
+            }
+        }
+        for (VipDefinition.InterfaceTrack t : definition.tracks()) {
+            if (trackName(t.interfaceName()).equals(trackName)) {
+                try {
+                    Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), agent.netlink().links());
+                    return tracked.isPresent() && tracked.get().usable();
+                } catch (NativeException e) {
+                    agent.log().info(name() + " cannot read interfaces: " + e.getMessage() + "; track "
+                            + trackName + " counts as failing until its interface changes");
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     VipDefinition definition() {
@@ -139,7 +231,7 @@ final class InstanceRunner implements Actions {
         vanished = false;
         link = l;
         linkTrack = "link " + l.name();
-        InstanceConfig config = instanceConfig(primary, addresses);
+        InstanceConfig config = instanceConfig(primary, unicastPeers(addresses));
         encoder = new AdvertisementEncoder(config);
         sockets = agent.joinSocket(this, l.name(), definition.ipv6(), primary);
         addRequests = new Rtnetlink.AddRequest[definition.addresses().size()];
@@ -168,15 +260,19 @@ final class InstanceRunner implements Actions {
         rearm();
     }
 
-    private InstanceConfig instanceConfig(InetAddress primary, List<InterfaceAddress> localAddresses) {
-        List<InetAddress> virtualAddresses = new ArrayList<>();
-        for (AddressPrefix p : definition.addresses()) {
-            virtualAddresses.add(p.address());
-        }
+    private List<InetAddress> unicastPeers(List<InterfaceAddress> localAddresses) {
         // One file may serve every node with the full peer list (keepalived needs one per node): skip ourselves.
         List<InetAddress> peers = new ArrayList<>(definition.unicastPeers());
         for (InterfaceAddress local : localAddresses) {
             peers.remove(local.address());
+        }
+        return peers;
+    }
+
+    private InstanceConfig instanceConfig(InetAddress primary, List<InetAddress> peers) {
+        List<InetAddress> virtualAddresses = new ArrayList<>();
+        for (AddressPrefix p : definition.addresses()) {
+            virtualAddresses.add(p.address());
         }
         InstanceConfig.Builder b = InstanceConfig.builder(definition.vrid(), primary,
                         virtualAddresses.toArray(new InetAddress[0]))
@@ -279,26 +375,13 @@ final class InstanceRunner implements Actions {
             lastMasterChangeReportNanos = now;
             agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
         }
-        if (before == State.MASTER && verdict.accepted()) {
-            if (vrrp.state() == State.MASTER) {
-                splitBrainEnding(advertisement, now);
-            } else if (vrrp.state() == State.BACKUP) {
-                yielded();
-            }
+        // A master that yields to a better one sends nothing (RFC 5798 §6.4.3; keepalived neither): the core removed
+        // the addresses. A priority-0 advert here would tell every backup that no master is left, and one that
+        // hears us but not the winner's next advert within its Skew_Time would take over: a new split brain.
+        if (before == State.MASTER && verdict.accepted() && vrrp.state() == State.MASTER) {
+            splitBrainEnding(advertisement, now);
         }
         rearm();
-    }
-
-    /**
-     * We were master and yielded to a better master: the end of a split brain, lost. The winner may never have
-     * heard us (when its advert reached us first), so it would not know to announce its addresses again, and hosts
-     * would keep our MAC for the VIP until their ARP / neighbour entries expire. A priority-0 advert tells it that
-     * a master just left (RFC 5798 §6.4.3), which makes it answer at once and announce (see below). Backups that
-     * hear it move their timer to Skew_Time, and the winner's immediate answer moves it back.
-     */
-    private void yielded() {
-        agent.log().info(name() + " BACKUP: sending priority 0 so the new master announces the addresses again");
-        sendAdvertisement(0);
     }
 
     /**
@@ -345,7 +428,8 @@ final class InstanceRunner implements Actions {
 
     /**
      * The operator asks this node not to be master (to end a split brain) until the request is withdrawn. A master
-     * leaves with priority 0; a backup follows any master it hears. The core still takes over when it hears no
+     * removes its addresses at once without a priority-0 advert (see {@link VrrpInstance#stepDown}: the operator keeps
+     * another master); a backup follows any master it hears. The core still takes over when it hears no
      * master for a Master_Down_Interval, because the address must stay reachable.
      */
     void stepDown(boolean requested) {

@@ -24,13 +24,14 @@ public final class VrrpInstance {
     private static final long NEVER = Long.MAX_VALUE;
     private static final long UNSET = Long.MIN_VALUE;
 
-    private final InstanceConfig config;
-    private final AdvertisementValidator validator;
+    /** Replaced by {@link #reconfigure}, which keeps everything that identifies the router. */
+    private InstanceConfig config;
+    private AdvertisementValidator validator;
     private final Counters counters = new Counters();
     private final PeerTable peers;
     private final byte[] primary;
     private final int addressLength;
-    private final boolean[] trackHealthy;
+    private boolean[] trackHealthy;
 
     private State state = State.INITIALIZE;
     private int effectivePriority;
@@ -286,6 +287,72 @@ public final class VrrpInstance {
         }
     }
 
+    /**
+     * Applies a changed configuration in place: priority, preempt, preempt delay, tracks (weights, added, removed),
+     * advertisement interval and authentication. No state change of its own, no address touched: the router keeps
+     * its state, timers and what it knows of the master, so a VirtualIP edited while running does not leave the
+     * address unheld (a restart would go through INITIALIZE, priority 0 and a new election).
+     *
+     * <p>What RFC 5798 makes of the new values: a priority (or interval) change reaches the other routers with the
+     * next advert, so a master advertises at once when its effective priority or interval changed (as for a track
+     * change); a backup compares the new priority with the master's at its next advert (so a backup raised above the
+     * master preempts it, and a master lowered below a preempting backup is preempted, in Master_Down_Interval). A
+     * v3 backup keeps the interval it learned from the master (§6.4.2); the running Master_Down_Timer keeps its
+     * deadline and the next advert re-arms it with the new Skew_Time. Tracks keep their health by name; a new track
+     * starts with {@code newTrackHealthy} of its name. A weight-0 track that now fails faults the instance as a
+     * track change would, and one that no longer fails brings it back.
+     *
+     * @throws IllegalArgumentException when {@code next} differs in what identifies the router (VRID, version,
+     *                                  family, virtual addresses, primary address, unicast peers, checksum variant):
+     *                                  those need a new instance
+     */
+    public void reconfigure(InstanceConfig next, java.util.function.Predicate<String> newTrackHealthy, long nowNanos,
+            Actions actions) {
+        if (!sameRouter(config, next)) {
+            throw new IllegalArgumentException("vrid " + config.vrid() + ": only priority, preempt, preempt delay,"
+                    + " tracks, advertisement interval and authentication change in place");
+        }
+        boolean[] health = new boolean[next.tracks().size()];
+        for (int i = 0; i < health.length; i++) {
+            String name = next.tracks().get(i).name();
+            int old = trackIndexOrMinusOne(name);
+            health[i] = old >= 0 ? trackHealthy[old] : newTrackHealthy.test(name);
+        }
+        int beforePriority = effectivePriority;
+        int beforeInterval = config.advertIntervalCentis();
+        config = next;
+        validator = new AdvertisementValidator(next);
+        trackHealthy = health;
+        effectivePriority = computeEffectivePriority();
+        if (next.version() == VrrpVersion.V2 || state != State.BACKUP || !masterKnown) {
+            // v2 has no learned interval; a master's is its own; a backup that heard no one uses its own.
+            masterAdverIntervalCentis = next.advertIntervalCentis();
+        }
+        String failing = failingFaultTrack();
+        if (failing != null && state != State.FAULT && state != State.INITIALIZE) {
+            if (state == State.MASTER) {
+                sendAdvertisement(0, nowNanos, actions);
+                actions.removeAddresses();
+            }
+            stopTimers();
+            transition(State.FAULT, "reconfigured: track " + failing + " is failing (weight 0)", nowNanos, actions);
+        } else if (failing == null && state == State.FAULT) {
+            leaveInitialize("reconfigured", nowNanos, actions);
+        } else if (state == State.MASTER) {
+            masterPriority = effectivePriority; // we are the master we know of
+            if (beforePriority != effectivePriority || beforeInterval != next.advertIntervalCentis()) {
+                sendAdvertisement(effectivePriority, nowNanos, actions);
+            }
+        }
+    }
+
+    /** Whether {@code a} and {@code b} describe the same virtual router, so one can replace the other in place. */
+    public static boolean sameRouter(InstanceConfig a, InstanceConfig b) {
+        return a.vrid() == b.vrid() && a.version() == b.version() && a.family() == b.family()
+                && a.virtualAddresses().equals(b.virtualAddresses()) && a.primaryAddress().equals(b.primaryAddress())
+                && a.unicastPeers().equals(b.unicastPeers()) && a.oldUnicastChecksum() == b.oldUnicastChecksum();
+    }
+
     /** RFC 5798 §6.4.2/§6.4.3 Shutdown: a master sends priority 0 first so backups take over within Skew_Time. */
     public void shutdown(long nowNanos, Actions actions) {
         if (state == State.INITIALIZE) {
@@ -301,8 +368,12 @@ public final class VrrpInstance {
 
     /**
      * The operator asks us to stay out of MASTER for {@code hold}, to end a split brain it has seen in the
-     * agents' reports. A master gives up as on shutdown (priority 0, remove addresses) but stays a backup.
-     * During the hold we preempt no one, so we follow whichever master we hear even if its priority is
+     * agents' reports. A master removes its addresses at once and becomes a backup, but sends no priority-0 advert:
+     * this is a yield to a master the operator knows is there (the one VRRP would elect), the transition for which
+     * RFC 5798 §6.4.3 sends nothing. Priority 0 means "no master left, take over within Skew_Time" (shutdown): a
+     * backup that hears us but not that master, which is what a split brain is made of, would take over and move the
+     * split brain instead of ending it. Backups that hear the other master keep following it; those that hear no
+     * one take over after Master_Down_Interval, as they would without us. During the hold we preempt no one, so we follow whichever master we hear even if its priority is
      * lower, and an expired Master_Down_Timer does not make us master: hearing no one is exactly what a
      * partitioned node sees. The timer is deferred to the end of the hold, so if still no master is heard
      * then, we take over. The operator renews the hold while the split brain lasts, or ends it early with
@@ -313,7 +384,6 @@ public final class VrrpInstance {
         preemptPendingSince = UNSET;
         preemptingMaster = false;
         if (state == State.MASTER) {
-            sendAdvertisement(0, nowNanos, actions);
             masterKnown = false; // we were our own master; nothing is known about the others yet
             becomeBackup("step down requested: " + reason, nowNanos, nowNanos + masterDownNanos(), actions);
         }
@@ -445,12 +515,20 @@ public final class VrrpInstance {
     }
 
     private int trackIndex(String name) {
+        int i = trackIndexOrMinusOne(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("unknown track " + name + " on vrid " + config.vrid());
+        }
+        return i;
+    }
+
+    private int trackIndexOrMinusOne(String name) {
         for (int i = 0; i < trackHealthy.length; i++) {
             if (config.tracks().get(i).name().equals(name)) {
                 return i;
             }
         }
-        throw new IllegalArgumentException("unknown track " + name + " on vrid " + config.vrid());
+        return -1;
     }
 
     // ---------------------------------------------------------------- observation

@@ -170,7 +170,7 @@ class EngineAdapterSeamTest {
 
   /**
    * The engine's duties on a real agent in a namespace: an unreported track counts as failing, a reported one by its
-   * index reaches the right track, a replacement (new priority) keeps its health, and step-down holds.
+   * index reaches the right track, a changed priority is applied in place, and step-down holds.
    */
   @Test
   void trackIndexReachesTheAgentAndItsHealthSurvivesAReplacement() throws Exception {
@@ -201,12 +201,15 @@ class EngineAdapterSeamTest {
         assertThat(master.masterAddress()).isEqualTo("192.0.2.1");
         assertThat(told).contains(NodeState.Fault, NodeState.Master);
 
-        // A changed priority replaces the instance; the reported track health carries over, so no Fault.
+        // A changed priority (a VirtualIP's priorities edited) is applied in place: the instance stays Master, never
+        // Init (issue 11), the track health is kept, and the change is reported at once.
+        told.clear();
         engine.apply("v", new ResolvedInstance(51, 3, config.addresses(), null, config.advertisementInterval(), 140,
             true, Duration.ZERO, Mode.Multicast, List.of(), null, config.tracks()));
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").orElseThrow().priority() == 140);
-        await().atMost(Duration.ofSeconds(5))
-            .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
+        assertThat(engine.snapshot("v").orElseThrow().state()).isEqualTo(NodeState.Master);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !told.isEmpty());
+        assertThat(told).as("states reported after the edit").containsOnly(NodeState.Master);
 
         engine.stepDown("v", true);
         await().atMost(Duration.ofSeconds(5))

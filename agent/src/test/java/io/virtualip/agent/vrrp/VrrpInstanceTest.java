@@ -140,6 +140,109 @@ class VrrpInstanceTest {
         assertThat(vrrp.nextDeadlineNanos()).isEqualTo(Long.MAX_VALUE);
     }
 
+    /** A master whose configured priority is lowered keeps MASTER and its addresses and advertises it at once. */
+    @Test
+    void reconfiguredMasterKeepsItsStateAndAdvertisesTheNewPriorityAtOnce() {
+        VrrpInstance vrrp = new VrrpInstance(router("192.0.2.1").priority(150).build());
+        RecordingActions a = new RecordingActions();
+        vrrp.startup(0, a);
+        vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+        a.drain();
+        long t = vrrp.nextDeadlineNanos() - S / 2;
+        vrrp.reconfigure(vrrp.config().toBuilder().priority(100).build(), track -> true, t, a);
+        assertThat(a.drain()).containsExactly("send 100");
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+        assertThat(vrrp.effectivePriority()).isEqualTo(100);
+        assertThat(vrrp.status().configuredPriority()).isEqualTo(100);
+        assertThat(vrrp.nextDeadlineNanos()).isEqualTo(t + S);
+        // The interval too: the next advert is due one new interval after the one sent now.
+        vrrp.reconfigure(vrrp.config().toBuilder().priority(100).advertIntervalCentis(50).build(), track -> true,
+                t + MS, a);
+        assertThat(a.drain()).containsExactly("send 100");
+        assertThat(vrrp.nextDeadlineNanos()).isEqualTo(t + MS + S / 2);
+        // Preempt alone changes nothing a master sends.
+        vrrp.reconfigure(vrrp.config().toBuilder().preempt(false).build(), track -> true, t + 2 * MS, a);
+        assertThat(a.drain()).isEmpty();
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+    }
+
+    /** Master lowered below a preempting backup: the backup discards its next advert and takes over. */
+    @Test
+    void masterLoweredBelowAPreemptingBackupIsPreemptedAtTheBackupsNextCheck() {
+        VrrpInstance backup = new VrrpInstance(router("192.0.2.2").priority(120).build());
+        Peer master = new Peer(router("192.0.2.1").priority(150).build());
+        RecordingActions a = new RecordingActions();
+        backup.startup(0, a);
+        master.advertise(backup, 150, S, a);
+        master.advertise(backup, 150, 2 * S, a);
+        a.drain();
+        // The master's configuration is edited to 100 (it advertises that at once, see the test above).
+        master.advertise(backup, 100, 2 * S + S / 2, a);
+        master.advertise(backup, 100, 3 * S, a);
+        assertThat(backup.state()).isEqualTo(State.BACKUP);
+        assertThat(backup.nextDeadlineNanos()).as("discarded: the timer runs from the last 150 advert")
+                .isEqualTo(2 * S + backup.masterDownInterval().toNanos());
+        backup.timerFired(backup.nextDeadlineNanos(), a);
+        assertThat(a.drain()).containsExactly("add", "send 120", "announce",
+                "BACKUP->MASTER: preempting lower priority master 192.0.2.1 (priority 100 < our 120)");
+    }
+
+    /** A backup raised above the master (preempt on) keeps BACKUP until the master's next advert, then preempts. */
+    @Test
+    void backupRaisedAboveTheMasterTakesOver() {
+        VrrpInstance backup = new VrrpInstance(router("192.0.2.2").priority(120).build());
+        Peer master = new Peer(router("192.0.2.1").priority(150).build());
+        RecordingActions a = new RecordingActions();
+        backup.startup(0, a);
+        master.advertise(backup, 150, S, a);
+        a.drain();
+        backup.reconfigure(backup.config().toBuilder().priority(200).build(), track -> true, S + S / 2, a);
+        assertThat(a.drain()).as("no transition, no advert from a backup").isEmpty();
+        assertThat(backup.state()).isEqualTo(State.BACKUP);
+        assertThat(backup.masterAddress()).isEqualTo(ip("192.0.2.1"));
+        master.advertise(backup, 150, 2 * S, a);
+        assertThat(backup.nextDeadlineNanos()).as("the master's advert is now discarded")
+                .isLessThan(2 * S + backup.masterDownInterval().toNanos());
+        backup.timerFired(backup.nextDeadlineNanos(), a);
+        assertThat(a.drain()).containsExactly("add", "send 200", "announce",
+                "BACKUP->MASTER: preempting lower priority master 192.0.2.1 (priority 150 < our 200)");
+    }
+
+    /** Tracks keep their health by name across a reconfigure; a new failing weight-0 track faults the instance. */
+    @Test
+    void reconfiguredTracksKeepTheirHealthAndANewFailingFaultTrackFaults() {
+        VrrpInstance vrrp = new VrrpInstance(router("192.0.2.1").priority(150).track("uplink", -60).build());
+        RecordingActions a = new RecordingActions();
+        vrrp.startup(0, a);
+        vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
+        vrrp.trackChanged("uplink", false, 4 * S, a);
+        assertThat(vrrp.effectivePriority()).isEqualTo(90);
+        a.drain();
+        // Weight -60 -> -30: still failing, 150 - 30 = 120.
+        vrrp.reconfigure(router("192.0.2.1").priority(150).track("uplink", -30).build(), track -> true, 5 * S, a);
+        assertThat(vrrp.effectivePriority()).isEqualTo(120);
+        assertThat(a.drain()).containsExactly("send 120");
+        vrrp.reconfigure(router("192.0.2.1").priority(150).track("uplink", -30).track("kubelet", 0).build(),
+                track -> !track.equals("kubelet"), 6 * S, a);
+        assertThat(a.drain()).containsExactly("send 0", "remove",
+                "MASTER->FAULT: reconfigured: track kubelet is failing (weight 0)");
+        vrrp.reconfigure(router("192.0.2.1").priority(150).track("uplink", -30).build(), track -> true, 7 * S, a);
+        assertThat(a.drain()).containsExactly("FAULT->BACKUP: reconfigured");
+    }
+
+    /** What identifies the router on the wire cannot change in place. */
+    @Test
+    void reconfigureRefusesAnotherRouter() {
+        VrrpInstance vrrp = new VrrpInstance(router("192.0.2.1").build());
+        RecordingActions a = new RecordingActions();
+        assertThatThrownBy(() -> vrrp.reconfigure(InstanceConfig.builder(8, ip("192.0.2.1"), VIP).build(),
+                track -> true, 0, a)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> vrrp.reconfigure(InstanceConfig.builder(7, ip("192.0.2.1"), ip("203.0.113.11"))
+                .build(), track -> true, 0, a)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(vrrp.config().vrid()).isEqualTo(7);
+    }
+
     @Test
     void cancelledStepDownLetsTheDeferredTimerRunAtOnce() {
         VrrpInstance vrrp = new VrrpInstance(router("192.0.2.1").priority(255).build());
@@ -147,7 +250,8 @@ class VrrpInstanceTest {
         vrrp.startup(0, a);
         a.drain();
         vrrp.stepDown(Duration.ofSeconds(600), "test", S, a);
-        assertThat(a.drain()).containsExactly("send 0", "MASTER->BACKUP: step down requested: test", "remove");
+        // No priority 0: the operator keeps another master, and priority 0 would make backups take over (issue 11).
+        assertThat(a.drain()).containsExactly("MASTER->BACKUP: step down requested: test", "remove");
         assertThat(vrrp.masterAddress()).isNull();
         vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
         assertThat(vrrp.state()).isEqualTo(State.BACKUP);

@@ -27,8 +27,8 @@ public final class SimRouter {
 
     private final SimulatedNetwork network;
     private final int index;
-    private final InstanceConfig config;
-    private final AdvertisementEncoder encoder;
+    private InstanceConfig config;
+    private AdvertisementEncoder encoder;
     private final ReceivedAdvertisement rx = new ReceivedAdvertisement();
     private final ByteBuffer tx;
     private final byte[] primary;
@@ -107,6 +107,25 @@ public final class SimRouter {
     public void stepDown(Duration hold, String reason) {
         instance.stepDown(hold, reason, network.now(), actions);
         reschedule();
+    }
+
+    /**
+     * The node's configuration is edited while it runs (a VirtualIP's priorities, say), applied in place as the
+     * agent does; new tracks start healthy.
+     */
+    public void reconfigure(InstanceConfig next) {
+        config = next;
+        encoder = new AdvertisementEncoder(next);
+        instance.reconfigure(next, track -> true, network.now(), actions);
+        reschedule();
+    }
+
+    /**
+     * Sends one advert with {@code priority} now, whatever the state: a packet the node's data plane sends of its
+     * own accord (the priority-0 advert the agent once sent when it yielded, for a scenario that shows its effect).
+     */
+    public void advertise(int priority) {
+        actions.sendAdvertisement(priority);
     }
 
     /** The node dies: no priority-0 advert, no more packets or timers, addresses gone with it. */

@@ -220,6 +220,109 @@ class ScenarioTest {
         assertSingleMaster(a);
     }
 
+    /**
+     * Issue 11, item 6: a (200) cannot hear b (150); b at first hears no one; c (100) hears both. a and b are both
+     * master. When b starts to hear a it yields, and sends nothing (RFC 5798 §6.4.3): c, which never heard the split
+     * brain end, keeps following a.
+     */
+    @Test
+    void aMasterThatYieldsSendsNoPriorityZeroSoTheThirdRouterStaysBackup() {
+        List<SimRouter> r = splitBrainWithThirdRouter();
+        SimRouter a = r.get(0);
+        SimRouter b = r.get(1);
+        SimRouter c = r.get(2);
+        long priorityZeroBefore = b.instance().counters().snapshot().priorityZeroSent();
+        net.unblock(a, b); // b hears a again; a still does not hear b
+        net.runFor(Duration.ofSeconds(20));
+        assertSingleMaster(a);
+        assertThat(lastTransitionTo(b, State.BACKUP).reason())
+                .isEqualTo("higher priority master 192.0.2.1 (priority 200 > our 150)");
+        assertThat(b.instance().counters().snapshot().priorityZeroSent()).isEqualTo(priorityZeroBefore);
+        assertThat(net.transitions()).filteredOn(t -> t.router() == c).extracting(Transition::to)
+                .containsExactly(State.BACKUP);
+    }
+
+    /**
+     * The same split brain, with the priority-0 advert the agent used to send when yielding: c takes it for "the
+     * master left" and takes over after its Skew_Time (0.61 s), before a's next advert; the split brain moves on.
+     */
+    @Test
+    void aPriorityZeroWhenYieldingWouldMoveTheSplitBrainToTheThirdRouter() {
+        List<SimRouter> r = splitBrainWithThirdRouter();
+        SimRouter a = r.get(0);
+        SimRouter b = r.get(1);
+        SimRouter c = r.get(2);
+        net.onTransition(t -> {
+            if (t.router() == b && t.from() == State.MASTER && t.to() == State.BACKUP) {
+                b.advertise(0);
+            }
+        });
+        net.unblock(a, b);
+        net.runFor(Duration.ofSeconds(20));
+        assertThat(net.transitions()).filteredOn(t -> t.router() == c && t.to() == State.MASTER)
+                .extracting(Transition::reason)
+                .contains("master 192.0.2.2 gave up (priority 0), skew time expired");
+    }
+
+    /** a (200) master, b (150) master too because it hears no one, a deaf to b, c (100) a backup hearing both. */
+    private List<SimRouter> splitBrainWithThirdRouter() {
+        SimRouter a = router(1, 200);
+        SimRouter b = router(2, 150);
+        SimRouter c = router(3, 100);
+        startAll();
+        net.runFor(Duration.ofSeconds(10));
+        assertSingleMaster(a);
+        net.block(b, a);
+        net.block(a, b);
+        net.runFor(Duration.ofSeconds(10));
+        assertThat(net.masters()).containsExactlyInAnyOrder(a, b);
+        assertThat(c.state()).isEqualTo(State.BACKUP);
+        return List.of(a, b, c);
+    }
+
+    /**
+     * Issue 11, item 7: priorities edited while running are applied in place. The master lowered below a preempting
+     * backup keeps its state and advertises the new priority at once; the backup discards that lower advert and
+     * preempts when its Master_Down_Timer (from the master's last accepted advert) runs out. Raised again, it
+     * preempts back. Nobody goes through INITIALIZE and the addresses are held throughout.
+     */
+    @Test
+    void prioritiesEditedInPlaceMoveTheMasterWithoutARestart() {
+        SimRouter a = router(1, 150);
+        SimRouter b = router(2, 120);
+        startAll();
+        net.runFor(Duration.ofSeconds(10));
+        assertSingleMaster(a);
+        List<Boolean> held = new java.util.ArrayList<>();
+        net.onTransition(t -> held.add(net.routers().stream().anyMatch(SimRouter::holdsAddresses)));
+
+        long lastAdvert = a.instance().nextDeadlineNanos() - S;
+        net.runUntil(lastAdvert + S / 2);
+        long edited = net.now();
+        a.reconfigure(a.instance().config().toBuilder().priority(100).build());
+        assertThat(a.state()).isEqualTo(State.MASTER);
+        assertThat(a.instance().effectivePriority()).isEqualTo(100);
+        net.runFor(Duration.ofSeconds(10));
+        assertSingleMaster(b);
+        Transition takeover = lastTransitionTo(b, State.MASTER);
+        assertThat(takeover.reason()).isEqualTo("preempting lower priority master 192.0.2.1 (priority 100 < our 120)");
+        // The last advert b accepted was a's regular one before the edit: Master_Down_Interval from then.
+        assertThat(takeover.atNanos()).isEqualTo(lastAdvert + DELAY + b.instance().masterDownInterval().toNanos());
+        assertThat(takeover.atNanos()).isGreaterThan(edited);
+
+        b.reconfigure(b.instance().config().toBuilder().priority(90).build()); // below a (100) again
+        net.runFor(Duration.ofSeconds(10));
+        assertSingleMaster(a);
+
+        a.reconfigure(a.instance().config().toBuilder().priority(80).build()); // and b (90) above a, once more
+        net.runFor(Duration.ofSeconds(10));
+        assertSingleMaster(b);
+        assertThat(net.transitions()).noneMatch(t -> t.to() == State.INITIALIZE || t.to() == State.FAULT);
+        assertThat(held).as("addresses held at every transition").doesNotContain(false);
+        assertThat(a.instance().counters().snapshot().priorityZeroSent()).isZero();
+        assertThat(b.instance().counters().snapshot().priorityZeroSent()).isZero();
+    }
+
     @Test
     void trackWeightMovesTheMaster() {
         SimRouter a = router(1, 150, bld -> bld.track("uplink", -60));
