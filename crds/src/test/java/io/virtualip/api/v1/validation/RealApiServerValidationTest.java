@@ -45,7 +45,7 @@ class RealApiServerValidationTest {
   private static final Pattern SCHEMA_WORDING = Pattern.compile(
       "(Required value|Too many: .*|Too long: .*|Duplicate value: .*|Unsupported value: .*"
           + "|Invalid value: .*: \\S+ in body (should|must) .*"
-          + "|Invalid value: null: some validation rules were not checked because the object was invalid.*)",
+          + "|Invalid value: \"?null\"?: some validation rules were not checked because the object was invalid.*)",
       Pattern.DOTALL);
 
   /** The shared server of {@code version} with the committed CRD installed and established. */
