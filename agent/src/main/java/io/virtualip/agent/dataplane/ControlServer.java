@@ -116,13 +116,9 @@ public final class ControlServer implements AutoCloseable {
         client.setOption(UnixSocketOptions.SO_SNDTIMEO, SEND_TIMEOUT_MILLIS);
         long deadline = System.nanoTime() + WRITE_BUDGET_MILLIS * 1_000_000L;
         while (out.hasRemaining()) {
-            int before = out.remaining();
-            try {
-                client.write(out);
-            } catch (IOException timedOut) {
-                // EAGAIN after SO_SNDTIMEO: the client is not reading; the budget decides below.
-            }
-            if (out.remaining() == before && System.nanoTime() - deadline > 0) {
+            client.write(out); // writes nothing (jnr's answer to EAGAIN) when SO_SNDTIMEO expires
+            // A budget for the whole answer, not per write: a client that reads a byte now and then is dropped too.
+            if (out.hasRemaining() && System.nanoTime() - deadline > 0) {
                 throw new IOException("client did not read its answer within " + WRITE_BUDGET_MILLIS + " ms");
             }
         }
@@ -143,7 +139,7 @@ public final class ControlServer implements AutoCloseable {
                     break;
                 }
                 if (n == 0) {
-                    // SO_RCVTIMEO expired (EAGAIN): the agent does not answer.
+                    // SO_RCVTIMEO expired (jnr reads nothing on EAGAIN): the agent does not answer.
                     throw new IOException("no answer within " + READ_TIMEOUT_MILLIS + " ms");
                 }
                 all.write(chunk.array(), 0, chunk.position());
