@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -117,15 +118,17 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     /**
-     * Removes every address marked as the agent's ({@link AddressOwnership#ownedByAgent}): what a crashed
-     * predecessor left behind. Addresses anybody else configured are left alone.
+     * Removes the addresses among {@code ours} that carry the agent's mark ({@link AddressOwnership#ownedByAgent}):
+     * what a crashed predecessor running the same virtual IPs left behind. Marked addresses not in {@code ours} may
+     * belong to another live agent on this node (two placements that select one node run two agents), and addresses
+     * anybody else configured carry no mark: both are left alone.
      *
      * @return the addresses removed
      */
-    public List<InterfaceAddress> removeOwnedAddresses() throws NativeException {
+    public List<InterfaceAddress> removeOwnedAddresses(Collection<InetAddress> ours) throws NativeException {
         List<InterfaceAddress> removed = new ArrayList<>();
         for (InterfaceAddress address : addresses()) {
-            if (AddressOwnership.ownedByAgent(address)
+            if (AddressOwnership.ownedByAgent(address) && ours.contains(address.address())
                     && removeAddress(address.interfaceIndex(), address.address(), address.prefixLength())) {
                 removed.add(address);
             }

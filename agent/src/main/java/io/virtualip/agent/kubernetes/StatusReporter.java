@@ -249,22 +249,36 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
+  /**
+   * This node's entry, within the CRD's bounds ({@link NodeStatus#MAX_PEERS} and friends): the API server refuses a
+   * whole write that exceeds one, so the reason is cut and only the most recently heard peers are kept.
+   */
   NodeStatus toNodeStatus(String name, InstanceSnapshot s) {
     NodeStatus n = new NodeStatus();
     n.setName(node);
     n.setState(s.state());
-    n.setAddress(s.ownAddress());
+    n.setAddress(cut(s.ownAddress(), NodeStatus.MAX_ADDRESS_LENGTH));
     n.setPriority(s.priority());
     n.setEffectivePriority(s.effectivePriority());
-    n.setMasterAddress(s.masterAddress());
+    n.setMasterAddress(cut(s.masterAddress(), NodeStatus.MAX_ADDRESS_LENGTH));
     n.setSince(s.since() == null ? null : Rfc3339.format(s.since()));
-    n.setReason(s.reason());
+    n.setReason(cut(s.reason(), NodeStatus.MAX_REASON_LENGTH));
     n.setAdvertsSent(s.advertsSent());
     n.setAdvertsReceived(s.advertsReceived());
-    n.setRejected(s.rejected());
-    n.setPeers(s.peers().stream().map(p -> {
+    n.setRejected(s.rejected().size() <= NodeStatus.MAX_REJECTED_REASONS ? s.rejected()
+        : s.rejected().entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .limit(NodeStatus.MAX_REJECTED_REASONS)
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    java.util.stream.Stream<InstanceSnapshot.Peer> peers = s.peers().stream();
+    if (s.peers().size() > NodeStatus.MAX_PEERS) {
+      peers = peers.sorted(java.util.Comparator.comparing(InstanceSnapshot.Peer::lastHeard,
+          java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
+          .limit(NodeStatus.MAX_PEERS);
+    }
+    n.setPeers(peers.map(p -> {
       PeerStatus ps = new PeerStatus();
-      ps.setAddress(p.address());
+      ps.setAddress(cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH));
       ps.setPriority(p.priority());
       ps.setLastHeard(p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard()));
       return ps;
@@ -272,6 +286,11 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     n.setObservedGeneration(generations.get(name));
     n.setUpdated(Rfc3339.formatMillis(clock.instant()));
     return n;
+  }
+
+  /** {@code text} cut to {@code max} characters, the last one an ellipsis when cut. */
+  static String cut(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "\u2026";
   }
 
   /** Whether everything recorded has been written (for tests and an orderly shutdown). */

@@ -28,8 +28,9 @@ import java.util.concurrent.TimeoutException;
  * The standalone agent: every configured virtual IP as an {@link InstanceRunner} on one {@link EventLoop}, with
  * rtnetlink for addresses, a {@link LinkMonitor} for interface changes and a {@link ControlServer} for status.
  *
- * <p>Lifecycle: {@link #start} removes addresses a crashed predecessor left (only those marked as the agent's),
- * checks that every virtual IP has its interface, then starts the instances; {@link #stop} is the SIGTERM path
+ * <p>Lifecycle: {@link #start} checks that every virtual IP has its interface and opens the control socket, then
+ * starts the instances, each of which first removes what a crashed predecessor left of its own addresses (marked as
+ * the agent's; another agent's addresses on the same node are never touched); {@link #stop} is the SIGTERM path
  * (priority 0 from every master, addresses removed). All sockets are opened in the network namespace of the thread
  * that calls {@link #start}, which is also the namespace the loop thread inherits.
  *
@@ -89,27 +90,39 @@ public final class Agent {
      */
     public void start() throws ConfigException, IOException {
         loop = new EventLoop();
+        try {
+            startOnNewLoop();
+        } catch (ConfigException | IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startOnNewLoop() throws ConfigException, IOException {
         netlink = new Rtnetlink();
         List<Link> links = netlink.links();
         List<InterfaceAddress> addresses = netlink.addresses();
         for (VipDefinition d : definitions) {
             if (InterfaceResolver.resolve(d, links, addresses).isEmpty()) {
-                close();
                 throw new ConfigException(d.interfaceName() != null
                         ? d.origin() + ": spec.interface: no interface named " + d.interfaceName() + " on this node"
                         : d.origin() + ": spec.interface: not set, and no interface has a subnet containing "
                                 + d.addresses().get(0).address().getHostAddress());
             }
         }
-        // Only a configuration that fits this node may touch its addresses.
-        for (InterfaceAddress stale : netlink.removeOwnedAddresses()) {
-            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
-                    + " left behind by a previous run");
+        // Everything that can fail comes before the first address is touched: a start that fails (a bad control
+        // socket, a netlink error) exits without having removed anything, live or left over.
+        if (controlSocket != null) {
+            try {
+                control = new ControlServer(controlSocket, this::status);
+            } catch (IOException e) {
+                throw new ConfigException("--control-socket " + controlSocket + ": " + e.getMessage());
+            }
         }
-        addresses = netlink.addresses();
         httpChecks = new HttpGetChecks(this::trackChanged);
         monitor = new LinkMonitor(new LinkEvents());
         loop.register(monitor.fd(), monitor::drain);
+        // Each runner removes what a crashed run left of its own addresses when it attaches (removeLeftovers).
         for (VipDefinition d : definitions) {
             InstanceRunner runner = new InstanceRunner(d, this);
             runners.put(d.name(), runner);
@@ -122,8 +135,21 @@ public final class Agent {
         for (VipDefinition d : definitions) {
             httpChecks.apply(d);
         }
-        if (controlSocket != null) {
-            control = new ControlServer(controlSocket, this::status);
+    }
+
+    /**
+     * Removes the addresses of {@code definition} that a crashed run left on this node (they carry the agent's mark),
+     * before its instance starts. Only its own: another agent on this node (a second placement that selects it) runs
+     * other virtual IPs, and its addresses are live.
+     */
+    void removeLeftovers(VipDefinition definition) throws NativeException {
+        List<InetAddress> ours = new ArrayList<>();
+        for (io.virtualip.agent.config.AddressPrefix p : definition.addresses()) {
+            ours.add(p.address());
+        }
+        for (InterfaceAddress stale : netlink.removeOwnedAddresses(ours)) {
+            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+                    + " left behind by a previous run");
         }
     }
 
@@ -276,6 +302,9 @@ public final class Agent {
     }
 
     private void close() {
+        if (loop == null) {
+            return;
+        }
         if (control != null) {
             control.close();
         }
@@ -290,7 +319,9 @@ public final class Agent {
         if (monitor != null) {
             monitor.close();
         }
-        netlink.close();
+        if (netlink != null) {
+            netlink.close();
+        }
         loop = null;
     }
 

@@ -219,6 +219,7 @@ final class InstanceRunner implements Actions {
             return;
         }
         try {
+            agent.removeLeftovers(definition);
             attach(l, primary.get(), links, addresses);
         } catch (NativeException | RuntimeException e) {
             closeAttachment();

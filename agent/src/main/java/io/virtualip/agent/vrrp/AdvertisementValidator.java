@@ -8,10 +8,15 @@ import java.net.InetAddress;
  * compare the sender's configuration with ours. The first failing check is the verdict; malformed input
  * never throws. Allocation-free: the configuration is flattened into arrays once.
  *
- * <p><b>TTL.</b> RFC 5798 §7.1 says a packet whose TTL / Hop Limit is not 255 MUST be discarded, which
- * guarantees the sender is on-link. keepalived skips this check for unicast peers, because unicast adverts
- * may legitimately cross a router; we do the same: in unicast mode any TTL is accepted, in multicast mode
- * only 255.
+ * <p><b>TTL and source.</b> RFC 5798 §7.1 says a packet whose TTL / Hop Limit is not 255 MUST be discarded,
+ * which guarantees the sender is on-link. keepalived skips this check for unicast peers, because unicast
+ * adverts may legitimately cross a router; we do the same: in multicast mode only TTL 255 is accepted. In
+ * unicast mode the TTL check is replaced by a source check (keepalived's {@code check_unicast_src}): only a
+ * configured peer may send, otherwise anyone who can route IP protocol 112 to us could take the address with
+ * priority 254, or stretch our Master_Down_Interval with a forged interval. IPv6 unicast adverts are sent from
+ * the link-local address (RFC 5798 §5.1.2.1), which is never a configured peer: there a link-local source with
+ * Hop Limit 255 is accepted too, which proves the sender is on-link (routers never forward link-local sources),
+ * the same guarantee multicast mode has.
  *
  * <p><b>v3/IPv4 checksum forms accepted.</b> The RFC 5798 form (pseudo-header with the actual destination)
  * is the normal case. When it fails we also try, and count separately: keepalived's old unicast form
@@ -33,6 +38,8 @@ public final class AdvertisementValidator {
     private final byte[] primary;
     private final byte[][] virtualAddresses;
     private final byte[] password;
+    /** Unicast mode: the peers' addresses, the only accepted sources; empty in multicast mode. */
+    private final byte[][] peers;
 
     public AdvertisementValidator(InstanceConfig config) {
         this.config = config;
@@ -44,6 +51,10 @@ public final class AdvertisementValidator {
             virtualAddresses[i] = a.getAddress();
         }
         this.password = config.authentication().passwordShared();
+        this.peers = new byte[config.unicastPeers().size()][];
+        for (int i = 0; i < peers.length; i++) {
+            peers[i] = config.unicastPeers().get(i).getAddress();
+        }
     }
 
     /** Checks {@code adv} against our configuration; see the class comment for the order. */
@@ -56,6 +67,9 @@ public final class AdvertisementValidator {
         }
         if (!config.isUnicast() && adv.ttl() != REQUIRED_TTL) {
             return Verdict.BAD_TTL;
+        }
+        if (config.isUnicast() && !fromConfiguredPeer(adv)) {
+            return Verdict.SOURCE_NOT_PEER;
         }
         if (adv.version() != config.version().number()) {
             return Verdict.BAD_VERSION;
@@ -100,6 +114,19 @@ public final class AdvertisementValidator {
             }
         }
         return checksum;
+    }
+
+    /** Unicast mode: the source is a configured peer, or (IPv6) an on-link link-local sender; see the class comment. */
+    private boolean fromConfiguredPeer(ReceivedAdvertisement adv) {
+        byte[] source = adv.sourceShared();
+        for (byte[] peer : peers) {
+            if (equalsPrefix(source, peer, addressLength)) {
+                return true;
+            }
+        }
+        // fe80::/10, as Inet6Address.isLinkLocalAddress, without allocating one.
+        return addressLength == 16 && adv.ttl() == REQUIRED_TTL
+                && (source[0] & 0xff) == 0xfe && (source[1] & 0xc0) == 0x80;
     }
 
     private Verdict checkChecksum(ReceivedAdvertisement adv, int messageLength) {

@@ -23,6 +23,13 @@ public enum Verdict {
     NOT_VRRP(false, false),
     /** TTL / Hop Limit is not 255 (RFC 5798 §7.1), so the packet may come from off-link. */
     BAD_TTL(false, false),
+    /**
+     * Unicast mode: the source is not a configured (or derived) unicast peer, as keepalived's
+     * {@code check_unicast_src}. Not from a peer by definition, so it stays out of the peer table: forged sources
+     * cannot fill it. A growing count means someone else sends adverts to us, or a node's address is missing from
+     * the peer list.
+     */
+    SOURCE_NOT_PEER(false, false),
     /** Version field is not the configured version. */
     BAD_VERSION(false, false),
     /** Type field is not ADVERTISEMENT. */

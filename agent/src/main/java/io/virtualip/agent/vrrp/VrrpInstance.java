@@ -54,6 +54,9 @@ public final class VrrpInstance {
     /** Until when an operator step-down suspends preemption. */
     private long stepDownUntil = UNSET;
 
+    /** When a master last answered another router's advert at once (see {@link #answerAtOnce}); UNSET for never. */
+    private long lastAnswerNanos = UNSET;
+
     private String lastTransitionReason = "";
     private long lastTransitionNanos = UNSET;
 
@@ -206,7 +209,7 @@ public final class VrrpInstance {
         byte[] source = adv.sourceShared();
         if (priority == 0) {
             // RFC 5798 §6.4.3: another master is leaving; assert ourselves at once.
-            sendAdvertisement(effectivePriority, nowNanos, actions);
+            answerAtOnce(nowNanos, actions);
             return;
         }
         boolean higherAddress = Arrays.compareUnsigned(source, 0, addressLength, primary, 0, addressLength) > 0;
@@ -224,6 +227,19 @@ public final class VrrpInstance {
         }
         // RFC 5798 says discard. Like keepalived we answer at once, so a lower master (e.g. the other side
         // of a healed partition) yields now instead of one interval later.
+        answerAtOnce(nowNanos, actions);
+    }
+
+    /**
+     * A master's immediate answer to another router's advert (priority 0 or lower than ours), at most one per
+     * Advertisement_Interval: otherwise every packet, forged ones included, would be multiplied into one of ours. A
+     * suppressed answer costs at most one interval, after which the periodic advert goes out anyway.
+     */
+    private void answerAtOnce(long nowNanos, Actions actions) {
+        if (lastAnswerNanos != UNSET && nowNanos - lastAnswerNanos < advertisementIntervalNanos()) {
+            return;
+        }
+        lastAnswerNanos = nowNanos;
         sendAdvertisement(effectivePriority, nowNanos, actions);
     }
 

@@ -71,8 +71,11 @@
  *       {@code old_unicast_checksum} form is sent when configured and accepted when received in unicast
  *       mode, counted as {@code ACCEPTED_OLD_UNICAST_CHECKSUM}; RFC 9568's message-only form is accepted and
  *       counted as {@code ACCEPTED_MESSAGE_ONLY_CHECKSUM}.</li>
- *   <li>TTL / hop limit must be 255 in multicast mode; not checked in unicast mode (as keepalived).</li>
- *   <li>A master answers a lower-priority advert with its own advert at once (as keepalived).</li>
+ *   <li>TTL / hop limit must be 255 in multicast mode; not checked in unicast mode (as keepalived), where the
+ *       source must be a configured peer instead (keepalived's {@code check_unicast_src}; for IPv6 also an on-link
+ *       link-local sender), counted as {@code SOURCE_NOT_PEER}.</li>
+ *   <li>A master answers a lower-priority advert with its own advert at once (as keepalived), but at most once
+ *       per Advertisement_Interval, so that a stream of (forged) adverts is not multiplied.</li>
  *   <li>Preempt delay, track weights (clamped to 1..254, owner stays 255) and FAULT follow keepalived.</li>
  *   <li>Not implemented: VRRPv2 IP AH authentication (removed by RFC 3768), Accept_Mode, virtual MAC
  *       handling (a data-plane concern), sync groups.</li>

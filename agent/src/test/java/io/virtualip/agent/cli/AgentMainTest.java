@@ -8,8 +8,10 @@ import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -176,6 +179,118 @@ class AgentMainTest {
                 agent.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * A bad --control-socket is found before anything is touched: the address a previous run of this very
+     * configuration left (marked as the agent's, so otherwise removed at start) is still there, and the exit is 2 with
+     * one line.
+     */
+    @Test
+    void badControlSocketExitsTwoBeforeAnyAddressIsRemoved() throws Exception {
+        Requirements.root("network namespaces and netlink");
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP);
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+        try (NetnsPair pair = new NetnsPair()) {
+            addMarked(pair.a, "192.0.2.100");
+            Result r = NetworkNamespace.call(pair.a, () -> cli("run", "--config", config.toString(), "--node",
+                    "node-a", "--control-socket", notADirectory.resolve("agent.sock").toString()));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).startsWith("--control-socket " + notADirectory.resolve("agent.sock") + ": ")
+                    .endsWith("\n").hasLineCount(1);
+            assertThat(NetnsPair.exec(pair.a, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE))
+                    .contains("192.0.2.100/24");
+        }
+    }
+
+    /** A regular file at the control socket path (a typo, someone's file) is refused, not deleted. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void regularFileAtTheControlSocketPathIsNotDeleted() throws Exception {
+        Requirements.root("network namespaces and netlink");
+        Path config = dir.resolve("vips.yaml");
+        Files.writeString(config, VIP);
+        Path file = Files.writeString(dir.resolve("important.conf"), "keep me");
+        try (NetnsPair pair = new NetnsPair()) {
+            addMarked(pair.a, "192.0.2.100");
+            Result r = NetworkNamespace.call(pair.a, () -> cli("run", "--config", config.toString(), "--node",
+                    "node-a", "--control-socket", file.toString()));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).isEqualTo("--control-socket " + file + ": exists and is not a socket; not replacing "
+                    + "it\n");
+            assertThat(file).hasContent("keep me");
+            assertThat(NetnsPair.exec(pair.a, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE))
+                    .contains("192.0.2.100/24");
+        }
+    }
+
+    /** Adds {@code address}/24 on veth0 with the agent's mark, as a crashed agent leaves it. */
+    private static void addMarked(String ns, String address) throws Exception {
+        try (Rtnetlink netlink = NetworkNamespace.call(ns, Rtnetlink::new)) {
+            netlink.addAddress(netlink.link(NetnsPair.IFACE).orElseThrow(), InetAddress.getByName(address), 24);
+        }
+    }
+
+    /**
+     * Two agents on one node (two placements select it), here two processes in one namespace with different VRIDs
+     * and addresses, started and killed in both orders: an agent that starts removes only what a crashed run of its
+     * own virtual IPs left, never the live address of the other.
+     */
+    @Test
+    void twoAgentsOnOneNodeNeverRemoveEachOthersAddresses() throws Exception {
+        Requirements.root("network namespaces, raw sockets, netlink");
+        Path configA = dir.resolve("a.yaml");
+        Files.writeString(configA, VIP.replace("VI_1", "VI_A"));
+        Path configB = dir.resolve("b.yaml");
+        Files.writeString(configB, VIP.replace("VI_1", "VI_B").replace("192.0.2.100", "192.0.2.101")
+                .replace("virtualRouterId: 51", "virtualRouterId: 52"));
+        List<Process> started = new java.util.ArrayList<>();
+        try (NetnsPair pair = new NetnsPair()) {
+            Process a = startAgent(pair.a, configA, "a", 1, started);
+            Process b = startAgent(pair.a, configB, "b", 1, started);
+            assertThat(vips(pair.a)).as("A's address after B started").contains("192.0.2.100/24", "192.0.2.101/24");
+
+            a.destroyForcibly(); // a crash: A's address stays behind, marked
+            assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(vips(pair.a)).contains("192.0.2.101/24");
+            startAgent(pair.a, configA, "a", 2, started);
+            assertThat(Files.readString(dir.resolve("a-2.log")))
+                    .contains("removed 192.0.2.100/24 left behind by a previous run")
+                    .doesNotContain("192.0.2.101");
+            assertThat(vips(pair.a)).as("B's address after A restarted").contains("192.0.2.100/24", "192.0.2.101/24");
+
+            b.destroy(); // SIGTERM: B removes its own address only
+            assertThat(b.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(vips(pair.a)).contains("192.0.2.100/24").doesNotContain("192.0.2.101");
+            Process b2 = startAgent(pair.a, configB, "b", 2, started);
+            assertThat(vips(pair.a)).as("A's address after B restarted").contains("192.0.2.100/24", "192.0.2.101/24");
+            b2.destroyForcibly();
+            assertThat(b2.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(vips(pair.a)).contains("192.0.2.100/24");
+        } finally {
+            for (Process p : started) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Starts {@code virtualip-agent run} in {@code ns} and waits until its instance is master. */
+    private Process startAgent(String ns, Path config, String name, int run, List<Process> started) throws Exception {
+        Path log = dir.resolve(name + "-" + run + ".log");
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
+                "run", "--config", config.toString(), "--node", "node-a",
+                "--control-socket", dir.resolve(name + ".sock").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(p);
+        awaitLog(log, "BACKUP -> MASTER");
+        return p;
+    }
+
+    private static String vips(String ns) throws Exception {
+        return NetnsPair.exec(ns, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE);
     }
 
     private static void awaitLog(Path log, String text) throws Exception {

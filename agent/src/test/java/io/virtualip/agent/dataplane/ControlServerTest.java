@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicInteger;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ControlServerTest {
@@ -32,10 +36,63 @@ class ControlServerTest {
     @Test
     void replacesStaleSocketFileAndServesLargeBodies() throws Exception {
         Path socket = dir.resolve("agent.sock");
-        Files.writeString(socket, "left over by a crashed agent");
+        // A crashed agent's socket: bound, then closed without removing the file.
+        UnixServerSocketChannel crashed = UnixServerSocketChannel.open();
+        crashed.socket().bind(new UnixSocketAddress(socket.toFile()));
+        crashed.close();
+        assertThat(socket).exists();
         String big = "{\"pad\":\"" + "x".repeat(100_000) + "\"}";
         try (ControlServer server = new ControlServer(socket, () -> big)) {
             assertThat(ControlServer.query(socket)).isEqualTo(big);
+        }
+    }
+
+    /** --control-socket pointing at someone's file (a typo, a config file) must never delete it. */
+    @Test
+    void refusesToReplaceAnythingButADeadSocket() throws Exception {
+        Path file = dir.resolve("agent.conf");
+        Files.writeString(file, "not ours");
+        assertThatThrownBy(() -> new ControlServer(file, () -> "{}")).isInstanceOf(IOException.class)
+                .hasMessage("exists and is not a socket; not replacing it");
+        assertThat(file).hasContent("not ours");
+
+        Path directory = Files.createDirectory(dir.resolve("run"));
+        assertThatThrownBy(() -> new ControlServer(directory, () -> "{}")).isInstanceOf(IOException.class);
+        assertThat(directory).isDirectory();
+
+        Path live = dir.resolve("live.sock");
+        try (ControlServer other = new ControlServer(live, () -> "{\"other\":true}")) {
+            assertThatThrownBy(() -> new ControlServer(live, () -> "{}")).isInstanceOf(IOException.class)
+                    .hasMessage("another process answers on this socket; not replacing it");
+            assertThat(ControlServer.query(live)).isEqualTo("{\"other\":true}");
+        }
+    }
+
+    /**
+     * A client that connects and never reads must not block the next one: the answer is larger than the socket
+     * buffers, so the server's write to the first client cannot complete; it gives up on it and serves the second.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aClientThatNeverReadsDoesNotBlockTheNext() throws Exception {
+        Path socket = dir.resolve("agent.sock");
+        String big = "{\"pad\":\"" + "x".repeat(8_000_000) + "\"}";
+        try (ControlServer server = new ControlServer(socket, () -> big);
+             UnixSocketChannel silent = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
+            assertThat(silent.isConnected()).isTrue();
+            assertThat(ControlServer.query(socket)).isEqualTo(big);
+        }
+    }
+
+    /** The client side: a server that accepts and never answers makes {@code status} fail, not hang. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void queryGivesUpOnAServerThatNeverAnswers() throws Exception {
+        Path socket = dir.resolve("mute.sock");
+        try (UnixServerSocketChannel mute = UnixServerSocketChannel.open()) {
+            mute.socket().bind(new UnixSocketAddress(socket.toFile()));
+            assertThatThrownBy(() -> ControlServer.query(socket)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("no answer within");
         }
     }
 

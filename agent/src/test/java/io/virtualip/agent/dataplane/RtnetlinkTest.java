@@ -96,18 +96,20 @@ class RtnetlinkTest {
     }
 
     @Test
-    void removeOwnedAddressesLeavesAdministratorsAddressesAlone() throws Exception {
+    void removeOwnedAddressesLeavesAdministratorsAndOtherAgentsAddressesAlone() throws Exception {
         Link veth = netlink.link(NetnsPair.IFACE).orElseThrow();
         netlink.addAddress(veth, InetAddress.getByName("192.0.2.100"), 32);
         netlink.addAddress(veth, InetAddress.getByName("2001:db8::100"), 128);
+        netlink.addAddress(veth, InetAddress.getByName("192.0.2.101"), 32); // marked, but another agent's
         NetnsPair.exec(pair.a, "ip", "addr", "add", "192.0.2.200/32", "dev", NetnsPair.IFACE);
 
-        List<InterfaceAddress> removed = netlink.removeOwnedAddresses();
+        List<InterfaceAddress> removed = netlink.removeOwnedAddresses(List.of(InetAddress.getByName("192.0.2.100"),
+                InetAddress.getByName("2001:db8::100"), InetAddress.getByName("192.0.2.200")));
 
         assertThat(removed).extracting(a -> a.address().getHostAddress())
                 .containsExactlyInAnyOrder("192.0.2.100", "2001:db8:0:0:0:0:0:100");
         String shown = NetnsPair.exec(pair.a, "ip", "addr");
-        assertThat(shown).contains("192.0.2.200/32", "192.0.2.1/24", "2001:db8::1/64")
+        assertThat(shown).contains("192.0.2.200/32", "192.0.2.101/32", "192.0.2.1/24", "2001:db8::1/64")
                 .doesNotContain("192.0.2.100", "2001:db8::100");
     }
 

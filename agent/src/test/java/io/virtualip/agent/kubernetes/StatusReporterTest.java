@@ -93,6 +93,37 @@ class StatusReporterTest {
     reporter.close(Duration.ZERO);
   }
 
+  /**
+   * The CRD bounds status (the API server refuses a write that exceeds a bound, losing the whole entry): an instance
+   * that hears 300 sources and has a very long reason still yields an entry the schema accepts, keeping the most
+   * recently heard peers.
+   */
+  @Test
+  void theEntryStaysWithinTheCrdBounds() {
+    java.time.Instant t0 = java.time.Instant.parse("2026-11-26T10:00:00Z");
+    List<InstanceSnapshot.Peer> peers = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      peers.add(new InstanceSnapshot.Peer("198.51.100." + (i % 250) + (i >= 250 ? "0" : ""), 100,
+          t0.plusMillis(i)));
+    }
+    java.util.Map<String, Long> rejected = new java.util.HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      rejected.put("REASON_" + i, (long) i + 1);
+    }
+    InstanceSnapshot huge = new InstanceSnapshot(NodeState.Backup, 100, 100, "192.0.2.1", "192.0.2.2", t0,
+        "track " + "x".repeat(5000) + " failed", 1, 1, rejected, peers);
+
+    NodeStatus entry = reporter.toNodeStatus("vip", huge);
+
+    assertThat(entry.getPeers()).hasSize(NodeStatus.MAX_PEERS);
+    assertThat(entry.getPeers().get(0).getLastHeard()).isEqualTo("2026-11-26T10:00:00.299Z");
+    assertThat(entry.getReason()).hasSize(NodeStatus.MAX_REASON_LENGTH).startsWith("track xxx").endsWith("\u2026");
+    assertThat(entry.getRejected()).hasSize(NodeStatus.MAX_REJECTED_REASONS).containsEntry("REASON_99", 100L);
+    VirtualIP withEntry = Fixtures.virtualIp("vip");
+    withEntry.getStatus().setNodes(List.of(entry));
+    assertThat(io.virtualip.api.v1.validation.CrdValidator.load().validate(withEntry)).isEmpty();
+  }
+
   @Test
   void writesTheEntryAndAnEventOnEachTransition() {
     reporter.observedGeneration("vip", 3);

@@ -65,7 +65,7 @@ class ThreeRouterAgentTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Agent agent = new Agent(node, new ConfigLoader(node, null).parse("vips.yaml", VIP), null,
                 new AgentLog(new PrintStream(log, true, StandardCharsets.UTF_8)));
-        NetworkNamespace.call(segment.node(i), () -> {
+        NetworkNamespace.call(segment.host(i), () -> {
             agent.start();
             return null;
         });
@@ -102,7 +102,7 @@ class ThreeRouterAgentTest {
 
     private boolean holdsVip(int i) {
         try {
-            return NetnsPair.exec(segment.node(i), "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE)
+            return NetnsPair.exec(segment.host(i), "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE)
                     .contains("192.0.2.100/24");
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -117,10 +117,10 @@ class ThreeRouterAgentTest {
      */
     @Test
     void aMasterThatYieldsSendsNoPriorityZeroAndTheThirdRouterStaysBackup() throws Exception {
-        NetnsPair.exec(segment.node(1), "nft", "add table inet vipdp; "
+        NetnsPair.exec(segment.host(1), "nft", "add table inet vipdp; "
                 + "add chain inet vipdp in { type filter hook input priority 0; }; "
                 + "add rule inet vipdp in ip saddr " + NetnsSegment.address(2) + " meta l4proto 112 drop");
-        NetnsPair.exec(segment.node(2), "nft", DROP_ALL_VRRP);
+        NetnsPair.exec(segment.host(2), "nft", DROP_ALL_VRRP);
         Agent n1 = start(1);
         await("n1 master", () -> "MASTER".equals(state(n1)));
         Agent n3 = start(3);
@@ -132,9 +132,9 @@ class ThreeRouterAgentTest {
         Thread.sleep(500); // n3 hears both masters for a while and stays backup
         assertThat(state(n3)).isEqualTo("BACKUP");
 
-        try (PacketCapture capture = new PacketCapture(segment.node(3), "ip proto 112")) {
+        try (PacketCapture capture = new PacketCapture(segment.host(3), "ip proto 112")) {
             Thread.sleep(300); // the capture sees both masters first
-            NetnsPair.exec(segment.node(2), "nft", "delete table inet vipdp");
+            NetnsPair.exec(segment.host(2), "nft", "delete table inet vipdp");
             await("n2 yields to n1", () -> "BACKUP".equals(state(n2)));
             Thread.sleep(2_000); // twenty of n1's intervals, several of n3's Master_Down_Intervals
             List<String> adverts = capture.stopAndDecode("ip.src", "vrrp.prio");

@@ -71,6 +71,46 @@ class AdvertisementValidatorTest {
         assertThat(receive(uniSender, uniReceiver, 100, 64, false, NOTHING)).isEqualTo(Verdict.ACCEPTED);
     }
 
+    /**
+     * keepalived's check_unicast_src: in unicast mode (where any TTL is accepted) only a configured peer may send,
+     * whatever the priority it claims; checked right after the TTL check, before anything else is believed.
+     */
+    @Test
+    void unicastModeAcceptsOnlyConfiguredPeers() {
+        InstanceConfig uniReceiver = V3_RECEIVER.toBuilder().unicastPeers(List.of(ip("192.0.2.11"))).build();
+        InstanceConfig stranger = InstanceConfig.builder(7, ip("192.0.2.66"), ip("203.0.113.10"))
+                .unicastPeers(List.of(ip("192.0.2.12"))).build();
+        assertThat(receive(stranger, uniReceiver, 254, 255, false, NOTHING)).isEqualTo(Verdict.SOURCE_NOT_PEER);
+        assertThat(receive(stranger, uniReceiver, 254, 64, false, NOTHING)).isEqualTo(Verdict.SOURCE_NOT_PEER);
+        // Before the version check: a non-peer's packet is not believed in any field.
+        assertThat(receive(stranger, uniReceiver, b -> b.put(0, (byte) 0x21))).isEqualTo(Verdict.SOURCE_NOT_PEER);
+        InstanceConfig peer = V3.toBuilder().unicastPeers(List.of(ip("192.0.2.12"))).build();
+        assertThat(receive(peer, uniReceiver, 254, 64, false, NOTHING)).isEqualTo(Verdict.ACCEPTED);
+        // Multicast mode has no peer list; there TTL 255 is the check.
+        assertThat(receive(stranger.toBuilder().unicastPeers(List.of()).build(), V3_RECEIVER, NOTHING))
+                .isEqualTo(Verdict.ACCEPTED);
+    }
+
+    /**
+     * IPv6 unicast adverts come from the sender's link-local address (RFC 5798 §5.1.2.1), never a configured
+     * (global) peer: accepted only with Hop Limit 255, i.e. from on-link; other sources are not.
+     */
+    @Test
+    void ipv6UnicastAcceptsConfiguredPeersAndOnLinkLinkLocalSendersOnly() {
+        InstanceConfig receiver = InstanceConfig.builder(9, ip("fe80::12"), ip("2001:db8::10"))
+                .unicastPeers(List.of(ip("2001:db8::11"))).build();
+        InstanceConfig linkLocal = InstanceConfig.builder(9, ip("fe80::11"), ip("2001:db8::10"))
+                .unicastPeers(List.of(ip("2001:db8::12"))).build();
+        assertThat(receive(linkLocal, receiver, 100, 255, false, NOTHING)).isEqualTo(Verdict.ACCEPTED);
+        assertThat(receive(linkLocal, receiver, 100, 64, false, NOTHING)).isEqualTo(Verdict.SOURCE_NOT_PEER);
+        InstanceConfig global = InstanceConfig.builder(9, ip("2001:db8::66"), ip("2001:db8::10"))
+                .unicastPeers(List.of(ip("2001:db8::12"))).build();
+        assertThat(receive(global, receiver, 100, 255, false, NOTHING)).isEqualTo(Verdict.SOURCE_NOT_PEER);
+        InstanceConfig peer = InstanceConfig.builder(9, ip("2001:db8::11"), ip("2001:db8::10"))
+                .unicastPeers(List.of(ip("2001:db8::12"))).build();
+        assertThat(receive(peer, receiver, 100, 64, false, NOTHING)).isEqualTo(Verdict.ACCEPTED);
+    }
+
     @Test
     void versionTypeAndVridAreCheckedInThatOrder() {
         assertThat(receive(V3, V3_RECEIVER, b -> b.put(0, (byte) 0x21))).isEqualTo(Verdict.BAD_VERSION);

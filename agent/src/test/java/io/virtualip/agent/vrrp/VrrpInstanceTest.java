@@ -74,6 +74,33 @@ class VrrpInstanceTest {
         assertThat(vrrp.masterAddress()).isEqualTo(ip("192.0.2.1"));
     }
 
+    /**
+     * A master answers a lower-priority (or priority-0) advert at once, but at most once per Advertisement_Interval:
+     * a stream of forged adverts must not be multiplied into ours.
+     */
+    @Test
+    void lowerPriorityAdvertsGetAtMostOneImmediateAnswerPerInterval() {
+        VrrpInstance vrrp = new VrrpInstance(router("192.0.2.12").priority(200).build());
+        RecordingActions a = new RecordingActions();
+        vrrp.startup(0, a);
+        vrrp.timerFired(vrrp.nextDeadlineNanos(), a);
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+        long tookOver = vrrp.nextDeadlineNanos() - S;
+        a.drain();
+        Peer lower = new Peer(router("192.0.2.11").priority(100).build());
+
+        for (int i = 0; i < 50; i++) { // 50 adverts within 0.5 s, half of one interval
+            assertThat(lower.advertise(vrrp, i % 2 == 0 ? 100 : 0, tookOver + 10 * MS + i * 10 * MS, a).accepted())
+                    .isTrue();
+        }
+        assertThat(a.drain()).containsExactly("send 200");
+        assertThat(vrrp.state()).isEqualTo(State.MASTER);
+
+        // One interval after the answer the next lower advert is answered at once again.
+        lower.advertise(vrrp, 100, tookOver + 10 * MS + S, a);
+        assertThat(a.drain()).containsExactly("send 200");
+    }
+
     @Test
     void reasonNamesTheSilentMaster() {
         VrrpInstance vrrp = new VrrpInstance(router("192.0.2.12").build());
@@ -110,9 +137,10 @@ class VrrpInstanceTest {
         new Peer(router("192.0.2.11").build()).advertise(vrrp, 0, 5 * S, a);
         assertThat(a.drain()).containsExactly("send 100");
         assertThat(vrrp.nextDeadlineNanos()).isEqualTo(6 * S);
-        new Peer(router("192.0.2.11").build()).advertise(vrrp, 100, 5 * S, a);
+        // One interval later: immediate answers are limited to one per interval.
+        new Peer(router("192.0.2.11").build()).advertise(vrrp, 100, 6 * S, a);
         assertThat(a.drain()).as("equal priority, lower address: we stay and assert").containsExactly("send 100");
-        new Peer(router("192.0.2.13").build()).advertise(vrrp, 100, 5 * S, a);
+        new Peer(router("192.0.2.13").build()).advertise(vrrp, 100, 6 * S, a);
         assertThat(a.drain()).containsExactly(
                 "MASTER->BACKUP: master 192.0.2.13 has equal priority 100 and a higher address", "remove");
         assertThat(vrrp.masterAddress()).isEqualTo(ip("192.0.2.13"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,15 +13,31 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
 public class NodeStatus {
+  // Bounds of an entry, in the CRD as maxLength/maxItems/maxProperties: the API server refuses a write beyond them, so
+  // the agent (the only writer) truncates to them. With room for 255 nodes (one VRRP segment's worth).
+  /** Kubernetes object names (DNS subdomains) are at most 253 characters. */
+  public static final int MAX_NAME_LENGTH = 253;
+  /** An IPv4 or IPv6 address in text, with a zone (fe80::1%eth0) at most 61 characters. */
+  public static final int MAX_ADDRESS_LENGTH = 64;
+  /** An RFC 3339 time. */
+  public static final int MAX_TIME_LENGTH = 64;
+  public static final int MAX_REASON_LENGTH = 1024;
+  /** Rejection reasons (the agent's verdicts, about 25). */
+  public static final int MAX_REJECTED_REASONS = 64;
+  /** Every other node of 255, plus one. */
+  public static final int MAX_PEERS = 255;
+
 
   @JsonPropertyDescription("Node name.")
   @Required
+  @Size(max = MAX_NAME_LENGTH)
   private String name;
 
   @JsonPropertyDescription("VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
   private NodeState state;
 
   @JsonPropertyDescription("The node's own address on the VRRP segment (the source of its advertisements).")
+  @Size(max = MAX_ADDRESS_LENGTH)
   private String address;
 
   @JsonPropertyDescription("Configured priority of this node.")
@@ -30,12 +47,15 @@ public class NodeStatus {
   private Integer effectivePriority;
 
   @JsonPropertyDescription("Address of the master this node hears (its own address when it is master).")
+  @Size(max = MAX_ADDRESS_LENGTH)
   private String masterAddress;
 
   @JsonPropertyDescription("When this node entered its state (RFC 3339).")
+  @Size(max = MAX_TIME_LENGTH)
   private String since;
 
   @JsonPropertyDescription("Why this node entered its state, in words.")
+  @Size(max = MAX_REASON_LENGTH)
   private String reason;
 
   @JsonPropertyDescription("Advertisements this node has sent.")
@@ -45,15 +65,18 @@ public class NodeStatus {
   private Long advertsReceived;
 
   @JsonPropertyDescription("Advertisements this node received and rejected, by reason (for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+  @Size(max = MAX_REJECTED_REASONS)
   private Map<String, Long> rejected;
 
   @JsonPropertyDescription("Peers this node hears, with the time of their last advertisement.")
+  @Size(max = MAX_PEERS)
   private List<PeerStatus> peers;
 
   @JsonPropertyDescription("Generation of the VirtualIP this node's agent runs.")
   private Long observedGeneration;
 
   @JsonPropertyDescription("When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
+  @Size(max = MAX_TIME_LENGTH)
   private String updated;
 
   public String getName() {

@@ -3,6 +3,7 @@ package io.virtualip.api.v1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
 /** A VRRP peer as one node's agent hears it. */
@@ -11,12 +12,14 @@ import java.util.Objects;
 public class PeerStatus {
 
   @JsonPropertyDescription("Source address of the peer's advertisements.")
+  @Size(max = NodeStatus.MAX_ADDRESS_LENGTH)
   private String address;
 
   @JsonPropertyDescription("Priority in the peer's last accepted advertisement.")
   private Integer priority;
 
   @JsonPropertyDescription("When the last advertisement from this peer arrived (RFC 3339).")
+  @Size(max = NodeStatus.MAX_TIME_LENGTH)
   private String lastHeard;
 
   public String getAddress() {

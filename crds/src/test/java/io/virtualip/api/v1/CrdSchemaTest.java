@@ -101,6 +101,26 @@ class CrdSchemaTest {
     assertThat(unbounded).isEmpty();
   }
 
+  /**
+   * Status is written by every agent and the operator: every string, list and map in it is bounded (an unbounded
+   * status lets one writer fill etcd's object), with room for 255 nodes.
+   */
+  @Test
+  void everyStatusStringListAndMapIsBoundedWithRoomFor255Nodes() {
+    JsonNode status = schema.at("/properties/status");
+    List<String> unbounded = new ArrayList<>();
+    walkAll(status, "status", (path, node) -> {
+      if (!bounded(node)) {
+        unbounded.add(path);
+      }
+    });
+    assertThat(unbounded).as("unbounded status fields").isEmpty();
+    assertThat(status.at("/properties/nodes/maxItems").asInt()).isGreaterThanOrEqualTo(255);
+    assertThat(status.at("/properties/stepDown/maxItems").asInt()).isGreaterThanOrEqualTo(255);
+    assertThat(status.at("/properties/nodes/items/properties/peers/maxItems").asInt()).isGreaterThanOrEqualTo(254);
+    assertThat(status.at("/properties/nodes/items/properties/name/maxLength").asInt()).isEqualTo(253);
+  }
+
   private static boolean bounded(JsonNode node) {
     return switch (node.path("type").asText()) {
       case "string" -> node.has("maxLength") || node.has("enum");

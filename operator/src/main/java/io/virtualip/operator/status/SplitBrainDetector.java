@@ -35,7 +35,11 @@ public final class SplitBrainDetector {
       "BAD_TTL", "TTL/hop limit not 255 (the adverts crossed a router)",
       "ADDRESS_MISMATCH", "virtual address mismatch (the nodes advertise different addresses)",
       "ADDRESS_COUNT_MISMATCH", "virtual address count mismatch",
-      "BAD_CHECKSUM", "checksum mismatch (a VRRPv3 checksum variant the nodes do not share)");
+      "BAD_CHECKSUM", "checksum mismatch (a VRRPv3 checksum variant the nodes do not share)",
+      // Unicast mode only: the agent accepts adverts only from its peer list (keepalived's check_unicast_src).
+      "SOURCE_NOT_PEER", "adverts arrive but from an address that is not a configured peer (is every node's "
+          + "sending address in spec.unicastPeers, or the node's InternalIP when the list is derived? If it is, "
+          + "another host sends VRRP to this node)");
   /**
    * Adverts of another VRID: counted for every other virtual router on the segment, so they name a cause only when
    * the other claimant is not heard at all (then the claimants likely run different VRIDs).

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.VirtualIPStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.operator.status.SplitBrainDetector.SplitBrain;
 import io.virtualip.operator.vrid.VridDecision;
@@ -240,10 +241,19 @@ public final class StatusAggregator {
         .withType(type)
         .withStatus(status)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(withinBound(message))
         .withObservedGeneration(f.generation())
         .withLastTransitionTime(since != null ? since : f.now().truncatedTo(ChronoUnit.SECONDS).toString())
         .build();
+  }
+
+  /**
+   * The CRD bounds a condition's message (as metav1.Condition does) and the API server refuses the whole status write
+   * beyond it; a split brain among many nodes explains every pair, so a long story is cut.
+   */
+  static String withinBound(String message) {
+    int max = VirtualIPStatus.MAX_CONDITION_MESSAGE_LENGTH;
+    return message == null || message.length() <= max ? message : message.substring(0, max - 1) + "\u2026";
   }
 
   private static Set<String> names(Stream<NodeStatus> entries) {

@@ -95,6 +95,21 @@ class SplitBrainDetectorTest {
         .doesNotContain("firewall");
   }
 
+  /** Unicast mode: adverts from an address outside the peer list are rejected by the agent and named as such. */
+  @Test
+  void advertsFromAnAddressThatIsNotAPeerAreNamed() {
+    NodeStatus a = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("SOURCE_NOT_PEER", 40L));
+    NodeStatus b = entry("b", Master, "192.0.2.2", 100);
+    SplitBrain sb = detect(Map.of("a", Map.of("SOURCE_NOT_PEER", 10L)), Mode.Unicast, a, b);
+    assertThat(sb.diagnoses().get(0)).isEqualTo(new Diagnosis("a", "b", Kind.REJECTED, List.of("SOURCE_NOT_PEER")));
+    assertThat(sb.explanation())
+        .contains("Adverts reach a but it rejects them: adverts arrive but from an address that is not a configured "
+            + "peer")
+        .contains("spec.unicastPeers")
+        .contains("[SOURCE_NOT_PEER]")
+        .doesNotContain("null");
+  }
+
   @Test
   void countersThatStoppedGrowingAreHistoryNotCause() {
     NodeStatus a = rejects(entry("a", Master, "192.0.2.1", 100), Map.of("BAD_VERSION", 5L));

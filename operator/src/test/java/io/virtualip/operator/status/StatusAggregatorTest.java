@@ -119,6 +119,24 @@ class StatusAggregatorTest {
     assertThat(a.conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(3L));
   }
 
+  /** 255 masters that hear nobody: the diagnosis names every pair, but the condition stays within the CRD's bound. */
+  @Test
+  void conditionMessagesStayWithinTheCrdBoundForASplitBrainOf255Nodes() {
+    NodeStatus[] entries = new NodeStatus[255];
+    var leases = new java.util.ArrayList<AgentLease>();
+    for (int i = 0; i < 255; i++) {
+      String name = "node-with-a-rather-long-name-" + i;
+      entries[i] = entry(name, Master, i < 254 ? "198.51.100." + (i + 1) : "203.0.113.1", 100);
+      leases.add(live(name));
+    }
+    Aggregate a = StatusAggregator.aggregate(facts().entries(entries)
+        .leases(leases.toArray(AgentLease[]::new)).build());
+    assertThat(a.splitBrain()).isPresent();
+    assertThat(a.conditions()).allSatisfy(c -> assertThat(c.getMessage().length())
+        .isLessThanOrEqualTo(io.virtualip.api.v1.VirtualIPStatus.MAX_CONDITION_MESSAGE_LENGTH));
+    assertThat(a.condition(Conditions.SPLIT_BRAIN).orElseThrow().getMessage()).startsWith("Nodes ").endsWith("\u2026");
+  }
+
   @Test
   void twoMastersForLessThanTheGraceAreAHandoverThatKeepsTheMaster() {
     var f = facts().entries(entry("n1", Master, "192.0.2.1", 100), entry("n2", Master, "192.0.2.2", 150),
