@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /** One node's view, written only by that node's agent. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
+@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "reasonCode", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
 public class NodeStatus {
 
   @JsonPropertyDescription("Node name.")
@@ -38,13 +38,16 @@ public class NodeStatus {
   @JsonPropertyDescription("Why this node entered its state, in words.")
   private String reason;
 
+  @JsonPropertyDescription("Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
+  private String reasonCode;
+
   @JsonPropertyDescription("Advertisements this node has sent.")
   private Long advertsSent;
 
   @JsonPropertyDescription("Advertisements this node has accepted.")
   private Long advertsReceived;
 
-  @JsonPropertyDescription("Advertisements this node received and rejected, by reason (for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+  @JsonPropertyDescription("Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
   private Map<String, Long> rejected;
 
   @JsonPropertyDescription("Peers this node hears, with the time of their last advertisement.")
@@ -120,6 +123,14 @@ public class NodeStatus {
     this.reason = reason;
   }
 
+  public String getReasonCode() {
+    return reasonCode;
+  }
+
+  public void setReasonCode(String reasonCode) {
+    this.reasonCode = reasonCode;
+  }
+
   public Long getAdvertsSent() {
     return advertsSent;
   }
@@ -180,6 +191,7 @@ public class NodeStatus {
         && Objects.equals(masterAddress, other.masterAddress)
         && Objects.equals(since, other.since)
         && Objects.equals(reason, other.reason)
+        && Objects.equals(reasonCode, other.reasonCode)
         && Objects.equals(advertsSent, other.advertsSent)
         && Objects.equals(advertsReceived, other.advertsReceived)
         && Objects.equals(rejected, other.rejected)
@@ -190,11 +202,11 @@ public class NodeStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
+    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, reasonCode, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
   }
 
   @Override
   public String toString() {
-    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
+    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "reasonCode=" + reasonCode + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
   }
 }
