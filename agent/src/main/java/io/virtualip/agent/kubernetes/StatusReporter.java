@@ -259,6 +259,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     n.setMasterAddress(s.masterAddress());
     n.setSince(s.since() == null ? null : Rfc3339.format(s.since()));
     n.setReason(s.reason());
+    n.setReasonCode(s.fault() == null ? null : s.fault().code());
     n.setAdvertsSent(s.advertsSent());
     n.setAdvertsReceived(s.advertsReceived());
     n.setRejected(s.rejected());
