@@ -45,6 +45,9 @@ public final class SpecCompiler {
   static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
       + "VirtualIP is invalid or conflicts with another)";
 
+  /** A keepalived-style instance name: what file mode accepts besides a DNS subdomain, bounded alike. */
+  private static final java.util.regex.Pattern KEEPALIVED_NAME =
+      java.util.regex.Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?$");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   /** Strict: after the CRD's validation nothing should fail here; if it does, it is refused, never coerced. */
   private static final ObjectMapper STRICT = JsonMapper.builder()
@@ -75,6 +78,10 @@ public final class SpecCompiler {
    */
   public Compiled compile(JsonNode resource, NodeFacts node, Secrets secrets, Source source, String origin) {
     List<Violation> violations = validator.validate(resource);
+    if (source == Source.FILE && KEEPALIVED_NAME.matcher(resource.path("metadata").path("name").asText("")).matches()) {
+      // Files keep keepalived's instance names (VI_1), which no cluster accepts: the one divergence, and bounded.
+      violations = violations.stream().filter(v -> !v.field().equals("metadata.name")).toList();
+    }
     if (!violations.isEmpty()) {
       Violation first = violations.get(0);
       return new Compiled.Invalid(first.field(), Printable.of(first.message(), 400));
