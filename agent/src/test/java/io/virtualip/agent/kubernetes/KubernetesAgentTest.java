@@ -122,6 +122,10 @@ class KubernetesAgentTest {
     return vip;
   }
 
+  private static java.net.InetAddress ip(String text) {
+    return io.virtualip.agent.config.AddressPrefix.parseAddress(text);
+  }
+
   @Test
   void appliesEachSelectedVirtualIpAndFollowsNodesAsTheyComeAndGo() throws Exception {
     admin.resource(new SecretBuilder().withNewMetadata().withName("vrrp").withNamespace(NS).endMetadata()
@@ -142,9 +146,9 @@ class KubernetesAgentTest {
     assertThat(lastConfig("b").vrid()).isEqualTo(52);
 
     admin.resource(Fixtures.node("node-c", EDGE, "192.0.2.3")).create();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of("192.0.2.2", "192.0.2.3")));
+    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.2"), ip("192.0.2.3"))));
     admin.nodes().withName("node-b").delete();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of("192.0.2.3")));
+    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.3"))));
     // b is multicast: nodes coming and going are not a change for it.
     assertThat(applies("b")).hasSize(1);
     assertThat(engine.calls(Remove.class)).isEmpty();
