@@ -3,6 +3,7 @@ package io.virtualip.agent.cli;
 import io.virtualip.agent.config.ConfigException;
 import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.spec.NodeFacts;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.kubernetes.AgentConfig;
 import io.virtualip.agent.kubernetes.KubernetesAgent;
@@ -78,7 +79,7 @@ public final class AgentMain {
             AgentLog log = new AgentLog(System.out);
             List<VipDefinition> definitions;
             try {
-                definitions = new ConfigLoader(node, secretsDir).load(config);
+                definitions = new ConfigLoader(NodeFacts.ofHost(node), secretsDir).load(config);
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 return EXIT_CONFIG;

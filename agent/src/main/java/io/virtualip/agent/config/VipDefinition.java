@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One VirtualIP document, validated and resolved for this node: what the agent needs to run its VRRP instance,
- * without Kubernetes types.
+ * One VirtualIP, validated and resolved for this node by {@link io.virtualip.agent.spec.SpecCompiler}: what the
+ * agent needs to run its VRRP instance, in file mode and cluster mode alike.
  *
  * @param origin               where it was defined, for error messages ({@code vips.yaml document 1 (VI_1)})
  * @param name                 metadata.name, used in logs and status (e.g. VI_1)
@@ -37,8 +37,16 @@ public record VipDefinition(String origin, String name, String interfaceName, Li
      * A health input with keepalived weight semantics like every track.
      *
      * @param httpGet the check the agent runs for it, or null when its health is reported from outside
+     * @param pods    in a cluster, the pods whose readiness on this node the Kubernetes glue reports for it; else null
      */
-    public record ExternalTrack(String name, int weight, HttpGetCheck httpGet) {
+    public record ExternalTrack(String name, int weight, HttpGetCheck httpGet, PodsCheck pods) {
+        public ExternalTrack(String name, int weight, HttpGetCheck httpGet) {
+            this(name, weight, httpGet, null);
+        }
+    }
+
+    /** {@code pods} track: healthy while a ready pod of {@code selector} in {@code namespace} runs on this node. */
+    public record PodsCheck(String namespace, io.fabric8.kubernetes.api.model.LabelSelector selector) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.virtualip.agent.kubernetes;
 
+import io.virtualip.api.v1.contract.Placement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -3,6 +3,7 @@ package io.virtualip.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.api.v1.VirtualIP;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,9 +37,9 @@ final class InstanceController implements AutoCloseable {
 
   /** What the engine was last given for one VirtualIP. */
   private static final class Applied {
-    ResolvedInstance config;
+    VipDefinition config;
     boolean stepDown;
-    final Map<Integer, Boolean> podsTracks = new HashMap<>();
+    final Map<String, Boolean> podsTracks = new HashMap<>();
   }
 
   private final String node;
@@ -57,6 +58,8 @@ final class InstanceController implements AutoCloseable {
   /** Only touched on the controller's thread. */
   private final Map<String, Applied> applied = new HashMap<>();
   private final Map<String, String> waitingReasons = new HashMap<>();
+  /** VirtualIPs refused as invalid: the engine reports them in Fault until they change, move away or go. */
+  private final Set<String> refused = new HashSet<>();
 
   InstanceController(String node, InstanceResolver resolver, InstanceEngine engine, StatusReporter reporter,
       Caches caches) {
@@ -109,6 +112,11 @@ final class InstanceController implements AutoCloseable {
         remove(name, "deleted");
       }
     }
+    for (String name : new ArrayList<>(refused)) {
+      if (!present.contains(name)) {
+        remove(name, "deleted");
+      }
+    }
     waitingReasons.keySet().retainAll(present);
   }
 
@@ -116,14 +124,24 @@ final class InstanceController implements AutoCloseable {
     String name = vip.getMetadata().getName();
     if (resolution instanceof Resolution.NotSelected) {
       waitingReasons.remove(name);
-      if (applied.containsKey(name)) {
+      if (applied.containsKey(name) || refused.contains(name)) {
         remove(name, "its placement no longer selects node " + node);
       }
       return;
     }
     if (resolution instanceof Resolution.Run run) {
       waitingReasons.remove(name);
+      refused.remove(name);
       apply(name, generation(vip), run.config());
+    } else if (resolution instanceof Resolution.Invalid invalid) {
+      if (!invalid.problem().equals(waitingReasons.put(name, invalid.problem()))) {
+        LOG.log(System.Logger.Level.WARNING, "VirtualIP {0}: refused: {1}", name, invalid.problem());
+        reporter.observedGeneration(name, generation(vip));
+        applied.remove(name);
+        refused.add(name);
+        engine.refuse(name, invalid.problem());
+      }
+      return;
     } else if (resolution instanceof Resolution.Waiting waiting
         && !waiting.reason().equals(waitingReasons.put(name, waiting.reason()))) {
       LOG.log(System.Logger.Level.WARNING, "VirtualIP {0}: {1}{2}", name, waiting.reason(),
@@ -136,7 +154,7 @@ final class InstanceController implements AutoCloseable {
     }
   }
 
-  private void apply(String name, long generation, ResolvedInstance config) {
+  private void apply(String name, long generation, VipDefinition config) {
     // Before apply: the engine's first report for a new instance must already count as running here.
     reporter.observedGeneration(name, generation);
     Applied current = applied.get(name);
@@ -145,7 +163,8 @@ final class InstanceController implements AutoCloseable {
     }
     LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: applying {1}", name, config);
     engine.apply(name, config);
-    boolean tracksChanged = current == null || !current.config.tracks().equals(config.tracks());
+    boolean tracksChanged = current == null || !current.config.tracks().equals(config.tracks())
+        || !current.config.externalTracks().equals(config.externalTracks());
     if (current == null) {
       current = new Applied();
       applied.put(name, current);
@@ -171,12 +190,11 @@ final class InstanceController implements AutoCloseable {
   }
 
   private void reportPodsTracks(String name, Applied current, Collection<Pod> pods) {
-    List<ResolvedTrack> tracks = current.config.tracks();
-    for (int i = 0; i < tracks.size(); i++) {
-      if (tracks.get(i) instanceof ResolvedTrack.PodsTrack t) {
-        boolean healthy = PodsTracks.healthy(t, node, pods);
-        if (!Boolean.valueOf(healthy).equals(current.podsTracks.put(i, healthy))) {
-          engine.trackChanged(name, i, healthy);
+    for (VipDefinition.ExternalTrack t : current.config.externalTracks()) {
+      if (t.pods() != null) {
+        boolean healthy = PodsTracks.healthy(t.pods(), node, pods);
+        if (!Boolean.valueOf(healthy).equals(current.podsTracks.put(t.name(), healthy))) {
+          engine.trackChanged(name, t.name(), healthy);
         }
       }
     }
@@ -185,6 +203,7 @@ final class InstanceController implements AutoCloseable {
   private void remove(String name, String why) {
     LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: removing the instance, {1}", name, why);
     applied.remove(name);
+    refused.remove(name);
     engine.remove(name);
     reporter.removed(name);
   }

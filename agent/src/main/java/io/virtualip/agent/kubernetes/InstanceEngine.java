@@ -1,5 +1,6 @@
 package io.virtualip.agent.kubernetes;
 
+import io.virtualip.agent.config.VipDefinition;
 import java.util.Optional;
 
 /**
@@ -13,15 +14,21 @@ public interface InstanceEngine {
 
   /**
    * Starts the instance, or reconfigures it when {@code config} differs from the running one. The glue calls this
-   * only when the resolved configuration changed (records compare by value). A change of priority, preempt, preempt
+   * only when the compiled definition changed (records compare by value). A change of priority, preempt, preempt
    * delay, advertisement interval, password or tracks must be applied in place (the instance keeps its state and the
    * address stays held); only another VRID, interface, version, mode/peers or addresses may restart the instance,
-   * with the priority-0 handover of {@link #remove}. Track states and the step-down flag survive an apply whose {@code tracks()} are equal; when the
+   * with the priority-0 handover of {@link #remove}. Track states and the step-down flag survive an apply whose tracks are equal; when the
    * tracks changed, the glue reports each {@code pods} track again through {@link #trackChanged}. {@code httpGet}
    * tracks the engine probes itself, with their thresholds. Until a track's first report or verdict the engine
    * counts it as failing, so that a node never claims the address on a health it has not checked.
    */
-  void apply(String name, ResolvedInstance config);
+  void apply(String name, VipDefinition config);
+
+  /**
+   * The VirtualIP is invalid for this node (the spec compiler refused it): stop the instance if it runs and report
+   * Fault with reason code InvalidSpec and {@code problem}, rather than run a repaired or an old configuration.
+   */
+  void refuse(String name, String problem);
 
   /** Stops the instance (a master hands over with a priority-0 advertisement first, RFC 5798 section 6.4.3). */
   void remove(String name);
@@ -33,8 +40,8 @@ public interface InstanceEngine {
    */
   void stepDown(String name, boolean stepDown);
 
-  /** The health of {@code pods} track {@code trackIndex} (its index in {@link ResolvedInstance#tracks()}) changed. */
-  void trackChanged(String name, int trackIndex, boolean healthy);
+  /** The health of the {@code pods} track named {@code trackName} (in {@link VipDefinition#externalTracks()}) changed. */
+  void trackChanged(String name, String trackName, boolean healthy);
 
   /** The latest picture of the instance, if it runs; must be cheap and safe to call from any thread. */
   Optional<InstanceSnapshot> snapshot(String name);

@@ -1,6 +1,7 @@
 package io.virtualip.agent.kubernetes;
 
 import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.contract.FaultReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +18,21 @@ import java.util.Map;
  * @param reason            why it entered {@code state}, in words
  * @param advertsSent       advertisements sent
  * @param advertsReceived   advertisements accepted
- * @param rejected          rejected advertisements by reason (the core's verdict names, e.g. AUTH_MISMATCH)
+ * @param rejected          rejected advertisements by {@link io.virtualip.api.v1.contract.RejectReason} code (the
+ *                          core's verdict names, e.g. AUTH_MISMATCH)
  * @param peers             peers heard
+ * @param fault             in state Fault, why, as the code the operator reads; null otherwise
  */
 public record InstanceSnapshot(NodeState state, int priority, int effectivePriority, String masterAddress,
     String ownAddress, Instant since, String reason, long advertsSent, long advertsReceived,
-    Map<String, Long> rejected, List<Peer> peers) {
+    Map<String, Long> rejected, List<Peer> peers, FaultReason fault) {
+
+  public InstanceSnapshot(NodeState state, int priority, int effectivePriority, String masterAddress,
+      String ownAddress, Instant since, String reason, long advertsSent, long advertsReceived,
+      Map<String, Long> rejected, List<Peer> peers) {
+    this(state, priority, effectivePriority, masterAddress, ownAddress, since, reason, advertsSent, advertsReceived,
+        rejected, peers, null);
+  }
 
   public InstanceSnapshot {
     rejected = Map.copyOf(rejected);

@@ -3,6 +3,7 @@ package io.virtualip.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.virtualip.agent.config.VipDefinition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.Map;
 final class PodsTracks {
   private PodsTracks() {}
 
-  static boolean healthy(ResolvedTrack.PodsTrack track, String node, Collection<Pod> pods) {
+  static boolean healthy(VipDefinition.PodsCheck track, String node, Collection<Pod> pods) {
     return pods.stream().anyMatch(p -> node.equals(p.getSpec() == null ? null : p.getSpec().getNodeName())
         && track.namespace().equals(p.getMetadata().getNamespace())
         && p.getMetadata().getDeletionTimestamp() == null

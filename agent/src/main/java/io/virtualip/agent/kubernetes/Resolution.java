@@ -1,5 +1,7 @@
 package io.virtualip.agent.kubernetes;
 
+import io.virtualip.agent.config.VipDefinition;
+
 /** What {@link InstanceResolver} makes of one VirtualIP for this node. */
 public sealed interface Resolution {
 
@@ -14,7 +16,14 @@ public sealed interface Resolution {
   record Waiting(String reason) implements Resolution {
   }
 
-  /** Selected and complete. */
-  record Run(ResolvedInstance config) implements Resolution {
+  /**
+   * Selected, and refused by the spec compiler as file mode refuses it (a lax API server stored it): no instance
+   * runs, and the node reports Fault with reason code InvalidSpec and this problem.
+   */
+  record Invalid(String problem) implements Resolution {
+  }
+
+  /** Selected and complete: the definition the spec compiler made, the same as file mode makes of the same spec. */
+  record Run(VipDefinition config) implements Resolution {
   }
 }

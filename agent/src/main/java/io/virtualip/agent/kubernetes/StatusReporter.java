@@ -263,6 +263,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     n.setMasterAddress(cut(s.masterAddress(), NodeStatus.MAX_ADDRESS_LENGTH));
     n.setSince(s.since() == null ? null : Rfc3339.format(s.since()));
     n.setReason(cut(s.reason(), NodeStatus.MAX_REASON_LENGTH));
+    n.setReasonCode(s.fault() == null ? null : s.fault().code());
     n.setAdvertsSent(s.advertsSent());
     n.setAdvertsReceived(s.advertsReceived());
     n.setRejected(s.rejected().size() <= NodeStatus.MAX_REJECTED_REASONS ? s.rejected()

@@ -5,14 +5,14 @@
  * <h2>The seam: {@link io.virtualip.agent.kubernetes.InstanceEngine}</h2>
  * The data plane's runtime implements it; the glue is its only caller.
  * <ul>
- *   <li>{@code apply(name, ResolvedInstance)}: start or reconfigure the instance of VirtualIP {@code name}. Called
- *       only when the {@link io.virtualip.agent.kubernetes.ResolvedInstance} (a record with value equality) changed,
+ *   <li>{@code apply(name, VipDefinition)}: start or reconfigure the instance of VirtualIP {@code name}. Called
+ *       only when the {@link io.virtualip.agent.config.VipDefinition} the spec compiler made (a record with value equality) changed,
  *       never for another VirtualIP's change.</li>
  *   <li>{@code remove(name)}: stop it (a master hands over with priority 0 first).</li>
  *   <li>{@code stepDown(name, boolean)}: while true, never be master (the operator's splitBrainPolicy Resolve).
  *       Kept across {@code apply}; the glue repeats {@code true} after a re-apply anyway.</li>
- *   <li>{@code trackChanged(name, index, healthy)}: health of {@code pods} tracks, by index in
- *       {@code ResolvedInstance.tracks()}. Kept across an apply with equal tracks, reported again after an apply
+ *   <li>{@code trackChanged(name, trackName, healthy)}: health of {@code pods} tracks, by name in
+ *       {@code VipDefinition.externalTracks()}. Kept across an apply with equal tracks, reported again after an apply
  *       that changed them; a track not reported yet counts as failing. {@code interface} tracks (netlink) and
  *       {@code httpGet} tracks (probed with its thresholds, the same check as in standalone mode) are the engine's
  *       own.</li>
@@ -33,7 +33,7 @@
  * the other selected nodes of the address family, only in mode Unicast; VRID = status.virtualRouterId only, the
  * operator's allocation or confirmation of spec.virtualRouterId, and no start while it is absent). An agent started
  * with {@code VIRTUALIP_PLACEMENT} runs only the VirtualIPs of exactly that placement ({@link
- * io.virtualip.agent.kubernetes.Placement}).
+ * io.virtualip.api.v1.contract.Placement}).
  *
  * <h2>Reports (the contract with the operator)</h2>
  * <ul>

@@ -1,19 +1,15 @@
 package io.virtualip.agent.standalone;
 
-import io.virtualip.agent.config.AddressPrefix;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.kubernetes.InstanceEngine;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
-import io.virtualip.agent.kubernetes.ResolvedInstance;
-import io.virtualip.agent.kubernetes.ResolvedTrack;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.PeerTable;
 import io.virtualip.api.v1.NodeState;
-import java.net.InetAddress;
+import io.virtualip.api.v1.contract.FaultReason;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,28 +17,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The glue's {@link InstanceEngine} on the standalone {@link Agent}: a {@link ResolvedInstance} becomes a
- * {@link VipDefinition}, a track index becomes the name of an external track, and the agent's
- * {@link InstanceReport} becomes an {@link InstanceSnapshot}.
+ * The glue's {@link InstanceEngine} on the standalone {@link Agent}: the spec compiler's {@link VipDefinition} runs
+ * as it is (the same definition file mode runs), and the agent's {@link InstanceReport} becomes an
+ * {@link InstanceSnapshot}.
  *
  * <p>Interface tracks are the agent's own (netlink); httpGet and pods tracks become external tracks named
  * {@code tracks[i] ...}. The agent probes the httpGet ones itself ({@link HttpGetChecks}, as in standalone mode);
- * the glue reports the pods ones by index. The agent already keeps the step-down flag and the
+ * the glue reports the pods ones by name. The agent already keeps the step-down flag and the
  * reported health of unchanged external tracks across a replacement, and counts an unreported track as failing; that
  * holds here because an external track's name is derived from its index and content only, so equal tracks give
  * equal definitions.
  *
- * <p>A resolved configuration that cannot become a definition (an address that does not parse, an interval that is
- * not whole centiseconds; the CRD's rules normally keep those out) stops the instance, and the instance is reported
- * in Fault with the problem as its reason rather than silently kept on the old configuration.
+ * <p>A VirtualIP the spec compiler refuses ({@link #refuse}) stops the instance, and the instance is reported in
+ * Fault (reason code InvalidSpec) with the problem as its reason rather than silently kept on the old
+ * configuration.
  */
 public final class EngineAdapter implements InstanceEngine {
 
     private final Agent agent;
     private final Clock clock;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    /** Per instance, the external track name of each track index (null for interface tracks, the agent's own). */
-    private final Map<String, List<String>> trackNames = new ConcurrentHashMap<>();
     /** Instances whose configuration could not be converted, reported as Fault with the problem. */
     private final Map<String, InstanceSnapshot> invalid = new ConcurrentHashMap<>();
     /** Wall-clock time of each instance's last transition, so that renewals report the same {@code since}. */
@@ -68,28 +62,24 @@ public final class EngineAdapter implements InstanceEngine {
     }
 
     @Override
-    public void apply(String name, ResolvedInstance config) {
-        VipDefinition definition;
-        try {
-            definition = definition(name, config);
-        } catch (IllegalArgumentException e) {
-            agent.remove(name);
-            trackNames.remove(name);
-            InstanceSnapshot fault = new InstanceSnapshot(NodeState.Fault, config.priority(), 0, null, null,
-                    clock.instant(), "invalid configuration: " + e.getMessage(), 0, 0, Map.of(), List.of());
-            invalid.put(name, fault);
-            listeners.forEach(l -> l.updated(name, fault));
-            return;
-        }
+    public void apply(String name, VipDefinition config) {
         invalid.remove(name);
-        trackNames.put(name, externalTrackNames(config.tracks()));
-        agent.apply(definition);
+        agent.apply(config);
+    }
+
+    @Override
+    public void refuse(String name, String problem) {
+        agent.remove(name);
+        since.remove(name);
+        InstanceSnapshot fault = new InstanceSnapshot(NodeState.Fault, 0, 0, null, null, clock.instant(),
+                "invalid configuration: " + problem, 0, 0, Map.of(), List.of(), FaultReason.INVALID_SPEC);
+        invalid.put(name, fault);
+        listeners.forEach(l -> l.updated(name, fault));
     }
 
     @Override
     public void remove(String name) {
         invalid.remove(name);
-        trackNames.remove(name);
         since.remove(name);
         agent.remove(name);
     }
@@ -100,13 +90,8 @@ public final class EngineAdapter implements InstanceEngine {
     }
 
     @Override
-    public void trackChanged(String name, int trackIndex, boolean healthy) {
-        List<String> names = trackNames.get(name);
-        if (names == null || trackIndex < 0 || trackIndex >= names.size() || names.get(trackIndex) == null) {
-            // Not running, or an interface track: the glue has nothing to say about those.
-            return;
-        }
-        agent.trackChanged(name, names.get(trackIndex), healthy);
+    public void trackChanged(String name, String trackName, boolean healthy) {
+        agent.trackChanged(name, trackName, healthy);
     }
 
     @Override
@@ -125,78 +110,6 @@ public final class EngineAdapter implements InstanceEngine {
 
     // ------------------------------------------------------------------ conversions
 
-    /**
-     * The agent's definition of VirtualIP {@code name} on this node. The resolver has applied the defaults and picked
-     * this node's priority, peers and password; what is left is changing representation.
-     *
-     * @throws IllegalArgumentException when a value cannot be represented (the message names the field)
-     */
-    static VipDefinition definition(String name, ResolvedInstance r) {
-        List<AddressPrefix> addresses = new ArrayList<>();
-        for (int i = 0; i < r.addresses().size(); i++) {
-            try {
-                addresses.add(AddressPrefix.parse(r.addresses().get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("spec.addresses[" + i + "]: " + e.getMessage(), e);
-            }
-        }
-        List<InetAddress> peers = new ArrayList<>();
-        for (String peer : r.unicastPeers()) {
-            try {
-                peers.add(AddressPrefix.parseAddress(peer));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unicast peer: " + e.getMessage(), e);
-            }
-        }
-        long millis = r.advertisementInterval().toMillis();
-        if (millis % 10 != 0 || r.advertisementInterval().toNanos() % 1_000_000 != 0) {
-            throw new IllegalArgumentException("spec.advertisementInterval: " + r.advertisementInterval()
-                    + " is not a whole number of centiseconds (the advert's unit, RFC 5798 section 5.2.7)");
-        }
-        List<VipDefinition.InterfaceTrack> interfaceTracks = new ArrayList<>();
-        List<VipDefinition.ExternalTrack> externalTracks = new ArrayList<>();
-        List<String> names = externalTrackNames(r.tracks());
-        for (int i = 0; i < r.tracks().size(); i++) {
-            ResolvedTrack t = r.tracks().get(i);
-            if (t instanceof ResolvedTrack.InterfaceTrack it) {
-                interfaceTracks.add(new VipDefinition.InterfaceTrack(it.interfaceName(), it.weight()));
-            } else if (t instanceof ResolvedTrack.HttpGetTrack h) {
-                // The agent probes these itself (HttpGetChecks), the same check as in standalone mode.
-                ResolvedTrack.Thresholds th = h.thresholds();
-                VipDefinition.HttpGetCheck check = new VipDefinition.HttpGetCheck(h.host(), h.port(), h.path(),
-                        th.intervalSeconds(), th.failureThreshold(), th.successThreshold());
-                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), check));
-            } else {
-                // The glue evaluates these and reports them by index.
-                externalTracks.add(new VipDefinition.ExternalTrack(names.get(i), t.weight(), null));
-            }
-        }
-        return new VipDefinition("VirtualIP " + name, name, r.interfaceName(), addresses, r.virtualRouterId(),
-                r.version(), r.priority(), (int) Math.min(Integer.MAX_VALUE, millis / 10), r.preempt(), r.preemptDelay(),
-                r.password(), peers, interfaceTracks, externalTracks);
-    }
-
-    /**
-     * Names that appear in the agent's log and transition reasons ({@code track tracks[1] httpGet ... failed}); the
-     * index makes them unique, the content makes a changed track a different track.
-     */
-    static List<String> externalTrackNames(List<ResolvedTrack> tracks) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < tracks.size(); i++) {
-            ResolvedTrack t = tracks.get(i);
-            String prefix = "tracks[" + i + "] ";
-            if (t instanceof ResolvedTrack.HttpGetTrack h) {
-                names.add(prefix + "httpGet " + h.host() + ":" + h.port() + h.path());
-            } else if (t instanceof ResolvedTrack.PodsTrack p) {
-                names.add(prefix + "pods in " + p.namespace() + " "
-                        + (p.selector() == null ? "{}" : p.selector().getMatchLabels()));
-            } else {
-                names.add(null);
-            }
-        }
-        return Collections.unmodifiableList(names);
-    }
-
     InstanceSnapshot toSnapshot(String name, InstanceReport report) {
         InstanceStatus s = report.status();
         Instant now = clock.instant();
@@ -205,7 +118,7 @@ public final class EngineAdapter implements InstanceEngine {
                         : new Since(report.sinceNanos(), now.minusNanos(report.nowNanos() - report.sinceNanos()))).wall();
         if (s == null) {
             return new InstanceSnapshot(NodeState.Fault, report.definition().priority(), 0, null, null, entered,
-                    report.reason(), 0, 0, Map.of(), List.of());
+                    report.reason(), 0, 0, Map.of(), List.of(), report.detachedCode());
         }
         List<InstanceSnapshot.Peer> peers = new ArrayList<>();
         for (PeerTable.PeerStatus p : s.peers()) {
@@ -218,7 +131,8 @@ public final class EngineAdapter implements InstanceEngine {
         return new InstanceSnapshot(state(s.state()), report.definition().priority(), s.effectivePriority(),
                 s.masterAddress() == null ? null : s.masterAddress().getHostAddress(),
                 report.ownAddress(), entered, report.reason(),
-                s.counters().advertsSent(), s.counters().advertsReceived(), s.counters().rejected(), peers);
+                s.counters().advertsSent(), s.counters().advertsReceived(), s.counters().rejected(), peers,
+                s.state() == io.virtualip.agent.vrrp.State.FAULT ? FaultReason.TRACK_FAILING : null);
     }
 
     static NodeState state(io.virtualip.agent.vrrp.State state) {

@@ -2,6 +2,7 @@ package io.virtualip.agent.standalone;
 
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.vrrp.InstanceStatus;
+import io.virtualip.api.v1.contract.FaultReason;
 
 /**
  * What the control socket reports about one instance: the core's status snapshot when attached, otherwise only
@@ -15,7 +16,14 @@ import io.virtualip.agent.vrrp.InstanceStatus;
  * @param announcementsSent gratuitous ARPs / NAs sent by the current attachment
  * @param sinceNanos        loop clock of entering the current state (the last transition, or the detachment)
  * @param nowNanos          the loop clock when the report was taken, to age peer timestamps
+ * @param detachedCode      why it is detached, as a code (null while attached: then the core's state tells)
  */
 public record InstanceReport(VipDefinition definition, String interfaceName, String ownAddress,
-        InstanceStatus status, String reason, long announcementsSent, long sinceNanos, long nowNanos) {
+        InstanceStatus status, String reason, long announcementsSent, long sinceNanos, long nowNanos,
+        FaultReason detachedCode) {
+
+    public InstanceReport(VipDefinition definition, String interfaceName, String ownAddress, InstanceStatus status,
+            String reason, long announcementsSent, long sinceNanos, long nowNanos) {
+        this(definition, interfaceName, ownAddress, status, reason, announcementsSent, sinceNanos, nowNanos, null);
+    }
 }

@@ -2,6 +2,7 @@ package io.virtualip.agent.standalone;
 
 import io.virtualip.agent.config.AddressPrefix;
 import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.api.v1.contract.FaultReason;
 import io.virtualip.agent.dataplane.AddressAnnouncer;
 import io.virtualip.agent.dataplane.AnnouncePolicy;
 import io.virtualip.agent.dataplane.AnnouncementSchedule;
@@ -59,6 +60,8 @@ final class InstanceRunner implements Actions {
     /** One per {@link VipDefinition#addresses()}, built at attach so that a takeover only sends them. */
     private Rtnetlink.AddRequest[] addRequests;
     private String detachedReason = "not started";
+    /** Why it is detached, as the code the operator reads (status.nodes[].reasonCode); null before the first try. */
+    private FaultReason detachedCode;
     private long detachedSinceNanos;
     private String lastSendError;
     private long lastReannounceNanos = Long.MIN_VALUE / 2;
@@ -205,7 +208,7 @@ final class InstanceRunner implements Actions {
         }
         Optional<Link> found = InterfaceResolver.resolve(definition, links, addresses);
         if (found.isEmpty()) {
-            detached(definition.interfaceName() != null
+            detached(FaultReason.INTERFACE_MISSING, definition.interfaceName() != null
                     ? "interface " + definition.interfaceName() + (vanished ? " vanished" : " not found")
                     : "no interface has a subnet containing "
                             + definition.addresses().get(0).address().getHostAddress());
@@ -214,7 +217,7 @@ final class InstanceRunner implements Actions {
         Link l = found.get();
         Optional<InetAddress> primary = InterfaceResolver.primaryAddress(definition, l, addresses);
         if (primary.isEmpty()) {
-            detached(definition.ipv6() ? "no usable link-local IPv6 address on " + l.name()
+            detached(FaultReason.NO_OWN_ADDRESS, definition.ipv6() ? "no usable link-local IPv6 address on " + l.name()
                     : "no IPv4 address of its own on " + l.name());
             return;
         }
@@ -223,7 +226,7 @@ final class InstanceRunner implements Actions {
             attach(l, primary.get(), links, addresses);
         } catch (NativeException | RuntimeException e) {
             closeAttachment();
-            detached("cannot run on " + l.name() + ": " + e.getMessage());
+            detached(FaultReason.DATA_PLANE_ERROR, "cannot run on " + l.name() + ": " + e.getMessage());
         }
     }
 
@@ -302,7 +305,7 @@ final class InstanceRunner implements Actions {
     }
 
     /** The interface vanished (or the agent stops): leave, close the sockets, report FAULT with {@code reason}. */
-    void detach(String reason) {
+    void detach(FaultReason code, String reason) {
         if (attached()) {
             long now = agent.loop().nowNanos();
             // As a weight-0 track failure: a master sends priority 0 (if it still can) and removes its addresses.
@@ -310,10 +313,11 @@ final class InstanceRunner implements Actions {
             removeAddresses();
         }
         closeAttachment();
-        detached(reason);
+        detached(code, reason);
     }
 
-    private void detached(String reason) {
+    private void detached(FaultReason code, String reason) {
+        detachedCode = code;
         if (!reason.equals(detachedReason)) {
             agent.log().info(name() + " FAULT: " + reason);
             detachedSinceNanos = agent.loop().nowNanos();
@@ -350,7 +354,7 @@ final class InstanceRunner implements Actions {
         if (changed.index() == link.index()) {
             if (removed) {
                 vanished = true;
-                detach("interface " + link.name() + " vanished");
+                detach(FaultReason.INTERFACE_MISSING, "interface " + link.name() + " vanished");
                 return;
             }
             vrrp.trackChanged(linkTrack, changed.usable(), now, this);
@@ -561,6 +565,7 @@ final class InstanceRunner implements Actions {
                 encoder == null ? null : encoder.config().primaryAddress().getHostAddress(), status,
                 status == null ? detachedReason : status.lastTransitionReason(),
                 announcements == null ? 0 : announcements.sent(),
-                status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos());
+                status == null ? detachedSinceNanos : status.lastTransitionNanos(), agent.loop().nowNanos(),
+                status == null ? detachedCode : null);
     }
 }

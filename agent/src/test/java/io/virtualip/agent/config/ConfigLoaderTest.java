@@ -96,39 +96,37 @@ class ConfigLoaderTest {
     @Test
     void unknownFieldIsNamed() {
         assertError(minimal("  virtualRouterId: 51\n  colour: blue\n"),
-                "vips.yaml document 1 (VI_1): spec.colour: unknown field");
+                "vips.yaml document 1 (VI_1): spec.colour: unknown field \"colour\": not in the VirtualIP schema (misspelt?)");
     }
 
     @Test
     void unknownNestedFieldIsNamedWithIndex() {
         assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - interface: eth1\n      wieght: 5\n"),
-                "vips.yaml document 1 (VI_1): spec.tracks[0].wieght: unknown field");
+                "vips.yaml document 1 (VI_1): spec.tracks[0].wieght: unknown field \"wieght\": not in the VirtualIP schema (misspelt?)");
     }
 
     @Test
     void invalidEnumValueListsTheAllowedOnes() {
         assertError(minimal("  virtualRouterId: 51\n  mode: Broadcast\n"),
-                "vips.yaml document 1 (VI_1): spec.mode: invalid value 'Broadcast' (allowed: Multicast, Unicast)");
+                "vips.yaml document 1 (VI_1): spec.mode: \"Broadcast\" is not supported: use one of \"Multicast\", \"Unicast\"");
     }
 
     @Test
     void invalidValuesAreExplained() {
         assertError(minimal("  virtualRouterId: 300\n"),
-                "vips.yaml document 1 (VI_1): spec.virtualRouterId: must be 1 to 255, was 300");
+                "vips.yaml document 1 (VI_1): spec.virtualRouterId: must be at most 255, got 300");
         assertError(minimal("  virtualRouterId: 51\n  advertisementInterval: 15ms\n"),
-                "vips.yaml document 1 (VI_1): spec.advertisementInterval: '15ms': with version 3 it must be 10ms "
-                        + "to 40.95s in steps of 10ms");
-        assertError(minimal("  virtualRouterId: 51\n  version: 2\n  advertisementInterval: 1.5s\n"),
-                "vips.yaml document 1 (VI_1): spec.advertisementInterval: '1.5s': with version 2 it must be whole "
-                        + "seconds from 1s to 255s");
-        assertError(minimal("  virtualRouterId: 51\n  advertisementInterval: soon\n"),
-                "vips.yaml document 1 (VI_1): spec.advertisementInterval: 'soon' is not a duration (for example 1s, "
-                        + "100ms, 0.25s)");
-        assertError(minimal("  virtualRouterId: abc\n"),
-                "vips.yaml document 1 (VI_1): spec.virtualRouterId: invalid value 'abc' (expected Integer)");
-        assertError(minimal("  virtualRouterId: 51\n  priorities: {node-a: 255}\n"),
-                "vips.yaml document 1 (VI_1): spec.priorities.node-a: must be 1 to 254 (255 is reserved for the "
-                        + "address owner, 0 for shutdown), was 255");
+                "vips.yaml document 1 (VI_1): spec.advertisementInterval: with version 3 the advertisementInterval "
+                        + "must be 10ms to 40.95s in steps of 10ms (for example 1s, 100ms, 0.25s), not 15ms");
+        // The words are the CRD's (the API server's); what matters here is the one line naming document and field.
+        assertErrorStarts(minimal("  virtualRouterId: 51\n  version: 2\n  advertisementInterval: 1.5s\n"),
+                "vips.yaml document 1 (VI_1): spec.advertisementInterval: with version 2 the advertisementInterval "
+                        + "must be whole seconds from 1s to 255s");
+        assertErrorStarts(minimal("  virtualRouterId: 51\n  advertisementInterval: soon\n"),
+                "vips.yaml document 1 (VI_1): spec.advertisementInterval: ");
+        assertErrorStarts(minimal("  virtualRouterId: abc\n"), "vips.yaml document 1 (VI_1): spec.virtualRouterId: ");
+        assertErrorStarts(minimal("  virtualRouterId: 51\n  priorities: {node-a: 255}\n"),
+                "vips.yaml document 1 (VI_1): spec.priorities");
     }
 
     @Test
@@ -136,28 +134,28 @@ class ConfigLoaderTest {
         assertError(minimal(""), "vips.yaml document 1 (VI_1): spec.virtualRouterId: required by the standalone "
                 + "agent (no operator allocates one)");
         assertError("apiVersion: virtualip.io/v1\nkind: VirtualIP\nmetadata: {name: X}\nspec:\n  virtualRouterId: 1\n",
-                "vips.yaml document 1 (X): spec.addresses: required: at least one address with prefix length");
+                "vips.yaml document 1 (X): spec.addresses: is required: Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.");
         assertError("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: X}\n",
-                "vips.yaml document 1 (X): kind: must be VirtualIP, was 'ConfigMap'");
+                "vips.yaml document 1 (X): apiVersion: must be virtualip.io/v1, got \"v1\"");
     }
 
     @Test
     void addressProblemsNameTheEntry() {
         assertError(minimal("  virtualRouterId: 51\n").replace("[192.0.2.100/24]", "[192.0.2.100/24, 192.0.2.300/24]"),
-                "vips.yaml document 1 (VI_1): spec.addresses[1]: '192.0.2.300' is not an IP address");
+                "vips.yaml document 1 (VI_1): spec.addresses: each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64");
         assertError(minimal("  virtualRouterId: 51\n").replace("[192.0.2.100/24]", "[192.0.2.100/24, \"2001:db8::1/64\"]"),
-                "vips.yaml document 1 (VI_1): spec.addresses[1]: addresses must all be IPv4 or all be IPv6: one "
+                "vips.yaml document 1 (VI_1): spec.addresses: addresses must all be IPv4 or all be IPv6: one "
                         + "VRRP instance carries one address family");
         assertError(minimal("  virtualRouterId: 51\n").replace("[192.0.2.100/24]", "[example.com/24]"),
-                "vips.yaml document 1 (VI_1): spec.addresses[0]: 'example.com' is not an IP address");
+                "vips.yaml document 1 (VI_1): spec.addresses: each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64");
     }
 
     @Test
     void secondDocumentErrorsNameTheSecondDocument() {
         String two = minimal("  virtualRouterId: 51\n") + "---\n"
                 + minimal("  virtualRouterId: 51\n").replace("VI_1", "VI_2");
-        assertError(two, "vips.yaml document 2 (VI_2): spec.virtualRouterId: 51 is already used by another "
-                + "document on the same interface and address family");
+        assertError(two, "vips.yaml document 2 (VI_2): spec.virtualRouterId: 51 is already used by VI_1 on the same "
+                + "interface and address family");
     }
 
     @Test
@@ -172,15 +170,15 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> new ConfigLoader("n", secrets).parse("vips.yaml", v2))
                 .hasMessageEndingWith("must hold 1 to 8 bytes (VRRPv2 simple text password), has 9");
         assertError(v2.replace("version: 2", "version: 3"), "vips.yaml document 1 (VI_1): spec.authentication: "
-                + "type Password exists only in version 2 (RFC 3768); VRRPv3 has no authentication");
+                + "authentication type Password exists only in version 2 (RFC 3768); VRRPv3 has no authentication");
     }
 
     @Test
     void unicastNeedsPeersOfTheSameFamily() {
         assertError(minimal("  virtualRouterId: 51\n  mode: Unicast\n"),
-                "vips.yaml document 1 (VI_1): spec.unicastPeers: required with mode Unicast by the standalone agent");
+                "vips.yaml document 1 (VI_1): spec.unicastPeers: required with mode Unicast by the standalone agent (it knows no other nodes)");
         assertError(minimal("  virtualRouterId: 51\n  mode: Unicast\n  unicastPeers: [\"2001:db8::2\"]\n"),
-                "vips.yaml document 1 (VI_1): spec.unicastPeers[0]: must be of the same address family as addresses");
+                "vips.yaml document 1 (VI_1): spec.unicastPeers: unicastPeers must be of the same address family as addresses");
     }
 
     @Test
@@ -200,6 +198,12 @@ class ConfigLoaderTest {
                 + "  addresses: [192.0.2.100/24]\n" + specExtra;
     }
 
+    private void assertErrorStarts(String yaml, String start) {
+        assertThatThrownBy(() -> new ConfigLoader("node-a", secrets).parse("vips.yaml", yaml))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith(start)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
     private void assertError(String yaml, String message) {
         assertThatThrownBy(() -> new ConfigLoader("node-a", secrets).parse("vips.yaml", yaml))
                 .isInstanceOf(ConfigException.class).hasMessage(message);
@@ -209,12 +213,14 @@ class ConfigLoaderTest {
     void httpGetTracksGetDefaultsAndPodsTracksAreRejected() throws Exception {
         VipDefinition d = new ConfigLoader("n", null).parse("vips.yaml", minimal("  virtualRouterId: 51\n"
                 + "  tracks:\n    - httpGet: {port: 8080}\n      weight: -10\n")).get(0);
-        assertThat(d.externalTracks()).containsExactly(new VipDefinition.ExternalTrack("httpGet 127.0.0.1:8080/", -10,
+        assertThat(d.externalTracks()).containsExactly(new VipDefinition.ExternalTrack("tracks[0] httpGet 127.0.0.1:8080/", -10,
                 new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/", 2, 2, 1)));
-        assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - httpGet: {port: 0}\n"),
-                "vips.yaml document 1 (VI_1): spec.tracks[0].httpGet.port: required, 1 to 65535");
-        assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - pods: {selector: {app: web}}\n"),
-                "vips.yaml document 1 (VI_1): spec.tracks[0]: pods tracks need Kubernetes; the standalone agent "
+        assertThatThrownBy(() -> new ConfigLoader("n", null).parse("vips.yaml",
+                minimal("  virtualRouterId: 51\n  tracks:\n    - httpGet: {port: 0}\n")))
+                .hasMessageStartingWith("vips.yaml document 1 (VI_1): spec.tracks[0].httpGet.port: ");
+        assertError(minimal("  virtualRouterId: 51\n  tracks:\n    - pods: {namespace: web, selector: {matchLabels: "
+                + "{app: web}}}\n"),
+                "vips.yaml document 1 (VI_1): spec.tracks[0].pods: pods tracks need Kubernetes; the standalone agent "
                         + "supports interface and httpGet tracks");
     }
 }

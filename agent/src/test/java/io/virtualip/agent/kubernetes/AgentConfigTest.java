@@ -1,5 +1,6 @@
 package io.virtualip.agent.kubernetes;
 
+import io.virtualip.api.v1.contract.Placement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.virtualip.agent.kubernetes;
 
+import io.virtualip.agent.config.VipDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ final class FakeEngine implements InstanceEngine {
     String name();
   }
 
-  record Apply(String name, ResolvedInstance config) implements Call {
+  record Apply(String name, VipDefinition config) implements Call {
   }
 
   record Remove(String name) implements Call {
@@ -26,7 +27,10 @@ final class FakeEngine implements InstanceEngine {
   record StepDown(String name, boolean stepDown) implements Call {
   }
 
-  record TrackChanged(String name, int index, boolean healthy) implements Call {
+  record Refuse(String name, String problem) implements Call {
+  }
+
+  record TrackChanged(String name, String track, boolean healthy) implements Call {
   }
 
   private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -34,8 +38,14 @@ final class FakeEngine implements InstanceEngine {
   private final Map<String, InstanceSnapshot> snapshots = new ConcurrentHashMap<>();
 
   @Override
-  public void apply(String name, ResolvedInstance config) {
+  public void apply(String name, VipDefinition config) {
     calls.add(new Apply(name, config));
+  }
+
+  @Override
+  public void refuse(String name, String problem) {
+    calls.add(new Refuse(name, problem));
+    snapshots.remove(name);
   }
 
   @Override
@@ -50,8 +60,8 @@ final class FakeEngine implements InstanceEngine {
   }
 
   @Override
-  public void trackChanged(String name, int trackIndex, boolean healthy) {
-    calls.add(new TrackChanged(name, trackIndex, healthy));
+  public void trackChanged(String name, String trackName, boolean healthy) {
+    calls.add(new TrackChanged(name, trackName, healthy));
   }
 
   @Override

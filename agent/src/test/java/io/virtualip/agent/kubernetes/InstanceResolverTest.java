@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
+import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.api.v1.contract.Placement;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
@@ -22,6 +24,9 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class InstanceResolverTest {
+  private static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
+      + "VirtualIP is invalid or conflicts with another)";
+
 
   private static final Map<String, String> EDGE = Map.of("role", "edge");
   private final InstanceResolver resolver = new InstanceResolver("node-a", null);
@@ -32,7 +37,7 @@ class InstanceResolverTest {
       Fixtures.node("node-x", Map.of("role", "other"), "192.0.2.9"));
   private static final Function<String, Secret> NO_SECRETS = name -> null;
 
-  private ResolvedInstance run(VirtualIP vip, Function<String, Secret> secrets) {
+  private VipDefinition run(VirtualIP vip, Function<String, Secret> secrets) {
     Resolution r = resolver.resolve(vip, nodes, secrets);
     assertThat(r).isInstanceOf(Resolution.Run.class);
     return ((Resolution.Run) r).config();
@@ -40,14 +45,13 @@ class InstanceResolverTest {
 
   @Test
   void defaultsFillWhatTheSpecLeavesOut() {
-    ResolvedInstance c = run(Fixtures.virtualIp("v"), NO_SECRETS);
-    assertThat(c.virtualRouterId()).isEqualTo(51);
+    VipDefinition c = run(Fixtures.virtualIp("v"), NO_SECRETS);
+    assertThat(c.vrid()).isEqualTo(51);
     assertThat(c.version()).isEqualTo(3);
     assertThat(c.priority()).isEqualTo(100);
-    assertThat(c.advertisementInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.advertIntervalCentis()).isEqualTo(100);
     assertThat(c.preempt()).isTrue();
     assertThat(c.preemptDelay()).isZero();
-    assertThat(c.mode()).isEqualTo(Mode.Multicast);
     assertThat(c.unicastPeers()).isEmpty();
     assertThat(c.password()).isNull();
     assertThat(c.interfaceName()).isNull();
@@ -68,26 +72,37 @@ class InstanceResolverTest {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setMode(Mode.Unicast);
     vip.getSpec().setNodeSelector(EDGE);
-    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("192.0.2.2", "192.0.2.3");
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("192.0.2.2"), ip("192.0.2.3"));
 
     vip.getSpec().setAddresses(List.of("2001:db8::100/64"));
-    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("2001:db8::3");
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("2001:db8::3"));
 
     vip.getSpec().setUnicastPeers(List.of("2001:db8::77"));
-    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly("2001:db8::77");
+    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("2001:db8::77"));
+  }
+
+  @Test
+  void unicastWithoutAnyPeerWaitsRatherThanRunningAsMulticast() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    vip.getSpec().setMode(Mode.Unicast);
+    assertThat(resolver.resolve(vip, List.of(nodes.get(0)), NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+  }
+
+  private static java.net.InetAddress ip(String text) {
+    return io.virtualip.agent.config.AddressPrefix.parseAddress(text);
   }
 
   @Test
   void multicastHasNoPeersSoNodeChurnCannotLookLikeAChange() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    ResolvedInstance before = run(vip, NO_SECRETS);
-    ResolvedInstance after = ((Resolution.Run) resolver.resolve(vip,
+    VipDefinition before = run(vip, NO_SECRETS);
+    VipDefinition after = ((Resolution.Run) resolver.resolve(vip,
         List.of(nodes.get(0), Fixtures.node("node-new", EDGE, "192.0.2.50")), NO_SECRETS)).config();
     assertThat(after).isEqualTo(before);
   }
 
   @Test
-  void passwordComesFromTheSecretsDataAndIsCutToEightBytes() {
+  void passwordComesFromTheSecretsDataAndIsRefusedAboveEightBytesAsInFileMode() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setVersion(2);
     vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
@@ -97,10 +112,17 @@ class InstanceResolverTest {
     Secret secret = new SecretBuilder().withNewMetadata().withName("vrrp").endMetadata()
         .addToData("password", Base64.getEncoder().encodeToString("s3cr3t-and-more".getBytes(StandardCharsets.UTF_8)))
         .build();
-    ResolvedInstance c = run(vip, name -> name.equals("vrrp") ? secret : null);
+    assertThat(resolver.resolve(vip, nodes, name -> name.equals("vrrp") ? secret : null))
+        .isInstanceOfSatisfying(Resolution.Invalid.class, i -> assertThat(i.problem())
+            .startsWith("spec.authentication.secretRef: ").contains("must hold 1 to 8 bytes").doesNotContain("s3cr3t"));
+
+    Secret eight = new SecretBuilder().withNewMetadata().withName("vrrp").endMetadata()
+        .addToData("password", Base64.getEncoder().encodeToString("s3cr3t-a".getBytes(StandardCharsets.UTF_8)))
+        .build();
+    VipDefinition c = run(vip, name -> name.equals("vrrp") ? eight : null);
     assertThat(new String(c.password(), StandardCharsets.UTF_8)).isEqualTo("s3cr3t-a");
     assertThat(c.toString()).doesNotContain("s3cr3t");
-    assertThat(run(vip, name -> secret)).isEqualTo(c).hasSameHashCodeAs(c);
+    assertThat(run(vip, name -> eight)).isEqualTo(c).hasSameHashCodeAs(c);
   }
 
   @Test
@@ -109,10 +131,10 @@ class InstanceResolverTest {
     vip.getSpec().setVirtualRouterId(null);
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
-        .isEqualTo(new Resolution.Waiting(InstanceResolver.WAITING_FOR_VRID));
+        .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
     vip.setStatus(new VirtualIPStatus());
     vip.getStatus().setVirtualRouterId(7);
-    assertThat(run(vip, NO_SECRETS).virtualRouterId()).isEqualTo(7);
+    assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(7);
   }
 
   @Test
@@ -120,11 +142,11 @@ class InstanceResolverTest {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
-        .isEqualTo(new Resolution.Waiting(InstanceResolver.WAITING_FOR_VRID));
+        .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
     vip.setStatus(new VirtualIPStatus());
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
     vip.getStatus().setVirtualRouterId(60);
-    assertThat(run(vip, NO_SECRETS).virtualRouterId()).as("the operator's, not spec's 51").isEqualTo(60);
+    assertThat(run(vip, NO_SECRETS).vrid()).as("the operator's, not spec's 51").isEqualTo(60);
   }
 
   @Test
@@ -152,20 +174,21 @@ class InstanceResolverTest {
     pods.setWeight(10);
     vip.getSpec().setTracks(List.of(iface, http, pods));
 
-    assertThat(run(vip, NO_SECRETS).tracks()).containsExactly(
-        new ResolvedTrack.InterfaceTrack("eth1", -20),
-        new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/", 0, new ResolvedTrack.Thresholds(2, 2, 1)),
-        new ResolvedTrack.PodsTrack("ingress", p.getSelector(), 10));
+    VipDefinition d = run(vip, NO_SECRETS);
+    assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -20));
+    assertThat(d.externalTracks()).containsExactly(
+        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/", 0,
+            new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/", 2, 2, 1)),
+        new VipDefinition.ExternalTrack("tracks[2] pods in ingress {app=lb}", 10, null,
+            new VipDefinition.PodsCheck("ingress", p.getSelector())));
   }
 
   @Test
-  void durationsInTheCrdsForms() {
-    assertThat(InstanceResolver.parseDuration("100ms")).isEqualTo(Duration.ofMillis(100));
-    assertThat(InstanceResolver.parseDuration("0.25s")).isEqualTo(Duration.ofMillis(250));
-    assertThat(InstanceResolver.parseDuration("3s")).isEqualTo(Duration.ofSeconds(3));
+  void aDurationThatIsNoneIsRefusedNotWaitedFor() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setAdvertisementInterval("soon");
-    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOfSatisfying(Resolution.Invalid.class,
+        i -> assertThat(i.problem()).startsWith("spec.advertisementInterval: "));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import io.virtualip.agent.config.VipDefinition;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -102,7 +103,7 @@ class KubernetesAgentTest {
     return engine.calls(Apply.class).stream().filter(a -> a.name().equals(name)).toList();
   }
 
-  private ResolvedInstance lastConfig(String name) {
+  private VipDefinition lastConfig(String name) {
     List<Apply> a = applies(name);
     return a.isEmpty() ? null : a.get(a.size() - 1).config();
   }
@@ -121,6 +122,10 @@ class KubernetesAgentTest {
     return vip;
   }
 
+  private static java.net.InetAddress ip(String text) {
+    return io.virtualip.agent.config.AddressPrefix.parseAddress(text);
+  }
+
   @Test
   void appliesEachSelectedVirtualIpAndFollowsNodesAsTheyComeAndGo() throws Exception {
     admin.resource(new SecretBuilder().withNewMetadata().withName("vrrp").withNamespace(NS).endMetadata()
@@ -131,19 +136,19 @@ class KubernetesAgentTest {
     startAgent();
 
     assertThat(Files.readString(tmp.resolve("run/ready"))).isEqualTo("ready\n");
-    ResolvedInstance a = lastConfig("a");
-    assertThat(a.virtualRouterId()).isEqualTo(51);
+    VipDefinition a = lastConfig("a");
+    assertThat(a.vrid()).isEqualTo(51);
     assertThat(a.version()).isEqualTo(2);
     assertThat(a.priority()).isEqualTo(150);
     assertThat(new String(a.password(), StandardCharsets.UTF_8)).isEqualTo("secret");
-    assertThat(a.unicastPeers()).containsExactly("192.0.2.2");
+    assertThat(a.unicastPeers()).containsExactly(io.virtualip.agent.config.AddressPrefix.parseAddress("192.0.2.2"));
     assertThat(lastConfig("b").priority()).isEqualTo(100);
-    assertThat(lastConfig("b").virtualRouterId()).isEqualTo(52);
+    assertThat(lastConfig("b").vrid()).isEqualTo(52);
 
     admin.resource(Fixtures.node("node-c", EDGE, "192.0.2.3")).create();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of("192.0.2.2", "192.0.2.3")));
+    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.2"), ip("192.0.2.3"))));
     admin.nodes().withName("node-b").delete();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of("192.0.2.3")));
+    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.3"))));
     // b is multicast: nodes coming and going are not a change for it.
     assertThat(applies("b")).hasSize(1);
     assertThat(engine.calls(Remove.class)).isEmpty();
@@ -202,7 +207,7 @@ class KubernetesAgentTest {
     assertThat(applies("a")).isEmpty();
 
     editStatus("a", s -> s.setVirtualRouterId(9));
-    await().atMost(WAIT).until(() -> lastConfig("a") != null && lastConfig("a").virtualRouterId() == 9);
+    await().atMost(WAIT).until(() -> lastConfig("a") != null && lastConfig("a").vrid() == 9);
   }
 
   @Test
@@ -355,6 +360,8 @@ class KubernetesAgentTest {
     admin.resource(p).updateStatus();
   }
 
+  private static final String PODS_TRACK = "tracks[0] pods in ingress {app=lb}";
+
   @Test
   void podsTrackFollowsTheReadyPodsOfItsSelectorOnThisNode() throws Exception {
     VirtualIP vip = Fixtures.virtualIp("a");
@@ -366,21 +373,21 @@ class KubernetesAgentTest {
     vip.getSpec().setTracks(List.of(track));
     create(vip);
     startAgent();
-    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", 0, false));
+    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", PODS_TRACK, false));
 
     admin.resource(pod("elsewhere", "node-b")).create();
     setReady("elsewhere", true);
     admin.resource(pod("here", "node-a")).create();
     setReady("here", false);
     Thread.sleep(1_000);
-    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", 0, false));
+    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", PODS_TRACK, false));
 
     setReady("here", true);
     await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class)
-        .equals(List.of(new TrackChanged("a", 0, false), new TrackChanged("a", 0, true))));
+        .equals(List.of(new TrackChanged("a", PODS_TRACK, false), new TrackChanged("a", PODS_TRACK, true))));
     admin.pods().inNamespace("ingress").withName("here").delete();
     await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class).size() == 3);
-    assertThat(engine.calls(TrackChanged.class).get(2)).isEqualTo(new TrackChanged("a", 0, false));
+    assertThat(engine.calls(TrackChanged.class).get(2)).isEqualTo(new TrackChanged("a", PODS_TRACK, false));
   }
 
   /**
@@ -412,8 +419,9 @@ class KubernetesAgentTest {
       startAgent();
 
       await().atMost(WAIT).until(() -> applies("a").size() == 1);
-      assertThat(applies("a").get(0).config().tracks()).containsExactly(new ResolvedTrack.HttpGetTrack("127.0.0.1",
-          http.getAddress().getPort(), "/healthz", 0, new ResolvedTrack.Thresholds(1, 3, 2)));
+      assertThat(applies("a").get(0).config().externalTracks()).containsExactly(new VipDefinition.ExternalTrack(
+          "tracks[0] httpGet 127.0.0.1:" + http.getAddress().getPort() + "/healthz", 0,
+          new VipDefinition.HttpGetCheck("127.0.0.1", http.getAddress().getPort(), "/healthz", 1, 3, 2)));
       Thread.sleep(1_500);
       assertThat(engine.calls(TrackChanged.class)).isEmpty();
       assertThat(requests.get()).as("the glue itself sends no request").isZero();

@@ -677,7 +677,7 @@ class AgentTest {
 
             server.answer.set(503);
             await("a fault while failing", inState(a, "FAULT"));
-            assertThat(instance(a).path("reason").asText()).startsWith("track httpGet 127.0.0.1:");
+            assertThat(instance(a).path("reason").asText()).startsWith("track tracks[0] httpGet 127.0.0.1:");
             assertThat(addresses(pair.a)).doesNotContain("192.0.2.100");
 
             server.answer.set(302); // a redirect, not followed: healthy

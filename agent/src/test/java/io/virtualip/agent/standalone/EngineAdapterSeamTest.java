@@ -12,8 +12,6 @@ import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.agent.kubernetes.InstanceEngine;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
-import io.virtualip.agent.kubernetes.ResolvedInstance;
-import io.virtualip.agent.kubernetes.ResolvedTrack;
 import io.virtualip.agent.vrrp.Counters;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.PeerTable;
@@ -21,6 +19,7 @@ import io.virtualip.agent.vrrp.State;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.contract.FaultReason;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -45,62 +44,15 @@ class EngineAdapterSeamTest {
   private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
   private static final long LOOP_NOW = 50_000_000_000L;
 
-  private static ResolvedInstance resolved(Duration interval, List<ResolvedTrack> tracks) {
-    return new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, interval, 150, false,
-        Duration.ofSeconds(5), Mode.Unicast, List.of("192.0.2.2"), "secret".getBytes(StandardCharsets.UTF_8),
-        tracks);
+  /** What the spec compiler makes of a VirtualIP (SpecCompilerTest and InstanceResolverTest show the compiling). */
+  static VipDefinition definition(String name, int priority, int intervalCentis, List<VipDefinition.InterfaceTrack> tracks,
+      List<VipDefinition.ExternalTrack> external) {
+    return new VipDefinition("VirtualIP " + name, name, null, List.of(AddressPrefix.parse("192.0.2.100/24")), 51, 3,
+        priority, intervalCentis, true, Duration.ZERO, null, List.of(), tracks, external);
   }
 
-  private static final List<ResolvedTrack> TRACKS = List.of(
-      new ResolvedTrack.InterfaceTrack("eth1", -10),
-      new ResolvedTrack.HttpGetTrack("127.0.0.1", 8080, "/healthz", -20, new ResolvedTrack.Thresholds(2, 2, 1)),
-      new ResolvedTrack.PodsTrack("web", new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build(), 0));
-
-  @Test
-  void resolvedInstanceBecomesADefinitionWithInterfaceAndExternalTracks() throws Exception {
-    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofMillis(100), TRACKS));
-
-    assertThat(d.name()).isEqualTo("vip-web");
-    assertThat(d.origin()).isEqualTo("VirtualIP vip-web");
-    assertThat(d.interfaceName()).isNull();
-    assertThat(d.addresses()).containsExactly(new AddressPrefix(InetAddress.getByName("192.0.2.100"), 24));
-    assertThat(d.vrid()).isEqualTo(51);
-    assertThat(d.version()).isEqualTo(3);
-    assertThat(d.priority()).isEqualTo(150);
-    assertThat(d.advertIntervalCentis()).isEqualTo(10);
-    assertThat(d.preempt()).isFalse();
-    assertThat(d.preemptDelay()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(d.password()).isEqualTo("secret".getBytes(StandardCharsets.UTF_8));
-    assertThat(d.unicastPeers()).containsExactly(InetAddress.getByName("192.0.2.2"));
-    assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -10));
-    assertThat(d.externalTracks()).containsExactly(
-        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/healthz", -20,
-            new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/healthz", 2, 2, 1)),
-        new VipDefinition.ExternalTrack("tracks[2] pods in web {app=web}", 0, null));
-  }
-
-  @Test
-  void equalResolutionsGiveEqualDefinitionsAndAChangedTrackADifferentOne() {
-    // Equality is what makes a re-apply a no-op and lets the agent keep reported track health.
-    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)))
-        .isEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.copyOf(TRACKS))));
-    List<ResolvedTrack> changed = new ArrayList<>(TRACKS);
-    changed.set(1, new ResolvedTrack.HttpGetTrack("127.0.0.1", 8081, "/healthz", -20,
-        new ResolvedTrack.Thresholds(2, 2, 1)));
-    assertThat(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), changed)).externalTracks())
-        .isNotEqualTo(EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), TRACKS)).externalTracks());
-    assertThat(EngineAdapter.externalTrackNames(TRACKS)).containsExactly(null,
-        "tracks[1] httpGet 127.0.0.1:8080/healthz", "tracks[2] pods in web {app=web}");
-  }
-
-  @Test
-  void valuesThatCannotBeRepresentedNameTheField() {
-    assertThatThrownBy(() -> EngineAdapter.definition("v", resolved(Duration.ofMillis(15), List.of())))
-        .hasMessageStartingWith("spec.advertisementInterval: PT0.015S is not a whole number of centiseconds");
-    ResolvedInstance badAddress = new ResolvedInstance(51, 3, List.of("192.0.2.300/24"), null,
-        Duration.ofSeconds(1), 100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
-    assertThatThrownBy(() -> EngineAdapter.definition("v", badAddress))
-        .hasMessage("spec.addresses[0]: '192.0.2.300' is not an IP address");
+  private static VipDefinition definition(String name) {
+    return definition(name, 150, 100, List.of(), List.of());
   }
 
   @Test
@@ -109,12 +61,13 @@ class EngineAdapterSeamTest {
     AtomicReference<InstanceSnapshot> told = new AtomicReference<>();
     engine.addListener((name, snapshot) -> told.set(snapshot));
 
-    engine.apply("v", resolved(Duration.ofMillis(15), List.of()));
+    engine.apply("v", definition("v"));
+    engine.refuse("v", "spec.advertisementInterval: '15ms' is not a whole number of centiseconds");
 
     InstanceSnapshot fault = engine.snapshot("v").orElseThrow();
     assertThat(fault.state()).isEqualTo(NodeState.Fault);
     assertThat(fault.reason()).startsWith("invalid configuration: spec.advertisementInterval: ");
-    assertThat(fault.priority()).isEqualTo(150);
+    assertThat(fault.fault()).isEqualTo(FaultReason.INVALID_SPEC);
     assertThat(fault.since()).isEqualTo(NOW);
     assertThat(told.get()).isEqualTo(fault);
     engine.remove("v");
@@ -124,7 +77,7 @@ class EngineAdapterSeamTest {
   @Test
   void reportBecomesSnapshotWithWallClockTimesAndOnlyHeardPeers() throws Exception {
     EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
-    VipDefinition d = EngineAdapter.definition("vip-web", resolved(Duration.ofSeconds(1), List.of()));
+    VipDefinition d = definition("vip-web");
     InetAddress self = InetAddress.getByName("192.0.2.1");
     long since = LOOP_NOW - 2_000_000_000L;
     List<PeerTable.PeerStatus> peers = List.of(
@@ -151,13 +104,14 @@ class EngineAdapterSeamTest {
   @Test
   void aDetachedInstanceIsAFaultWithItsReason() {
     EngineAdapter engine = new EngineAdapter(unstartedAgent(), Clock.fixed(NOW, ZoneOffset.UTC));
-    VipDefinition d = EngineAdapter.definition("v", resolved(Duration.ofSeconds(1), List.of()));
+    VipDefinition d = definition("v");
 
     InstanceSnapshot s = engine.toSnapshot("v", new InstanceReport(d, "eth9", null, null, "interface eth9 not found",
-        0, LOOP_NOW - 1_000_000_000L, LOOP_NOW));
+        0, LOOP_NOW - 1_000_000_000L, LOOP_NOW, FaultReason.INTERFACE_MISSING));
 
     assertThat(s).isEqualTo(new InstanceSnapshot(NodeState.Fault, 150, 0, null, null,
-        Instant.parse("2026-11-26T09:59:59Z"), "interface eth9 not found", 0, 0, Map.of(), List.of()));
+        Instant.parse("2026-11-26T09:59:59Z"), "interface eth9 not found", 0, 0, Map.of(), List.of(),
+        FaultReason.INTERFACE_MISSING));
   }
 
   @Test
@@ -182,18 +136,16 @@ class EngineAdapterSeamTest {
         EngineAdapter engine = new EngineAdapter(agent);
         List<NodeState> told = new CopyOnWriteArrayList<>();
         engine.addListener((name, snapshot) -> told.add(snapshot.state()));
-        ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null,
-            Duration.ofMillis(100), 150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(
-                new ResolvedTrack.InterfaceTrack(NetnsPair.IFACE, 0),
-                new ResolvedTrack.PodsTrack("web", null, 0)));
+        VipDefinition config = definition("v", 150, 10, List.of(new VipDefinition.InterfaceTrack(NetnsPair.IFACE, 0)),
+            List.of(new VipDefinition.ExternalTrack("tracks[1] pods in web {}", 0, null,
+                new VipDefinition.PodsCheck("web", null))));
 
         engine.apply("v", config);
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
         assertThat(engine.snapshot("v").orElseThrow().state()).isEqualTo(NodeState.Fault);
         assertThat(engine.snapshot("v").orElseThrow().reason()).contains("tracks[1] pods in web");
 
-        engine.trackChanged("v", 0, false); // an interface track: the agent's own, ignored here
-        engine.trackChanged("v", 1, true);
+        engine.trackChanged("v", "tracks[1] pods in web {}", true);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> engine.snapshot("v").orElseThrow().state() == NodeState.Master);
         InstanceSnapshot master = engine.snapshot("v").orElseThrow();
@@ -204,8 +156,7 @@ class EngineAdapterSeamTest {
         // A changed priority (a VirtualIP's priorities edited) is applied in place: the instance stays Master, never
         // Init (issue 11), the track health is kept, and the change is reported at once.
         told.clear();
-        engine.apply("v", new ResolvedInstance(51, 3, config.addresses(), null, config.advertisementInterval(), 140,
-            true, Duration.ZERO, Mode.Multicast, List.of(), null, config.tracks()));
+        engine.apply("v", definition("v", 140, 10, config.tracks(), config.externalTracks()));
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").orElseThrow().priority() == 140);
         assertThat(engine.snapshot("v").orElseThrow().state()).isEqualTo(NodeState.Master);
         await().atMost(Duration.ofSeconds(5)).until(() -> !told.isEmpty());
@@ -238,9 +189,9 @@ class EngineAdapterSeamTest {
       server.answer.set(302);
       try {
         EngineAdapter engine = new EngineAdapter(started(pair.a, agents));
-        engine.apply("v", new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100), 150,
-            true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of(new ResolvedTrack.HttpGetTrack(
-                "127.0.0.1", server.port(), "/healthz", 0, new ResolvedTrack.Thresholds(1, 2, 2)))));
+        engine.apply("v", definition("v", 150, 10, List.of(), List.of(new VipDefinition.ExternalTrack(
+            "tracks[0] httpGet 127.0.0.1:" + server.port() + "/healthz", 0,
+            new VipDefinition.HttpGetCheck("127.0.0.1", server.port(), "/healthz", 1, 2, 2)))));
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.snapshot("v").isPresent());
         assertThat(engine.snapshot("v").orElseThrow().state()).as("failing until the first verdict")
             .isEqualTo(NodeState.Fault);
@@ -272,10 +223,8 @@ class EngineAdapterSeamTest {
   @Test
   void listenerHearsWhenABackupLearnsItsMaster() throws Exception {
     Requirements.root("network namespaces, raw sockets, netlink");
-    ResolvedInstance config = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
-        150, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
-    ResolvedInstance lower = new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100),
-        100, true, Duration.ZERO, Mode.Multicast, List.of(), null, List.of());
+    VipDefinition config = definition("v", 150, 10, List.of(), List.of());
+    VipDefinition lower = definition("v", 100, 10, List.of(), List.of());
     List<Agent> agents = new ArrayList<>();
     try (NetnsPair pair = new NetnsPair()) {
       try {

@@ -7,8 +7,7 @@ import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
-import io.virtualip.agent.kubernetes.ResolvedInstance;
-import io.virtualip.agent.kubernetes.ResolvedTrack;
+import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.NodeState;
 import java.io.ByteArrayOutputStream;
@@ -59,9 +58,8 @@ class EngineAdapterTest {
         }
     }
 
-    private static ResolvedInstance instance(List<ResolvedTrack> tracks) {
-        return new ResolvedInstance(51, 3, List.of("192.0.2.100/24"), null, Duration.ofMillis(100), 150, true,
-                Duration.ZERO, Mode.Multicast, List.of(), null, tracks);
+    private static VipDefinition instance(List<VipDefinition.InterfaceTrack> tracks) {
+        return EngineAdapterSeamTest.definition("vip-a", 150, 10, tracks, List.of());
     }
 
     private void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -101,13 +99,15 @@ class EngineAdapterTest {
     }
 
     @Test
-    void podsTrackByIndexStartsFailingAndStepDownIsHonoured() throws Exception {
+    void podsTrackByNameStartsFailingAndStepDownIsHonoured() throws Exception {
         LabelSelector web = new LabelSelector(null, java.util.Map.of("app", "web"));
-        engine.apply("vip-a", instance(List.of(new ResolvedTrack.InterfaceTrack("veth0", 10),
-                new ResolvedTrack.PodsTrack("default", web, 0))));
+        engine.apply("vip-a", EngineAdapterSeamTest.definition("vip-a", 150, 10,
+                List.of(new VipDefinition.InterfaceTrack("veth0", 10)),
+                List.of(new VipDefinition.ExternalTrack("tracks[1] pods in default {app=web}", 0, null,
+                        new VipDefinition.PodsCheck("default", web)))));
         await("fault until the pods track is reported", inState(NodeState.Fault));
 
-        engine.trackChanged("vip-a", 1, true);
+        engine.trackChanged("vip-a", "tracks[1] pods in default {app=web}", true);
         await("master once healthy", inState(NodeState.Master));
         assertThat(engine.snapshot("vip-a").orElseThrow().effectivePriority()).as("interface track +10")
                 .isEqualTo(160);

@@ -31,4 +31,12 @@ public final class AddressPatterns {
   public static final String IPV6_WITH_PREFIX = "^" + IPV6 + "/" + IPV6_PREFIX_LENGTH + "$";
   /** A plain IPv4 or IPv6 address. */
   public static final String IP = "^(" + IPV4 + "|" + IPV6 + ")$";
+
+  /**
+   * Addresses (with prefix length) no node can hold as a virtual address: unspecified, "this network", loopback,
+   * link-local, multicast, reserved and broadcast (IPv4 224.0.0.0 and above), IPv6 multicast. Plain regular expressions, because CEL's ip() and cidr() exist only from Kubernetes 1.31. Case-insensitive
+   * for IPv6 hex digits.
+   */
+  public static final String NOT_UNICAST = "^(0[.]|127[.]|169[.]254[.]|22[4-9][.]|2[3-5][0-9][.])"
+      + "|(?i)^([0:]+1?/|fe[89ab][0-9a-f]:|ff[0-9a-f][0-9a-f]:)";
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ import java.util.Objects;
 public class Authentication {
 
   @JsonPropertyDescription("None (default) or Password: keepalived's auth_type PASS, a simple text password of at most 8 bytes, only with version 2.")
-  @Default("None")
+  @Default(SpecDefaults.AUTHENTICATION_TYPE)
   private AuthenticationType type;
 
   @JsonPropertyDescription("Secret key holding the password; required when type is Password.")

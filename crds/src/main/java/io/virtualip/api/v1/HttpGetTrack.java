@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -23,7 +24,7 @@ public class HttpGetTrack {
   private Integer port;
 
   @JsonPropertyDescription("Path to request, for example /healthz.")
-  @Default("/")
+  @Default(SpecDefaults.HTTP_PATH)
   @Size(max = 1024)
   @Pattern("^/.*$")
   private String path;

@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /** One node's view, written only by that node's agent. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
+@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "reasonCode", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
 public class NodeStatus {
   // Bounds of an entry, in the CRD as maxLength/maxItems/maxProperties: the API server refuses a write beyond them, so
   // the agent (the only writer) truncates to them. With room for 255 nodes (one VRRP segment's worth).
@@ -58,13 +58,16 @@ public class NodeStatus {
   @Size(max = MAX_REASON_LENGTH)
   private String reason;
 
+  @JsonPropertyDescription("Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
+  private String reasonCode;
+
   @JsonPropertyDescription("Advertisements this node has sent.")
   private Long advertsSent;
 
   @JsonPropertyDescription("Advertisements this node has accepted.")
   private Long advertsReceived;
 
-  @JsonPropertyDescription("Advertisements this node received and rejected, by reason (for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+  @JsonPropertyDescription("Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
   @Size(max = MAX_REJECTED_REASONS)
   private Map<String, Long> rejected;
 
@@ -143,6 +146,14 @@ public class NodeStatus {
     this.reason = reason;
   }
 
+  public String getReasonCode() {
+    return reasonCode;
+  }
+
+  public void setReasonCode(String reasonCode) {
+    this.reasonCode = reasonCode;
+  }
+
   public Long getAdvertsSent() {
     return advertsSent;
   }
@@ -203,6 +214,7 @@ public class NodeStatus {
         && Objects.equals(masterAddress, other.masterAddress)
         && Objects.equals(since, other.since)
         && Objects.equals(reason, other.reason)
+        && Objects.equals(reasonCode, other.reasonCode)
         && Objects.equals(advertsSent, other.advertsSent)
         && Objects.equals(advertsReceived, other.advertsReceived)
         && Objects.equals(rejected, other.rejected)
@@ -213,11 +225,11 @@ public class NodeStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
+    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, reasonCode, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
   }
 
   @Override
   public String toString() {
-    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
+    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "reasonCode=" + reasonCode + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
   }
 }

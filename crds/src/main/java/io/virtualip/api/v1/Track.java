@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
@@ -31,25 +32,25 @@ public class Track {
   @JsonPropertyDescription("keepalived semantics: a positive weight is added to the priority while healthy, a negative weight is subtracted while failing, and 0 (default) puts the node in Fault while failing.")
   @Min(-254)
   @Max(254)
-  @Default("0")
+  @Default(SpecDefaults.TRACK_WEIGHT)
   private Integer weight;
 
   @JsonPropertyDescription("Seconds between checks (httpGet and pods).")
   @Min(1)
   @Max(3600)
-  @Default("2")
+  @Default(SpecDefaults.TRACK_INTERVAL_SECONDS)
   private Integer intervalSeconds;
 
   @JsonPropertyDescription("Consecutive failures before the track counts as failing.")
   @Min(1)
   @Max(100)
-  @Default("2")
+  @Default(SpecDefaults.TRACK_FAILURE_THRESHOLD)
   private Integer failureThreshold;
 
   @JsonPropertyDescription("Consecutive successes before a failing track counts as healthy again.")
   @Min(1)
   @Max(100)
-  @Default("1")
+  @Default(SpecDefaults.TRACK_SUCCESS_THRESHOLD)
   private Integer successThreshold;
 
   public String getInterfaceName() {

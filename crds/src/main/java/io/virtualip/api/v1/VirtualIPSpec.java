@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -31,7 +32,12 @@ import java.util.Objects;
 // server needs maxLength on the strings that rules read, or it refuses the rules as too costly.
 @SchemaCustomizer(value = DeepMergePatch.class, input = """
     {"properties": {
-      "addresses": {"x-kubernetes-list-type": "set", "items": {"maxLength": 49}},
+      "addresses": {"x-kubernetes-list-type": "set", "items": {"maxLength": 49, "x-kubernetes-validations": [{
+        "rule": "!self.matches('""" + AddressPatterns.NOT_UNICAST + "')\"," + """
+
+        "messageExpression": "self + ' is not an address a node can hold: unspecified, loopback, link-local, multicast, broadcast or reserved addresses are refused'",
+        "message": "not an address a node can hold: unspecified, loopback, link-local, multicast, broadcast or reserved addresses are refused",
+        "reason": "FieldValueInvalid"}]}},
       "unicastPeers": {"x-kubernetes-list-type": "set", "items": {"maxLength": 45}},
       "priorities": {"additionalProperties": {"minimum": 1, "maximum": 254}},
       "tolerations": {"items": {"properties": {
@@ -63,19 +69,19 @@ public class VirtualIPSpec {
   private Integer virtualRouterId;
 
   @JsonPropertyDescription("VRRP version: 3 (RFC 5798, IPv4 and IPv6, default) or 2 (RFC 3768, IPv4 only).")
-  @Default("3")
+  @Default(SpecDefaults.VERSION)
   @Min(2)
   @Max(3)
   private Integer version;
 
   @JsonPropertyDescription("Interval between advertisements of the master: version 3 accepts 10ms to 40.95s in 10ms steps, version 2 whole seconds 1s to 255s.")
-  @Default("1s")
+  @Default(SpecDefaults.ADVERTISEMENT_INTERVAL)
   @Size(max = 16)
   @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
   private String advertisementInterval;
 
   @JsonPropertyDescription("VRRP priority of nodes not listed in priorities, 1 to 254; the highest priority becomes master.")
-  @Default("100")
+  @Default(SpecDefaults.DEFAULT_PRIORITY)
   @Min(1)
   @Max(254)
   private Integer defaultPriority;
@@ -85,17 +91,17 @@ public class VirtualIPSpec {
   private Map<String, Integer> priorities;
 
   @JsonPropertyDescription("Whether a higher-priority node takes the address back from a lower-priority master (default true).")
-  @Default("true")
+  @Default(SpecDefaults.PREEMPT)
   private Boolean preempt;
 
   @JsonPropertyDescription("How long a higher-priority node waits before preempting after it starts (like keepalived's preempt_delay), at most 1000s.")
-  @Default("0s")
+  @Default(SpecDefaults.PREEMPT_DELAY)
   @Size(max = 16)
   @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
   private String preemptDelay;
 
   @JsonPropertyDescription("Multicast (default): advertisements go to 224.0.0.18 or ff02::12. Unicast: advertisements go to each peer, for networks that drop multicast or IP protocol 112 to it.")
-  @Default("Multicast")
+  @Default(SpecDefaults.MODE)
   private Mode mode;
 
   @JsonPropertyDescription("Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
@@ -119,7 +125,7 @@ public class VirtualIPSpec {
   private List<Track> tracks;
 
   @JsonPropertyDescription("Report (default): a split brain is reported in conditions and events. Resolve: the operator also tells every master but the highest-priority one to step down.")
-  @Default("Report")
+  @Default(SpecDefaults.SPLIT_BRAIN_POLICY)
   private SplitBrainPolicy splitBrainPolicy;
 
   public List<String> getAddresses() {

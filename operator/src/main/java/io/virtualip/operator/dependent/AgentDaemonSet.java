@@ -1,5 +1,6 @@
 package io.virtualip.operator.dependent;
 
+import io.virtualip.api.v1.contract.Placement;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;

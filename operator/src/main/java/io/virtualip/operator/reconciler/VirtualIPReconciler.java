@@ -17,12 +17,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import io.virtualip.api.v1.Mode;
-import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.operator.dependent.AgentDaemonSet;
-import io.virtualip.operator.dependent.Placement;
+import io.virtualip.api.v1.contract.Placement;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.virtualip.operator.events.EventPlanner;
 import io.virtualip.operator.events.EventRecorder;
 import io.virtualip.operator.events.PlannedEvent;
@@ -210,8 +209,6 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       Map<String, Map<String, Long>> rejected) {
     var spec = vip.getSpec();
     var status = vip.getStatus();
-    Duration interval = spec == null || spec.getAdvertisementInterval() == null ? Duration.ofSeconds(1)
-        : Intervals.parse(spec.getAdvertisementInterval()).orElse(Duration.ofSeconds(1));
     return new Facts(
         Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L),
         spec == null || spec.getAddresses() == null ? List.of() : spec.getAddresses(),
@@ -221,9 +218,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         StatusWriter.entries(vip),
         cluster.agentLeases(defaultLeaseDuration),
         now,
-        spec == null || spec.getSplitBrainPolicy() == null ? SplitBrainPolicy.Report : spec.getSplitBrainPolicy(),
-        interval,
-        spec == null || spec.getMode() == null ? Mode.Multicast : spec.getMode(),
+        SpecDefaults.splitBrainPolicy(spec),
+        SpecDefaults.advertisementInterval(spec),
+        SpecDefaults.mode(spec),
         status == null ? null : status.getConditions(),
         status == null ? null : status.getStepDown(),
         rejected,

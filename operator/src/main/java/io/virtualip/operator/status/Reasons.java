@@ -1,5 +1,9 @@
 package io.virtualip.operator.status;
 
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.contract.FaultReason;
+
 /** Condition reasons and event reasons the operator writes, in one place for code, tests and docs. */
 public final class Reasons {
   private Reasons() {}
@@ -20,7 +24,7 @@ public final class Reasons {
 
   // Degraded
   public static final String AGENT_DOWN = "AgentDown";
-  public static final String INTERFACE_MISSING = "InterfaceMissing";
+  public static final String INTERFACE_MISSING = FaultReason.INTERFACE_MISSING.code();
   public static final String NODES_IN_FAULT = "NodesInFault";
   public static final String NO_BACKUP = "NoBackup";
   public static final String HEALTHY = "Healthy";
@@ -30,13 +34,9 @@ public final class Reasons {
   public static final String SPLIT_BRAIN_RESOLVED = "SplitBrainResolved";
   public static final String VRID_ALLOCATED = "VRIDAllocated";
 
-  /**
-   * Whether a Fault entry's reason says the VirtualIP's interface is missing on that node. The agent words it as
-   * {@code "interface eth1 not found"}, {@code "interface eth1 vanished"} or {@code "no interface has a subnet
-   * containing 192.0.2.10"}; a reason starting with {@code InterfaceMissing} is accepted too.
-   */
-  public static boolean saysInterfaceMissing(String reason) {
-    return reason != null && (reason.startsWith(INTERFACE_MISSING) || reason.startsWith("no interface ")
-        || (reason.startsWith("interface ") && (reason.endsWith(" not found") || reason.endsWith(" vanished"))));
+  /** Whether a node entry is in Fault because its interface is missing: by the agent's code, never its words. */
+  public static boolean interfaceMissing(NodeStatus entry) {
+    return entry.getState() == NodeState.Fault
+        && FaultReason.fromCode(entry.getReasonCode()).filter(FaultReason.INTERFACE_MISSING::equals).isPresent();
   }
 }

@@ -3,6 +3,7 @@ package io.virtualip.operator.status;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
+import io.virtualip.api.v1.contract.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -24,27 +25,10 @@ public final class SplitBrainDetector {
   private SplitBrainDetector() {}
 
   /**
-   * Rejections (the agent's validator verdicts) that mean a peer's adverts arrive but disagree with this node's
-   * settings, and what they mean to an operator.
-   */
-  static final Map<String, String> REJECT_REASONS = Map.of(
-      "AUTH_MISMATCH", "authentication mismatch (the nodes use different passwords)",
-      "AUTH_TYPE_MISMATCH", "authentication type mismatch (one node uses a password, the other does not)",
-      "INTERVAL_MISMATCH", "advertisement interval mismatch",
-      "BAD_VERSION", "VRRP version mismatch (2 against 3)",
-      "BAD_TTL", "TTL/hop limit not 255 (the adverts crossed a router)",
-      "ADDRESS_MISMATCH", "virtual address mismatch (the nodes advertise different addresses)",
-      "ADDRESS_COUNT_MISMATCH", "virtual address count mismatch",
-      "BAD_CHECKSUM", "checksum mismatch (a VRRPv3 checksum variant the nodes do not share)",
-      // Unicast mode only: the agent accepts adverts only from its peer list (keepalived's check_unicast_src).
-      "SOURCE_NOT_PEER", "adverts arrive but from an address that is not a configured peer (is every node's "
-          + "sending address in spec.unicastPeers, or the node's InternalIP when the list is derived? If it is, "
-          + "another host sends VRRP to this node)");
-  /**
    * Adverts of another VRID: counted for every other virtual router on the segment, so they name a cause only when
    * the other claimant is not heard at all (then the claimants likely run different VRIDs).
    */
-  static final String VRID_MISMATCH = "VRID_MISMATCH";
+  static final String VRID_MISMATCH = RejectReason.VRID_MISMATCH.code();
 
   public enum Kind {
     /** Adverts arrive and are counted as rejected. */
@@ -93,7 +77,8 @@ public final class SplitBrainDetector {
   static Diagnosis diagnose(NodeStatus receiver, NodeStatus sender, Map<String, Long> previous, Duration interval,
       Instant now) {
     List<String> growing = growingRejections(receiver.getRejected(), previous);
-    List<String> mismatches = growing.stream().filter(REJECT_REASONS::containsKey).toList();
+    List<String> mismatches = growing.stream()
+        .filter(r -> RejectReason.fromCode(r).filter(RejectReason::disagreement).isPresent()).toList();
     if (!mismatches.isEmpty()) {
       return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, mismatches);
     }
@@ -168,7 +153,7 @@ public final class SplitBrainDetector {
   private static String describe(List<String> reasons) {
     return String.join(", ", reasons.stream()
         .map(r -> r.equals(VRID_MISMATCH) ? "adverts of another VRID [" + r + "] (do the nodes agree on "
-            + "virtualRouterId?)" : REJECT_REASONS.get(r) + " [" + r + "]")
+            + "virtualRouterId?)" : RejectReason.fromCode(r).map(RejectReason::meaning).orElse(r) + " [" + r + "]")
         .toList());
   }
 

@@ -60,7 +60,7 @@ public final class StatusAggregator {
     List<NodeStatus> liveMasters = entries.stream().filter(f::claimsMaster).toList();
     Set<String> staleClaims = names(entries.stream().filter(f::staleClaim));
     Set<String> interfaceMissing = names(entries.stream()
-        .filter(e -> f.live(e) && e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())));
+        .filter(e -> f.live(e) && Reasons.interfaceMissing(e)));
 
     Instant since = liveMasters.size() < 2 ? null : f.multiMasterSince() != null ? f.multiMasterSince() : f.now();
     boolean handover = since != null && f.now().isBefore(since.plus(HANDOVER_GRACE));

@@ -35,7 +35,7 @@ public record StatusView(String master, String readyReason, boolean splitBrain, 
     for (NodeStatus e : entries) {
       if (e.getState() == NodeState.Unknown) {
         down.add(e.getName());
-      } else if (e.getState() == NodeState.Fault && Reasons.saysInterfaceMissing(e.getReason())) {
+      } else if (Reasons.interfaceMissing(e)) {
         missing.add(e.getName());
       }
     }

@@ -1,5 +1,6 @@
 package io.virtualip.operator.dependent;
 
+import io.virtualip.api.v1.contract.Placement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Toleration;

@@ -66,11 +66,27 @@ class EventPlannerTest {
   void interfaceMissingOncePerNode() {
     NodeStatus missing = entry("n2", Fault, "192.0.2.2", 100);
     missing.setReason("interface eth1 not found"); // the agent's wording
+    missing.setReasonCode("InterfaceMissing");
     Facts f = facts().entries(entry("n1", Master, "192.0.2.1", 150), missing).leases(live("n1"), live("n2")).build();
     Aggregate a = StatusAggregator.aggregate(f);
     List<PlannedEvent> events = EventPlanner.plan(view(N1_MASTER), a, KEPT, f.entries());
     assertThat(events).containsExactly(PlannedEvent.warning("InterfaceMissing", "n2: interface eth1 not found"));
     assertThat(reasons(view(f), f)).isEmpty();
+  }
+
+  @Test
+  void theOperatorDecidesOnTheFaultCodeNeverOnTheWords() {
+    NodeStatus wordsOnly = entry("n2", Fault, "192.0.2.2", 100);
+    wordsOnly.setReason("interface eth1 not found"); // an agent's words without a code: another fault
+    NodeStatus codeOnly = entry("n2", Fault, "192.0.2.2", 100);
+    codeOnly.setReason("the link went away"); // any wording: the code decides
+    codeOnly.setReasonCode("InterfaceMissing");
+    Facts words = facts().entries(entry("n1", Master, "192.0.2.1", 150), wordsOnly).leases(live("n1"), live("n2"))
+        .build();
+    Facts code = facts().entries(entry("n1", Master, "192.0.2.1", 150), codeOnly).leases(live("n1"), live("n2"))
+        .build();
+    assertThat(reasons(view(N1_MASTER), words)).doesNotContain("InterfaceMissing");
+    assertThat(reasons(view(N1_MASTER), code)).contains("InterfaceMissing");
   }
 
   @Test

@@ -15,7 +15,7 @@ import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.operator.dependent.AgentDaemonSet;
-import io.virtualip.operator.dependent.Placement;
+import io.virtualip.api.v1.contract.Placement;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;

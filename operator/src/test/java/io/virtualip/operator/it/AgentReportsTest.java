@@ -268,7 +268,8 @@ class AgentReportsTest {
     masterWithBackup("rep-if", a.get(0), a.get(1));
 
     NodeStatus fault = entry(Fault, 100);
-    fault.setReason("interface eth9 not found"); // the agent's wording
+    fault.setReason("interface eth9 not found"); // the agent's wording, for people
+    fault.setReasonCode("InterfaceMissing"); // the agent's code, what the operator decides on
     a.get(1).report("rep-if", fault);
     withinTwoSeconds().until(() -> cluster.summary("rep-if", Conditions.DEGRADED), "True/InterfaceMissing"::equals);
     List<Event> events = withinTwoSeconds().until(() -> cluster.events("rep-if", "InterfaceMissing"), l -> l.size() == 1);

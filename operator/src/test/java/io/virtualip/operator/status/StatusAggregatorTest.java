@@ -72,7 +72,7 @@ class StatusAggregatorTest {
             "n1", "True/MasterElected", "False/AtMostOneMaster", "True/NodesInFault"),
         row("missing interface is named",
             facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100),
-                withReason(entry("n3", Fault, "192.0.2.3", 100), "InterfaceMissing: eth1 not found"))
+                withReason(entry("n3", Fault, "192.0.2.3", 100), "interface eth1 not found"))
                 .leases(live("n1"), live("n2"), live("n3")),
             "n1", "True/MasterElected", "False/AtMostOneMaster", "True/InterfaceMissing"),
         row("no backup left",
@@ -103,8 +103,10 @@ class StatusAggregatorTest {
     return Arguments.of(Named.of(name, f.build()), master, ready, splitBrain, degraded);
   }
 
+  /** A Fault entry whose interface is missing, as the agent writes it: the words and the code. */
   private static NodeStatus withReason(NodeStatus e, String reason) {
     e.setReason(reason);
+    e.setReasonCode(io.virtualip.api.v1.contract.FaultReason.INTERFACE_MISSING.code());
     return e;
   }
 

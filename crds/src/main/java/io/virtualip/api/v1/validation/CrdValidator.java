@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Validates a VirtualIP as the API server would, from the CRD itself, so the agent (reading a config file) and the
@@ -26,6 +28,10 @@ public final class CrdValidator {
   static final String NOT_ALL_RULES_CHECKED =
       "some validation rules were not checked because the object was invalid; correct the errors above and retry";
 
+  /** Kubernetes' limit for object names (a DNS subdomain, RFC 1123). */
+  public static final int MAX_NAME_LENGTH = 253;
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static volatile CrdValidator shared;
 
@@ -127,8 +133,17 @@ public final class CrdValidator {
     if (!"VirtualIP".equals(resource.path("kind").asText())) {
       violations.add(new Violation("kind", "must be VirtualIP, got " + shown(resource.get("kind"))));
     }
-    if (resource.path("metadata").path("name").asText("").isEmpty()) {
+    JsonNode name = resource.path("metadata").path("name");
+    if (name.asText("").isEmpty()) {
       violations.add(new Violation("metadata.name", "is required: every VirtualIP needs a name"));
+    } else if (!name.isTextual()) {
+      violations.add(new Violation("metadata.name", "must be a string, got " + shown(name)));
+    } else if (name.asText().length() > MAX_NAME_LENGTH || !DNS_SUBDOMAIN.matcher(name.asText()).matches()) {
+      // What the API server checks for every object's name; the name is cut and escaped here because it ends up in
+      // logs, where a newline or an escape sequence would forge lines.
+      violations.add(new Violation("metadata.name", "'" + Printable.of(name.asText(), 63) + "' ("
+          + name.asText().length() + " characters) is not a DNS subdomain: at most " + MAX_NAME_LENGTH
+          + " lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"));
     }
   }
 }

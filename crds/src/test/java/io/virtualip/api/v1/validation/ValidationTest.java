@@ -65,6 +65,7 @@ class ValidationTest {
     String v3Interval = "with version 3 the advertisementInterval must be 10ms to 40.95s in steps of 10ms";
     String addressForm = "each address must be an IP address with a prefix length";
     String oneKind = "a track needs exactly one of interface, httpGet or pods";
+    String notHoldable = "is not an address a node can hold";
     return Stream.of(
         invalid("missing addresses", "virtualRouterId: 7",
             at("spec.addresses", "is required: Virtual addresses with prefix length"),
@@ -77,6 +78,17 @@ class ValidationTest {
         invalid("octet out of range", "addresses: [192.0.2.300/24]", at("spec.addresses", addressForm)),
         invalid("address without prefix length", "addresses: [192.0.2.100]", at("spec.addresses", addressForm)),
         invalid("IPv4 prefix length 33", "addresses: [192.0.2.100/33]", at("spec.addresses", addressForm)),
+        invalid("unspecified IPv4 address", "addresses: [0.0.0.0/0]", at("spec.addresses[0]", notHoldable)),
+        invalid("VRRP multicast group", "addresses: [192.0.2.1/24, 224.0.0.18/32]",
+            at("spec.addresses[1]", "224.0.0.18/32 " + notHoldable)),
+        invalid("loopback", "addresses: [127.0.0.2/8]", at("spec.addresses[0]", notHoldable)),
+        invalid("IPv4 link-local", "addresses: [169.254.1.1/16]", at("spec.addresses[0]", notHoldable)),
+        invalid("broadcast", "addresses: [255.255.255.255/32]", at("spec.addresses[0]", notHoldable)),
+        invalid("reserved class E", "addresses: [240.0.0.1/24]", at("spec.addresses[0]", notHoldable)),
+        invalid("IPv6 unspecified", "addresses: [\"::/0\"]", at("spec.addresses[0]", notHoldable)),
+        invalid("IPv6 loopback", "addresses: [0:0:0:0:0:0:0:1/128]", at("spec.addresses[0]", notHoldable)),
+        invalid("IPv6 link-local", "addresses: [FE80::1/64]", at("spec.addresses[0]", notHoldable)),
+        invalid("IPv6 multicast", "addresses: [ff02::12/128]", at("spec.addresses[0]", notHoldable)),
         invalid("IPv6 with two double colons", "addresses: [2001:db8::1::2/64]", at("spec.addresses", addressForm)),
         invalid("IPv6 with three colons", "addresses: [2001:db8:::2/64]", at("spec.addresses", addressForm)),
         invalid("IPv6 prefix length 129", "addresses: [2001:db8::2/129]", at("spec.addresses", addressForm)),
@@ -216,11 +228,38 @@ class ValidationTest {
         new Violation("metadata.name", "is required: every VirtualIP needs a name"));
   }
 
+  @Test
+  void namesAreDnsSubdomainsAndNeverPrintedRaw() throws IOException {
+    JsonNode forged = YAML.readTree("""
+        apiVersion: virtualip.io/v1
+        kind: VirtualIP
+        metadata: {name: "vip\\n2024-01-01 INFO forged line \\e[31m"}
+        spec: {addresses: [192.0.2.100/24]}
+        """);
+    JsonNode huge = forged.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) huge.get("metadata")).put("name", "a".repeat(200_000));
+    JsonNode longest = forged.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) longest.get("metadata")).put("name", "a".repeat(253));
+
+    assertThat(VALIDATOR.validate(forged)).singleElement().satisfies(v -> {
+      assertThat(v.field()).isEqualTo("metadata.name");
+      assertThat(v.message()).contains("is not a DNS subdomain").contains("vip\\u000a2024")
+          .doesNotContain("\n").doesNotContain("\u001b");
+    });
+    assertThat(VALIDATOR.validate(huge)).singleElement().satisfies(v -> {
+      assertThat(v.field()).isEqualTo("metadata.name");
+      assertThat(v.message()).contains("200000 characters").hasSizeLessThan(300);
+    });
+    assertThat(VALIDATOR.validate(longest)).isEmpty();
+  }
+
   static Stream<String> validSpecs() {
     return Stream.of(
         "addresses: [192.0.2.100/24]",
         "addresses: [2001:db8::100/64, 2001:db8::1:100/128, 2001:db8:0:0:0:0:0:1/64, 2001:db8:1::/48]",
         "addresses: [192.0.2.0/0, 198.51.100.255/32, 203.0.113.9/24]",
+        "addresses: [1.0.0.1/32, 126.255.255.255/8, 128.0.0.1/16, 169.253.0.1/16, 223.255.255.254/24]",
+        "addresses: [2001:db8::1/64, fec0::1/64, fe7f::1/64, ff::1/64, \"::2/128\", 1::/64]",
         "{addresses: [192.0.2.100/24], version: 2}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 255s}",
         "{addresses: [192.0.2.100/24], version: 2, advertisementInterval: 1s, authentication: {type: Password, "
