@@ -60,7 +60,8 @@ final class RealApi {
       CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       admin.resource(crd).forceConflicts().serverSideApply();
       admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+              && c.getStatus().getConditions().stream()
               .anyMatch(s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())), 30, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException("the committed CRD " + CRD.toAbsolutePath(), e);
