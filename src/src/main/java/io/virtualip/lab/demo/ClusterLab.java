@@ -90,8 +90,8 @@ public final class ClusterLab implements AutoCloseable {
             String version = KubeVersions.selected();
             cluster.api = KubeVersions.built(version) ? RealApiServer.start(version, host)
                     : EmbeddedApiServer.start(host, 0);
-            progress.accept("Kubernetes API: " + cluster.api.description() + "; the nodes reach it at "
-                    + cluster.api.url() + " through the host link");
+            progress.accept("Kubernetes API: " + cluster.api.description());
+            progress.accept("the nodes reach it at " + cluster.api.url() + " on the host link");
             cluster.registerCluster();
             cluster.kubectl = cluster.api.kubectl(lab.workDir()).orElse(null);
             if (cluster.kubectl != null) {

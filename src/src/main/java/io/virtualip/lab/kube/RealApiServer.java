@@ -59,7 +59,8 @@ public final class RealApiServer implements LabApi {
 
     @Override
     public String description() {
-        return "real kube-apiserver v" + api.version() + " + etcd (RBAC on) on " + api.url() + ", relayed on " + url;
+        return "real kube-apiserver v" + api.version() + " + etcd on " + api.url().replace("https://", "")
+                + ", RBAC from deploy/20-rbac.yaml: the operator and the agents run with the chart's ServiceAccounts";
     }
 
     @Override
