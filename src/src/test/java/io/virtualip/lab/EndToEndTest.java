@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The lab of {@code virtualip-lab.jar demo}, automated: three Kubernetes nodes with real agents, the real operator,
- * the embedded API, and a fourth host on the segment for a keepalived peer. One cluster serves every test, in order;
+ * the real kube-apiserver (operator and agents with the chart's ServiceAccounts), and a fourth host on the segment for a keepalived peer. One cluster serves every test, in order;
  * each test leaves the seed's VirtualIP with {@code n1} as its single master.
  *
  * <p>Timing budgets are the issue's: failover within Master_Down_Interval (plus the time to see it) and status at most
@@ -60,6 +60,8 @@ class EndToEndTest {
     void startCluster() {
         Requirements.root("builds network namespaces, runs agents with raw sockets");
         Requirements.tools("nft", "keepalived");
+        // The lab runs on the real kube-apiserver when it is built, else on the mock: CI must run it on the real one.
+        io.virtualip.testkit.Requirements.kubeApi();
         Artifacts artifacts = null;
         String missing = null;
         try {

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Test fixture: a way out of network namespaces to a server the test runs in the root namespace (the mock API
- * server), without touching the namespaces' VRRP segment. A bridge {@code vipkw-XXXXbr} in the root namespace holds
+ * Test fixture: a way out of network namespaces to a server the test runs in the root namespace (a real API
+ * server relayed on {@link #hostAddress()}), without touching the namespaces' VRRP segment. A bridge {@code vipkw-XXXXbr} in the root namespace holds
  * the first address of a free /29 of 198.51.100.0/24 (the system lab uses 203.0.113.0/24 for its host link, so the two
  * never meet); each namespace gets a veth {@code api0} with the next address. Only that /29 is routed there.
  * {@link #close()} and a shutdown hook delete the bridge and the root ends of the veths.

@@ -23,6 +23,7 @@ import io.virtualip.api.v1.PodsTrack;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
+import io.virtualip.testkit.kube.KubeApi;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent against the CRUD mock API server, with a recording engine: what the glue does, end to end. */
+/**
+ * The agent against the real API server with the agent's own token, and a recording engine: what the glue does, end
+ * to end. The agent reaches the server through a relay on loopback, so an API outage is the relay cut
+ * ({@link KubeApi#cutRelays()}) while the test's admin client (direct) arranges and checks.
+ */
 class KubernetesAgentTest {
 
   private static final String NS = "virtualip-system";
@@ -49,7 +54,7 @@ class KubernetesAgentTest {
 
   @TempDir
   Path tmp;
-  private MockApi api;
+  private KubeApi api;
   private KubernetesClient admin;
   private KubernetesClient agentClient;
   private final FakeEngine engine = new FakeEngine();
@@ -57,15 +62,19 @@ class KubernetesAgentTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    api = new MockApi();
+    api = RealApi.shared();
     admin = api.admin();
     admin.resource(Fixtures.node("node-a", EDGE, "192.0.2.1")).create();
     admin.resource(Fixtures.node("node-b", EDGE, "192.0.2.2")).create();
     admin.resource(Fixtures.node("node-x", Map.of("role", "other"), "192.0.2.9")).create();
   }
 
+  private KubernetesClient agentClient() {
+    return RealApi.agentClient(api, "node-a", RealApi.loopbackRelay(api));
+  }
+
   private void startAgent() throws Exception {
-    agentClient = api.client();
+    agentClient = agentClient();
     agent = new KubernetesAgent(agentClient, engine, AgentConfig.defaults("node-a", NS)
         .withReadyFile(tmp.resolve("run/ready"))).start();
     agent.awaitReady(WAIT);
@@ -79,7 +88,7 @@ class KubernetesAgentTest {
     if (agentClient != null) {
       agentClient.close();
     }
-    api.close();
+    api.restoreRelays();
   }
 
   private VirtualIP create(VirtualIP vip) {
@@ -194,7 +203,8 @@ class KubernetesAgentTest {
       return v;
     });
     await().atMost(WAIT).until(() -> engine.calls(Remove.class).contains(new Remove("a")));
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().isEmpty());
+    // The real server drops the list when the last entry's manager applies an empty one (the mock kept []).
+    await().atMost(WAIT).until(() -> storedStatus("a").getNodes() == null || storedStatus("a").getNodes().isEmpty());
   }
 
   @Test
@@ -276,14 +286,14 @@ class KubernetesAgentTest {
     await().atMost(WAIT).until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null);
     List<FakeEngine.Call> before = engine.calls();
 
-    api.stop();
+    api.cutRelays();
     engine.emit("a", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
     engine.emit("a", Fixtures.snapshot(NodeState.Master, 9, "master down interval expired"));
     Thread.sleep(3_000);
     assertThat(engine.calls()).isEqualTo(before);
     ZonedDateTime renewedBefore = ZonedDateTime.now().minusSeconds(1);
 
-    api.restart();
+    api.restoreRelays();
     await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).getAdvertsSent() == 9);
     assertThat(storedStatus("a").getNodes()).singleElement()
         .satisfies(n -> assertThat(n.getState()).isEqualTo(NodeState.Master));
@@ -304,8 +314,8 @@ class KubernetesAgentTest {
   @Test
   void anAgentStartedDuringAnOutageBecomesReadyWhenTheApiReturns() throws Exception {
     create(Fixtures.virtualIp("a"));
-    agentClient = api.client();
-    api.stop();
+    agentClient = agentClient();
+    api.cutRelays();
     agent = new KubernetesAgent(agentClient, engine, AgentConfig.defaults("node-a", NS)
         .withReadyFile(tmp.resolve("run/ready"))).start();
     Thread.sleep(2_000);
@@ -313,7 +323,7 @@ class KubernetesAgentTest {
     assertThat(tmp.resolve("run/ready")).doesNotExist();
     assertThat(engine.calls()).isEmpty();
 
-    api.restart();
+    api.restoreRelays();
     agent.awaitReady(Duration.ofSeconds(20));
     assertThat(tmp.resolve("run/ready")).exists();
     assertThat(applies("a")).hasSize(1);
@@ -324,10 +334,7 @@ class KubernetesAgentTest {
   void theCliEntryStartsFromTheEnvironment() throws Exception {
     create(Fixtures.virtualIp("a"));
     Path kubeconfig = tmp.resolve("kubeconfig");
-    Files.writeString(kubeconfig, String.join("\n", "apiVersion: v1", "kind: Config",
-        "clusters: [{name: mock, cluster: {server: '" + admin.getConfiguration().getMasterUrl() + "'}}]",
-        "users: [{name: agent, user: {token: any}}]",
-        "contexts: [{name: mock, context: {cluster: mock, user: agent}}]", "current-context: mock", ""));
+    Files.writeString(kubeconfig, api.kubeconfig(RealApi.agentToken(api, "node-a"), api.url()));
     String previous = System.setProperty("kubeconfig", kubeconfig.toString());
     try {
       agent = KubernetesAgent.start(engine, Map.of("NODE_NAME", "node-a", "POD_NAMESPACE", NS,
@@ -375,6 +382,10 @@ class KubernetesAgentTest {
     startAgent();
     assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", PODS_TRACK, false));
 
+    // What a cluster has and this one lacks without its controllers: the namespace's default ServiceAccount.
+    api.namespace("ingress");
+    admin.resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata().withName("default")
+        .withNamespace("ingress").endMetadata().build()).serverSideApply();
     admin.resource(pod("elsewhere", "node-b")).create();
     setReady("elsewhere", true);
     admin.resource(pod("here", "node-a")).create();
@@ -385,7 +396,8 @@ class KubernetesAgentTest {
     setReady("here", true);
     await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class)
         .equals(List.of(new TrackChanged("a", PODS_TRACK, false), new TrackChanged("a", PODS_TRACK, true))));
-    admin.pods().inNamespace("ingress").withName("here").delete();
+    // No kubelet here to finish a graceful deletion: delete at once, as the kubelet finally does.
+    admin.pods().inNamespace("ingress").withName("here").withGracePeriod(0).delete();
     await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class).size() == 3);
     assertThat(engine.calls(TrackChanged.class).get(2)).isEqualTo(new TrackChanged("a", PODS_TRACK, false));
   }

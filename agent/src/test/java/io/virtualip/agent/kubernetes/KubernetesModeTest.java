@@ -14,6 +14,8 @@ import io.virtualip.agent.dataplane.Requirements;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.testkit.kube.KubeApi;
+import io.virtualip.testkit.kube.KubeVersions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real {@code virtualip-agent kubernetes} processes, one per network namespace, joined by a veth segment
- * (192.0.2.0/24) and driven by the mock API server, which they reach over an uplink to the root namespace: the
- * DaemonSet's agents minus the kubelet. One becomes master and really holds the address; status.nodes shows both;
+ * (192.0.2.0/24) and driven by a real API server of their own, which they reach over an uplink to the root namespace
+ * (a relay on the uplink's root address, {@link KubeApi#expose}), each with a token of the chart's virtualip-agent
+ * ServiceAccount bound to a Pod on its node: the DaemonSet's agents minus the kubelet. One becomes master and really holds the address; status.nodes shows both;
  * SIGTERM of the master makes the other take over, and status says so.
  */
 class KubernetesModeTest {
@@ -43,9 +46,12 @@ class KubernetesModeTest {
   @Test
   void masterHoldsTheAddressAndSigtermHandsOverToTheOtherNode() throws Exception {
     Requirements.root("network namespaces, raw sockets, netlink");
+    io.virtualip.testkit.Requirements.kubeApi();
     try (NetnsPair pair = new NetnsPair();
         ApiUplink uplink = new ApiUplink(List.of(pair.a, pair.b));
-        MockApi api = new MockApi(uplink.hostAddress())) {
+        KubeApi api = KubeApi.start(KubeVersions.selected(), uplink.hostAddress())) {
+      RealApi.install(api);
+      String url = api.expose(uplink.hostAddress(), 0);
       KubernetesClient admin = api.admin();
       admin.resource(Fixtures.node("node-a", Map.of(), "192.0.2.1")).create();
       admin.resource(Fixtures.node("node-b", Map.of(), "192.0.2.2")).create();
@@ -58,13 +64,12 @@ class KubernetesModeTest {
       other.getSpec().setAddresses(List.of("192.0.2.200/24"));
       other.getSpec().setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
       Fixtures.create(admin, other);
-      Path kubeconfig = writeKubeconfig(api.url());
 
       List<Process> agents = new ArrayList<>();
       try {
-        Process a = startAgent(pair.a, "node-a", kubeconfig);
+        Process a = startAgent(pair.a, "node-a", writeKubeconfig(api, "node-a", url));
         agents.add(a);
-        Process b = startAgent(pair.b, "node-b", kubeconfig);
+        Process b = startAgent(pair.b, "node-b", writeKubeconfig(api, "node-b", url));
         agents.add(b);
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -134,16 +139,10 @@ class KubernetesModeTest {
     return out.toString();
   }
 
-  private Path writeKubeconfig(String url) throws Exception {
-    Path file = dir.resolve("kubeconfig");
-    Files.writeString(file, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: agent, user: {token: test}}]
-        contexts: [{name: mock, context: {cluster: mock, user: agent}}]
-        current-context: mock
-        """.formatted(url));
+  /** The kubeconfig of {@code node}'s agent: the server at {@code url}, a token bound to a Pod on the node. */
+  private Path writeKubeconfig(KubeApi api, String node, String url) throws Exception {
+    Path file = dir.resolve(node + ".kubeconfig");
+    Files.writeString(file, api.kubeconfig(RealApi.agentToken(api, node), url));
     return file;
   }
 

@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.testkit.kube.KubeApi;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import org.junit.jupiter.api.Test;
 
+/** The heartbeat on the real API server, with the agent's own token (RBAC: get, create, update of leases). */
 class LeaseHeartbeatTest {
 
   private static Lease lease(KubernetesClient c) {
@@ -19,7 +21,8 @@ class LeaseHeartbeatTest {
 
   @Test
   void createsTheLeaseThenRenewsItEverySecond() throws Exception {
-    try (MockApi api = new MockApi(); KubernetesClient client = api.client();
+    KubeApi api = RealApi.shared();
+    try (KubernetesClient client = RealApi.agentClient(api, "node-a");
         LeaseHeartbeat heartbeat = new LeaseHeartbeat(client, "virtualip-system", "node-a", Duration.ofSeconds(4),
             Duration.ofSeconds(1), Clock.systemUTC())) {
       heartbeat.start();
@@ -39,7 +42,8 @@ class LeaseHeartbeatTest {
 
   @Test
   void takesOverALeaseRecordedForAnotherHolder() throws Exception {
-    try (MockApi api = new MockApi(); KubernetesClient client = api.client()) {
+    KubeApi api = RealApi.shared();
+    try (KubernetesClient client = RealApi.agentClient(api, "node-a")) {
       api.admin().resource(new LeaseBuilder().withNewMetadata().withName("virtualip-agent-node-a")
           .withNamespace("virtualip-system").endMetadata()
           .withNewSpec().withHolderIdentity("someone-else").withLeaseDurationSeconds(15).withLeaseTransitions(2)

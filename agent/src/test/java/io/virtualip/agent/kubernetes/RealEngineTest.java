@@ -13,6 +13,7 @@ import io.virtualip.agent.standalone.EngineAdapter;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.testkit.kube.KubeApi;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The glue driving the real engine: a VirtualIP created in the (mock) API ends up as an address on the node's
+ * The glue driving the real engine: a VirtualIP created in the (real) API ends up as an address on the node's
  * interface and as this node's Master entry in status.nodes. The engine's sockets live in a network namespace;
  * the API traffic stays in the test's own namespace on the loopback address.
  */
@@ -37,7 +38,7 @@ class RealEngineTest {
     @TempDir
     Path tmp;
     private NetnsPair pair;
-    private MockApi api;
+    private KubeApi api;
     private KubernetesClient agentClient;
     private Agent engine;
     private KubernetesAgent glue;
@@ -45,8 +46,8 @@ class RealEngineTest {
     @BeforeEach
     void setUp() throws Exception {
         Requirements.root("network namespaces, raw sockets, netlink");
+        api = RealApi.shared();
         pair = new NetnsPair();
-        api = new MockApi();
         api.admin().resource(Fixtures.node("node-a", Map.of(), "192.0.2.1")).create();
     }
 
@@ -60,9 +61,6 @@ class RealEngineTest {
         }
         if (agentClient != null) {
             agentClient.close();
-        }
-        if (api != null) {
-            api.close();
         }
         if (pair != null) {
             pair.close();
@@ -81,7 +79,7 @@ class RealEngineTest {
             engine.start();
             return null;
         });
-        agentClient = api.client();
+        agentClient = RealApi.agentClient(api, "node-a");
         glue = new KubernetesAgent(agentClient, new EngineAdapter(engine),
                 AgentConfig.defaults("node-a", "virtualip-system").withReadyFile(tmp.resolve("ready"))).start();
 

@@ -14,6 +14,9 @@ import io.virtualip.lab.LabException;
 import io.virtualip.lab.Node;
 import io.virtualip.lab.kube.EmbeddedApiServer;
 import io.virtualip.lab.kube.Kubectl;
+import io.virtualip.lab.kube.LabApi;
+import io.virtualip.lab.kube.RealApiServer;
+import io.virtualip.testkit.kube.KubeVersions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,12 +34,17 @@ import java.util.function.Consumer;
 /**
  * A small Kubernetes cluster on this machine: a {@link Lab} segment whose first {@code kubeNodes} nodes are
  * registered as Kubernetes Nodes {@code n1..nN} (label {@value #NODE_LABEL}{@code =true}, InternalIP = their lab
- * address) and each run one real agent ({@code virtualip-agent.jar kubernetes}) inside their namespace; an
- * {@link EmbeddedApiServer} on the lab's {@link Lab#connectHost() host link}; the real operator (Quarkus app) in the
- * root namespace. Any further lab nodes are plain hosts on the segment (e.g. a keepalived peer).
+ * address) and each run one real agent ({@code virtualip-agent.jar kubernetes}) inside their namespace; the Kubernetes
+ * API, reached by the nodes on the root side of the lab's {@link Lab#connectHost() host link}; the real operator
+ * (Quarkus app) in the root namespace. Any further lab nodes are plain hosts on the segment (e.g. a keepalived peer).
  *
- * <p>The lab plays the kubelet: the operator's agent DaemonSet is stored but nothing schedules it; the lab starts the
- * agents itself with the environment the DaemonSet would give them. {@link #close()} stops the agents (SIGTERM, so
+ * <p>The API is the real kube-apiserver where {@code src/kube-api-server/build.sh} has built it
+ * ({@link RealApiServer}: the chart's RBAC, the operator and each agent with a token of the chart's own
+ * ServiceAccounts), else fabric8's mock ({@link EmbeddedApiServer}); {@link #apiKind()} says which.
+ *
+ * <p>The lab plays the kubelet: it registers the Nodes, and the operator's agent DaemonSet is stored but nothing
+ * schedules it; the lab starts the agents itself with the environment the DaemonSet would give them (on the real
+ * server with a token bound to a Pod object on their node, as the kubelet would give it). {@link #close()} stops the agents (SIGTERM, so
  * they hand over with priority 0, then SIGKILL), the operator and the API, and removes every namespace and link;
  * the {@link Lab}'s shutdown hook does the same on Ctrl-C or an uncaught exception.
  */
@@ -48,13 +56,12 @@ public final class ClusterLab implements AutoCloseable {
     public static final String NODE_LABEL = "virtualip.io/lab-node";
     private static final Duration AGENT_READY = Duration.ofSeconds(60);
     private static final Duration OPERATOR_READY = Duration.ofSeconds(90);
-    private static final String TOKEN = "virtualip-lab";
 
     private final Lab lab;
     private final Artifacts artifacts;
     private final List<Node> kubeNodes;
     private final Map<String, BackgroundProcess> agents = new ConcurrentHashMap<>();
-    private EmbeddedApiServer api;
+    private LabApi api;
     private Kubectl kubectl;
     private BackgroundProcess operator;
 
@@ -80,12 +87,14 @@ public final class ClusterLab implements AutoCloseable {
             progress.accept("network: " + lab.nodes().size() + " node namespaces on one bridge (" + lab.id() + "), "
                     + describeNodes(lab.nodes()));
             var host = lab.connectHost();
-            cluster.api = EmbeddedApiServer.start(host, 0);
-            progress.accept("Kubernetes API (fabric8 mock, CRUD mode) on " + cluster.api.url()
-                    + ", reached by the nodes through the host link");
+            String version = KubeVersions.selected();
+            cluster.api = KubeVersions.built(version) ? RealApiServer.start(version, host)
+                    : EmbeddedApiServer.start(host, 0);
+            progress.accept("Kubernetes API: " + cluster.api.description());
+            progress.accept("the nodes reach it at " + cluster.api.url() + " on the host link");
             cluster.registerCluster();
-            if (Kubectl.available()) {
-                cluster.kubectl = Kubectl.forServer(cluster.api, lab.workDir());
+            cluster.kubectl = cluster.api.kubectl(lab.workDir()).orElse(null);
+            if (cluster.kubectl != null) {
                 progress.accept("kubeconfig for the real kubectl: " + cluster.kubectl.kubeconfig().toAbsolutePath());
             }
             cluster.startOperator();
@@ -107,14 +116,25 @@ public final class ClusterLab implements AutoCloseable {
         return String.join(", ", nodes.stream().map(n -> n.name() + " " + n.ipv4Text()).toList());
     }
 
-    /** CRD, namespaces and Nodes: what a cluster has before the chart is installed. */
+    /**
+     * Which API a cluster lab started now would run on, for the first line of the demo: the real kube-apiserver of
+     * {@link KubeVersions#selected()} where it is built, else the mock.
+     */
+    public static String apiKind() {
+        String version = KubeVersions.selected();
+        return KubeVersions.built(version) ? "the real kube-apiserver v" + version
+                : "fabric8's mock API server (no kube-apiserver " + version + " built: src/kube-api-server/build.sh)";
+    }
+
+    /** CRD, namespaces, the chart's RBAC and Nodes: what a cluster has once the chart's CRD and RBAC are in. */
     private void registerCluster() {
         KubernetesClient client = api.client();
         api.applyVirtualIpCrd();
         for (String namespace : List.of("default", NAMESPACE)) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-                    .build()).create();
+                    .build()).createOr(existing -> existing.update());
         }
+        api.installChartRbac();
         for (Node node : kubeNodes) {
             client.nodes().resource(new NodeBuilder()
                     .withNewMetadata().withName(node.name())
@@ -135,7 +155,7 @@ public final class ClusterLab implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         // The fabric8 client's own environment: Quarkus fixes quarkus.kubernetes-client.* at build time and starts
         // from fabric8's auto-configuration at run time, which reads these.
-        env.putAll(clientEnvironment());
+        env.putAll(api.operatorEnvironment(lab.workDir()));
         env.put("POD_NAMESPACE", NAMESPACE);
         env.put("VIRTUALIP_AGENT_NAMESPACE", NAMESPACE);
         // quarkus.operator-sdk.enable-ssa is fixed at build time (on): the embedded API serves a simplified apply.
@@ -176,7 +196,7 @@ public final class ClusterLab implements AutoCloseable {
                 "NODE_NAME=" + node.name(),
                 "POD_NAMESPACE=" + NAMESPACE,
                 "VIRTUALIP_READY_FILE=" + ready.toAbsolutePath()));
-        clientEnvironment().forEach((key, value) -> command.add(key + "=" + value));
+        api.agentEnvironment(node.name(), lab.workDir()).forEach((key, value) -> command.add(key + "=" + value));
         // Every agent shares this machine's file system: each needs a control socket of its own.
         command.addAll(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", artifacts.agentJar().toString(), "kubernetes",
@@ -185,18 +205,6 @@ public final class ClusterLab implements AutoCloseable {
                 command.toArray(String[]::new));
         agents.put(node.name(), agent);
         return agent;
-    }
-
-    /** fabric8's configuration from the environment: this API, any token, no kubeconfig or service account. */
-    private Map<String, String> clientEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KUBERNETES_MASTER", api.url());
-        env.put("KUBERNETES_AUTH_TOKEN", TOKEN);
-        env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
-        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-        env.put("KUBERNETES_NAMESPACE", NAMESPACE);
-        return env;
     }
 
     /** Waits until {@code node}'s agent has synced its watches (its readiness file exists). */
@@ -234,7 +242,7 @@ public final class ClusterLab implements AutoCloseable {
         return lab;
     }
 
-    public EmbeddedApiServer api() {
+    public LabApi api() {
         return api;
     }
 

@@ -32,6 +32,7 @@ public final class Demo {
     /** Builds the cluster, tells the story, removes everything; returns the process exit code. */
     public static int run(Artifacts artifacts, PrintStream out) {
         out.println("== VirtualIP lab: three nodes, one Kubernetes API, the operator and one agent per node");
+        out.println("   Kubernetes API: " + ClusterLab.apiKind());
         try (ClusterLab cluster = ClusterLab.start(artifacts, "viplab-", 3, 0, line -> out.println("   " + line))) {
             new Demo(cluster, out).story();
             out.println("\n== done; removing the lab (agents, operator, API, namespaces)");

@@ -29,7 +29,10 @@ final class VipTable {
             ExecResult result = cluster.kubectl().get().run("get", "vip");
             return result.succeeded() ? result.stdout() : "kubectl failed: " + result.stderr();
         }
-        return fromApi(cluster.api());
+        if (cluster.api() instanceof EmbeddedApiServer mock) {
+            return fromApi(mock);
+        }
+        return "kubectl is missing (build.sh puts one next to kube-apiserver)\n";
     }
 
     static String fromApi(EmbeddedApiServer api) {

@@ -9,18 +9,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The real kubectl ({@code /usr/bin/kubectl}, 1.32 on these machines; not installable from Debian, so callers check
- * {@link #available()}) pointed at an {@link EmbeddedApiServer} through a kubeconfig of the lab's own, with a cache
- * directory of its own so discovery cached for another server is never used.
+ * The real kubectl pointed at the lab's API through a kubeconfig of the lab's own, with a cache directory of its own
+ * so discovery cached for another server is never used. For the {@link EmbeddedApiServer} it is the one on the PATH
+ * ({@code /usr/bin/kubectl}, 1.32 on these machines; not installable from Debian, so callers check
+ * {@link #available()}); for the {@link RealApiServer} the one build.sh built with the server.
  */
 public final class Kubectl {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private final Path binary;
     private final Path kubeconfig;
     private final Path cacheDir;
 
+    /** The kubectl on the PATH. */
     public Kubectl(Path kubeconfig, Path cacheDir) {
+        this(null, kubeconfig, cacheDir);
+    }
+
+    /** {@code binary}, or the one on the PATH where it is null. */
+    public Kubectl(Path binary, Path kubeconfig, Path cacheDir) {
+        this.binary = binary;
         this.kubeconfig = kubeconfig;
         this.cacheDir = cacheDir;
     }
@@ -51,7 +60,7 @@ public final class Kubectl {
 
     /** Runs {@code kubectl --kubeconfig K --cache-dir C ARGS...} and returns its result (exit code not checked). */
     public ExecResult run(String... args) {
-        Path binary = binary();
+        Path binary = this.binary != null ? this.binary : binary();
         if (binary == null) {
             throw new IllegalStateException("kubectl is not on the PATH");
         }

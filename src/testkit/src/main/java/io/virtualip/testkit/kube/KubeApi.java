@@ -221,6 +221,20 @@ public final class KubeApi implements AutoCloseable {
     return "https://" + host + ":" + relay.port();
   }
 
+  /**
+   * An API outage for everyone who comes through {@link #expose}: every relay stops listening and drops its open
+   * connections (watches included). The server itself runs on, and so does {@link #admin()}, which talks to it on
+   * loopback; {@link #restoreRelays()} ends the outage on the same addresses and ports.
+   */
+  public synchronized void cutRelays() {
+    relays.forEach(Relay::close);
+  }
+
+  /** Ends a {@link #cutRelays()} outage: each relay listens again on its address and port. */
+  public synchronized void restoreRelays() {
+    relays.replaceAll(r -> r.isClosed() ? Relay.start(r.address(), r.port(), apiPort()) : r);
+  }
+
   private int apiPort() {
     return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
   }

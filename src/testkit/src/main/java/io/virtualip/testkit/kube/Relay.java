@@ -21,10 +21,15 @@ final class Relay implements AutoCloseable {
   private final ServerSocket listener;
   private final int target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  /** Kept after close, so that {@link KubeApi#restoreRelays()} can listen on the same address and port again. */
+  private final InetAddress address;
+  private final int port;
 
   private Relay(ServerSocket listener, int target) {
     this.listener = listener;
     this.target = target;
+    this.address = listener.getInetAddress();
+    this.port = listener.getLocalPort();
   }
 
   static Relay start(InetAddress address, int port, int target) {
@@ -43,7 +48,15 @@ final class Relay implements AutoCloseable {
   }
 
   int port() {
-    return listener.getLocalPort();
+    return port;
+  }
+
+  InetAddress address() {
+    return address;
+  }
+
+  boolean isClosed() {
+    return listener.isClosed();
   }
 
   private void accept() {

@@ -77,6 +77,27 @@ class KubeApiTest {
     }
   }
 
+  /** The lab's and the agent tests' API outage: the relay goes away and comes back on the same port. */
+  @Test
+  void cutRelaysIsAnOutageOnTheExposedAddressOnly() throws Exception {
+    Requirements.kubeApi();
+    InetAddress loopback2 = InetAddress.getByName("127.0.0.2");
+    try (KubeApi api = KubeApi.start(KubeVersions.selected(), loopback2)) {
+      String exposed = api.expose(loopback2, 0);
+      String token = api.token("kit", "reader");
+      api.cutRelays();
+      try (KubernetesClient viaRelay = new KubernetesClientBuilder()
+          .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(api.config(token, exposed))
+              .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).build())
+          .build()) {
+        assertThatThrownBy(viaRelay::getKubernetesVersion).isInstanceOf(KubernetesClientException.class);
+        assertThat(api.admin().getKubernetesVersion().getGitVersion()).isEqualTo("v" + api.version());
+        api.restoreRelays();
+        assertThat(viaRelay.getKubernetesVersion().getGitVersion()).isEqualTo("v" + api.version());
+      }
+    }
+  }
+
   @Test
   void thePinnedVersionsAreTheOnesBuildShBuilds() throws IOException {
     Path versions = Path.of("..", "kube-api-server", "versions");
