@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -99,6 +101,31 @@ class ChartRbacTest {
             && (p.resourceName().isEmpty() || p.resourceName().equals("virtualip-operator-leader")))
         .extracting(Permission::verb)
         .contains("create", "update", "get");
+  }
+
+  /**
+   * RBAC cannot tell one node's agent from another's; the chart's admission policy does (its behaviour is tested on a
+   * real API server in the agent module's NodeRestrictionPolicyTest). On by default, for the release's agent account.
+   */
+  @Test
+  void agentNodeRestrictionPolicyIsOnByDefaultForTheReleasesAgentAccount() {
+    List<HasMetadata> other = Chart.objects(Chart.render("edge", Map.of()));
+
+    ValidatingAdmissionPolicy policy = Chart.single(other, ValidatingAdmissionPolicy.class,
+        "edge-virtualip-agent-node-restriction");
+    assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+    assertThat(policy.getSpec().getMatchConditions()).singleElement()
+        .satisfies(c -> assertThat(c.getExpression())
+            .isEqualTo("request.userInfo.username == 'system:serviceaccount:" + NS + ":edge-virtualip-agent'"));
+    assertThat(policy.getSpec().getValidations()).extracting(v -> v.getMessage().substring(0, v.getMessage().indexOf(':')))
+        .containsExactly("agent-node-token", "agent-own-lease", "agent-own-status-entry", "agent-own-status-entry");
+    ValidatingAdmissionPolicyBinding binding = Chart.single(other, ValidatingAdmissionPolicyBinding.class,
+        "edge-virtualip-agent-node-restriction");
+    assertThat(binding.getSpec().getPolicyName()).isEqualTo(policy.getMetadata().getName());
+    assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+
+    List<HasMetadata> off = Chart.objects(Chart.render(Map.of("agent.nodeRestriction.enabled", "false")));
+    assertThat(off).noneMatch(o -> o.getKind().startsWith("ValidatingAdmissionPolicy"));
   }
 
   @Test

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * deploy/ as rendered from the chart with its default values, release {@value Chart#RELEASE} in namespace
  * {@value Chart#NAMESPACE}, for {@code kubectl apply -f deploy/}. kubectl applies a directory's files in name
- * order, hence the numbered names: namespace, CRD, RBAC (with the ServiceAccounts), then the operator.
+ * order, hence the numbered names: namespace, CRD, RBAC (with the ServiceAccounts), the agents' admission policy,
+ * then the operator.
  * deploy/examples/ is not part of it (kubectl -f without -R does not descend into it).
  */
 final class DeployManifests {
@@ -26,6 +27,9 @@ final class DeployManifests {
 
   private static final Set<String> RBAC_KINDS =
       Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
+  /** The agents' node restriction, a file of its own: in force before the operator starts any agent. */
+  private static final Set<String> POLICY_KINDS =
+      Set.of("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
   private DeployManifests() {}
 
@@ -35,12 +39,15 @@ final class DeployManifests {
     files.put("00-namespace.yaml", header() + namespace());
     files.put("10-crd.yaml", header() + read(Chart.directory().resolve("crds/virtualips.virtualip.io-v1.yml")));
     List<String> rbac = new ArrayList<>();
+    List<String> policy = new ArrayList<>();
     List<String> operator = new ArrayList<>();
     for (String document : Chart.documents(Chart.render(Map.of()))) {
       HasMetadata object = (HasMetadata) Serialization.unmarshal(document);
-      (RBAC_KINDS.contains(object.getKind()) ? rbac : operator).add(document);
+      (RBAC_KINDS.contains(object.getKind()) ? rbac : POLICY_KINDS.contains(object.getKind()) ? policy : operator)
+          .add(document);
     }
     files.put("20-rbac.yaml", header() + String.join("---\n", rbac));
+    files.put("25-agent-node-restriction.yaml", header() + String.join("---\n", policy));
     files.put("30-operator.yaml", header() + String.join("---\n", operator));
     return files;
   }
