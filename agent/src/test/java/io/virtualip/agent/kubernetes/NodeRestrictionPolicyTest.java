@@ -24,6 +24,7 @@ import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.io.IOException;
@@ -267,70 +268,15 @@ class NodeRestrictionPolicyTest {
 
   private static Cluster install(String version) {
     KubeApi api = KubeApi.shared(version);
+    InstalledChart chart = InstalledChart.on(api);
     KubernetesClient admin = api.admin();
-    for (String file : List.of("00-namespace.yaml", "10-crd.yaml", "20-rbac.yaml", "25-agent-node-restriction.yaml")) {
-      for (HasMetadata object : load(admin, file)) {
-        admin.resource(object).forceConflicts().serverSideApply();
-      }
-    }
-    admin.apiextensions().v1().customResourceDefinitions().withName("virtualips.virtualip.io")
-        .waitUntilCondition(NodeRestrictionPolicyTest::established, 30, TimeUnit.SECONDS);
     for (String node : List.of("n1", "n2")) {
       admin.resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).serverSideApply();
     }
-    // The pod the DaemonSet would run on n1 (no kubelet here: it never starts); its token is what the kubelet mounts.
-    Pod pod = admin.resource(new PodBuilder()
-        .withNewMetadata().withName("virtualip-agent-n1").withNamespace(NS).endMetadata()
-        .withNewSpec().withNodeName("n1").withServiceAccountName("virtualip-agent")
-        .addNewContainer().withName("agent").withImage("virtualip/agent").endContainer()
-        .endSpec().build()).serverSideApply();
-    Cluster cluster = new Cluster(admin, api.client(api.podToken(pod, "virtualip-agent")),
-        api.client(api.token(NS, "virtualip-operator")), api.client(api.token(NS, "virtualip-agent")));
-    awaitPolicyInForce(cluster);
-    return cluster;
+    return new Cluster(admin, api.client(chart.agentToken("n1")), api.client(chart.operatorToken()),
+        api.client(api.token(NS, "virtualip-agent")));
   }
 
-  /** The API server loads a new policy asynchronously: until it refuses the unbound token, the tests would race it. */
-  private static void awaitPolicyInForce(Cluster c) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      try {
-        c.unbound().resource(lease("virtualip-agent-probe", "probe")).create();
-        c.admin().leases().inNamespace(NS).withName("virtualip-agent-probe").delete();
-        return false;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains(POLICY)) {
-          return true;
-        }
-        if (e.getCode() == 409) { // the probe created before, not deleted yet
-          c.admin().leases().inNamespace(NS).withName("virtualip-agent-probe").delete();
-          return false;
-        }
-        throw e;
-      }
-    });
-  }
-
-  private static List<HasMetadata> load(KubernetesClient admin, String file) {
-    try (InputStream in = Files.newInputStream(deploy().resolve(file))) {
-      return admin.load(in).items();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path deploy() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("deploy/25-agent-node-restriction.yaml"))) {
-        return dir.resolve("deploy");
-      }
-    }
-    throw new IllegalStateException("no deploy/25-agent-node-restriction.yaml above " + Path.of("").toAbsolutePath());
-  }
-
-  private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(s -> "Established".equals(s.getType()) && "True".equals(s.getStatus()));
-  }
 
   /**
    * A VirtualIP whose status the operator wrote (with its own token): VRID, master, stepDown, a condition, and the

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real kube-apiserver for the agent's Kubernetes-mode tests (see {@code src/testkit}): the committed CRD and the
- * chart's rendered RBAC ({@code deploy/20-rbac.yaml}) applied by admin, and agents that run with a token of the
+ * chart's cluster objects from {@code deploy/} (RBAC and the agents' node-restriction policy) applied by admin, and agents that run with a token of the
  * chart's {@code virtualip-agent} ServiceAccount bound to a Pod on their node, as the kubelet gives the DaemonSet's
  * pods: a permission the chart lacks fails a test, and so would an admission policy keyed on the token's node.
  * Admin only arranges and checks.
@@ -50,31 +51,9 @@ final class RealApi {
     return api;
   }
 
-  /** CRD (established) and the chart's RBAC, once per server. */
+  /** The chart's cluster objects (CRD, RBAC, the agents' node-restriction policy), once per server. */
   static void install(KubeApi api) {
-    if (INSTALLED.contains(api)) {
-      return;
-    }
-    KubernetesClient admin = api.admin();
-    try (InputStream in = Files.newInputStream(CRD)) {
-      CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      admin.resource(crd).forceConflicts().serverSideApply();
-      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream()
-              .anyMatch(s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())), 30, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException("the committed CRD " + CRD.toAbsolutePath(), e);
-    }
-    api.namespace(NS);
-    try (InputStream in = Files.newInputStream(RBAC)) {
-      for (HasMetadata item : admin.load(in).items()) {
-        admin.resource(item).forceConflicts().serverSideApply();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("the chart's rendered RBAC " + RBAC.toAbsolutePath(), e);
-    }
-    INSTALLED.add(api);
+    InstalledChart.on(api);
   }
 
   /** Removes every object a test makes: VirtualIPs, Nodes, Pods, Leases, Secrets, Events. */
@@ -106,12 +85,7 @@ final class RealApi {
 
   /** A token of the agent's ServiceAccount bound to the Pod {@code virtualip-agent-<node>} on {@code node}. */
   static String agentToken(KubeApi api, String node) {
-    Pod pod = api.admin().resource(new PodBuilder()
-        .withNewMetadata().withName("virtualip-agent-" + node).withNamespace(NS).endMetadata()
-        .withNewSpec().withNodeName(node).withServiceAccountName(AGENT_SA).withAutomountServiceAccountToken(false)
-        .addNewContainer().withName("agent").withImage("virtualip/agent").endContainer()
-        .endSpec().build()).serverSideApply();
-    return api.podToken(pod, AGENT_SA);
+    return InstalledChart.on(api).agentToken(node);
   }
 
   /**

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.testkit.Requirements;
 import io.virtualip.testkit.kube.KubeApi;

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.lab.BuildArtifact;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.io.IOException;
@@ -24,18 +25,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The lab's API when the binaries are built: a real kube-apiserver + etcd ({@link KubeApi}) listening on loopback,
  * reached by the node namespaces through a relay on the root side of the lab's host link (the serving certificate
- * names that address). The chart's RBAC is applied; the operator runs with a token of the chart's
- * {@value #OPERATOR_SA} ServiceAccount and each agent with a token of {@value #AGENT_SA} bound to a Pod on its node, as
+ * names that address). The chart's RBAC and the agents' node-restriction policy are applied; the operator runs with a token of the chart's
+ * {@code virtualip-operator} ServiceAccount and each agent with a token of {@code virtualip-agent} bound to a Pod on its node, as
  * the kubelet would give the DaemonSet's pod (the token carries the node's name). An outage cuts the relay: the
  * operator and the agents lose the API, the lab's admin client (on loopback) does not.
  */
 public final class RealApiServer implements LabApi {
 
-    public static final String NAMESPACE = "virtualip-system";
-    public static final String OPERATOR_SA = "virtualip-operator";
-    public static final String AGENT_SA = "virtualip-agent";
-    /** The chart's rendered RBAC, in the project (property {@value #RBAC_PROPERTY} names another). */
-    public static final String RBAC_PROPERTY = "virtualip.rbac";
+    public static final String NAMESPACE = InstalledChart.NAMESPACE;
 
     private final KubeApi api;
     private final String url;
@@ -60,7 +57,8 @@ public final class RealApiServer implements LabApi {
     @Override
     public String description() {
         return "real kube-apiserver v" + api.version() + " + etcd on " + api.url().replace("https://", "")
-                + ", RBAC from deploy/20-rbac.yaml: the operator and the agents run with the chart's ServiceAccounts";
+                + ", the chart's RBAC and admission policy from deploy/: the operator and the agents run with the"
+                + " chart's ServiceAccounts";
     }
 
     @Override
@@ -73,41 +71,21 @@ public final class RealApiServer implements LabApi {
         return api.admin();
     }
 
+    /** The chart's cluster objects (deploy/ without the operator's Deployment), with the CRD established. */
     @Override
     public CustomResourceDefinition applyVirtualIpCrd() {
-        KubernetesClient admin = api.admin();
-        try (InputStream in = VirtualIP.class.getResourceAsStream(EmbeddedApiServer.CRD_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(EmbeddedApiServer.CRD_RESOURCE + " is not on the classpath (build the crds module)");
-            }
-            CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-            admin.resource(crd).forceConflicts().serverSideApply();
-            return admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-                            && c.getStatus().getConditions().stream().anyMatch(s -> "Established".equals(s.getType())
-                            && "True".equals(s.getStatus())), 30, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        InstalledChart.on(api);
+        return api.admin().apiextensions().v1().customResourceDefinitions().withName("virtualips.virtualip.io").get();
     }
 
     @Override
     public void installChartRbac() {
-        api.namespace(NAMESPACE);
-        Path rbac = BuildArtifact.find(RBAC_PROPERTY, Path.of("deploy", "20-rbac.yaml"));
-        KubernetesClient admin = api.admin();
-        try (InputStream in = Files.newInputStream(rbac)) {
-            for (HasMetadata item : admin.load(in).items()) {
-                admin.resource(item).forceConflicts().serverSideApply();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("the chart's rendered RBAC " + rbac, e);
-        }
+        InstalledChart.on(api);
     }
 
     @Override
     public Map<String, String> operatorEnvironment(Path workDir) {
-        return environment(workDir.resolve("operator.kubeconfig"), api.token(NAMESPACE, OPERATOR_SA));
+        return environment(workDir.resolve("operator.kubeconfig"), InstalledChart.on(api).operatorToken());
     }
 
     /**
@@ -116,14 +94,7 @@ public final class RealApiServer implements LabApi {
      */
     @Override
     public Map<String, String> agentEnvironment(String node, Path workDir) {
-        Pod pod = api.admin().resource(new PodBuilder()
-                .withNewMetadata().withName("virtualip-agent-" + node).withNamespace(NAMESPACE)
-                .addToLabels("app.kubernetes.io/name", AGENT_SA).endMetadata()
-                .withNewSpec().withNodeName(node).withServiceAccountName(AGENT_SA)
-                .withAutomountServiceAccountToken(false)
-                .addNewContainer().withName("agent").withImage("virtualip/agent").endContainer()
-                .endSpec().build()).serverSideApply();
-        return environment(workDir.resolve("agent-" + node + ".kubeconfig"), api.podToken(pod, AGENT_SA));
+        return environment(workDir.resolve("agent-" + node + ".kubeconfig"), InstalledChart.on(api).agentToken(node));
     }
 
     /** A kubeconfig of its own per process (fabric8 reads it through KUBECONFIG), readable by root only. */

@@ -10,9 +10,9 @@ import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.io.IOException;
@@ -20,8 +20,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,8 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same field and a schema refusal.
  */
 class RealApiServerValidationTest {
-  private static final Path CRD = Path.of("virtualips.virtualip.io-v1.yml");
-  private static final Map<String, KubernetesClient> INSTALLED = new ConcurrentHashMap<>();
   private static final CrdValidator VALIDATOR = CrdValidator.load();
   /** How kube-apiserver words a failed OpenAPI schema check (field.ErrorList), as opposed to a CEL rule's message. */
   private static final Pattern SCHEMA_WORDING = Pattern.compile(
@@ -48,22 +44,10 @@ class RealApiServerValidationTest {
           + "|Invalid value: \"?null\"?: some validation rules were not checked because the object was invalid.*)",
       Pattern.DOTALL);
 
-  /** The shared server of {@code version} with the committed CRD installed and established. */
+  /** The shared server of {@code version} with the chart's CRD (deploy/, equal to the committed one) established. */
   static KubernetesClient serverWithCrd(String version) {
     Requirements.kubeApi(version);
-    return INSTALLED.computeIfAbsent(version, v -> {
-      KubernetesClient admin = KubeApi.shared(v).admin();
-      try (InputStream in = Files.newInputStream(CRD)) {
-        CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-        admin.resource(crd).forceConflicts().serverSideApply();
-        admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                .anyMatch(s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())), 30, TimeUnit.SECONDS);
-      } catch (IOException e) {
-        throw new IllegalStateException("the committed CRD " + CRD.toAbsolutePath(), e);
-      }
-      return admin;
-    });
+    return InstalledChart.on(KubeApi.shared(version)).api().admin();
   }
 
   static Stream<Arguments> invalidOnEachVersion() {
