@@ -20,6 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.config.LeaderElection;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.operator.dependent.Placement;
@@ -36,6 +37,7 @@ import io.virtualip.operator.vrid.VridAllocator;
 import io.virtualip.operator.vrid.VridClaim;
 import io.virtualip.operator.vrid.VridDecision;
 import io.virtualip.operator.vrid.VridRanges;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +79,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private final Map<String, RejectionHistory> rejections = new ConcurrentHashMap<>();
   /** Since when each VirtualIP has had two or more live masters (a handover until it lasts too long). */
   private final Map<String, Instant> multiMasterSince = new ConcurrentHashMap<>();
+
+  /** A replica that lost the leader Lease must not write anything any more, even before it exits. */
+  @Inject
+  LeaderElection leaderElection;
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
@@ -122,6 +128,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   @Override
   public UpdateControl<VirtualIP> reconcile(VirtualIP vip, Context<VirtualIP> context) {
+    if (leaderElection != null && leaderElection.stoppedLeading()) {
+      return UpdateControl.noUpdate();
+    }
     boolean success = false;
     try {
       Cluster cluster = cluster(context);
@@ -148,6 +157,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   @Override
   public DeleteControl cleanup(VirtualIP vip, Context<VirtualIP> context) {
+    if (leaderElection != null && leaderElection.stoppedLeading()) {
+      return DeleteControl.noFinalizerRemoval(); // the next leader cleans up
+    }
     for (DaemonSet ds : cluster(context).daemonSets()) {
       agents.release(vip, ds);
     }
