@@ -73,17 +73,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
           + "=1: required here, not skipped)");
     }
     KubeApi api = KubeApi.shared();
-    KubernetesClient admin = api.admin();
-    installCrd(admin);
-    for (Path manifest : CHART_MANIFESTS) {
-      try (InputStream in = Files.newInputStream(manifest)) {
-        for (HasMetadata object : admin.load(in).items()) {
-          admin.resource(object).forceConflicts().serverSideApply();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("the chart's rendered manifest " + manifest.toAbsolutePath(), e);
-      }
-    }
+    install(api.admin());
     Path kubeconfig;
     try {
       kubeconfig = Files.createTempFile("virtualip-operator-test-admin-", ".kubeconfig");
@@ -105,6 +95,20 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
   @Override
   public void stop() {
     // The shared server stops when the JVM exits; other test classes reuse it.
+  }
+
+  /** The committed CRD, the chart's namespace and its rendered RBAC, applied as admin. */
+  static void install(KubernetesClient admin) {
+    installCrd(admin);
+    for (Path manifest : CHART_MANIFESTS) {
+      try (InputStream in = Files.newInputStream(manifest)) {
+        for (HasMetadata object : admin.load(in).items()) {
+          admin.resource(object).forceConflicts().serverSideApply();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("the chart's rendered manifest " + manifest.toAbsolutePath(), e);
+      }
+    }
   }
 
   static void installCrd(KubernetesClient admin) {
