@@ -160,8 +160,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     if (leaderElection != null && leaderElection.stoppedLeading()) {
       return DeleteControl.noFinalizerRemoval(); // the next leader cleans up
     }
+    String own = AgentDaemonSet.name(Placement.of(vip));
     for (DaemonSet ds : cluster(context).daemonSets()) {
-      agents.release(vip, ds);
+      agents.release(vip, ds, ds.getMetadata().getName().equals(own));
     }
     synchronized (vridBook) {
       vridBook.remove(vip.getMetadata().getName());
@@ -189,7 +190,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     agents.reconcile(placement, owners, current);
     for (DaemonSet other : cluster.daemonSets()) {
       if (!other.getMetadata().getName().equals(name)) {
-        agents.release(vip, other); // its placement changed
+        agents.release(vip, other, false); // its placement changed
       }
     }
   }

@@ -196,6 +196,31 @@ class AgentDaemonSetLifecycleTest {
     await().atMost(WAIT).until(() -> daemonSet(selector) == null);
   }
 
+  /**
+   * Issue 11: {@code kubectl delete vip --all} on 21 VirtualIPs left the DaemonSet owned by deleted VirtualIPs (the
+   * operator re-applied a stale owner list after a 409; no garbage collector runs here to hide it). Deleted all at
+   * once, from several threads, the DaemonSet must go with the last of them.
+   */
+  @Test
+  void aBulkDeleteDeletesTheDaemonSetWithTheLastVirtualIP() throws Exception {
+    Map<String, String> selector = Map.of("role", "ds-bulk");
+    List<String> names = java.util.stream.IntStream.rangeClosed(1, 21).mapToObj(i -> "ds-bulk-" + i).toList();
+    names.forEach(n -> cluster.apply(n, selector, null, null));
+    await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null && owners(d).size() == names.size());
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (String n : names) {
+        pool.submit(() -> client.resources(VirtualIP.class).withName(n).delete());
+      }
+    } finally {
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    await().atMost(WAIT).until(() -> names.stream().allMatch(n -> cluster.get(n) == null));
+    await().atMost(WAIT).until(() -> daemonSet(selector) == null);
+  }
+
   @Test
   void allocatesTheLowestFreeVridSkippingReservedOnes() {
     Map<String, String> selector = Map.of("role", "vrid-alloc");
