@@ -19,14 +19,12 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -174,26 +172,35 @@ public final class AgentDaemonSet {
   }
 
   /**
-   * Creates or updates the placement's DaemonSet so it is owned by exactly {@code owners}; deletes it when there
-   * are none (a real cluster's garbage collector would too, but not before the last owner is gone for good).
+   * Creates or updates the placement's DaemonSet so that it is owned by exactly the live VirtualIPs of that placement;
+   * deletes it when there are none (a real cluster's garbage collector would too, but not before the last owner is
+   * gone for good). {@code cachedOwners} (from the informer cache) only decides whether anything needs writing: what
+   * is written comes from a fresh read, since a cache a write behind re-applied owners that had just been deleted
+   * (issue 11: a bulk delete left the DaemonSet owned by deleted VirtualIPs).
    */
-  public void reconcile(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
-    retryingConflicts(name(placement), current, seen -> apply(placement, owners, seen));
+  public void reconcile(Placement placement, Collection<VirtualIP> cachedOwners, DaemonSet current) {
+    if (current != null && !cachedOwners.isEmpty() && upToDate(current, desired(placement, cachedOwners))) {
+      return;
+    }
+    converge(placement, name(placement), current);
   }
 
   /**
-   * Runs {@code write} on the DaemonSet as last seen. The informer cache may be a write behind (another VirtualIP of
-   * the placement was just reconciled or deleted): on a conflict, read the object again and retry a few times
-   * before leaving it to JOSDK's retry, whose back-off is slower.
+   * Writes the DaemonSet's owners from the DaemonSet and then the VirtualIPs read afresh, guarded by the DaemonSet's
+   * version: whoever changed the owners after that read makes this write fail (409), and the retry reads again. Read
+   * in this order, a VirtualIP deleted before the DaemonSet's read is seen as deleted, and one deleted after it
+   * changed the DaemonSet (its cleanup released it) or never owned it.
    */
-  private void retryingConflicts(String name, DaemonSet current, Consumer<DaemonSet> write) {
-    DaemonSet seen = current;
+  private void converge(Placement placement, String name, DaemonSet cached) {
+    DaemonSet seen = cached;
     for (int attempt = 1; ; attempt++) {
       try {
-        write.accept(seen);
+        apply(placement, liveOwners(placement), seen);
         return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
+        boolean lostRace = e.getCode() == HttpURLConnection.HTTP_CONFLICT
+            || (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && seen != null);
+        if (!lostRace || attempt == 5) {
           throw e;
         }
         seen = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
@@ -201,12 +208,20 @@ public final class AgentDaemonSet {
     }
   }
 
+  /** The VirtualIPs of {@code placement} not being deleted, read from the API server. */
+  private List<VirtualIP> liveOwners(Placement placement) {
+    return client.resources(VirtualIP.class).list().getItems().stream()
+        .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
+        .filter(v -> Placement.of(v).equals(placement))
+        .toList();
+  }
+
   private void apply(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
     if (owners.isEmpty()) {
       if (current != null) {
         LOG.infof("deleting agent DaemonSet %s/%s: no VirtualIP uses its placement any more", namespace,
             current.getMetadata().getName());
-        client.resource(current).delete();
+        delete(current);
       }
       return;
     }
@@ -231,33 +246,59 @@ public final class AgentDaemonSet {
     client.resource(update).update();
   }
 
-  /** Removes {@code vip} from the owners of {@code current}; deletes it when no owner remains. */
-  public void release(VirtualIP vip, DaemonSet current) {
-    retryingConflicts(current.getMetadata().getName(), current, seen -> releaseFrom(vip, seen));
-  }
-
-  private void releaseFrom(VirtualIP vip, DaemonSet current) {
-    if (current == null) {
+  /**
+   * Lets {@code vip} (deleted, or moved to another placement) go from {@code current}: the DaemonSet's owners become
+   * the live VirtualIPs of its placement, read afresh, and it is deleted when there are none. Only where {@code vip}
+   * owns it by the cache, or {@code always} (the placement {@code vip} was last on, whose cached DaemonSet may not
+   * show it yet).
+   */
+  public void release(VirtualIP vip, DaemonSet current, boolean always) {
+    boolean owns = current.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()));
+    if (!owns && !always) {
       return;
     }
-    List<OwnerReference> remaining = new ArrayList<>(current.getMetadata().getOwnerReferences());
-    if (!remaining.removeIf(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()))) {
-      return;
-    }
-    if (remaining.isEmpty()) {
-      LOG.infof("deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone", namespace,
-          current.getMetadata().getName(), vip.getMetadata().getName());
+    String placementHash = current.getMetadata().getLabels() == null ? null
+        : current.getMetadata().getLabels().get(LABEL_PLACEMENT);
+    String name = current.getMetadata().getName();
+    DaemonSet seen = current;
+    for (int attempt = 1; seen != null; attempt++) {
       try {
-        client.resource(current).delete();
+        List<VirtualIP> owners = client.resources(VirtualIP.class).list().getItems().stream()
+            .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
+            .filter(v -> !Objects.equals(v.getMetadata().getUid(), vip.getMetadata().getUid()))
+            .filter(v -> Objects.equals(Placement.of(v).hash(), placementHash))
+            .toList();
+        setOwners(seen, owners, vip);
+        return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 5) {
           throw e;
         }
+        seen = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
       }
+    }
+  }
+
+  private void setOwners(DaemonSet current, List<VirtualIP> owners, VirtualIP released) {
+    if (owners.isEmpty()) {
+      LOG.infof("deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone", namespace,
+          current.getMetadata().getName(), released.getMetadata().getName());
+      delete(current);
       return;
     }
-    client.resource(new DaemonSetBuilder(current).editMetadata().withOwnerReferences(remaining).endMetadata()
+    List<OwnerReference> references = ownerReferences(owners);
+    if (references.equals(current.getMetadata().getOwnerReferences())) {
+      return;
+    }
+    client.resource(new DaemonSetBuilder(current).editMetadata().withOwnerReferences(references).endMetadata()
         .build()).update();
+  }
+
+  /** Deletes the DaemonSet as read: if someone changed it since (a new owner), 409 and the caller reads again. */
+  private void delete(DaemonSet current) {
+    client.apps().daemonSets().inNamespace(namespace).withName(current.getMetadata().getName())
+        .lockResourceVersion(current.getMetadata().getResourceVersion()).delete();
   }
 
   private static boolean upToDate(DaemonSet current, DaemonSet desired) {

@@ -58,22 +58,28 @@ public class EventRecorder {
         planned.message());
     try {
       if (seen == null) {
-        client.v1().events().inNamespace(NAMESPACE).resource(event(vip, name, planned, now)).create();
-        ofVip.put(name, 1);
+        try {
+          client.v1().events().inNamespace(NAMESPACE).resource(event(vip, name, planned, now)).create();
+          ofVip.put(name, 1);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+            throw e;
+          }
+          // Recorded before this process started (restart, new leader): the patch answers with the stored count,
+          // from which this process counts on (the operator may not read Events, so no GET).
+          Event stored = bump(name, null, now);
+          int count = stored.getCount() == null ? 1 : stored.getCount();
+          bump(name, count + 1, now);
+          ofVip.put(name, count + 1);
+        }
       } else {
         bump(name, seen + 1, now);
         ofVip.put(name, seen + 1);
       }
     } catch (KubernetesClientException e) {
-      if (seen == null && e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        // Recorded before this process started (restart, new leader): count on from there.
-        bump(name, null, now);
-        ofVip.put(name, 2);
-      } else {
-        // An event is a notification, never a reason to fail the reconcile.
-        LOG.warnf("could not record event %s on %s: %s", planned.reason(), vip.getMetadata().getName(),
-            e.getMessage());
-      }
+      // An event is a notification, never a reason to fail the reconcile.
+      LOG.warnf("could not record event %s on %s: %s", planned.reason(), vip.getMetadata().getName(),
+          e.getMessage());
     }
   }
 
@@ -81,9 +87,14 @@ public class EventRecorder {
     counts.remove(vip.getMetadata().getUid());
   }
 
-  private void bump(String name, Integer count, String now) {
+  /**
+   * A merge patch sent as is: patching a named resource without an object makes fabric8 GET it first, which the
+   * chart does not grant (issue 11: every repeat was lost with a 403); patching an object of just the name does not.
+   */
+  private Event bump(String name, Integer count, String now) {
     String countField = count == null ? "" : "\"count\":" + count + ",";
-    client.v1().events().inNamespace(NAMESPACE).withName(name)
+    Event target = new EventBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata().build();
+    return client.v1().events().inNamespace(NAMESPACE).resource(target)
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{" + countField + "\"lastTimestamp\":\"" + now + "\"}");
   }
 

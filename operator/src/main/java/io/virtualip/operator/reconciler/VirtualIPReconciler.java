@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.config.LeaderElection;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.api.v1.contract.Placement;
@@ -35,6 +36,7 @@ import io.virtualip.operator.vrid.VridAllocator;
 import io.virtualip.operator.vrid.VridClaim;
 import io.virtualip.operator.vrid.VridDecision;
 import io.virtualip.operator.vrid.VridRanges;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,6 +78,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private final Map<String, RejectionHistory> rejections = new ConcurrentHashMap<>();
   /** Since when each VirtualIP has had two or more live masters (a handover until it lasts too long). */
   private final Map<String, Instant> multiMasterSince = new ConcurrentHashMap<>();
+
+  /** A replica that lost the leader Lease must not write anything any more, even before it exits. */
+  @Inject
+  LeaderElection leaderElection;
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
@@ -121,6 +127,9 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   @Override
   public UpdateControl<VirtualIP> reconcile(VirtualIP vip, Context<VirtualIP> context) {
+    if (leaderElection != null && leaderElection.stoppedLeading()) {
+      return UpdateControl.noUpdate();
+    }
     boolean success = false;
     try {
       Cluster cluster = cluster(context);
@@ -147,8 +156,12 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   @Override
   public DeleteControl cleanup(VirtualIP vip, Context<VirtualIP> context) {
+    if (leaderElection != null && leaderElection.stoppedLeading()) {
+      return DeleteControl.noFinalizerRemoval(); // the next leader cleans up
+    }
+    String own = AgentDaemonSet.name(Placement.of(vip));
     for (DaemonSet ds : cluster(context).daemonSets()) {
-      agents.release(vip, ds);
+      agents.release(vip, ds, ds.getMetadata().getName().equals(own));
     }
     synchronized (vridBook) {
       vridBook.remove(vip.getMetadata().getName());
@@ -176,7 +189,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     agents.reconcile(placement, owners, current);
     for (DaemonSet other : cluster.daemonSets()) {
       if (!other.getMetadata().getName().equals(name)) {
-        agents.release(vip, other); // its placement changed
+        agents.release(vip, other, false); // its placement changed
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.virtualip.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -9,29 +10,31 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.api.v1.contract.Placement;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The agent DaemonSets, their owners and the VRIDs, against the mock API server in CRUD mode. */
+/** The agent DaemonSets, their owners and the VRIDs, against the real API server, the operator running with its ServiceAccount's token. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
+@WithTestResource(RealApiServer.class)
+@ExtendWith(RealApiServer.Available.class)
 class AgentDaemonSetLifecycleTest {
   /** Ceiling for lifecycle steps (no latency bound is claimed here); generous for a loaded CI machine. */
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  @Inject
-  KubernetesClient client;
+  /** The test's own hand on the cluster (admin); the operator has its ServiceAccount's token. */
+  final KubernetesClient client = RealApiServer.admin();
   ClusterSteps cluster;
 
   @BeforeEach
@@ -41,7 +44,7 @@ class AgentDaemonSetLifecycleTest {
 
   private DaemonSet daemonSet(Map<String, String> selector) {
     String name = AgentDaemonSet.name(new Placement(selector, List.of()));
-    return client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE).withName(name).get();
+    return client.apps().daemonSets().inNamespace(RealApiServer.NAMESPACE).withName(name).get();
   }
 
   private static List<String> owners(DaemonSet ds) {
@@ -124,15 +127,17 @@ class AgentDaemonSetLifecycleTest {
     assertThat(after.getMetadata().getAnnotations()).isEqualTo(before.getMetadata().getAnnotations());
 
     // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no failover.
-    VirtualIP changed = cluster.get("ds-shared-a");
-    changed.getSpec().setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24"));
-    client.resource(changed).update();
+    client.resources(VirtualIP.class).withName("ds-shared-a")
+        .edit(v -> {
+          v.getSpec().setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24"));
+          return v;
+        });
     await().atMost(WAIT).until(() -> cluster.get("ds-shared-a").getStatus(),
         s -> s != null && s.getObservedGeneration() != null
             && s.getObservedGeneration().equals(cluster.get("ds-shared-a").getMetadata().getGeneration()));
     DaemonSet untouched = daemonSet(selector);
     assertThat(untouched.getMetadata().getResourceVersion()).isEqualTo(after.getMetadata().getResourceVersion());
-    assertThat(client.apps().daemonSets().inNamespace(CrdSetup.AGENT_NAMESPACE)
+    assertThat(client.apps().daemonSets().inNamespace(RealApiServer.NAMESPACE)
         .withLabel("virtualip.io/placement", before.getMetadata().getLabels().get("virtualip.io/placement"))
         .list().getItems()).hasSize(1);
   }
@@ -168,9 +173,10 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("ds-move", from, null, null);
     await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
 
-    VirtualIP moved = cluster.get("ds-move");
-    moved.getSpec().setNodeSelector(to);
-    client.resource(moved).update();
+    client.resources(VirtualIP.class).withName("ds-move").edit(v -> {
+      v.getSpec().setNodeSelector(to);
+      return v;
+    });
     await().atMost(WAIT).until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
     await().atMost(WAIT).until(() -> daemonSet(from) == null);
   }
@@ -187,6 +193,31 @@ class AgentDaemonSetLifecycleTest {
     await().atMost(WAIT).until(() -> cluster.get("ds-delete-a") == null);
 
     client.resources(VirtualIP.class).withName("ds-delete-b").delete();
+    await().atMost(WAIT).until(() -> daemonSet(selector) == null);
+  }
+
+  /**
+   * Issue 11: {@code kubectl delete vip --all} on 21 VirtualIPs left the DaemonSet owned by deleted VirtualIPs (the
+   * operator re-applied a stale owner list after a 409; no garbage collector runs here to hide it). Deleted all at
+   * once, from several threads, the DaemonSet must go with the last of them.
+   */
+  @Test
+  void aBulkDeleteDeletesTheDaemonSetWithTheLastVirtualIP() throws Exception {
+    Map<String, String> selector = Map.of("role", "ds-bulk");
+    List<String> names = java.util.stream.IntStream.rangeClosed(1, 21).mapToObj(i -> "ds-bulk-" + i).toList();
+    names.forEach(n -> cluster.apply(n, selector, null, null));
+    await().atMost(WAIT).until(() -> daemonSet(selector), d -> d != null && owners(d).size() == names.size());
+
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (String n : names) {
+        pool.submit(() -> client.resources(VirtualIP.class).withName(n).delete());
+      }
+    } finally {
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+    await().atMost(WAIT).until(() -> names.stream().allMatch(n -> cluster.get(n) == null));
     await().atMost(WAIT).until(() -> daemonSet(selector) == null);
   }
 
@@ -230,19 +261,25 @@ class AgentDaemonSetLifecycleTest {
     assertThat(cluster.events("vrid-conflict-older", "VRIDConflict")).isEmpty();
   }
 
+  /**
+   * The mock stored any VirtualIP, so this test used to watch the operator mark a schema-breaking spec
+   * Ready=False/InvalidSpec; a real server refuses it at the door (the operator's own check for a lax server or an old
+   * CRD is covered by StatusAggregatorTest). What remains to check here: the refusal names the field, and the
+   * operator carries on with the others.
+   */
   @Test
-  void aSpecTheSchemaWouldRejectGetsInvalidSpecAndAnEvent() {
+  void aSpecTheSchemaRejectsIsRefusedByTheServerAndTheOperatorCarriesOn() {
     VirtualIP bad = new VirtualIP();
     bad.getMetadata().setName("invalid-spec");
     bad.setSpec(new VirtualIPSpec());
     bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
-    client.resource(bad).create();
 
-    await().atMost(WAIT).until(() -> cluster.summary("invalid-spec", Conditions.READY), "False/InvalidSpec"::equals);
-    assertThat(cluster.condition("invalid-spec", Conditions.READY).orElseThrow().getMessage())
-        .contains("spec.addresses");
-    await().atMost(WAIT).until(() -> cluster.events("invalid-spec", "InvalidSpec"), l -> l.size() == 1);
-    // The operator carries on with the others.
+    assertThatThrownBy(() -> client.resource(bad).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getMessage()).contains("spec.addresses");
+        });
+    assertThat(cluster.get("invalid-spec")).isNull();
     cluster.apply("after-invalid", Map.of("role", "after-invalid"), null, null);
     await().atMost(WAIT).until(() -> daemonSet(Map.of("role", "after-invalid")), d -> d != null);
   }

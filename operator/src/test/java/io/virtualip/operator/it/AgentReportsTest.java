@@ -10,13 +10,12 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.WithTestResource;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,20 +35,22 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Agents simulated by writing their status.nodes entries and Leases; the operator must derive master, conditions
  * and events within 2 s of each write.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = CrdSetup.class)
+@WithTestResource(RealApiServer.class)
+@ExtendWith(RealApiServer.Available.class)
 class AgentReportsTest {
   private static final Duration SETUP = Duration.ofSeconds(20);
   /** The bound: the operator shows a change of the facts within 2 s. */
   private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
-  @Inject
-  KubernetesClient client;
+  /** The test's own hand on the cluster (admin); the operator has its ServiceAccount's token. */
+  final KubernetesClient client = RealApiServer.admin();
   ClusterSteps cluster;
   /** Agents whose Leases (and Master claims) the heartbeat renews. */
   final Set<SimulatedAgent> alive = ConcurrentHashMap.newKeySet();
@@ -79,7 +80,7 @@ class AgentReportsTest {
     for (int i = 0; i < nodes.length; i++) {
       String node = nodes[i];
       cluster.node(node, selector);
-      SimulatedAgent agent = new SimulatedAgent(client, node, "192.0.2." + (i + 1));
+      SimulatedAgent agent = new SimulatedAgent(RealApiServer.agent(), node, "192.0.2." + (i + 1));
       agent.renewLease();
       alive.add(agent);
       agents.add(agent);

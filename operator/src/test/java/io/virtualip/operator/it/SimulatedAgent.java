@@ -1,12 +1,8 @@
 package io.virtualip.operator.it;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.NodeState;
@@ -22,11 +18,11 @@ import java.util.TreeMap;
 
 /**
  * Plays one node's agent the way the contract (operator/CONTRACT.md) says a real one does: a Lease renewed as a
- * heartbeat, and only its own entry in status.nodes, written with a JSON patch guarded by a test on its name; while
- * Master, the entry is rewritten on each {@link #renewClaim()} as the node's renewed claim.
+ * heartbeat, and only its own entry in status.nodes, written by server-side apply; while Master, the entry is
+ * rewritten on each {@link #renewClaim()} as the node's renewed claim. It writes with the chart's agent
+ * ServiceAccount token, so the agent's RBAC is exercised too.
  */
 final class SimulatedAgent {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final KubernetesClient client;
   final String node;
   /** The node's address on the VRRP segment. */
@@ -46,9 +42,9 @@ final class SimulatedAgent {
   /** Creates or renews the agent's Lease with the given renew time. */
   void renewLease(Instant renewTime) {
     String name = "virtualip-agent-" + node;
-    var leases = client.leases().inNamespace(CrdSetup.AGENT_NAMESPACE);
+    var leases = client.leases().inNamespace(RealApiServer.NAMESPACE);
     Lease lease = new LeaseBuilder()
-        .withNewMetadata().withName(name).withNamespace(CrdSetup.AGENT_NAMESPACE)
+        .withNewMetadata().withName(name).withNamespace(RealApiServer.NAMESPACE)
           .withLabels(Map.of("app.kubernetes.io/name", "virtualip-agent", "virtualip.io/node", node))
         .endMetadata()
         .withNewSpec()
@@ -58,9 +54,12 @@ final class SimulatedAgent {
           .withRenewTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC))
         .endSpec()
         .build();
-    if (leases.withName(name).get() == null) {
+    Lease current = leases.withName(name).get();
+    if (current == null) {
       leases.resource(lease).create();
     } else {
+      // The agent's RBAC has update, not patch: a PUT guarded by the version just read (only this agent writes it).
+      lease.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
       leases.resource(lease).update();
     }
   }
@@ -87,8 +86,9 @@ final class SimulatedAgent {
   }
 
   /**
-   * Writes this node's entry, replacing its previous one or appending it. Synchronized so that a claim renewal never
-   * lands after a newer report.
+   * Writes this node's entry as the real agent does on a server that knows apply: a server-side apply of a status
+   * holding only this entry, field manager {@code virtualip-agent-<node>}; the server merges it into status.nodes by
+   * name. Synchronized so that a claim renewal never lands after a newer report.
    */
   synchronized void report(String vip, NodeStatus entry) {
     boolean master = entry.getState() == NodeState.Master;
@@ -97,50 +97,14 @@ final class SimulatedAgent {
     entry.setName(node);
     entry.setAddress(address);
     entry.setUpdated(Instant.now().toString());
-    for (int attempt = 0; ; attempt++) {
-      VirtualIP current = client.resources(VirtualIP.class).withName(vip).get();
-      List<NodeStatus> nodes = current.getStatus() == null ? null : current.getStatus().getNodes();
-      ArrayNode ops = JsonNodeFactory.instance.arrayNode();
-      int index = nodes == null ? -1 : indexOf(nodes);
-      if (index >= 0) {
-        ops.addObject().put("op", "test").put("path", "/status/nodes/" + index + "/name").put("value", node);
-        ops.addObject().put("op", "replace").put("path", "/status/nodes/" + index).set("value", JSON.valueToTree(entry));
-      } else if (nodes != null) {
-        ops.addObject().put("op", "add").put("path", "/status/nodes/-").set("value", JSON.valueToTree(entry));
-      } else {
-        // The first entry creates the list: a PUT of the status guarded by resourceVersion (409 on a race).
-        if (current.getStatus() == null) {
-          current.setStatus(new VirtualIPStatus());
-        }
-        current.getStatus().setNodes(List.of(entry));
-        try {
-          client.resource(current).updateStatus();
-          return;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409 || attempt >= 10) {
-            throw e;
-          }
-          continue;
-        }
-      }
-      try {
-        client.resources(VirtualIP.class).withName(vip).subresource("status")
-            .patch(PatchContext.of(PatchType.JSON), ops.toString());
-        return;
-      } catch (KubernetesClientException e) {
-        if (attempt >= 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private int indexOf(List<NodeStatus> nodes) {
-    for (int i = 0; i < nodes.size(); i++) {
-      if (node.equals(nodes.get(i).getName())) {
-        return i;
-      }
-    }
-    return -1;
+    VirtualIP body = new VirtualIP();
+    body.getMetadata().setName(vip);
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setNodes(List.of(entry));
+    body.setStatus(status);
+    PatchContext apply = PatchContext.of(PatchType.SERVER_SIDE_APPLY);
+    apply.setFieldManager("virtualip-agent-" + node);
+    apply.setForce(true);
+    client.resource(body).subresource("status").patch(apply, body);
   }
 }

@@ -46,7 +46,7 @@ class ChartRbacTest {
       grant(CLUSTER, CORE, "nodes", ANY_NAME, "get,list,watch"),
       grant(NS, "apps", "daemonsets", ANY_NAME, "get,list,watch,create,update,patch,delete"),
       grant(NS, COORDINATION, "leases", ANY_NAME, "get,list,watch,create"),
-      grant(NS, COORDINATION, "leases", "virtualip-operator-leader", "update"),
+      grant(NS, COORDINATION, "leases", "virtualip-operator-leader", "update,patch"),
       grant(EVENTS_NS, CORE, "events", ANY_NAME, "create,patch"));
 
   static final Set<Permission> AGENT = union(
