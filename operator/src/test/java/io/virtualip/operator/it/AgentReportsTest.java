@@ -80,7 +80,7 @@ class AgentReportsTest {
     for (int i = 0; i < nodes.length; i++) {
       String node = nodes[i];
       cluster.node(node, selector);
-      SimulatedAgent agent = new SimulatedAgent(RealApiServer.agent(), node, "192.0.2." + (i + 1));
+      SimulatedAgent agent = new SimulatedAgent(RealApiServer.agent(node), node, "192.0.2." + (i + 1));
       agent.renewLease();
       alive.add(agent);
       agents.add(agent);

@@ -14,6 +14,7 @@ import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.operator.config.LeaderElection;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class OperatorProcessIT {
     Requirements.kubeApi();
     api = KubeApi.shared();
     admin = api.admin();
-    RealApiServer.install(admin);
+    InstalledChart.on(api);
   }
 
   @AfterEach

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.io.IOException;
@@ -27,24 +28,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The operator under test runs against the shared real kube-apiserver ({@link KubeApi#shared()}) with a token of the
- * chart's {@code virtualip-operator} ServiceAccount, never as admin: the chart's rendered RBAC
- * ({@code deploy/20-rbac.yaml}) is applied first, so a verb the code uses but the chart does not grant fails a test.
- * The CRD is the committed one. Tests set up and check the cluster as admin ({@link #admin()}); simulated agents
- * write with the {@code virtualip-agent} ServiceAccount's token ({@link #agentToken()}).
+ * chart's {@code virtualip-operator} ServiceAccount, never as admin: the chart's cluster objects from {@code deploy/}
+ * (CRD, RBAC, the agents' node-restriction policy) are applied first, so a verb the code uses but the chart does not
+ * grant fails a test. Tests set up and check the cluster as admin ({@link #admin()}); simulated agents write with the
+ * {@code virtualip-agent} ServiceAccount's token bound to a pod on their node ({@link #agent(String)}).
  *
  * <p>Admin access and the agent token reach the test through configuration properties rather than statics, since
  * Quarkus loads the test class and this resource in different class loaders.
  */
 public class RealApiServer implements QuarkusTestResourceLifecycleManager {
-  static final Path PROJECT = Path.of("..");
-  static final Path CRD = PROJECT.resolve("crds/virtualips.virtualip.io-v1.yml");
-  static final List<Path> CHART_MANIFESTS = List.of(PROJECT.resolve("deploy/00-namespace.yaml"),
-      PROJECT.resolve("deploy/20-rbac.yaml"));
-  static final String NAMESPACE = "virtualip-system";
-  static final String OPERATOR_SA = "virtualip-operator";
-  static final String AGENT_SA = "virtualip-agent";
+  static final String NAMESPACE = InstalledChart.NAMESPACE;
+  static final String OPERATOR_SA = InstalledChart.OPERATOR_SA;
   private static final String ADMIN_KUBECONFIG = "virtualip-test.admin-kubeconfig";
-  private static final String AGENT_TOKEN = "virtualip-test.agent-token";
 
   /**
    * Evaluated before Quarkus boots: without the server's binaries the test class is skipped with the reason (or
@@ -73,7 +68,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
           + "=1: required here, not skipped)");
     }
     KubeApi api = KubeApi.shared();
-    install(api.admin());
+    InstalledChart chart = InstalledChart.on(api);
     Path kubeconfig;
     try {
       kubeconfig = Files.createTempFile("virtualip-operator-test-admin-", ".kubeconfig");
@@ -86,10 +81,9 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
         "quarkus.kubernetes-client.api-server-url", api.url(),
         "quarkus.kubernetes-client.ca-cert-data",
         Base64.getEncoder().encodeToString(api.caCertificate().getBytes(StandardCharsets.UTF_8)),
-        "quarkus.kubernetes-client.token", api.token(NAMESPACE, OPERATOR_SA),
+        "quarkus.kubernetes-client.token", chart.operatorToken(),
         "quarkus.kubernetes-client.namespace", NAMESPACE,
-        ADMIN_KUBECONFIG, kubeconfig.toString(),
-        AGENT_TOKEN, api.token(NAMESPACE, AGENT_SA));
+        ADMIN_KUBECONFIG, kubeconfig.toString());
   }
 
   @Override
@@ -97,36 +91,7 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     // The shared server stops when the JVM exits; other test classes reuse it.
   }
 
-  /** The committed CRD, the chart's namespace and its rendered RBAC, applied as admin. */
-  static void install(KubernetesClient admin) {
-    installCrd(admin);
-    for (Path manifest : CHART_MANIFESTS) {
-      try (InputStream in = Files.newInputStream(manifest)) {
-        for (HasMetadata object : admin.load(in).items()) {
-          admin.resource(object).forceConflicts().serverSideApply();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("the chart's rendered manifest " + manifest.toAbsolutePath(), e);
-      }
-    }
-  }
-
-  static void installCrd(KubernetesClient admin) {
-    try (InputStream in = Files.newInputStream(CRD)) {
-      CustomResourceDefinition crd = admin.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-      admin.resource(crd).forceConflicts().serverSideApply();
-      admin.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream()
-                  .anyMatch(s -> "Established".equals(s.getType()) && "True".equals(s.getStatus())),
-              30, TimeUnit.SECONDS);
-    } catch (IOException e) {
-      throw new UncheckedIOException("the committed CRD is read from " + CRD.toAbsolutePath(), e);
-    }
-  }
-
   private static KubernetesClient admin;
-  private static KubernetesClient agent;
 
   /** A system:masters client for the test's own setup and checks. */
   static synchronized KubernetesClient admin() {
@@ -146,20 +111,16 @@ public class RealApiServer implements QuarkusTestResourceLifecycleManager {
     }
   }
 
-  /** A client with the chart's agent ServiceAccount token, as a node's agent has. */
-  static synchronized KubernetesClient agent() {
-    if (agent == null) {
-      agent = newAgent();
-    }
-    return agent;
-  }
-
-  private static KubernetesClient newAgent() {
+  /**
+   * A client with the chart's agent ServiceAccount token bound to a pod on {@code node}, as that node's agent has
+   * (the chart's admission policy lets it write only its own node's entry and Lease).
+   */
+  static KubernetesClient agent(String node) {
     var config = ConfigProvider.getConfig();
     return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
         .withMasterUrl(config.getValue("quarkus.kubernetes-client.api-server-url", String.class))
         .withCaCertData(config.getValue("quarkus.kubernetes-client.ca-cert-data", String.class))
-        .withOauthToken(config.getValue(AGENT_TOKEN, String.class))
+        .withOauthToken(InstalledChart.agentToken(admin(), node))
         .build()).build();
   }
 }

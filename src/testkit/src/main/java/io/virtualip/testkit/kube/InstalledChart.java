@@ -54,14 +54,19 @@ public final class InstalledChart {
     return api.token(NAMESPACE, OPERATOR_SA);
   }
 
+  /** A token of the agent's ServiceAccount for {@code node}: see {@link #agentToken(KubernetesClient, String)}. */
+  public String agentToken(String node) {
+    return agentToken(api.admin(), node);
+  }
+
   /**
    * A token of the agent's ServiceAccount bound to the Pod {@code virtualip-agent-<node>} on {@code node}, as the
    * kubelet mounts it into the DaemonSet's pod (stored here, never run): it carries the node's name, which the
-   * node-restriction policy reads.
+   * node-restriction policy reads. Static for callers that hold only an admin client.
    */
-  public String agentToken(String node) {
+  public static String agentToken(KubernetesClient admin, String node) {
     Pod pod =
-        api.admin()
+        admin
             .resource(
                 new PodBuilder()
                     .withNewMetadata()
@@ -80,7 +85,7 @@ public final class InstalledChart {
                     .endSpec()
                     .build())
             .serverSideApply();
-    return api.podToken(pod, AGENT_SA);
+    return KubeApi.token(admin, NAMESPACE, AGENT_SA, pod);
   }
 
   /** The repository's {@code deploy/} directory, found from the working directory (Maven runs tests in modules). */

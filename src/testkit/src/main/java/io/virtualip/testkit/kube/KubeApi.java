@@ -122,14 +122,12 @@ public final class KubeApi implements AutoCloseable {
 
   /** Creates the namespace if it is not there. */
   public void namespace(String name) {
-    admin
-        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .serverSideApply();
+    namespace(admin, name);
   }
 
   /** Creates the ServiceAccount (and its namespace) if missing and returns a one-hour token for it (TokenRequest). */
   public String token(String namespace, String serviceAccount) {
-    return requestToken(namespace, serviceAccount, null);
+    return token(admin, namespace, serviceAccount, null);
   }
 
   /**
@@ -138,11 +136,22 @@ public final class KubeApi implements AutoCloseable {
    * admission policy uses to tell the agent of one node from another.
    */
   public String podToken(HasMetadata pod, String serviceAccount) {
-    return requestToken(pod.getMetadata().getNamespace(), serviceAccount, pod);
+    return token(admin, pod.getMetadata().getNamespace(), serviceAccount, pod);
   }
 
-  private String requestToken(String namespace, String serviceAccount, HasMetadata boundTo) {
-    namespace(namespace);
+  static void namespace(KubernetesClient admin, String name) {
+    admin
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
+  }
+
+  /**
+   * A one-hour token of {@code serviceAccount} (created, with its namespace, if missing), bound to {@code boundTo}
+   * when not null. Static for callers that hold only an admin client (a Quarkus test, in another class loader).
+   */
+  public static String token(
+      KubernetesClient admin, String namespace, String serviceAccount, HasMetadata boundTo) {
+    namespace(admin, namespace);
     admin
         .resource(
             new ServiceAccountBuilder()
