@@ -18,6 +18,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.OperatorConfig;
@@ -42,6 +44,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -123,6 +126,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   @Override
   public UpdateControl<VirtualIP> reconcile(VirtualIP vip, Context<VirtualIP> context) {
     boolean success = false;
+    long started = System.nanoTime();
     try {
       Cluster cluster = cluster(context);
       Instant now = clock.instant();
@@ -142,7 +146,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       success = true;
       return next(aggregate, now);
     } finally {
-      metrics.reconciled(success);
+      metrics.reconciled(success, Duration.ofNanos(System.nanoTime() - started));
     }
   }
 
@@ -243,7 +247,15 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(StatusWriter.entries(vip));
     aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
         () -> multiMasterSince.remove(uid(vip)));
-    metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());
+    Map<String, NodeState> nodes = new TreeMap<>();
+    for (NodeStatus entry : StatusWriter.entries(vip)) {
+      if (entry.getName() != null && entry.getState() != null) {
+        nodes.put(entry.getName(), aggregate.agentDown().contains(entry.getName()) ? NodeState.Unknown
+            : entry.getState());
+      }
+    }
+    metrics.observed(vip.getMetadata().getName(), new OperatorMetrics.Observation(aggregate.master(),
+        aggregate.conditions(), nodes, aggregate.agentDown()), aggregate.splitBrain().isPresent());
   }
 
   /**
