@@ -28,6 +28,13 @@ public final class Requirements {
         }
     }
 
+    /** Files another module's tests leave behind (e.g. metrics scraped from a running agent), with how to make them. */
+    public static void files(String how, java.nio.file.Path... files) {
+        for (java.nio.file.Path file : files) {
+            require(java.nio.file.Files.isRegularFile(file), "needs " + file + " (" + how + ")", System.getenv());
+        }
+    }
+
     static void require(boolean met, String message, Map<String, String> environment) {
         if (met) {
             return;

@@ -10,7 +10,9 @@ import io.virtualip.agent.kubernetes.KubernetesAgent;
 import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.standalone.AgentLog;
 import io.virtualip.agent.standalone.EngineAdapter;
+import io.virtualip.agent.metrics.MetricsEndpoint;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,9 @@ public final class AgentMain {
                 description = "directory with Secret keys as files: DIR/<secret name>/<key>")
         Path secretsDir;
 
+        @CommandLine.Mixin
+        MetricsOptions metrics = new MetricsOptions();
+
         @Override
         public Integer call() {
             AgentLog log = new AgentLog(System.out);
@@ -94,8 +99,17 @@ public final class AgentMain {
             if (failed != null) {
                 return failed;
             }
+            MetricsEndpoint endpoint;
+            try {
+                endpoint = metrics.start(agent, log);
+            } catch (IOException e) {
+                agent.stop();
+                System.err.println("cannot serve metrics on " + metrics.address + ":" + metrics.port + ": "
+                        + e.getMessage());
+                return 1;
+            }
             log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
-            return runUntilSignalled(agent, log, () -> { });
+            return runUntilSignalled(agent, log, () -> MetricsOptions.close(endpoint));
         }
     }
 
@@ -164,6 +178,9 @@ public final class AgentMain {
                 description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
         Path controlSocket;
 
+        @CommandLine.Mixin
+        MetricsOptions metrics = new MetricsOptions();
+
         /** The environment; a field so that tests can run the command without one of their own. */
         Map<String, String> environment = System.getenv();
 
@@ -184,17 +201,62 @@ public final class AgentMain {
             if (failed != null) {
                 return failed;
             }
+            MetricsEndpoint endpoint;
+            try {
+                endpoint = metrics.start(agent, log);
+            } catch (IOException e) {
+                agent.stop();
+                System.err.println("cannot serve metrics on " + metrics.address + ":" + metrics.port + ": "
+                        + e.getMessage());
+                return 1;
+            }
             KubernetesAgent glue;
             try {
                 glue = KubernetesAgent.start(new EngineAdapter(agent), environment);
             } catch (RuntimeException e) {
                 agent.stop();
+                MetricsOptions.close(endpoint);
                 System.err.println("cannot start: " + e.getMessage());
                 return 1;
             }
             log.info("agent on node " + node + " watching the cluster");
             // The engine stops first, so the priority-0 handover still reaches status.nodes through the glue.
-            return runUntilSignalled(agent, log, glue::close);
+            return runUntilSignalled(agent, log, () -> {
+                glue.close();
+                MetricsOptions.close(endpoint);
+            });
+        }
+    }
+
+    /** {@code --metrics-address} and {@code --metrics-port}: the Prometheus endpoint, off unless a port is given. */
+    static final class MetricsOptions {
+
+        @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+                description = "address the metrics endpoint binds to (default: ${DEFAULT-VALUE})")
+        String address;
+
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "serve Prometheus metrics on http://ADDRESS:PORT/metrics (off when not given; "
+                        + "the chart uses " + MetricsEndpoint.DEFAULT_PORT + ")")
+        Integer port;
+
+        /** Null when no port was given. */
+        MetricsEndpoint start(Agent agent, AgentLog log) throws IOException {
+            if (port == null) {
+                return null;
+            }
+            if (port < 0 || port > 65535) {
+                throw new IOException("not a port");
+            }
+            MetricsEndpoint endpoint = MetricsEndpoint.start(agent, InetAddress.getByName(address), port);
+            log.info("metrics on http://" + address + ":" + endpoint.port() + "/metrics");
+            return endpoint;
+        }
+
+        static void close(MetricsEndpoint endpoint) {
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 

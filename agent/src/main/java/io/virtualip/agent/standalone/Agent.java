@@ -164,6 +164,25 @@ public final class Agent {
         });
     }
 
+    /** What the metrics endpoint reads, per instance, taken on the loop thread; empty when not running. */
+    public List<InstanceMetrics> metrics() {
+        if (loop == null) {
+            return List.of();
+        }
+        return onLoop(() -> {
+            List<InstanceMetrics> out = new ArrayList<>();
+            for (InstanceRunner r : runners.values()) {
+                out.add(r.metrics());
+            }
+            return out;
+        });
+    }
+
+    /** This agent's node name. */
+    public String node() {
+        return node;
+    }
+
     /** One instance's report, taken on the loop thread; empty if no instance has that name. */
     public Optional<InstanceReport> snapshot(String name) {
         if (loop == null) {

@@ -25,7 +25,9 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,6 +71,11 @@ final class InstanceRunner implements Actions {
     private boolean stopped;
     private boolean vanished;
     private boolean stepDownRequested;
+    /**
+     * State changes by kind, for the metrics; counted on transitions only (never per advert), kept across a
+     * replacement of the definition ({@link #inherit}) so that the counter does not restart then.
+     */
+    private Map<InstanceMetrics.Transition, Long> transitions = new LinkedHashMap<>();
     /** Health of {@link VipDefinition#externalTracks()} by index; failing until first reported. */
     private boolean[] externalHealthy;
 
@@ -86,6 +93,7 @@ final class InstanceRunner implements Actions {
      */
     void inherit(InstanceRunner previous) {
         stepDownRequested = previous.stepDownRequested;
+        transitions = previous.transitions;
         if (previous.definition.externalTracks().equals(definition.externalTracks())) {
             System.arraycopy(previous.externalHealthy, 0, externalHealthy, 0, externalHealthy.length);
         }
@@ -550,6 +558,8 @@ final class InstanceRunner implements Actions {
     @Override
     public void stateChanged(State from, State to, String reason) {
         agent.log().info(name() + " " + from + " -> " + to + ": " + reason);
+        transitions.merge(new InstanceMetrics.Transition(from.name(), to.name(), vrrp.lastTransitionCause()), 1L,
+                Long::sum);
         if (from == State.MASTER && announcements != null) {
             announcements.cancel();
         }
@@ -557,6 +567,12 @@ final class InstanceRunner implements Actions {
     }
 
     // ------------------------------------------------------------------ status
+
+    /** A snapshot for the metrics endpoint; loop thread. */
+    InstanceMetrics metrics() {
+        return new InstanceMetrics(report(), Map.copyOf(transitions),
+                vrrp == null ? 0 : vrrp.counters().masterDownExpiries());
+    }
 
     /** A snapshot for the control socket; loop thread. */
     InstanceReport report() {

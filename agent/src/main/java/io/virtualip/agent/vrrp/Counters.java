@@ -17,6 +17,7 @@ public final class Counters {
     private long priorityZeroSent;
     private long priorityZeroReceived;
     private long becameMaster;
+    private long masterDownExpired;
 
     void increment(Verdict verdict) {
         byVerdict[verdict.ordinal()]++;
@@ -35,6 +36,15 @@ public final class Counters {
 
     void becameMaster() {
         becameMaster++;
+    }
+
+    void masterDownExpired() {
+        masterDownExpired++;
+    }
+
+    /** How often a backup's Master_Down_Timer expired (a takeover, or one deferred by a step-down hold). */
+    public long masterDownExpiries() {
+        return masterDownExpired;
     }
 
     public long count(Verdict verdict) {

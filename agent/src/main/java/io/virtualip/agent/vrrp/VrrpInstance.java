@@ -58,6 +58,7 @@ public final class VrrpInstance {
     private long lastAnswerNanos = UNSET;
 
     private String lastTransitionReason = "";
+    private TransitionCause lastTransitionCause;
     private long lastTransitionNanos = UNSET;
 
     public VrrpInstance(InstanceConfig config) {
@@ -125,21 +126,22 @@ public final class VrrpInstance {
         }
         String failing = failingFaultTrack();
         if (failing != null) {
-            transition(State.FAULT, "track " + failing + " is failing (weight 0)", nowNanos, actions);
+            transition(State.FAULT, "track " + failing + " is failing (weight 0)", TransitionCause.TRACK, nowNanos,
+                    actions);
             return;
         }
-        leaveInitialize("startup", nowNanos, actions);
+        leaveInitialize("startup", TransitionCause.STARTUP, nowNanos, actions);
     }
 
     /** RFC 5798 §6.4.1 after Startup, also used when FAULT clears. */
-    private void leaveInitialize(String why, long nowNanos, Actions actions) {
+    private void leaveInitialize(String why, TransitionCause cause, long nowNanos, Actions actions) {
         if (effectivePriority == InstanceConfig.OWNER_PRIORITY) {
             State from = takeOver(nowNanos, actions);
-            becameMaster(from, why + " as address owner (priority 255)", nowNanos, actions);
+            becameMaster(from, why + " as address owner (priority 255)", cause, nowNanos, actions);
         } else {
             masterAdverIntervalCentis = config.advertIntervalCentis();
             masterDownTimer = nowNanos + masterDownNanos();
-            transition(State.BACKUP, why, nowNanos, actions);
+            transition(State.BACKUP, why, cause, nowNanos, actions);
         }
     }
 
@@ -222,7 +224,7 @@ public final class VrrpInstance {
                     ? "higher priority master " + format(source) + " (priority " + priority + " > our "
                             + effectivePriority + ")"
                     : "master " + format(source) + " has equal priority " + priority + " and a higher address";
-            becomeBackup(why, nowNanos, nowNanos + masterDownNanos(), actions);
+            becomeBackup(why, TransitionCause.BETTER_MASTER, nowNanos, nowNanos + masterDownNanos(), actions);
             return;
         }
         // RFC 5798 says discard. Like keepalived we answer at once, so a lower master (e.g. the other side
@@ -248,13 +250,22 @@ public final class VrrpInstance {
         if (state == State.MASTER && nowNanos >= adverTimer) {
             sendAdvertisement(effectivePriority, nowNanos, actions);
         } else if (state == State.BACKUP && nowNanos >= masterDownTimer) {
+            counters.masterDownExpired();
             if (nowNanos < stepDownUntil) {
                 masterDownTimer = stepDownUntil; // see stepDown: silence does not end a hold
                 return;
             }
+            TransitionCause cause = masterDownCause();
             State from = takeOver(nowNanos, actions);
-            becameMaster(from, masterDownReason(nowNanos), nowNanos, actions);
+            becameMaster(from, masterDownReason(nowNanos), cause, nowNanos, actions);
         }
+    }
+
+    private TransitionCause masterDownCause() {
+        if (masterKnown && masterPriority == 0) {
+            return TransitionCause.MASTER_GAVE_UP;
+        }
+        return masterKnown && preemptingMaster ? TransitionCause.PREEMPT : TransitionCause.MASTER_DOWN;
     }
 
     private String masterDownReason(long nowNanos) {
@@ -295,9 +306,9 @@ public final class VrrpInstance {
                 actions.removeAddresses();
             }
             stopTimers();
-            transition(State.FAULT, what + " (weight 0)", nowNanos, actions);
+            transition(State.FAULT, what + " (weight 0)", TransitionCause.TRACK, nowNanos, actions);
         } else if (failing == null && state == State.FAULT) {
-            leaveInitialize(what, nowNanos, actions);
+            leaveInitialize(what, TransitionCause.TRACK, nowNanos, actions);
         } else if (state == State.MASTER && before != effectivePriority) {
             sendAdvertisement(effectivePriority, nowNanos, actions);
         }
@@ -351,9 +362,10 @@ public final class VrrpInstance {
                 actions.removeAddresses();
             }
             stopTimers();
-            transition(State.FAULT, "reconfigured: track " + failing + " is failing (weight 0)", nowNanos, actions);
+            transition(State.FAULT, "reconfigured: track " + failing + " is failing (weight 0)", TransitionCause.TRACK,
+                    nowNanos, actions);
         } else if (failing == null && state == State.FAULT) {
-            leaveInitialize("reconfigured", nowNanos, actions);
+            leaveInitialize("reconfigured", TransitionCause.TRACK, nowNanos, actions);
         } else if (state == State.MASTER) {
             masterPriority = effectivePriority; // we are the master we know of
             if (beforePriority != effectivePriority || beforeInterval != next.advertIntervalCentis()) {
@@ -379,7 +391,7 @@ public final class VrrpInstance {
             actions.removeAddresses();
         }
         stopTimers();
-        transition(State.INITIALIZE, "shutdown", nowNanos, actions);
+        transition(State.INITIALIZE, "shutdown", TransitionCause.SHUTDOWN, nowNanos, actions);
     }
 
     /**
@@ -401,7 +413,8 @@ public final class VrrpInstance {
         preemptingMaster = false;
         if (state == State.MASTER) {
             masterKnown = false; // we were our own master; nothing is known about the others yet
-            becomeBackup("step down requested: " + reason, nowNanos, nowNanos + masterDownNanos(), actions);
+            becomeBackup("step down requested: " + reason, TransitionCause.STEP_DOWN, nowNanos,
+                    nowNanos + masterDownNanos(), actions);
         }
     }
 
@@ -442,19 +455,20 @@ public final class VrrpInstance {
         return from;
     }
 
-    private void becameMaster(State from, String why, long nowNanos, Actions actions) {
+    private void becameMaster(State from, String why, TransitionCause cause, long nowNanos, Actions actions) {
         counters.becameMaster();
         preemptPendingSince = UNSET;
         preemptingMaster = false;
         // Before stateChanged: a status snapshot taken there must already name us as master.
         rememberMaster(primary, effectivePriority, nowNanos);
-        enter(State.MASTER, why, nowNanos);
+        enter(State.MASTER, why, cause, nowNanos);
         actions.stateChanged(from, State.MASTER, why);
     }
 
-    private void becomeBackup(String why, long nowNanos, long masterDownDeadline, Actions actions) {
+    private void becomeBackup(String why, TransitionCause cause, long nowNanos, long masterDownDeadline,
+            Actions actions) {
         boolean wasMaster = state == State.MASTER;
-        transition(State.BACKUP, why, nowNanos, actions);
+        transition(State.BACKUP, why, cause, nowNanos, actions);
         adverTimer = NEVER;
         masterDownTimer = masterDownDeadline;
         if (wasMaster) {
@@ -462,15 +476,16 @@ public final class VrrpInstance {
         }
     }
 
-    private void transition(State to, String why, long nowNanos, Actions actions) {
-        actions.stateChanged(enter(to, why, nowNanos), to, why);
+    private void transition(State to, String why, TransitionCause cause, long nowNanos, Actions actions) {
+        actions.stateChanged(enter(to, why, cause, nowNanos), to, why);
     }
 
     /** Records the new state without telling the data plane yet; returns the state left. */
-    private State enter(State to, String why, long nowNanos) {
+    private State enter(State to, String why, TransitionCause cause, long nowNanos) {
         State from = state;
         state = to;
         lastTransitionReason = why;
+        lastTransitionCause = cause;
         lastTransitionNanos = nowNanos;
         return from;
     }
@@ -577,6 +592,14 @@ public final class VrrpInstance {
      */
     public long masterChanges() {
         return masterChanges;
+    }
+
+    /**
+     * Why the last state change happened, as a code; null before the first. Already set when
+     * {@link Actions#stateChanged} is called.
+     */
+    public TransitionCause lastTransitionCause() {
+        return lastTransitionCause;
     }
 
     public Counters counters() {

@@ -36,6 +36,18 @@ public interface OperatorConfig {
     long terminationGracePeriodSeconds();
 
     Resources resources();
+
+    /**
+     * Port of the agents' Prometheus endpoint ({@code --metrics-port}); 0 turns it off. The agents use the host
+     * network, so this is a port on every node: 9477 is not one of the usual node ports (node exporter 9100, kubelet
+     * 10250, kube-proxy 10249/10256, MetalLB 7472, kube-vip 2112, keepalived exporter 9165).
+     */
+    @WithDefault("9477")
+    int metricsPort();
+
+    /** Address the agents' metrics endpoint binds to ({@code --metrics-address}); all node addresses by default. */
+    @WithDefault("0.0.0.0")
+    String metricsAddress();
   }
 
   interface Resources {

@@ -82,7 +82,7 @@ public final class AgentDaemonSet {
             .withNewRollingUpdate().withNewMaxUnavailable(1).endRollingUpdate()
         .endUpdateStrategy()
         .withNewTemplate()
-          .withNewMetadata().withLabels(labels).endMetadata()
+          .withNewMetadata().withLabels(labels).withAnnotations(scrapeAnnotations()).endMetadata()
           .withNewSpec()
             .withHostNetwork(true)
             .withDnsPolicy("ClusterFirstWithHostNet")
@@ -96,7 +96,8 @@ public final class AgentDaemonSet {
             .addNewContainer()
               .withName("agent")
               .withImage(config.image())
-              .withArgs("kubernetes")
+              .withArgs(args())
+              .withPorts(ports())
               .withEnv(env(placement))
               .withNewSecurityContext()
                 // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw VRRP sockets
@@ -136,6 +137,33 @@ public final class AgentDaemonSet {
         .endMetadata()
         .withSpec(spec)
         .build();
+  }
+
+  /** {@code kubernetes}, plus the metrics endpoint's address and port unless it is off (port 0). */
+  private List<String> args() {
+    if (config.metricsPort() == 0) {
+      return List.of("kubernetes");
+    }
+    return List.of("kubernetes", "--metrics-address", config.metricsAddress(),
+        "--metrics-port", Integer.toString(config.metricsPort()));
+  }
+
+  /** The metrics port, named so that a PodMonitor can select it; on the host network it is a node port. */
+  private List<io.fabric8.kubernetes.api.model.ContainerPort> ports() {
+    if (config.metricsPort() == 0) {
+      return null;
+    }
+    return List.of(new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withName("metrics")
+        .withContainerPort(config.metricsPort()).withProtocol("TCP").build());
+  }
+
+  /** prometheus.io/* annotations for annotation-based scraping, as the operator's own pods have. */
+  private Map<String, String> scrapeAnnotations() {
+    if (config.metricsPort() == 0) {
+      return null;
+    }
+    return Map.of("prometheus.io/scrape", "true", "prometheus.io/port", Integer.toString(config.metricsPort()),
+        "prometheus.io/path", "/metrics");
   }
 
   /**

@@ -6,19 +6,39 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.virtualip.api.v1.Conditions;
+import io.virtualip.api.v1.NodeState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prometheus metrics: {@code virtualip_reconciles_total{result}}, {@code virtualip_resources{condition,status}},
- * {@code virtualip_split_brain_total} (split brains begun) and {@code virtualip_split_brain_seconds{virtualip}} (how
- * long the current split brain of each VirtualIP has lasted; the series disappears when it ends).
+ * Prometheus metrics of the operator (names as Prometheus shows them):
+ * <ul>
+ *   <li>{@code virtualip_reconciles_total{result}} and {@code virtualip_reconcile_seconds} (a histogram of reconcile
+ *       durations);</li>
+ *   <li>{@code virtualip_resources{condition,status}}: VirtualIPs by condition;</li>
+ *   <li>{@code virtualip_split_brain_total} (split brains begun) and {@code virtualip_split_brain_seconds{virtualip}}
+ *       (how long the current split brain has lasted; the series disappears when it ends);</li>
+ *   <li>per VirtualIP, info-style (value 1, one series for what holds now): {@code virtualip_master{virtualip,node}}
+ *       (absent while there is no master), {@code virtualip_condition{virtualip,condition,status,reason}} (Ready,
+ *       SplitBrain, Degraded), {@code virtualip_node_state{virtualip,node,state}} (each node's entry in
+ *       status.nodes, Unknown when its agent is down) and {@code virtualip_node_agent_down{virtualip,node}}
+ *       (selected nodes whose agent Lease expired);</li>
+ *   <li>{@code virtualip_master_age_seconds{virtualip}}: seconds since the master last changed (to the current one,
+ *       or to none), counted from when this operator process first saw it.</li>
+ * </ul>
+ * Label values are node names, condition types/reasons and states: bounded by the cluster, never per packet.
  */
 @ApplicationScoped
 public class OperatorMetrics {
@@ -26,20 +46,68 @@ public class OperatorMetrics {
   private static final List<String> STATUSES = List.of(Conditions.TRUE, Conditions.FALSE, Conditions.UNKNOWN);
 
   private final MeterRegistry registry;
-  private final Clock clock = Clock.systemUTC();
+  private final Clock clock;
   private final Counter splitBrains;
+  private final Timer reconcileTimer;
   private final MultiGauge splitBrainSeconds;
+  private final MultiGauge master;
+  private final MultiGauge condition;
+  private final MultiGauge nodeState;
+  private final MultiGauge agentDown;
+  private final MultiGauge masterAge;
   /** Conditions by VirtualIP name, the source of virtualip_resources. */
   private final Map<String, Map<String, String>> conditions = new ConcurrentHashMap<>();
   private final Map<String, Instant> splitBrainSince = new ConcurrentHashMap<>();
+  /** What the per-VirtualIP gauges show, by VirtualIP name. */
+  private final Map<String, View> views = new ConcurrentHashMap<>();
 
+  /**
+   * What one VirtualIP looks like now, for the per-VirtualIP gauges.
+   *
+   * @param master the one live master, or null
+   * @param conditions the conditions
+   * @param nodes each reporting node's state (Unknown for a down agent)
+   * @param agentDown selected nodes whose agent Lease expired
+   */
+  public record Observation(String master, List<Condition> conditions, Map<String, NodeState> nodes,
+      Set<String> agentDown) {}
+
+  private record View(Observation observation, Instant masterSince) {}
+
+  @Inject
   public OperatorMetrics(MeterRegistry registry) {
+    this(registry, Clock.systemUTC());
+  }
+
+  OperatorMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
+    this.clock = clock;
     this.splitBrains = Counter.builder("virtualip.split.brain")
         .description("Split brains begun: two or more live nodes claimed Master of one VirtualIP")
         .register(registry);
+    this.reconcileTimer = Timer.builder("virtualip.reconcile")
+        .description("Duration of one reconciliation of a VirtualIP")
+        .serviceLevelObjectives(millis(5), millis(10), millis(25), millis(50), millis(100), millis(250), millis(500),
+            millis(1000), millis(2500), millis(5000))
+        .register(registry);
     this.splitBrainSeconds = MultiGauge.builder("virtualip.split.brain.seconds")
         .description("How long the current split brain of a VirtualIP has lasted")
+        .register(registry);
+    this.master = MultiGauge.builder("virtualip.master")
+        .description("1 for the node that is the one live master of a VirtualIP; no series while there is none")
+        .register(registry);
+    this.condition = MultiGauge.builder("virtualip.condition")
+        .description("1 for each condition of a VirtualIP with its current status and reason")
+        .register(registry);
+    this.nodeState = MultiGauge.builder("virtualip.node.state")
+        .description("1 for each node's state in a VirtualIP's status.nodes (Unknown: its agent is down)")
+        .register(registry);
+    this.agentDown = MultiGauge.builder("virtualip.node.agent.down")
+        .description("1 for each selected node of a VirtualIP whose agent Lease has expired")
+        .register(registry);
+    this.masterAge = MultiGauge.builder("virtualip.master.age")
+        .description("Seconds since the master of a VirtualIP last changed (to the current one or to none)")
+        .baseUnit("seconds")
         .register(registry);
     // A registry can outlive this bean (Quarkus restarts the application between test profiles, and Micrometer
     // returns an existing gauge of the same name and tags, still bound to the earlier bean's map). Registering anew
@@ -60,9 +128,15 @@ public class OperatorMetrics {
     registry.counter("virtualip.reconciles", "result", success ? "success" : "error").increment();
   }
 
-  public void observed(String vip, List<Condition> current, boolean splitBrain) {
+  /** How long one reconciliation took. */
+  public void reconciled(boolean success, Duration took) {
+    reconciled(success);
+    reconcileTimer.record(took);
+  }
+
+  public void observed(String vip, Observation now, boolean splitBrain) {
     Map<String, String> byType = new ConcurrentHashMap<>();
-    current.forEach(c -> byType.put(c.getType(), c.getStatus()));
+    now.conditions().forEach(c -> byType.put(c.getType(), c.getStatus()));
     conditions.put(vip, byType);
     boolean changed;
     if (splitBrain) {
@@ -76,6 +150,14 @@ public class OperatorMetrics {
     if (changed) {
       publishSplitBrainDurations();
     }
+    View before = views.get(vip);
+    Instant since = before != null && Objects.equals(before.observation().master(), now.master())
+        ? before.masterSince() : Instant.now(clock);
+    View view = new View(now, since);
+    if (!view.equals(before)) {
+      views.put(vip, view);
+      publishViews();
+    }
   }
 
   public void forget(String vip) {
@@ -83,13 +165,50 @@ public class OperatorMetrics {
     if (splitBrainSince.remove(vip) != null) {
       publishSplitBrainDurations();
     }
+    if (views.remove(vip) != null) {
+      publishViews();
+    }
   }
 
-  private void publishSplitBrainDurations() {
+  private synchronized void publishSplitBrainDurations() {
     splitBrainSeconds.register(splitBrainSince.entrySet().stream()
         .map(e -> MultiGauge.Row.of(Tags.of("virtualip", e.getKey()), e.getValue(),
             since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0))
         .toList(), true);
+  }
+
+  /** Rebuilds the per-VirtualIP rows; runs when something they show changed, not per reconcile. */
+  private synchronized void publishViews() {
+    List<MultiGauge.Row<?>> masters = new ArrayList<>();
+    List<MultiGauge.Row<?>> conds = new ArrayList<>();
+    List<MultiGauge.Row<?>> states = new ArrayList<>();
+    List<MultiGauge.Row<?>> down = new ArrayList<>();
+    List<MultiGauge.Row<?>> ages = new ArrayList<>();
+    for (Map.Entry<String, View> e : new TreeMap<>(views).entrySet()) {
+      String vip = e.getKey();
+      Observation o = e.getValue().observation();
+      if (o.master() != null) {
+        masters.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", o.master()), 1));
+      }
+      for (Condition c : o.conditions()) {
+        conds.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "condition", c.getType(), "status", c.getStatus(),
+            "reason", c.getReason() == null ? "" : c.getReason()), 1));
+      }
+      o.nodes().forEach((node, state) -> states.add(
+          MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node, "state", state.name()), 1)));
+      o.agentDown().forEach(node -> down.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node), 1)));
+      ages.add(MultiGauge.Row.of(Tags.of("virtualip", vip), e.getValue().masterSince(),
+          since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0));
+    }
+    master.register(masters, true);
+    condition.register(conds, true);
+    nodeState.register(states, true);
+    agentDown.register(down, true);
+    masterAge.register(ages, true);
+  }
+
+  private static Duration millis(long ms) {
+    return Duration.ofMillis(ms);
   }
 
   private static double count(Map<String, Map<String, String>> conditions, String type, String status) {

@@ -17,6 +17,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.virtualip.api.v1.Mode;
+import io.virtualip.api.v1.NodeState;
+import io.virtualip.api.v1.NodeStatus;
+import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.LeaderElection;
 import io.virtualip.operator.config.OperatorConfig;
@@ -43,6 +47,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -131,6 +136,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       return UpdateControl.noUpdate();
     }
     boolean success = false;
+    long started = System.nanoTime();
     try {
       Cluster cluster = cluster(context);
       Instant now = clock.instant();
@@ -150,7 +156,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       success = true;
       return next(aggregate, now);
     } finally {
-      metrics.reconciled(success);
+      metrics.reconciled(success, Duration.ofNanos(System.nanoTime() - started));
     }
   }
 
@@ -253,7 +259,15 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory()).record(StatusWriter.entries(vip));
     aggregate.multiMasterSince().ifPresentOrElse(t -> multiMasterSince.put(uid(vip), t),
         () -> multiMasterSince.remove(uid(vip)));
-    metrics.observed(vip.getMetadata().getName(), aggregate.conditions(), aggregate.splitBrain().isPresent());
+    Map<String, NodeState> nodes = new TreeMap<>();
+    for (NodeStatus entry : StatusWriter.entries(vip)) {
+      if (entry.getName() != null && entry.getState() != null) {
+        nodes.put(entry.getName(), aggregate.agentDown().contains(entry.getName()) ? NodeState.Unknown
+            : entry.getState());
+      }
+    }
+    metrics.observed(vip.getMetadata().getName(), new OperatorMetrics.Observation(aggregate.master(),
+        aggregate.conditions(), nodes, aggregate.agentDown()), aggregate.splitBrain().isPresent());
   }
 
   /**

@@ -117,6 +117,16 @@ class AgentPodSecurityTest {
     }
 
     @Override
+    public int metricsPort() {
+      return 9477;
+    }
+
+    @Override
+    public String metricsAddress() {
+      return "0.0.0.0";
+    }
+
+    @Override
     public OperatorConfig.Resources resources() {
       return new OperatorConfig.Resources() {
         @Override

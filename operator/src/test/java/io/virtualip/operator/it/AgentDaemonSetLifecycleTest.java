@@ -79,7 +79,14 @@ class AgentDaemonSetLifecycleTest {
 
     Container agent = pod.getContainers().get(0);
     assertThat(agent.getImage()).isEqualTo("virtualip/agent:0.1.0");
-    assertThat(agent.getArgs()).containsExactly("kubernetes");
+    // The metrics endpoint on the chart's default port, on every node address (host network).
+    assertThat(agent.getArgs()).containsExactly("kubernetes", "--metrics-address", "0.0.0.0", "--metrics-port", "9477");
+    assertThat(agent.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("metrics");
+      assertThat(p.getContainerPort()).isEqualTo(9477);
+    });
+    assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "9477");
     assertThat(agent.getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("NODE_NAME");
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");

@@ -57,6 +57,12 @@ final class DeployManifests {
     for (Map.Entry<String, String> file : render().entrySet()) {
       Files.writeString(deployDirectory.resolve(file.getKey()), file.getValue());
     }
+    // The alert rules, their promtool tests and the dashboard, for a Prometheus / Grafana without the chart.
+    Files.createDirectories(deployDirectory.resolve("monitoring"));
+    for (String name : List.of("alerts.yaml", "alerts.test.yaml", "dashboard.json")) {
+      Files.copy(Chart.directory().resolve("files").resolve(name), deployDirectory.resolve("monitoring").resolve(name),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   /** Regenerates deploy/ (the same as {@link #REGENERATE}, from an IDE). */
