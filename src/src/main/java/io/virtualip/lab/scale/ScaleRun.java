@@ -77,6 +77,8 @@ final class ScaleRun {
   private final Map<String, String> statusMaster = new ConcurrentHashMap<>();
   private final Map<String, Boolean> statusSplitBrain = new ConcurrentHashMap<>();
   private final Map<String, Boolean> statusReady = new ConcurrentHashMap<>();
+  /** VirtualIPs seen Ready at least once (a design that flaps may never show all Ready at one moment). */
+  private final Set<String> everReady = ConcurrentHashMap.newKeySet();
   private final List<SimFabric.Transition> transitions = new CopyOnWriteArrayList<>();
   /** (wall ms, kind, vip, value) of what the lab's watch saw change. */
   private final List<Observed> observed = new CopyOnWriteArrayList<>();
@@ -254,7 +256,7 @@ final class ScaleRun {
 
     long settleStart = System.currentTimeMillis();
     await("every VirtualIP to be Ready with a master", Duration.ofSeconds(120 + o.virtualIps() / 5), () ->
-        statusReady.size() == o.virtualIps() && statusReady.values().stream().allMatch(b -> b));
+        everReady.size() == o.virtualIps());
     double settleSeconds = (System.currentTimeMillis() - settleStart) / 1000.0;
     log.printf("scale: settled in %.1f s%n", settleSeconds);
     Thread.sleep(5_000); // let the last settling writes and reconciles drain
@@ -297,7 +299,8 @@ final class ScaleRun {
     agents.remove(victim).halt();
     log.println("scale: killed " + victim + ", master of " + victimVips.size() + " VirtualIPs");
     await("a new master in the status of every VirtualIP " + victim + " held", Duration.ofSeconds(60), () ->
-        victimVips.stream().allMatch(v -> statusMaster.get(v) != null && !statusMaster.get(v).equals(victim)));
+        victimVips.stream().allMatch(v -> observed.stream().anyMatch(x -> x.kind().equals("master")
+            && x.vip().equals(v) && x.wallMillis() >= killAt && !x.value().isEmpty() && !x.value().equals(victim))));
     List<Double> failover = new ArrayList<>();
     int noMasterFlaps = 0;
     for (String vip : victimVips) {
@@ -337,7 +340,8 @@ final class ScaleRun {
     fabric.cut(a, b);
     log.println("scale: cut VRRP between " + a + " and " + b + " (" + shared.size() + " VirtualIPs)");
     await("SplitBrain on every VirtualIP " + a + " and " + b + " share", Duration.ofSeconds(60),
-        () -> shared.stream().allMatch(v -> Boolean.TRUE.equals(statusSplitBrain.get(v))));
+        () -> shared.stream().allMatch(v -> observed.stream().anyMatch(x -> x.kind().equals("splitBrain")
+            && x.vip().equals(v) && x.wallMillis() >= cutAt && x.value().equals("True"))));
     List<Double> splitBrain = new ArrayList<>();
     for (String vip : shared) {
       SimFabric.Transition second = transitions.stream().filter(t -> t.vip().equals(vip) && t.node().equals(b)
@@ -449,8 +453,12 @@ final class ScaleRun {
     if (!Objects.equals(was, split)) {
       observed.add(new Observed(now, "splitBrain", name, split ? "True" : "False"));
     }
-    statusReady.put(name, conditions.stream().anyMatch(c -> Conditions.READY.equals(c.getType())
-        && Conditions.TRUE.equals(c.getStatus())));
+    boolean ready = conditions.stream().anyMatch(c -> Conditions.READY.equals(c.getType())
+        && Conditions.TRUE.equals(c.getStatus()));
+    statusReady.put(name, ready);
+    if (ready) {
+      everReady.add(name);
+    }
   }
 
   /**
@@ -528,7 +536,8 @@ final class ScaleRun {
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
-            + " (" + statusReady.values().stream().filter(b -> b).count() + " of " + o.virtualIps() + " Ready)");
+            + " (" + statusReady.values().stream().filter(b -> b).count() + " of " + o.virtualIps() + " Ready, "
+            + everReady.size() + " ever)");
       }
       Thread.sleep(100);
     }
