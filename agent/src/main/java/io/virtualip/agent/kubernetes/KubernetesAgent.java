@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.placement.PlacementKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,7 +62,11 @@ public final class KubernetesAgent implements AutoCloseable {
   KubernetesAgent(KubernetesClient client, InstanceEngine engine, AgentConfig config, Clock clock) {
     this.config = config;
     long resync = config.resyncPeriod().toMillis();
-    virtualIps = client.resources(VirtualIP.class).runnableInformer(resync);
+    // Only this agent's share: the operator labels each VirtualIP with its placement's key. Without a placement
+    // (an agent started by hand) every VirtualIP.
+    virtualIps = config.placement() == null ? client.resources(VirtualIP.class).runnableInformer(resync)
+        : client.resources(VirtualIP.class).withLabel(PlacementKey.LABEL, config.placement().key())
+            .runnableInformer(resync);
     nodes = client.nodes().runnableInformer(resync);
     secrets = client.secrets().inNamespace(config.namespace()).runnableInformer(resync);
     pods = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).runnableInformer(resync);

@@ -3,6 +3,7 @@ package io.virtualip.agent.kubernetes;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.placement.PlacementKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,11 @@ public record Placement(Map<String, String> nodeSelector, Set<Toleration> tolera
   public Placement {
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
     tolerations = tolerations == null ? Set.of() : Set.copyOf(tolerations);
+  }
+
+  /** The label value the operator puts on this placement's VirtualIPs ({@link PlacementKey#LABEL}). */
+  public String key() {
+    return PlacementKey.hash(nodeSelector, tolerations);
   }
 
   public static Placement of(VirtualIPSpec spec) {

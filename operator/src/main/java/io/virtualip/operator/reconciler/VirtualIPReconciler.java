@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -20,6 +21,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.placement.PlacementKey;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.operator.dependent.Placement;
@@ -53,9 +57,11 @@ import java.util.stream.Collectors;
  * DaemonSet, a VRID, then the status derived from what the agents report, and events for what changed.
  *
  * <p>Not generation-aware: the agents' status writes and their Leases are the facts this reconciler aggregates, so
- * every change has to trigger it, not only spec changes.
+ * every change of them has to trigger it, not only spec changes; but only those ({@link InputsChanged},
+ * {@link LeaseLiveness}): its own status writes and routine Lease renewals reconcile nothing.
  */
-@ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false)
+@ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = InputsChanged.class))
 public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<VirtualIP> {
   /** Re-evaluate at least this often while an agent's Lease can expire, so expiry is seen within 2 s. */
   static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
@@ -68,6 +74,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private final VridAllocator allocator;
   private final Duration defaultLeaseDuration;
   private final Clock clock;
+  private final KubernetesClient client;
 
   /** VRIDs this process decided, ahead of the informer cache that may not show the status write yet. */
   private final Map<String, Integer> vridBook = new HashMap<>();
@@ -80,6 +87,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
+    this.client = client;
     this.statusWriter = new StatusWriter(client);
     this.events = events;
     this.metrics = metrics;
@@ -107,7 +115,14 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .withNamespaces(agents.namespace())
         .withLabelSelector(AgentDaemonSet.LABEL_NAME + "=" + AgentDaemonSet.NAME)
         .withSecondaryToPrimaryMapper((Lease lease) -> reportingOn(context, lease))
+        // A renewal changes nothing by itself: LeaseLiveness reconciles when a node falls silent, expires or
+        // comes back. Only a new holder or duration is news here (adds and deletes always are).
+        .withOnUpdateFilter((Lease now, Lease before) -> now.getSpec() == null || before.getSpec() == null
+            || !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
+            || !Objects.equals(now.getSpec().getLeaseDurationSeconds(), before.getSpec().getLeaseDurationSeconds()))
         .build(), context);
+    var liveness = new LeaseLiveness(() -> leases.list().toList(),
+        () -> context.getPrimaryCache().list().toList(), defaultLeaseDuration, clock);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, VirtualIP.class)
         .withName("nodes")
         // Node status heartbeats are frequent and irrelevant; which nodes exist, their labels and taints are not.
@@ -117,7 +132,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                     before.getSpec() == null ? null : before.getSpec().getTaints()))
         .withSecondaryToPrimaryMapper((Node node) -> all(context))
         .build(), context);
-    return List.of(daemonSets, leases, nodes);
+    return List.of(daemonSets, leases, nodes, liveness);
   }
 
   @Override
@@ -129,6 +144,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       List<String> violations = validator.violations(vip);
       if (violations.isEmpty()) {
         runAgents(vip, cluster);
+        labelPlacement(vip);
       }
       VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
@@ -180,6 +196,21 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         agents.release(vip, other); // its placement changed
       }
     }
+  }
+
+  /**
+   * Labels the VirtualIP with its placement's key, so that each agent lists and watches only the VirtualIPs of its
+   * own DaemonSet (a status write then reaches those agents only, not every agent of the cluster).
+   */
+  private void labelPlacement(VirtualIP vip) {
+    String key = Placement.of(vip).hash();
+    Map<String, String> labels = vip.getMetadata().getLabels();
+    if (labels != null && key.equals(labels.get(PlacementKey.LABEL))) {
+      return;
+    }
+    client.resources(VirtualIP.class).withName(vip.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\"" + PlacementKey.LABEL + "\":\"" + key + "\"}}}");
   }
 
   private VridDecision allocateVrid(VirtualIP vip, Cluster cluster) {
