@@ -74,6 +74,10 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Duration repairAfter;
   private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("virtualip-status"));
+  static final int WRITERS = 4;
+  /** The API calls of one round of entry writes, in parallel; bookkeeping stays on {@link #api}'s thread. */
+  private final java.util.concurrent.ExecutorService writers = Executors.newFixedThreadPool(WRITERS,
+      DaemonThreads.named("virtualip-status-write"));
 
   /** Kept after a removal too, so that the engine's final transition still gets its Event. */
   private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
@@ -175,32 +179,52 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  /** @return false when a write failed and must be retried (the others are still attempted) */
+  /**
+   * Writes every pending entry, {@link #WRITERS} at a time: a failover changes the entries of every VirtualIP the
+   * node runs at once, and one API round trip after another would make the last of them late by their sum.
+   *
+   * @return false when a write failed and must be retried (the others are still attempted)
+   */
   private boolean writeEntries() {
-    boolean allWritten = true;
+    record Attempt(String name, Pending pending, NodeStatus entry,
+        java.util.concurrent.Future<?> write) {}
+    java.util.List<Attempt> attempts = new java.util.ArrayList<>();
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
-      try {
-        if (p.snapshot() == null) {
+      NodeStatus entry = p.snapshot() == null ? null : toNodeStatus(name, p.snapshot());
+      attempts.add(new Attempt(name, p, entry, writers.submit(() -> {
+        if (entry == null) {
           writer.remove(name);
+        } else {
+          writer.write(name, entry);
+        }
+      })));
+    }
+    boolean allWritten = true;
+    for (Attempt a : attempts) {
+      String name = a.name();
+      try {
+        a.write().get();
+        if (a.entry() == null) {
           lastWritten.remove(name);
           lastReported.remove(name);
           lastRejected.remove(name);
           lastStamp.remove(name);
         } else {
-          NodeStatus entry = toNodeStatus(name, p.snapshot());
-          writer.write(name, entry);
           lastWritten.put(name, clock.instant());
-          lastReported.put(name, reported(name, p.snapshot(), Instant.parse(entry.getUpdated())));
-          lastRejected.put(name, p.snapshot().rejected());
-          lastStamp.put(name, entry.getUpdated());
+          lastReported.put(name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
+          lastRejected.put(name, a.pending().snapshot().rejected());
+          lastStamp.put(name, a.entry().getUpdated());
         }
         // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next round.
-        pending.remove(name, p);
-      } catch (RuntimeException ex) {
+        pending.remove(name, a.pending());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException ex) {
         LOG.log(System.Logger.Level.WARNING, "cannot write status of VirtualIP " + name + " (will retry): "
-            + ex.getMessage());
+            + ex.getCause().getMessage());
         allWritten = false;
       }
     }
@@ -361,6 +385,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   /** Stops without writing what is pending (a crash, for the scale lab). */
   void halt() {
     api.shutdownNow();
+    writers.shutdownNow();
   }
 
   void close(Duration grace) {
@@ -370,5 +395,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       // best effort: the Lease expiry tells the operator the rest
     }
     api.shutdownNow();
+    writers.shutdownNow();
   }
 }
