@@ -5,6 +5,7 @@ import io.virtualip.lab.bench.FailoverBenchmark;
 import io.virtualip.lab.demo.Artifacts;
 import io.virtualip.lab.demo.Demo;
 import io.virtualip.lab.kube.ApiServerCommand;
+import io.virtualip.lab.scale.ScaleCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,12 +17,13 @@ import picocli.CommandLine.Command;
  *   <li>{@code demo}: a real three-node cluster in network namespaces with the operator and agents (root).</li>
  *   <li>{@code bench}: the failover benchmark of our agent against keepalived (root; see src/BENCHMARK.md).</li>
  *   <li>{@code api-server}: a real kube-apiserver + etcd on loopback until Ctrl-C (see src/kube-api-server).</li>
+ *   <li>{@code scale}: the operator and many simulated agents on a real API server (see src/BENCHMARK.md).</li>
  * </ul>
  */
 @Command(name = "virtualip-lab", mixinStandardHelpOptions = true, version = "virtualip-lab 0.1.0",
         description = "VirtualIP's lab: simulations and a real cluster on this machine",
         subcommands = {LabMain.Simulate.class, LabMain.DemoCommand.class, FailoverBenchmark.class,
-            ApiServerCommand.class})
+            ApiServerCommand.class, ScaleCommand.class})
 public final class LabMain {
 
 

@@ -18,8 +18,10 @@ import java.util.Objects;
  * @param statusWrite         how this node's status.nodes entry is written
  * @param leaseDuration       leaseDurationSeconds of the heartbeat Lease
  * @param leaseRenewInterval  how often the Lease is renewed
- * @param masterRenewInterval how often a master rewrites its entry (its claim, with fresh counters)
- * @param otherRenewInterval  how often any other state rewrites its entry (fresh counters for the diagnosis)
+ * @param masterRenewInterval how often the agent checks its entries for what time alone changes (a peer going
+ *                            silent); entries are written only on change (StatusReporter)
+ * @param otherRenewInterval  how long after its last write an entry the API shows otherwise (marked Unknown, lost)
+ *                            is rewritten
  * @param resyncPeriod        informer resync: every cached object is offered again, repairing anything missed
  * @param placement           this agent's DaemonSet placement (VIRTUALIP_PLACEMENT), or null: see {@link Placement}
  */
@@ -34,7 +36,7 @@ public record AgentConfig(String nodeName, String namespace, String eventNamespa
     Objects.requireNonNull(namespace, "namespace (POD_NAMESPACE)");
   }
 
-  /** The contract's values: Lease of 4 s renewed every 1 s, a master's claim renewed every 1 s. */
+  /** The contract's values: Lease of 4 s renewed every 1 s; entries checked for changes every 1 s. */
   public static AgentConfig defaults(String nodeName, String namespace) {
     return new AgentConfig(nodeName, namespace, "default", DEFAULT_READY_FILE, StatusWriteMode.AUTO,
         Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10),

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.Placement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +50,8 @@ public final class KubernetesAgent implements AutoCloseable {
   private final SharedIndexInformer<Secret> secrets;
   private final SharedIndexInformer<Pod> pods;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  /** VirtualIP events received by the watch: the fan-out cost of other writers (the scale lab reads it). */
+  private final java.util.concurrent.atomic.LongAdder virtualIpEvents = new java.util.concurrent.atomic.LongAdder();
   /** The client {@link #start(InstanceEngine, Map)} made, closed with the agent; null when the caller owns it. */
   private KubernetesClient ownedClient;
 
@@ -59,7 +62,11 @@ public final class KubernetesAgent implements AutoCloseable {
   KubernetesAgent(KubernetesClient client, InstanceEngine engine, AgentConfig config, Clock clock) {
     this.config = config;
     long resync = config.resyncPeriod().toMillis();
-    virtualIps = client.resources(VirtualIP.class).runnableInformer(resync);
+    // Only this agent's share: the operator labels each VirtualIP with its placement's key. Without a placement
+    // (an agent started by hand) every VirtualIP.
+    virtualIps = config.placement() == null ? client.resources(VirtualIP.class).runnableInformer(resync)
+        : client.resources(VirtualIP.class).withLabel(Placement.LABEL, config.placement().hash())
+            .runnableInformer(resync);
     nodes = client.nodes().runnableInformer(resync);
     secrets = client.secrets().inNamespace(config.namespace()).runnableInformer(resync);
     pods = client.pods().inAnyNamespace().withField("spec.nodeName", config.nodeName()).runnableInformer(resync);
@@ -99,6 +106,9 @@ public final class KubernetesAgent implements AutoCloseable {
         return true;
       });
       informer.addEventHandler(wake());
+      if (informer == virtualIps) {
+        virtualIps.addEventHandler(count(virtualIpEvents));
+      }
       synced.add(informer.start().toCompletableFuture());
     }
     CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
@@ -141,6 +151,34 @@ public final class KubernetesAgent implements AutoCloseable {
     };
   }
 
+  /** VirtualIP watch events received so far (adds, updates, deletes, including resyncs). */
+  public long virtualIpWatchEvents() {
+    return virtualIpEvents.sum();
+  }
+
+  /** Counts what arrived from the API: a resync offers the cached object again with the same resourceVersion. */
+  private static ResourceEventHandler<VirtualIP> count(java.util.concurrent.atomic.LongAdder counter) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(VirtualIP obj) {
+        counter.increment();
+      }
+
+      @Override
+      public void onUpdate(VirtualIP oldObj, VirtualIP newObj) {
+        if (!java.util.Objects.equals(oldObj.getMetadata().getResourceVersion(),
+            newObj.getMetadata().getResourceVersion())) {
+          counter.increment();
+        }
+      }
+
+      @Override
+      public void onDelete(VirtualIP obj, boolean deletedFinalStateUnknown) {
+        counter.increment();
+      }
+    };
+  }
+
   /** Atomically, so that the readiness probe never reads half a file. */
   static void writeReadyFile(Path file) {
     try {
@@ -173,6 +211,17 @@ public final class KubernetesAgent implements AutoCloseable {
     if (ownedClient != null) {
       ownedClient.close();
     }
+  }
+
+  /**
+   * Stops at once, as a SIGKILL would: the Lease first, then every write and watch, without a last status write. For
+   * the scale lab, whose simulated nodes crash inside one JVM.
+   */
+  public void halt() {
+    lease.close();
+    reporter.halt();
+    informers().forEach(SharedIndexInformer::stop);
+    controller.close();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.virtualip.agent.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
@@ -32,10 +33,14 @@ import java.util.function.Function;
  * with backoff; when the API returns, the entries catch up in one write each. Nothing here can block or slow the
  * engine.
  *
- * <p>Renewal cadence: a master rewrites its entry every {@code masterRenewInterval} (1 s) as its renewed claim, with
- * fresh counters and peers; other states every {@code otherRenewInterval} (10 s). Transitions are written at once,
- * so the operator sees a change within one write's latency, well inside its 2 s budget; liveness itself comes from the
- * Lease (4 s), not from these renewals.
+ * <p>Write on change: an entry is written only when something its readers use changed (operator/CONTRACT.md):
+ * state, priorities, the master heard, the reason, the observed generation, a peer appearing or going silent
+ * (silent: not heard within 3 advertisement intervals), and the rejection counters, at most every
+ * {@link #REJECTED_EVERY} while they grow. Advert counters and lastHeard stamps ride along but never cause a write.
+ * Transitions are written at once; what time alone changes (a peer going silent) is checked every
+ * {@code checkInterval}. A quiet VirtualIP costs no write at all: the liveness of every claim comes from the node's
+ * one Lease. An entry the API shows differently from the last write (marked Unknown by the operator while this agent
+ * could not renew its Lease, or lost) is rewritten {@code repairAfter} after that write.
  */
 public final class StatusReporter implements InstanceEngine.Listener, AutoCloseable {
 
@@ -43,6 +48,14 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   static final int MAX_QUEUED_EVENTS = 64;
   static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** Growing rejection counters are written at most this often (the split-brain diagnosis compares two reports). */
+  static final Duration REJECTED_EVERY = Duration.ofSeconds(5);
+  static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+  /** The part of an entry whose change is worth a write. */
+  record Reported(NodeState state, int priority, int effectivePriority, String masterAddress, String reason,
+      Set<String> peers, Long generation) {
+  }
 
   /** What is still to be written for one VirtualIP: a snapshot, or (null) the removal of this node's entry. */
   private record Pending(InstanceSnapshot snapshot) {
@@ -57,10 +70,14 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Function<String, VirtualIP> virtualIps;
   private final InstanceEngine engine;
   private final Clock clock;
-  private final Duration masterRenewInterval;
-  private final Duration otherRenewInterval;
+  private final Duration checkInterval;
+  private final Duration repairAfter;
   private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("virtualip-status"));
+  static final int WRITERS = 4;
+  /** The API calls of one round of entry writes, in parallel; bookkeeping stays on {@link #api}'s thread. */
+  private final java.util.concurrent.ExecutorService writers = Executors.newFixedThreadPool(WRITERS,
+      DaemonThreads.named("virtualip-status-write"));
 
   /** Kept after a removal too, so that the engine's final transition still gets its Event. */
   private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
@@ -72,25 +89,29 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final AtomicBoolean flushQueued = new AtomicBoolean();
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();
+  /** Only touched on the reporter's thread: what each entry's last write said, and its updated stamp. */
+  private final Map<String, Reported> lastReported = new HashMap<>();
+  private final Map<String, Map<String, Long>> lastRejected = new HashMap<>();
+  private final Map<String, String> lastStamp = new HashMap<>();
   private volatile boolean backingOff;
   private Duration backoff = MIN_BACKOFF;
   private ScheduledFuture<?> retry;
 
   StatusReporter(String node, NodeStatusWriter writer, TransitionEvents events, Function<String, VirtualIP> virtualIps,
-      InstanceEngine engine, Clock clock, Duration masterRenewInterval, Duration otherRenewInterval) {
+      InstanceEngine engine, Clock clock, Duration checkInterval, Duration repairAfter) {
     this.node = node;
     this.writer = writer;
     this.events = events;
     this.virtualIps = virtualIps;
     this.engine = engine;
     this.clock = clock;
-    this.masterRenewInterval = masterRenewInterval;
-    this.otherRenewInterval = otherRenewInterval;
+    this.checkInterval = checkInterval;
+    this.repairAfter = repairAfter;
   }
 
   void start() {
-    long tick = Math.min(masterRenewInterval.toMillis(), otherRenewInterval.toMillis());
-    api.scheduleWithFixedDelay(this::renew, tick, tick, TimeUnit.MILLISECONDS);
+    long tick = checkInterval.toMillis();
+    api.scheduleWithFixedDelay(this::check, tick, tick, TimeUnit.MILLISECONDS);
   }
 
   /** From the engine's event loop: record and wake, nothing more. */
@@ -158,25 +179,52 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  /** @return false when a write failed and must be retried (the others are still attempted) */
+  /**
+   * Writes every pending entry, {@link #WRITERS} at a time: a failover changes the entries of every VirtualIP the
+   * node runs at once, and one API round trip after another would make the last of them late by their sum.
+   *
+   * @return false when a write failed and must be retried (the others are still attempted)
+   */
   private boolean writeEntries() {
-    boolean allWritten = true;
+    record Attempt(String name, Pending pending, NodeStatus entry,
+        java.util.concurrent.Future<?> write) {}
+    java.util.List<Attempt> attempts = new java.util.ArrayList<>();
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
-      try {
-        if (p.snapshot() == null) {
+      NodeStatus entry = p.snapshot() == null ? null : toNodeStatus(name, p.snapshot());
+      attempts.add(new Attempt(name, p, entry, writers.submit(() -> {
+        if (entry == null) {
           writer.remove(name);
-          lastWritten.remove(name);
         } else {
-          writer.write(name, toNodeStatus(name, p.snapshot()));
+          writer.write(name, entry);
+        }
+      })));
+    }
+    boolean allWritten = true;
+    for (Attempt a : attempts) {
+      String name = a.name();
+      try {
+        a.write().get();
+        if (a.entry() == null) {
+          lastWritten.remove(name);
+          lastReported.remove(name);
+          lastRejected.remove(name);
+          lastStamp.remove(name);
+        } else {
           lastWritten.put(name, clock.instant());
+          lastReported.put(name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
+          lastRejected.put(name, a.pending().snapshot().rejected());
+          lastStamp.put(name, a.entry().getUpdated());
         }
         // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next round.
-        pending.remove(name, p);
-      } catch (RuntimeException ex) {
+        pending.remove(name, a.pending());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException ex) {
         LOG.log(System.Logger.Level.WARNING, "cannot write status of VirtualIP " + name + " (will retry): "
-            + ex.getMessage());
+            + ex.getCause().getMessage());
         allWritten = false;
       }
     }
@@ -225,8 +273,8 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     return code <= 0 || code == 408 || code == 429 || code >= 500;
   }
 
-  /** On the reporter's thread: queue renewals that are due, then write. */
-  private void renew() {
+  /** On the reporter's thread: queue the entries whose readers' view changed (or that need repair), then write. */
+  private void check() {
     try {
       Instant now = clock.instant();
       for (String name : active) {
@@ -234,10 +282,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         if (snapshot == null) {
           continue;
         }
-        Duration every = snapshot.state() == NodeState.Master ? masterRenewInterval : otherRenewInterval;
-        Instant written = lastWritten.get(name);
-        // A little slack, so that a tick that comes a few ms early does not skip a whole period.
-        if (written == null || !written.plus(every).minusMillis(50).isAfter(now)) {
+        if (due(name, snapshot, now)) {
           pending.putIfAbsent(name, new Pending(snapshot));
         }
       }
@@ -245,8 +290,53 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         flush();
       }
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "status renewal failed: " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "status check failed: " + e.getMessage());
     }
+  }
+
+  private boolean due(String name, InstanceSnapshot snapshot, Instant now) {
+    Reported last = lastReported.get(name);
+    Instant written = lastWritten.get(name);
+    if (last == null || written == null) {
+      return true;
+    }
+    if (!reported(name, snapshot, now).equals(last)) {
+      return true;
+    }
+    if (!snapshot.rejected().equals(lastRejected.get(name)) && !written.plus(REJECTED_EVERY).isAfter(now)) {
+      return true;
+    }
+    return !written.plus(repairAfter).isAfter(now) && needsRepair(name);
+  }
+
+  /** The API shows this node's entry otherwise than written: missing, marked Unknown, or overwritten. */
+  private boolean needsRepair(String name) {
+    VirtualIP vip = virtualIps.apply(name);
+    if (vip == null) {
+      return false;
+    }
+    NodeStatus shown = vip.getStatus() == null || vip.getStatus().getNodes() == null ? null
+        : vip.getStatus().getNodes().stream().filter(e -> node.equals(e.getName())).findFirst().orElse(null);
+    return shown == null || shown.getState() == NodeState.Unknown
+        || !java.util.Objects.equals(shown.getUpdated(), lastStamp.get(name));
+  }
+
+  Reported reported(String name, InstanceSnapshot s, Instant now) {
+    return new Reported(s.state(), s.priority(), s.effectivePriority(), s.masterAddress(), s.reason(),
+        heard(name, s, now).stream().map(InstanceSnapshot.Peer::address)
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+        generations.get(name));
+  }
+
+  /** Peers heard within 3 advertisement intervals (RFC 5798 section 6.1: about Master_Down_Interval). */
+  private java.util.List<InstanceSnapshot.Peer> heard(String name, InstanceSnapshot s, Instant now) {
+    Instant since = now.minus(interval(name).multipliedBy(3));
+    return s.peers().stream().filter(p -> p.lastHeard() == null || !p.lastHeard().isBefore(since)).toList();
+  }
+
+  private Duration interval(String name) {
+    VirtualIP vip = virtualIps.apply(name);
+    return vip == null || vip.getSpec() == null ? DEFAULT_INTERVAL : SpecDefaults.advertisementInterval(vip.getSpec());
   }
 
   /**
@@ -271,8 +361,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
             .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
             .limit(NodeStatus.MAX_REJECTED_REASONS)
             .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-    java.util.stream.Stream<InstanceSnapshot.Peer> peers = s.peers().stream();
-    if (s.peers().size() > NodeStatus.MAX_PEERS) {
+    java.util.List<InstanceSnapshot.Peer> heard = heard(name, s, clock.instant());
+    java.util.stream.Stream<InstanceSnapshot.Peer> peers = heard.stream();
+    if (heard.size() > NodeStatus.MAX_PEERS) {
       peers = peers.sorted(java.util.Comparator.comparing(InstanceSnapshot.Peer::lastHeard,
           java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
           .limit(NodeStatus.MAX_PEERS);
@@ -307,6 +398,12 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     close(Duration.ofSeconds(2));
   }
 
+  /** Stops without writing what is pending (a crash, for the scale lab). */
+  void halt() {
+    api.shutdownNow();
+    writers.shutdownNow();
+  }
+
   void close(Duration grace) {
     try {
       api.submit(this::flush).get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -314,5 +411,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       // best effort: the Lease expiry tells the operator the rest
     }
     api.shutdownNow();
+    writers.shutdownNow();
   }
 }

@@ -31,9 +31,18 @@ final class StatusWriter {
   }
 
   /** Rewrites the state of entries whose agent's Lease expired to Unknown, unless the agent wrote meanwhile. */
+  /**
+   * An entry whose agent's Lease expired is shown Unknown, except a silent master whose claim still counts
+   * (unconfirmed, until a backup takes over): marking it would end the claim early and show NoMaster in between.
+   */
+  private static boolean markUnknown(Aggregate aggregate, NodeStatus e) {
+    return aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown
+        && !e.getName().equals(aggregate.master());
+  }
+
   void showUnknown(VirtualIP cached, Aggregate aggregate) {
     boolean anyToMark = entries(cached).stream()
-        .anyMatch(e -> aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown);
+        .anyMatch(e -> markUnknown(aggregate, e));
     if (!anyToMark) {
       return;
     }
@@ -41,8 +50,7 @@ final class StatusWriter {
     List<NodeStatus> entries = fresh == null ? List.of() : entries(fresh);
     for (int i = 0; i < entries.size(); i++) {
       NodeStatus entry = entries.get(i);
-      if (aggregate.agentDown().contains(entry.getName()) && entry.getState() != NodeState.Unknown
-          && entries(cached).contains(entry)) {
+      if (markUnknown(aggregate, entry) && entries(cached).contains(entry)) {
         String reason = Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
         try {
           patch(cached, StatusPatch.markUnknown(i, entry, reason));

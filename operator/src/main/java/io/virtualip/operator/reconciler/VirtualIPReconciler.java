@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -23,6 +24,8 @@ import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.SplitBrainPolicy;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.config.LeaderElection;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.operator.config.OperatorConfig;
 import io.virtualip.operator.dependent.AgentDaemonSet;
 import io.virtualip.api.v1.contract.Placement;
@@ -59,9 +62,11 @@ import java.util.stream.Collectors;
  * DaemonSet, a VRID, then the status derived from what the agents report, and events for what changed.
  *
  * <p>Not generation-aware: the agents' status writes and their Leases are the facts this reconciler aggregates, so
- * every change has to trigger it, not only spec changes.
+ * every change of them has to trigger it, not only spec changes; but only those ({@link InputsChanged},
+ * {@link LeaseLiveness}): its own status writes and routine Lease renewals reconcile nothing.
  */
-@ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false)
+@ControllerConfiguration(name = "virtualip", generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = InputsChanged.class))
 public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<VirtualIP> {
   /** Re-evaluate at least this often while an agent's Lease can expire, so expiry is seen within 2 s. */
   static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
@@ -74,6 +79,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
   private final VridAllocator allocator;
   private final Duration defaultLeaseDuration;
   private final Clock clock;
+  private final KubernetesClient client;
 
   /** VRIDs this process decided, ahead of the informer cache that may not show the status write yet. */
   private final Map<String, Integer> vridBook = new HashMap<>();
@@ -90,6 +96,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
 
   public VirtualIPReconciler(KubernetesClient client, OperatorConfig config, EventRecorder events,
       OperatorMetrics metrics, SpecValidator validator) {
+    this.client = client;
     this.statusWriter = new StatusWriter(client);
     this.events = events;
     this.metrics = metrics;
@@ -117,7 +124,14 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .withNamespaces(agents.namespace())
         .withLabelSelector(AgentDaemonSet.LABEL_NAME + "=" + AgentDaemonSet.NAME)
         .withSecondaryToPrimaryMapper((Lease lease) -> reportingOn(context, lease))
+        // A renewal changes nothing by itself: LeaseLiveness reconciles when a node falls silent, expires or
+        // comes back. Only a new holder or duration is news here (adds and deletes always are).
+        .withOnUpdateFilter((Lease now, Lease before) -> now.getSpec() == null || before.getSpec() == null
+            || !Objects.equals(now.getSpec().getHolderIdentity(), before.getSpec().getHolderIdentity())
+            || !Objects.equals(now.getSpec().getLeaseDurationSeconds(), before.getSpec().getLeaseDurationSeconds()))
         .build(), context);
+    var liveness = new LeaseLiveness(() -> leases.list().toList(),
+        () -> context.getPrimaryCache().list().toList(), defaultLeaseDuration, clock);
     var nodes = new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, VirtualIP.class)
         .withName("nodes")
         // Node status heartbeats are frequent and irrelevant; which nodes exist, their labels and taints are not.
@@ -127,7 +141,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                     before.getSpec() == null ? null : before.getSpec().getTaints()))
         .withSecondaryToPrimaryMapper((Node node) -> all(context))
         .build(), context);
-    return List.of(daemonSets, leases, nodes);
+    return List.of(daemonSets, leases, nodes, liveness);
   }
 
   @Override
@@ -143,6 +157,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       List<String> violations = validator.violations(vip);
       if (violations.isEmpty()) {
         runAgents(vip, cluster);
+        labelPlacement(vip);
       }
       VridDecision vrid = violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
@@ -198,6 +213,21 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         agents.release(vip, other, false); // its placement changed
       }
     }
+  }
+
+  /**
+   * Labels the VirtualIP with its placement's key, so that each agent lists and watches only the VirtualIPs of its
+   * own DaemonSet (a status write then reaches those agents only, not every agent of the cluster).
+   */
+  private void labelPlacement(VirtualIP vip) {
+    String key = Placement.of(vip).hash();
+    Map<String, String> labels = vip.getMetadata().getLabels();
+    if (labels != null && key.equals(labels.get(Placement.LABEL))) {
+      return;
+    }
+    client.resources(VirtualIP.class).withName(vip.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\"" + Placement.LABEL + "\":\"" + key + "\"}}}");
   }
 
   private VridDecision allocateVrid(VirtualIP vip, Cluster cluster) {

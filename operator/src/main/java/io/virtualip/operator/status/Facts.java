@@ -45,24 +45,52 @@ public record Facts(long generation, List<String> addresses, List<String> violat
   }
 
   /**
-   * Whether the entry is a Master claim that counts: its agent's Lease is live and the entry itself was renewed
-   * within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}. An entry without an {@code updated} stamp proves no
-   * renewal and does not count.
+   * Whether the entry is a confirmed Master claim: the entry says Master and its agent renewed its Lease within
+   * {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}. The agent writes its entry only when something in it changes, so
+   * the one Lease per node, renewed every second, is what keeps all its claims alive.
    */
   public boolean claimsMaster(NodeStatus entry) {
-    return live(entry) && entry.getState() == NodeState.Master
-        && claimExpiry(entry).map(now::isBefore).orElse(false);
+    AgentLease lease = leases.get(entry.getName());
+    return entry.getState() == NodeState.Master && lease != null
+        && now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
   }
 
-  /** A live agent's entry that still says Master although the agent stopped renewing it. */
-  public boolean staleClaim(NodeStatus entry) {
-    return live(entry) && entry.getState() == NodeState.Master && !claimsMaster(entry);
+  /**
+   * A Master entry whose agent has gone silent (its Lease not renewed within the renewal timeout) but might still
+   * hold the address: a crashed master's node keeps the address until a backup takes over, after
+   * Master_Down_Interval. Such a claim still names the master ("unconfirmed") while no other node claims and until
+   * {@link #unconfirmedUntil}.
+   */
+  public boolean silentClaim(NodeStatus entry) {
+    return entry.getState() == NodeState.Master && leases.containsKey(entry.getName()) && !claimsMaster(entry);
   }
 
-  /** When the entry stops counting as a Master claim unless renewed: {@code updated} + the renewal timeout. */
-  public Optional<Instant> claimExpiry(NodeStatus entry) {
-    return Optional.ofNullable(entry.getUpdated())
-        .flatMap(SplitBrainDetector::parse)
-        .map(t -> t.plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
+  /**
+   * Until when a silent master's claim can still count: its last Lease renewal, plus the renewal period (it may
+   * have died just before the next one), plus Master_Down_Interval of the best live backup (RFC 5798 section 6.1:
+   * 3 x interval + skew, skew = (256 - priority) x interval / 256; the longest, for priority 1, when no backup
+   * reports), plus the handover grace for the new master's status write to arrive. Past it no backup took over and
+   * nobody is master.
+   */
+  public Optional<Instant> unconfirmedUntil(NodeStatus entry) {
+    AgentLease lease = leases.get(entry.getName());
+    if (lease == null) {
+      return Optional.empty();
+    }
+    int backupPriority = entries.stream()
+        .filter(e -> !e.getName().equals(entry.getName()) && live(e) && e.getState() == NodeState.Backup)
+        .mapToInt(e -> e.getEffectivePriority() != null ? e.getEffectivePriority()
+            : e.getPriority() != null ? e.getPriority() : 1)
+        .max().orElse(1);
+    Duration masterDown = interval.multipliedBy(3)
+        .plus(interval.multipliedBy(256 - Math.max(1, Math.min(255, backupPriority))).dividedBy(256));
+    return Optional.of(lease.renewTime().plus(StatusAggregator.LEASE_RENEW_INTERVAL).plus(masterDown)
+        .plus(StatusAggregator.HANDOVER_GRACE));
+  }
+
+  /** How long ago the node's agent last renewed its Lease, or null without a Lease. */
+  public Duration silentFor(String node) {
+    AgentLease lease = leases.get(node);
+    return lease == null ? null : Duration.between(lease.renewTime(), now);
   }
 }

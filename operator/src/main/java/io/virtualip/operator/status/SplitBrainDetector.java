@@ -83,8 +83,12 @@ public final class SplitBrainDetector {
       return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, mismatches);
     }
     Optional<Instant> heard = lastHeard(receiver, sender.getAddress());
-    // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means not hearing.
-    if (heard.isPresent() && !heard.get().isBefore(now.minus(interval.multipliedBy(3)))) {
+    // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means not hearing. As of
+    // the receiver's report: agents write their entry when a peer appears or goes silent, not on every advert, so
+    // a listed peer's lastHeard is only as fresh as the entry's updated stamp.
+    Instant asOf = Optional.ofNullable(receiver.getUpdated()).flatMap(SplitBrainDetector::parse)
+        .filter(t -> t.isBefore(now)).orElse(now);
+    if (heard.isPresent() && !heard.get().isBefore(asOf.minus(interval.multipliedBy(3)))) {
       return new Diagnosis(receiver.getName(), sender.getName(), Kind.CROSSING, List.of());
     }
     if (growing.contains(VRID_MISMATCH)) {

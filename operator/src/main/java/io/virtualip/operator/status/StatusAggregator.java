@@ -32,8 +32,11 @@ import java.util.stream.Stream;
  * their Leases and the time. Pure: equal facts give an equal aggregate.
  *
  * <p>An entry counts only while its agent's Lease is live: a master whose agent died is shown Unknown and is neither
- * the master nor half of a split brain. A Master entry moreover counts only while its agent keeps renewing it as its
- * claim: the Lease outlives a killed agent by up to its whole duration, longer than a backup needs to take over.
+ * the master nor half of a split brain. Agents write their entries only when something in them changes; a Master
+ * entry is a confirmed claim while its agent's Lease was renewed within {@link #CLAIM_RENEWAL_TIMEOUT}. A silent
+ * master (a crashed node, which keeps the address until a backup takes over) still names the master, unconfirmed,
+ * until another node claims or Master_Down_Interval has passed ({@link Facts#unconfirmedUntil}): a crash shows as
+ * one change of master, not as NoMaster followed by MasterElected.
  */
 public final class StatusAggregator {
   /**
@@ -43,13 +46,15 @@ public final class StatusAggregator {
    */
   public static final Duration HANDOVER_GRACE = Duration.ofMillis(500);
   /**
-   * A Master entry not rewritten for this long is no claim any more. A master's agent rewrites its entry every 1 s
-   * (operator/CONTRACT.md); twice that tolerates one late or lost write. It must stay below Master_Down_Interval
-   * (about 3 advertisement intervals, 3.6 s at 1 s; RFC 5798 section 6.1): a backup takes over a killed master then,
-   * and the dead master's entry, whose Lease (4 s) is still live, must no longer count or the failover would look
-   * like a split brain. Compared with the operator's clock, like the Lease: node clocks must be synchronised.
+   * A Master entry is a confirmed claim while its agent renewed its Lease less than this ago. Agents renew their
+   * Lease every 1 s ({@link #LEASE_RENEW_INTERVAL}, operator/CONTRACT.md); twice that tolerates one late or lost
+   * renewal. It stays below Master_Down_Interval (about 3 advertisement intervals, 3.6 s at 1 s; RFC 5798 section
+   * 6.1): a silent claim is never half of a split brain, so a backup taking over a killed master is a failover.
+   * Compared with the operator's clock, like the Lease: node clocks must be synchronised.
    */
   public static final Duration CLAIM_RENEWAL_TIMEOUT = Duration.ofSeconds(2);
+  /** How often agents renew their Lease (operator/CONTRACT.md). */
+  public static final Duration LEASE_RENEW_INTERVAL = Duration.ofSeconds(1);
 
   private StatusAggregator() {}
 
@@ -57,8 +62,13 @@ public final class StatusAggregator {
     List<NodeStatus> entries = f.entries() == null ? List.of() : f.entries();
     Set<String> agentDown = names(entries.stream().filter(e -> !f.live(e)));
     // Only renewed claims: a stale one ends a handover or a split brain as if its node had left Master.
-    List<NodeStatus> liveMasters = entries.stream().filter(f::claimsMaster).toList();
-    Set<String> staleClaims = names(entries.stream().filter(f::staleClaim));
+    List<NodeStatus> liveMasters = entries.stream().filter(e -> f.live(e) && f.claimsMaster(e)).toList();
+    // A silent master still names the master while no other node claims and a backup may not have taken over yet.
+    List<NodeStatus> silent = entries.stream().filter(f::silentClaim)
+        .filter(e -> f.unconfirmedUntil(e).map(f.now()::isBefore).orElse(false)).toList();
+    NodeStatus unconfirmed = liveMasters.isEmpty() && silent.size() == 1 ? silent.get(0) : null;
+    Set<String> staleClaims = names(entries.stream()
+        .filter(e -> f.live(e) && f.silentClaim(e) && e != unconfirmed));
     Set<String> interfaceMissing = names(entries.stream()
         .filter(e -> f.live(e) && Reasons.interfaceMissing(e)));
 
@@ -67,21 +77,30 @@ public final class StatusAggregator {
     Optional<SplitBrain> splitBrain = handover ? Optional.empty()
         : SplitBrainDetector.detect(liveMasters, f.previousRejected(), f.interval(), f.mode(), f.now());
     String master = liveMasters.size() == 1 ? liveMasters.get(0).getName()
-        : handover ? handoverMaster(liveMasters, f.previousMaster()) : null;
+        : handover ? handoverMaster(liveMasters, f.previousMaster())
+        : unconfirmed != null ? unconfirmed.getName() : null;
     StepDown stepDown = stepDown(f, entries, liveMasters, splitBrain);
 
     List<Condition> conditions = List.of(
-        ready(f, entries, liveMasters, splitBrain, master, staleClaims),
+        ready(f, entries, liveMasters, splitBrain, master, staleClaims, unconfirmed),
         splitBrainCondition(f, splitBrain, stepDown.action(), staleClaims),
         degraded(f, entries, agentDown, interfaceMissing, liveMasters));
+    // Only what time alone changes while an agent is silent or two masters hand over; a renewing Lease never asks
+    // for a look (the reconciler's Lease watch reports a node falling silent, expiring or coming back).
     Optional<Instant> recheckAt = Stream.of(
-            entries.stream().filter(f::live).map(e -> f.leases().get(e.getName()).expiry()),
-            liveMasters.stream().flatMap(m -> f.claimExpiry(m).stream()),
+            entries.stream().filter(e -> f.live(e) && isSilent(f, e.getName()))
+                .map(e -> f.leases().get(e.getName()).expiry()),
+            Stream.ofNullable(unconfirmed).flatMap(u -> f.unconfirmedUntil(u).stream()),
             handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.<Instant>empty())
-        .flatMap(s -> s)
+        .flatMap(x -> x)
         .min(Comparator.naturalOrder());
     return new Aggregate(f.vrid().vrid(), master, stepDown.nodes(), conditions, agentDown, interfaceMissing,
         splitBrain, stepDown.action(), recheckAt, Optional.ofNullable(since));
+  }
+
+  private static boolean isSilent(Facts f, String node) {
+    Duration silentFor = f.silentFor(node);
+    return silentFor != null && silentFor.compareTo(CLAIM_RENEWAL_TIMEOUT) >= 0;
   }
 
   /** During a handover the status keeps its master if it is still a claimant, else names the likely winner. */
@@ -137,7 +156,7 @@ public final class StatusAggregator {
   }
 
   private static Condition ready(Facts f, List<NodeStatus> entries, List<NodeStatus> liveMasters,
-      Optional<SplitBrain> splitBrain, String master, Set<String> staleClaims) {
+      Optional<SplitBrain> splitBrain, String master, Set<String> staleClaims, NodeStatus unconfirmed) {
     if (!f.violations().isEmpty()) {
       return condition(f, READY, FALSE, Reasons.INVALID_SPEC,
           "The spec breaks the CRD's rules: " + String.join("; ", f.violations()));
@@ -168,12 +187,18 @@ public final class StatusAggregator {
     Set<String> reporting = names(entries.stream().filter(e -> f.live(e) && e.getState() != NodeState.Unknown));
     Set<String> silent = new TreeSet<>(f.selectedNodes());
     silent.removeAll(reporting);
+    if (unconfirmed != null) {
+      silent.remove(unconfirmed.getName()); // the unconfirmed note below says it
+    }
     if (!silent.isEmpty()) {
       return condition(f, READY, FALSE, Reasons.NODES_NOT_REPORTING, "Master is " + master + ", but "
           + String.join(", ", silent) + " have no live report (no entry yet, or the agent's Lease has expired).");
     }
+    String unconfirmedNote = unconfirmed == null ? "" : " (unconfirmed: its agent has been silent for "
+        + String.format(java.util.Locale.ROOT, "%.1f", f.silentFor(master).toMillis() / 1000.0)
+        + " s; if the node is down a backup takes over within Master_Down_Interval)";
     return condition(f, READY, TRUE, Reasons.MASTER_ELECTED,
-        master + " holds " + String.join(", ", f.addresses()) + "." + staleNote(staleClaims));
+        master + " holds " + String.join(", ", f.addresses()) + unconfirmedNote + "." + staleNote(staleClaims));
   }
 
   private static Condition splitBrainCondition(Facts f, Optional<SplitBrain> splitBrain, String action,
@@ -188,7 +213,7 @@ public final class StatusAggregator {
   /** Names the nodes whose entries still say Master but are not counted, so the status does not look contradictory. */
   private static String staleNote(Set<String> staleClaims) {
     return staleClaims.isEmpty() ? "" : " Claim not renewed within " + CLAIM_RENEWAL_TIMEOUT.toSeconds()
-        + " s, not counted as Master: " + String.join(", ", staleClaims) + ".";
+        + " s (agent's Lease silent), not counted as Master: " + String.join(", ", staleClaims) + ".";
   }
 
   private static Condition degraded(Facts f, List<NodeStatus> entries, Set<String> agentDown,

@@ -56,6 +56,11 @@ public final class Fixtures {
     return new AgentLease(node, NOW.minusSeconds(1), LEASE);
   }
 
+  /** The node's agent last renewed its Lease at {@code t}: what keeps its Master claim confirmed. */
+  public static AgentLease renewed(String node, Instant t) {
+    return new AgentLease(node, t, LEASE);
+  }
+
   public static AgentLease expired(String node) {
     return new AgentLease(node, NOW.minusSeconds(10), LEASE);
   }

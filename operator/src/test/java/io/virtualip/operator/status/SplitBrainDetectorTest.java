@@ -46,9 +46,22 @@ class SplitBrainDetectorTest {
   }
 
   @Test
+  void lastHeardIsJudgedAsOfTheReportNotTheOperatorsClock() {
+    // Agents write on change: a's entry was written 60 s ago, when it had just heard b. Still a crossing.
+    NodeStatus a = hears(entry("a", Master, "192.0.2.1", 100), "192.0.2.2", NOW.minusSeconds(60).minusMillis(200));
+    a.setUpdated(NOW.minusSeconds(60).toString());
+    SplitBrain sb = detect(Map.of(), Mode.Multicast, a,
+        hears(entry("b", Master, "192.0.2.2", 100), "192.0.2.1", NOW.minusMillis(300)));
+    assertThat(sb.diagnoses()).containsExactly(
+        new Diagnosis("a", "b", Kind.CROSSING, List.of()),
+        new Diagnosis("b", "a", Kind.CROSSING, List.of()));
+  }
+
+  @Test
   void staleLastHeardCountsAsNotReaching() {
+    // a's report (updated NOW - 1 s) heard b 3.5 s before it was written: more than 3 intervals, so not reaching.
     SplitBrain sb = detect(Map.of(), Mode.Multicast,
-        hears(entry("a", Master, "192.0.2.1", 100), "192.0.2.2", NOW.minusSeconds(4)),
+        hears(entry("a", Master, "192.0.2.1", 100), "192.0.2.2", NOW.minusMillis(4500)),
         hears(entry("b", Master, "192.0.2.2", 100), "192.0.2.1", NOW.minusMillis(300)));
     assertThat(sb.diagnoses()).containsExactly(
         new Diagnosis("a", "b", Kind.NOT_REACHING, List.of()),

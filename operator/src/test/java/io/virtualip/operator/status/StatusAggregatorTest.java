@@ -9,6 +9,7 @@ import static io.virtualip.operator.status.Fixtures.expired;
 import static io.virtualip.operator.status.Fixtures.facts;
 import static io.virtualip.operator.status.Fixtures.hears;
 import static io.virtualip.operator.status.Fixtures.live;
+import static io.virtualip.operator.status.Fixtures.renewed;
 import static io.virtualip.operator.status.Fixtures.renewedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,26 +43,31 @@ class StatusAggregatorTest {
             facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100),
                 entry("n3", Backup, "192.0.2.3", 100)).leases(expired("n1"), live("n2"), live("n3")),
             "n2", "False/NodesNotReporting", "False/AtMostOneMaster", "True/AgentDown"),
-        row("killed master: Lease still live but claim not renewed, new master: no split brain",
-            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(3600)),
-                renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW), entry("n3", Backup, "192.0.2.3", 100))
-                .leases(live("n1"), live("n2"), live("n3")),
+        row("killed master: Lease still live but not renewed, new master: no split brain",
+            facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100),
+                entry("n3", Backup, "192.0.2.3", 100))
+                .leases(renewed("n1", NOW.minusMillis(3600)), live("n2"), live("n3")),
             "n2", "True/MasterElected", "False/AtMostOneMaster", "False/Healthy"),
-        row("two freshly renewed claims are a split brain",
-            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(1900)),
-                renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW), entry("n3", Backup, "192.0.2.3", 100))
-                .leases(live("n1"), live("n2"), live("n3")),
+        row("two claims of agents renewing their Leases are a split brain",
+            facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100),
+                entry("n3", Backup, "192.0.2.3", 100))
+                .leases(renewed("n1", NOW.minusMillis(1900)), renewed("n2", NOW), live("n3")),
             null, "False/SplitBrain", "True/MultipleMasters", "False/Healthy"),
-        row("a claim renewed exactly the timeout ago no longer counts",
-            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusSeconds(2)),
-                entry("n2", Backup, "192.0.2.2", 100), entry("n3", Backup, "192.0.2.3", 100))
-                .leases(live("n1"), live("n2"), live("n3")),
-            null, "False/NoMaster", "False/AtMostOneMaster", "False/Healthy"),
-        row("a Master entry without an updated stamp proves no renewal",
-            facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), null),
-                entry("n2", Backup, "192.0.2.2", 100), entry("n3", Backup, "192.0.2.3", 100))
-                .leases(live("n1"), live("n2"), live("n3")),
-            null, "False/NoMaster", "False/AtMostOneMaster", "False/Healthy"),
+        row("a master silent for the timeout is still master, unconfirmed (no backup took over yet)",
+            facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100),
+                entry("n3", Backup, "192.0.2.3", 100))
+                .leases(renewed("n1", NOW.minusSeconds(2)), live("n2"), live("n3")),
+            "n1", "True/MasterElected", "False/AtMostOneMaster", "False/Healthy"),
+        row("a silent master past its Lease but within Master_Down_Interval is still master, its agent down",
+            facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100),
+                entry("n3", Backup, "192.0.2.3", 100))
+                .leases(renewed("n1", NOW.minusMillis(4500)), live("n2"), live("n3")),
+            "n1", "True/MasterElected", "False/AtMostOneMaster", "True/AgentDown"),
+        row("a silent master past Master_Down_Interval with no takeover: no master",
+            facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100),
+                entry("n3", Backup, "192.0.2.3", 100))
+                .leases(renewed("n1", NOW.minusMillis(5200)), live("n2"), live("n3")),
+            null, "False/NoMaster", "False/AtMostOneMaster", "True/AgentDown"),
         row("an entry without any Lease counts as down",
             facts().selected("n1", "n2").entries(entry("n1", Master, "192.0.2.1", 150),
                 entry("n2", Backup, "192.0.2.2", 100)).leases(live("n1")),
@@ -159,25 +165,26 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void staleClaimIsNamedAndAFreshClaimIsRecheckedWhenItWouldGoStale() {
-    var f = facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 150), NOW.minusMillis(2500)),
-        renewedAt(entry("n2", Master, "192.0.2.2", 100), NOW.minusMillis(300)), entry("n3", Backup, "192.0.2.3", 100))
-        .leases(live("n1"), live("n2"), live("n3"));
+  void staleClaimIsNamedAndTheSilentAgentsLeaseExpiryIsRechecked() {
+    var f = facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100),
+        entry("n3", Backup, "192.0.2.3", 100))
+        .leases(renewed("n1", NOW.minusMillis(2500)), renewed("n2", NOW.minusMillis(300)), live("n3"));
     Aggregate a = StatusAggregator.aggregate(f.build());
     assertThat(a.master()).isEqualTo("n2");
-    assertThat(a.condition(Conditions.READY).orElseThrow().getMessage())
-        .isEqualTo("n2 holds 192.0.2.10/24. Claim not renewed within 2 s, not counted as Master: n1.");
+    assertThat(a.condition(Conditions.READY).orElseThrow().getMessage()).isEqualTo("n2 holds 192.0.2.10/24."
+        + " Claim not renewed within 2 s (agent's Lease silent), not counted as Master: n1.");
     assertThat(a.condition(Conditions.SPLIT_BRAIN).orElseThrow().getMessage()).contains("not counted as Master: n1");
-    // n2's claim goes stale before any Lease (NOW + 3 s) expires: the operator must look again then.
-    assertThat(a.recheckAt()).contains(NOW.minusMillis(300).plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
+    // The silent n1's Lease expires at NOW + 1.5 s: AgentDown must show then. Renewing Leases ask for no look.
+    assertThat(a.recheckAt()).contains(NOW.plusMillis(1500));
   }
 
   @Test
   void aClaimGoingStaleEndsAHandoverAtOnce() {
     // n1 was master and n2 preempted it; n1's agent then died before writing Backup.
-    var f = facts().entries(renewedAt(entry("n1", Master, "192.0.2.1", 100), NOW.minusMillis(2100)),
-        renewedAt(entry("n2", Master, "192.0.2.2", 150), NOW.minusMillis(400)), entry("n3", Backup, "192.0.2.3", 100))
-        .leases(live("n1"), live("n2"), live("n3")).handover("n1", NOW.minusMillis(300));
+    var f = facts().entries(entry("n1", Master, "192.0.2.1", 100), entry("n2", Master, "192.0.2.2", 150),
+        entry("n3", Backup, "192.0.2.3", 100))
+        .leases(renewed("n1", NOW.minusMillis(2100)), renewed("n2", NOW.minusMillis(400)), live("n3"))
+        .handover("n1", NOW.minusMillis(300));
     Aggregate a = StatusAggregator.aggregate(f.build());
     assertThat(a.master()).isEqualTo("n2");
     assertThat(a.splitBrain()).isEmpty();
@@ -199,7 +206,8 @@ class StatusAggregatorTest {
     assertThat(a.agentDown()).containsExactly("n1");
     assertThat(a.master()).isNull();
     assertThat(a.condition(Conditions.DEGRADED).orElseThrow().getMessage()).contains("agent Lease expired on n1");
-    assertThat(a.recheckAt()).contains(NOW.plusSeconds(3));
+    // n2 renews its Lease: nothing here changes by time alone (the reconciler's Lease watch sees n2 fall silent).
+    assertThat(a.recheckAt()).isEmpty();
   }
 
   @Test

@@ -28,6 +28,12 @@ import java.util.TreeMap;
  */
 public record Placement(Map<String, String> nodeSelector, List<Toleration> tolerations) {
 
+  /**
+   * Label on agent DaemonSets and on VirtualIPs: the placement's {@link #hash}. The operator labels each VirtualIP
+   * with it, so an agent lists and watches only the VirtualIPs of its own placement.
+   */
+  public static final String LABEL = "virtualip.io/placement";
+
   private static final ObjectMapper CANONICAL = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 

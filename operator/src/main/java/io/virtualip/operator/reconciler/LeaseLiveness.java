@@ -1,0 +1,115 @@
+package io.virtualip.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.javaoperatorsdk.operator.OperatorException;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.operator.status.AgentLease;
+import io.virtualip.operator.status.StatusAggregator;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Turns the agents' Lease renewals into reconciles only when a node's liveness changes: it falls silent (no renewal
+ * within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}: its Master claims become unconfirmed), its Lease expires
+ * (AgentDown), or it comes back. A routine renewal changes nothing a status is derived from, so with every agent
+ * renewing every second the operator reconciles nothing (issue 14; the Lease informer drops those updates). Looks at
+ * the Lease cache every {@link #TICK}; a change reconciles the VirtualIPs the node has an entry in.
+ */
+final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
+
+  static final Duration TICK = Duration.ofMillis(200);
+
+  enum Liveness { RENEWING, SILENT, EXPIRED }
+
+  private final Supplier<List<Lease>> leases;
+  private final Supplier<List<VirtualIP>> virtualIps;
+  private final Duration defaultDuration;
+  private final Clock clock;
+  private final Map<String, Liveness> last = new HashMap<>();
+  private ScheduledExecutorService ticker;
+
+  LeaseLiveness(Supplier<List<Lease>> leases, Supplier<List<VirtualIP>> virtualIps, Duration defaultDuration,
+      Clock clock) {
+    super(Lease.class, "agent-lease-liveness");
+    this.leases = leases;
+    this.virtualIps = virtualIps;
+    this.defaultDuration = defaultDuration;
+    this.clock = clock;
+  }
+
+  /** A node's liveness at {@code now} from its Lease. */
+  static Liveness liveness(AgentLease lease, Instant now) {
+    if (!lease.liveAt(now)) {
+      return Liveness.EXPIRED;
+    }
+    return now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT)) ? Liveness.RENEWING
+        : Liveness.SILENT;
+  }
+
+  /** No secondary resources of its own: the Lease informer holds the Leases. */
+  @Override
+  public java.util.Set<Lease> getSecondaryResources(VirtualIP primary) {
+    return java.util.Set.of();
+  }
+
+  @Override
+  public void start() throws OperatorException {
+    super.start();
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "virtualip-lease-liveness");
+      t.setDaemon(true);
+      return t;
+    });
+    ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop() throws OperatorException {
+    if (ticker != null) {
+      ticker.shutdownNow();
+    }
+    super.stop();
+  }
+
+  synchronized void tick() {
+    try {
+      Instant now = clock.instant();
+      Map<String, AgentLease> byNode = new Cluster(List.of(), List.of(), leases.get(), List.of())
+          .agentLeases(defaultDuration);
+      Map<String, Liveness> current = new HashMap<>();
+      byNode.forEach((node, lease) -> current.put(node, liveness(lease, now)));
+      for (String node : union(current, last)) {
+        if (!Objects.equals(current.get(node), last.get(node)) && last.containsKey(node)) {
+          for (VirtualIP vip : virtualIps.get()) {
+            if (vip.getStatus() != null && vip.getStatus().getNodes() != null
+                && vip.getStatus().getNodes().stream().anyMatch(e -> node.equals(e.getName()))) {
+              getEventHandler().handleEvent(new Event(ResourceID.fromResource(vip)));
+            }
+          }
+        }
+      }
+      last.clear();
+      last.putAll(current);
+    } catch (RuntimeException e) {
+      // the next tick tries again
+    }
+  }
+
+  private static java.util.Set<String> union(Map<String, Liveness> a, Map<String, Liveness> b) {
+    java.util.Set<String> all = new java.util.TreeSet<>(a.keySet());
+    all.addAll(b.keySet());
+    return all;
+  }
+}
