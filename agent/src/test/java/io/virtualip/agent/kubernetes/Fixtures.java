@@ -8,6 +8,7 @@ import io.virtualip.api.v1.Authentication;
 import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.api.v1.VirtualIPStatus;
 import java.util.List;
@@ -50,7 +51,14 @@ final class Fixtures {
    * Creates {@code vip} with its status, as the operator leaves it: the status is written separately, because an API
    * server ignores status on create when the CRD has a status subresource.
    */
+  /** Creates {@code vip} labelled with its placement's key, as the operator labels every VirtualIP. */
   static VirtualIP create(KubernetesClient admin, VirtualIP vip) {
+    Map<String, String> labels = new java.util.HashMap<>();
+    if (vip.getMetadata().getLabels() != null) {
+      labels.putAll(vip.getMetadata().getLabels());
+    }
+    labels.put(Placement.LABEL, Placement.of(vip).hash());
+    vip.getMetadata().setLabels(labels);
     VirtualIP created = admin.resource(vip).create();
     if (vip.getStatus() == null) {
       return created;
@@ -71,7 +79,8 @@ final class Fixtures {
   static InstanceSnapshot snapshot(io.virtualip.api.v1.NodeState state, long advertsSent, String reason) {
     return new InstanceSnapshot(state, 100, 100, state == io.virtualip.api.v1.NodeState.Master ? "192.0.2.1" : null,
         "192.0.2.1", java.time.Instant.parse("2026-11-26T10:00:00Z").plusSeconds(advertsSent), reason, advertsSent, 0,
-        Map.of("AUTH_MISMATCH", 2L), List.of(new InstanceSnapshot.Peer("192.0.2.2", 90,
-            java.time.Instant.parse("2026-11-26T10:00:00.250Z"))));
+        Map.of("AUTH_MISMATCH", 2L), // Heard just now: a peer silent for 3 advertisement intervals is not written.
+        List.of(new InstanceSnapshot.Peer("192.0.2.2", 90,
+            java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
   }
 }
