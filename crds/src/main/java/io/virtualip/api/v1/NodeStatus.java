@@ -24,6 +24,8 @@ public class NodeStatus {
   public static final int MAX_REASON_LENGTH = 1024;
   /** Rejection reasons (the agent's verdicts, about 25). */
   public static final int MAX_REJECTED_REASONS = 64;
+  /** A reason code (FaultReason/RejectReason names are far shorter). */
+  public static final int MAX_CODE_LENGTH = 64;
   /** Every other node of 255, plus one. */
   public static final int MAX_PEERS = 255;
 
@@ -59,6 +61,7 @@ public class NodeStatus {
   private String reason;
 
   @JsonPropertyDescription("Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
+  @Size(max = MAX_CODE_LENGTH)
   private String reasonCode;
 
   @JsonPropertyDescription("Advertisements this node has sent.")
