@@ -37,7 +37,7 @@ class WhyReportTest {
     void healthy() {
         String report = why("healthy");
         assertThat(report.lines().findFirst().orElseThrow())
-                .isEqualTo("VirtualIP web: 192.0.2.10, VRRPv3 Multicast, VRID 51, master node-a");
+                .isEqualTo("VirtualIP web: 192.0.2.10/24, VRRPv3 Multicast, VRID 51, master node-a");
         List<String> nodes = section(report, "Nodes:");
         assertThat(row(nodes, "node-a")).containsExactly("node-a", "Master", "150", "150", "192.0.2.1", "node-a",
                 "5m", "2s", "higher priority than every advert heard");
@@ -61,7 +61,7 @@ class WhyReportTest {
     @Test
     void failover() {
         String report = why("failover");
-        assertThat(report).startsWith("VirtualIP web: 192.0.2.10, VRRPv3 Multicast, VRID 51, master node-b\n");
+        assertThat(report).startsWith("VirtualIP web: 192.0.2.10/24, VRRPv3 Multicast, VRID 51, master node-b\n");
         List<String> nodes = section(report, "Nodes:");
         assertThat(row(nodes, "node-a")).containsExactly("node-a", "Fault", "150", "150", "192.0.2.1", "-", "20s",
                 "20s", "track http-health failing: connection refused [TrackFailing]");
@@ -75,7 +75,7 @@ class WhyReportTest {
     @Test
     void oneWayLoss() {
         String report = why("one-way-loss");
-        assertThat(report).startsWith("VirtualIP web: 192.0.2.10, VRRPv3 Multicast, VRID 51, master -\n");
+        assertThat(report).startsWith("VirtualIP web: 192.0.2.10/24, VRRPv3 Multicast, VRID 51, master -\n");
         List<String> matrix = section(report, "Who hears whom (age of the last advert the row's node heard from the "
                 + "column's node, as of the row's last update; - not heard):");
         assertThat(row(matrix, "node-a")).containsExactly("node-a", "self", "0s");
@@ -94,7 +94,7 @@ class WhyReportTest {
     @Test
     void authMismatch() {
         String report = why("auth-mismatch");
-        assertThat(report).startsWith("VirtualIP web: 192.0.2.10, VRRPv2 Multicast, VRID 51, master -\n");
+        assertThat(report).startsWith("VirtualIP web: 192.0.2.10/24, VRRPv2 Multicast, VRID 51, master -\n");
         List<String> rejected = section(report, "Rejected adverts:");
         assertThat(row(rejected, "node-a")).containsExactly("node-a", "AUTH_MISMATCH", "600",
                 "authentication mismatch (the nodes use different passwords)");

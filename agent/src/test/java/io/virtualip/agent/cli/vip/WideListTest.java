@@ -18,11 +18,11 @@ class WideListTest {
         List<String> lines = WideList.render(List.of(healthy, split, down), Fixtures.RECORDED).lines().toList();
         assertThat(List.of(lines.get(0).split("\\s+"))).containsExactly("NAME", "ADDRESSES", "VRID", "VERSION", "MODE",
                 "MASTER", "BACKUPS", "OTHERS", "READY", "SPLIT-BRAIN", "DEGRADED", "AGE");
-        assertThat(List.of(lines.get(1).split("\\s+"))).containsExactly("api", "192.0.2.10", "51", "v2", "Multicast",
+        assertThat(List.of(lines.get(1).split("\\s+"))).containsExactly("api", "192.0.2.10/24", "51", "v2", "Multicast",
                 "-", "-", "node-a(Master),node-b(Master)", "False", "True", "False", "2h");
-        assertThat(List.of(lines.get(2).split("\\s+"))).containsExactly("db", "192.0.2.10", "51", "v3", "Multicast",
+        assertThat(List.of(lines.get(2).split("\\s+"))).containsExactly("db", "192.0.2.10/24", "51", "v3", "Multicast",
                 "node-a", "-", "node-b(Unknown)", "False", "False", "True", "2h");
-        assertThat(List.of(lines.get(3).split("\\s+"))).containsExactly("web", "192.0.2.10", "51", "v3", "Multicast",
+        assertThat(List.of(lines.get(3).split("\\s+"))).containsExactly("web", "192.0.2.10/24", "51", "v3", "Multicast",
                 "node-a", "node-b,node-c", "-", "True", "False", "False", "2h");
     }
 
