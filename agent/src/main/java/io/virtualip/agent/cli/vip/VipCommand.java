@@ -3,7 +3,6 @@ package io.virtualip.agent.cli.vip;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.virtualip.api.v1.VirtualIP;
 import java.io.File;
 import java.io.PrintWriter;
@@ -69,7 +68,7 @@ public final class VipCommand {
                 out.print(WhyReport.render(vip, parent.clock.instant()));
                 out.flush();
                 return 0;
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) { // KubernetesClientException, or a kubeconfig fabric8 cannot use: one line, no trace
                 err.println("cannot read virtualip \"" + name + "\": " + e.getMessage());
                 return 1;
             }
@@ -93,7 +92,7 @@ public final class VipCommand {
                 out.print(WideList.render(client.resources(VirtualIP.class).list().getItems(), parent.clock.instant()));
                 out.flush();
                 return 0;
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) { // KubernetesClientException, or a kubeconfig fabric8 cannot use: one line, no trace
                 spec.commandLine().getErr().println("cannot list virtualips: " + e.getMessage());
                 return 1;
             }

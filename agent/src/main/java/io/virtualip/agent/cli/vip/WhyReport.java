@@ -208,7 +208,7 @@ public final class WhyReport {
         if (fixes.isEmpty()) {
             boolean splitBrain = status.getConditions() != null && condition(status.getConditions(),
                     Conditions.SPLIT_BRAIN).map(c -> Conditions.TRUE.equals(c.getStatus())).orElse(false);
-            fixes.add(splitBrain ? "see the SplitBrain diagnosis above: the nodes report no code to act on"
+            fixes.add(splitBrain ? "the SplitBrain diagnosis above says what to change (no node reports a code to act on)"
                     : "nothing to fix");
         }
         return fixes;

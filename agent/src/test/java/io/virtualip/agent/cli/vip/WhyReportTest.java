@@ -88,7 +88,7 @@ class WhyReportTest {
                         + "node-a do not reach node-b: a firewall dropping IP protocol 112 (VRRP) or traffic to "
                         + "224.0.0.18 is the usual cause; allow it, or set mode: Unicast.");
         assertThat(section(report, "Fix:")).containsExactly(
-                "- see the SplitBrain diagnosis above: the nodes report no code to act on");
+                "- the SplitBrain diagnosis above says what to change (no node reports a code to act on)");
     }
 
     @Test
