@@ -36,11 +36,13 @@ import sun.misc.SignalHandler;
  *       after SIGTERM or SIGINT (masters hand over with priority 0 and the handover still reaches status), 2 for a
  *       missing or malformed environment variable, 1 for other failures.</li>
  *   <li>{@code status [--control-socket PATH]}: prints the running agent's status JSON; exit 1 if none answers.</li>
+ *   <li>{@code vip why NAME}, {@code vip get}: the {@code kubectl vip} plugin ({@link io.virtualip.agent.cli.vip}).</li>
  * </ul>
  */
 @Command(name = "virtualip-agent", mixinStandardHelpOptions = true, version = "virtualip-agent 0.1.0",
         description = "VRRP node agent for VirtualIP",
-        subcommands = {AgentMain.Run.class, AgentMain.Kubernetes.class, AgentMain.Status.class})
+        subcommands = {AgentMain.Run.class, AgentMain.Kubernetes.class, AgentMain.Status.class,
+            io.virtualip.agent.cli.vip.VipCommand.class})
 public final class AgentMain {
 
     static final String DEFAULT_CONTROL_SOCKET = "/run/virtualip/agent.sock";
