@@ -192,25 +192,26 @@ class AgentReportsTest {
   }
 
   @Test
-  void aKilledMastersUnrenewedClaimIsNoSplitBrainWhileItsLeaseIsStillLive() {
+  void aKilledMasterStaysTheUnconfirmedMasterUntilABackupTakesOver() {
     List<SimulatedAgent> a = setUp("rep-kill", null, "rep-kill-n1", "rep-kill-n2");
     masterWithBackup("rep-kill", a.get(0), a.get(1));
 
-    // n1's agent is SIGKILLed: it renews neither its claim nor its Lease. The Lease is stamped a few seconds ahead so
-    // that it certainly outlives this test however slow the machine, as a real 4 s Lease outlives the claim.
+    // n1's agent is SIGKILLed: its Lease is renewed no more. Its node keeps the address until a backup takes over,
+    // so past the 2 s renewal timeout its claim still names the master, unconfirmed (issue 11: no NoMaster between).
     alive.remove(a.get(0));
-    a.get(0).renewLease(Instant.now().plusSeconds(6));
+    a.get(0).renewLease(Instant.now());
     withinTwoSeconds().atMost(Duration.ofSeconds(4)).until(() -> cluster.condition("rep-kill", Conditions.READY)
-        .orElseThrow().getMessage(), m -> m.contains("not counted as Master: rep-kill-n1"));
-    assertThat(cluster.get("rep-kill").getStatus().getMaster()).isNull();
+        .orElseThrow().getMessage(), m -> m.contains("unconfirmed"));
+    assertThat(cluster.get("rep-kill").getStatus().getMaster()).isEqualTo("rep-kill-n1");
 
-    // n2 takes over after Master_Down_Interval: the status follows within 1 s, without a split brain.
+    // n2 takes over after Master_Down_Interval: the status follows within 1 s, one change of master, no split brain.
     a.get(1).report("rep-kill", entry(Master, 100));
     await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
         .until(() -> cluster.get("rep-kill").getStatus().getMaster(), "rep-kill-n2"::equals);
     assertThat(cluster.summary("rep-kill", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
-    assertThat(cluster.summary("rep-kill", Conditions.DEGRADED)).isNotEqualTo("True/AgentDown");
     assertThat(cluster.events("rep-kill", "SplitBrain")).isEmpty();
+    assertThat(cluster.events("rep-kill", "NoMaster")).isEmpty();
+    withinTwoSeconds().until(() -> cluster.events("rep-kill", "MasterChanged"), l -> l.size() == 1);
   }
 
   @Test
@@ -227,7 +228,10 @@ class AgentReportsTest {
         .until(() -> cluster.summary("rep-exp", Conditions.DEGRADED), "True/AgentDown"::equals);
     Instant seen = Instant.now();
     assertThat(Duration.between(expiry, seen)).isLessThanOrEqualTo(TWO_SECONDS);
-    assertThat(cluster.get("rep-exp").getStatus().getMaster()).isNull();
+    // Its claim outlives the Lease until Master_Down_Interval after the last renewal (plus the renewal period and
+    // the handover grace): no backup took over by then, so nobody is master.
+    await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+        .until(() -> cluster.get("rep-exp").getStatus().getMaster() == null);
     assertThat(cluster.summary("rep-exp", Conditions.READY)).isEqualTo("False/NoMaster");
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "AgentDown"), l -> l.size() == 1);
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "NoMaster"), l -> l.size() == 1);
