@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,17 @@ class PrometheusEndToEndTest {
         }
     }
 
+    /** A test that failed half-way may leave n1's agent dead: every test starts with all agents running. */
+    @BeforeEach
+    void restartDeadAgents() {
+        for (Node node : cluster.kubeNodes()) {
+            if (!cluster.agent(node).isAlive()) {
+                cluster.startAgent(node);
+                cluster.awaitAgentReady(node);
+            }
+        }
+    }
+
     @Test
     @Order(1)
     void scrapesTheOperatorAndEveryAgent() {
@@ -79,7 +91,9 @@ class PrometheusEndToEndTest {
                 .anyMatch(url -> url.contains("192.0.2.12:" + ClusterLab.AGENT_METRICS_PORT))
                 .anyMatch(url -> url.contains("192.0.2.13:" + ClusterLab.AGENT_METRICS_PORT));
         Await.until("virtualip_master to name n1", WAIT, () -> masterInPrometheus().equals(Set.of("n1")));
-        assertThat(prometheus.alerts()).as("alerts in a healthy cluster").isEmpty();
+        // Before the election Ready said NoMaster, and the alert was pending; it goes once Prometheus sees the series
+        // gone (the scrape after the operator dropped it). A healthy cluster then has no alert at all.
+        Await.until("no alert (now: " + prometheus.alerts() + ")", WAIT, () -> prometheus.alerts().isEmpty());
     }
 
     @Test
@@ -99,7 +113,7 @@ class PrometheusEndToEndTest {
                 () -> becameMaster("n2") > becameMasterBefore);
         // The operator's Ready condition over the whole failover, as Prometheus recorded it: a killed master stays the
         // unconfirmed master until n2 claims, so Ready never said NoMaster (the series exists only while it does).
-        long window = Math.max(5, (System.nanoTime() - killed) / 1_000_000_000L + 5);
+        long window = (System.nanoTime() - killed) / 1_000_000_000L + 1;
         List<Sample> noMaster = prometheus.query("max_over_time(virtualip_condition{virtualip=\"" + SEED
                 + "\",condition=\"Ready\",reason=\"NoMaster\"}[" + window + "s])");
         System.out.printf("[prom] failover: n2 BACKUP->MASTER %.0f -> %.0f, alerts seen %s, NoMaster samples %s%n",
