@@ -58,6 +58,7 @@ public final class Lab implements AutoCloseable {
     private final List<BackgroundProcess> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private volatile Inet4Address hostAddress;
+    private volatile Inet4Address uplinkAddress;
     private volatile String hostLink;
 
     private Lab(String prefix, int nodeCount, Path workRoot) {
@@ -232,8 +233,34 @@ public final class Lab implements AutoCloseable {
         for (Node node : nodes) {
             run("ip", "-n", node.namespace(), "route", "add", host + "/32", "via", GATEWAY);
         }
+        uplinkAddress = Addresses.ipv4(uplink);
         hostAddress = Addresses.ipv4(host);
         return hostAddress;
+    }
+
+    /**
+     * The bridge namespace's end of the {@link #connectHost() host link}: the root namespace reaches it directly, and
+     * a program {@link #startInBridge started in the bridge namespace} reaches every node (e.g. a Prometheus that
+     * scrapes the agents and serves its API to the root namespace on this address).
+     *
+     * @throws IllegalStateException before {@link #connectHost()}
+     */
+    public Inet4Address uplinkAddress() {
+        Inet4Address uplink = uplinkAddress;
+        if (uplink == null) {
+            throw new IllegalStateException("no host link yet: call connectHost() first");
+        }
+        return uplink;
+    }
+
+    /**
+     * Starts {@code command} in the bridge namespace, which has {@value #GATEWAY} on the segment once
+     * {@link #connectHost()} ran; output and cleanup as for {@link #start(Node, String, String...)}.
+     */
+    public BackgroundProcess startInBridge(String name, String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", bridgeNamespace));
+        full.addAll(List.of(command));
+        return launch(name, new ProcessBuilder(full));
     }
 
     /** The first /30 of 203.0.113.0/24 (from a per-lab start) with no address of it on any root-namespace link. */

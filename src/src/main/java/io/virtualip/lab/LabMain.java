@@ -9,6 +9,7 @@ import io.virtualip.lab.scale.ScaleCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar src/target/virtualip-lab.jar <command>}: the project's lab on this machine.
@@ -46,6 +47,11 @@ public final class LabMain {
             "Uses agent/target/virtualip-agent.jar and operator/target/quarkus-app/quarkus-run.jar from the",
             "working directory (or -Dvirtualip.agent.jar=... -Dvirtualip.operator.jar=...)."})
     static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--prometheus", description = {
+                "Also run the machine's prometheus (e.g. Debian's) scraping the operator and the agents with the",
+                "project's alert rules (deploy/monitoring/alerts.yaml), and print the alert it fires in the split brain."})
+        boolean prometheus;
+
         @Override
         public Integer call() {
             if (!Lab.isRoot()) {
@@ -59,7 +65,11 @@ public final class LabMain {
                 System.err.println(e.getMessage());
                 return 1;
             }
-            return Demo.run(artifacts, System.out);
+            if (prometheus && !Lab.hasTool("prometheus")) {
+                System.err.println("--prometheus needs prometheus on the PATH (Debian: apt-get install prometheus)");
+                return 1;
+            }
+            return Demo.run(artifacts, System.out, prometheus);
         }
     }
 }

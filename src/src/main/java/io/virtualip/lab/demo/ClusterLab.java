@@ -56,6 +56,8 @@ public final class ClusterLab implements AutoCloseable {
     public static final String NODE_LABEL = "virtualip.io/lab-node";
     private static final Duration AGENT_READY = Duration.ofSeconds(60);
     private static final Duration OPERATOR_READY = Duration.ofSeconds(90);
+    /** The agents' metrics port in a lab with a Prometheus (the chart's default). */
+    public static final int AGENT_METRICS_PORT = 9477;
 
     private final Lab lab;
     private final Artifacts artifacts;
@@ -64,11 +66,15 @@ public final class ClusterLab implements AutoCloseable {
     private LabApi api;
     private Kubectl kubectl;
     private BackgroundProcess operator;
+    /** Whether agents serve metrics and the operator listens on the host link, for {@link #prometheus}. */
+    private final boolean monitored;
+    private LabPrometheus prometheus;
 
-    private ClusterLab(Lab lab, Artifacts artifacts, int kubeNodes) {
+    private ClusterLab(Lab lab, Artifacts artifacts, int kubeNodes, boolean monitored) {
         this.lab = lab;
         this.artifacts = artifacts;
         this.kubeNodes = List.copyOf(lab.nodes().subList(0, kubeNodes));
+        this.monitored = monitored;
     }
 
     /**
@@ -81,8 +87,19 @@ public final class ClusterLab implements AutoCloseable {
      */
     public static ClusterLab start(Artifacts artifacts, String prefix, int kubeNodes, int extraNodes,
                                    Consumer<String> progress) {
+        return start(artifacts, prefix, kubeNodes, extraNodes, progress, false);
+    }
+
+    /**
+     * As {@link #start(Artifacts, String, int, int, Consumer)}; with {@code prometheus}, also a real Prometheus
+     * ({@link LabPrometheus}) scraping the operator and every agent and evaluating the project's alert rules: the
+     * agents then serve metrics on their node address, port {@value #AGENT_METRICS_PORT}, and the operator's HTTP
+     * server listens on the root namespace's end of the host link instead of loopback.
+     */
+    public static ClusterLab start(Artifacts artifacts, String prefix, int kubeNodes, int extraNodes,
+                                   Consumer<String> progress, boolean prometheus) {
         Lab lab = Lab.create(prefix, kubeNodes + extraNodes);
-        ClusterLab cluster = new ClusterLab(lab, artifacts, kubeNodes);
+        ClusterLab cluster = new ClusterLab(lab, artifacts, kubeNodes, prometheus);
         try {
             progress.accept("network: " + lab.nodes().size() + " node namespaces on one bridge (" + lab.id() + "), "
                     + describeNodes(lab.nodes()));
@@ -105,6 +122,12 @@ public final class ClusterLab implements AutoCloseable {
             cluster.kubeNodes.forEach(cluster::awaitAgentReady);
             progress.accept("agents ready on " + cluster.kubeNodes.stream().map(Node::name).toList()
                     + " (logs in " + lab.workDir().toAbsolutePath() + ")");
+            if (prometheus) {
+                cluster.startPrometheus();
+                progress.accept("Prometheus " + cluster.prometheus.url() + " scrapes the operator and the agents "
+                        + "each second, rules " + LabPrometheus.ALERTS + " (log: "
+                        + cluster.prometheus.process().log().toAbsolutePath() + ")");
+            }
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
@@ -163,7 +186,8 @@ public final class ClusterLab implements AutoCloseable {
         // Losing the lease in an API outage would make JOSDK exit, and here no Deployment restarts the operator.
         env.put("QUARKUS_PROFILE", "lab");
         // Health and metrics on a free loopback port: parallel labs must not fight over 8080.
-        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        // With a Prometheus (in the bridge namespace) on the host link's root end, which it reaches.
+        env.put("QUARKUS_HTTP_HOST", monitored ? lab.connectHost().getHostAddress() : "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
         operator = lab.startOnHost("operator", env, List.of(java(), "-Xmx256m", "-XX:+UseSerialGC",
@@ -201,10 +225,32 @@ public final class ClusterLab implements AutoCloseable {
         command.addAll(List.of(java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", artifacts.agentJar().toString(), "kubernetes",
                 "--control-socket", lab.workDir().resolve("agent-" + node.name() + ".sock").toAbsolutePath().toString()));
+        if (monitored) {
+            command.addAll(List.of("--metrics-address", node.ipv4Text(),
+                    "--metrics-port", Integer.toString(AGENT_METRICS_PORT)));
+        }
         BackgroundProcess agent = lab.start(node, "agent-" + node.name() + "-" + System.nanoTime() % 100_000,
                 command.toArray(String[]::new));
         agents.put(node.name(), agent);
         return agent;
+    }
+
+    private void startPrometheus() {
+        java.util.regex.Matcher listening = java.util.regex.Pattern.compile("Listening on: http://([0-9.]+:[0-9]+)")
+                .matcher(operator.output());
+        if (!listening.find()) {
+            throw new LabException("the operator's log names no HTTP address (log: " + operator.log() + ")");
+        }
+        prometheus = LabPrometheus.start(lab, listening.group(1),
+                kubeNodes.stream().map(n -> n.ipv4Text() + ":" + AGENT_METRICS_PORT).toList());
+    }
+
+    /** The lab's Prometheus; only in a lab started with {@code prometheus}. */
+    public LabPrometheus prometheus() {
+        if (prometheus == null) {
+            throw new IllegalStateException("this cluster lab runs no Prometheus");
+        }
+        return prometheus;
     }
 
     /** Waits until {@code node}'s agent has synced its watches (its readiness file exists). */

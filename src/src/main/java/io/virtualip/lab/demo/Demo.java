@@ -24,17 +24,30 @@ public final class Demo {
     private final PrintStream out;
     private final long start = System.nanoTime();
 
-    private Demo(ClusterLab cluster, PrintStream out) {
+    private final boolean prometheus;
+
+    private Demo(ClusterLab cluster, PrintStream out, boolean prometheus) {
         this.cluster = cluster;
         this.out = out;
+        this.prometheus = prometheus;
     }
 
     /** Builds the cluster, tells the story, removes everything; returns the process exit code. */
     public static int run(Artifacts artifacts, PrintStream out) {
-        out.println("== VirtualIP lab: three nodes, one Kubernetes API, the operator and one agent per node");
+        return run(artifacts, out, false);
+    }
+
+    /**
+     * As {@link #run(Artifacts, PrintStream)}; with {@code prometheus}, a real Prometheus scrapes the lab and the
+     * demo prints the alert it fires during the split brain, asked of its HTTP API.
+     */
+    public static int run(Artifacts artifacts, PrintStream out, boolean prometheus) {
+        out.println("== VirtualIP lab: three nodes, one Kubernetes API, the operator and one agent per node"
+                + (prometheus ? ", Prometheus" : ""));
         out.println("   Kubernetes API: " + ClusterLab.apiKind());
-        try (ClusterLab cluster = ClusterLab.start(artifacts, "viplab-", 3, 0, line -> out.println("   " + line))) {
-            new Demo(cluster, out).story();
+        try (ClusterLab cluster = ClusterLab.start(artifacts, "viplab-", 3, 0, line -> out.println("   " + line),
+                prometheus)) {
+            new Demo(cluster, out, prometheus).story();
             out.println("\n== done; removing the lab (agents, operator, API, namespaces)");
             return 0;
         } catch (RuntimeException e) {
@@ -83,6 +96,9 @@ public final class Demo {
         table();
         events(name, "SplitBrain");
         describe(name);
+        if (prometheus) {
+            firingAlerts(name, "VirtualIPSplitBrain");
+        }
 
         step("remove the drop on " + backup.name());
         long healed = System.nanoTime();
@@ -91,6 +107,30 @@ public final class Demo {
         say("SplitBrain=False after " + seconds(healed) + "; nodes holding " + address + ": " + cluster.holders(address));
         table();
         events(name, "SplitBrainResolved");
+        if (prometheus) {
+            Await.until("Prometheus to resolve VirtualIPSplitBrain", STEP, () -> splitBrainAlerts(name).isEmpty());
+            say("Prometheus: VirtualIPSplitBrain resolved after " + seconds(healed) + " (no longer in /api/v1/alerts)");
+        }
+    }
+
+    private List<LabPrometheus.Alert> splitBrainAlerts(String name) {
+        return cluster.prometheus().alerts().stream().filter(a -> "VirtualIPSplitBrain".equals(a.name())
+                && name.equals(a.labels().get("virtualip"))).toList();
+    }
+
+    /** Waits until Prometheus fires {@code alert} for {@code name} and prints it as {@code /api/v1/alerts} has it. */
+    private void firingAlerts(String name, String alert) {
+        long since = System.nanoTime();
+        Await.until("Prometheus to fire " + alert, STEP, () -> splitBrainAlerts(name).stream()
+                .anyMatch(a -> "firing".equals(a.state())));
+        out.println();
+        out.println("   Prometheus " + cluster.prometheus().url() + "/api/v1/alerts (firing " + seconds(since)
+                + " after SplitBrain=True):");
+        for (LabPrometheus.Alert a : splitBrainAlerts(name)) {
+            out.println("     " + a.state() + "  " + a.name() + "{virtualip=" + a.labels().get("virtualip") + ", node="
+                    + a.labels().get("node") + ", severity=" + a.labels().get("severity") + "} since " + a.activeAt());
+            out.println("       " + a.annotations().get("summary"));
+        }
     }
 
     private String awaitSingleMaster(String name, String address) {
