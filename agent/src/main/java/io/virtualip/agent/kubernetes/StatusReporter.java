@@ -192,6 +192,13 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
+      if (virtualIps.apply(name) == null) {
+        // Gone from the informer (deleted, or no longer this placement's): there is no entry to write or remove,
+        // and writing would only earn a 404 per report.
+        pending.remove(name, p);
+        forget(name);
+        continue;
+      }
       NodeStatus entry = p.snapshot() == null ? null : toNodeStatus(name, p.snapshot());
       attempts.add(new Attempt(name, p, entry, writers.submit(() -> {
         if (entry == null) {
@@ -207,10 +214,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       try {
         a.write().get();
         if (a.entry() == null) {
-          lastWritten.remove(name);
-          lastReported.remove(name);
-          lastRejected.remove(name);
-          lastStamp.remove(name);
+          forget(name);
         } else {
           lastWritten.put(name, clock.instant());
           lastReported.put(name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
@@ -229,6 +233,13 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       }
     }
     return allWritten;
+  }
+
+  private void forget(String name) {
+    lastWritten.remove(name);
+    lastReported.remove(name);
+    lastRejected.remove(name);
+    lastStamp.remove(name);
   }
 
   private boolean sendEvents() {

@@ -128,6 +128,25 @@ class StatusReporterWriteOnChangeTest {
     vip.setStatus(status);
   }
 
+  /** Issue 11: agents wrote to deleted VirtualIPs and logged the 404s. */
+  @Test
+  void aVirtualIpThatIsGoneIsNotWrittenTo() {
+    Writer goneWriter = new Writer();
+    Engine goneEngine = new Engine();
+    StatusReporter gone = new StatusReporter("node-a", goneWriter, new NoEvents(), name -> null, goneEngine,
+        Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMillis(500));
+    goneEngine.addListener(gone);
+    gone.start();
+    try {
+      gone.observedGeneration("deleted", 1);
+      goneEngine.emit("deleted", master(1, Map.of()));
+      await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(gone::idle);
+      assertThat(goneWriter.written).isEmpty();
+    } finally {
+      gone.close(Duration.ZERO);
+    }
+  }
+
   @Test
   void aQuietMasterWritesOnceHoweverItsAdvertCountersMove() throws Exception {
     reporter.observedGeneration("vip", 1);
