@@ -4,6 +4,7 @@ import static io.virtualip.lab.KeepalivedProcess.State.BACKUP;
 import static io.virtualip.lab.KeepalivedProcess.State.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

@@ -9,7 +9,7 @@ import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
