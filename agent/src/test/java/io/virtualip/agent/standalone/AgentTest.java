@@ -10,6 +10,7 @@ import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.SeedKeepalived;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -395,28 +396,9 @@ class AgentTest {
         Path dir = Files.createTempDirectory("vipdp-keepalived");
         Path secrets = dir.resolve("secrets");
         Files.createDirectories(secrets.resolve("vrrp"));
-        Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        Files.writeString(secrets.resolve("vrrp/password"), SeedKeepalived.PASSWORD);
         Path conf = dir.resolve("keepalived.conf");
-        Files.writeString(conf, """
-                global_defs {
-                    router_id vipdp
-                }
-                vrrp_instance VI_1 {
-                    version 2
-                    state BACKUP
-                    interface veth0
-                    virtual_router_id 51
-                    priority 100
-                    advert_int 1
-                    authentication {
-                        auth_type PASS
-                        auth_pass secret1
-                    }
-                    virtual_ipaddress {
-                        192.0.2.100/24
-                    }
-                }
-                """);
+        Files.writeString(conf, SeedKeepalived.conf(NetnsPair.IFACE, SeedKeepalived.BACKUP_PRIORITY));
         String v2 = VIP.replace("advertisementInterval: 100ms", "version: 2\n  advertisementInterval: 1s\n"
                 + "  authentication: {type: Password, secretRef: {name: vrrp, key: password}}");
         Agent a = new Agent("node-a", new ConfigLoader("node-a", secrets).parse("vips.yaml", v2), null,
