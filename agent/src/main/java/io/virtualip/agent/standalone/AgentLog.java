@@ -23,7 +23,11 @@ public final class AgentLog implements System.Logger {
     private static final Map<String, Level> THRESHOLDS = Map.of(
             "io.fabric8.kubernetes.client.informers.impl.cache.Reflector", Level.ERROR);
 
+    /** Where the JVM's loggers write: standard output, unless a harness running many agents in one JVM says. */
+    private static volatile PrintStream shared = System.out;
+
     private final String name;
+    /** Null: {@link #shared}. */
     private final PrintStream out;
     private final Level threshold;
 
@@ -40,7 +44,15 @@ public final class AgentLog implements System.Logger {
 
     /** The logger named {@code name}, to standard output. */
     static AgentLog named(String name) {
-        return new AgentLog(name, System.out, THRESHOLDS.getOrDefault(name, Level.INFO));
+        return new AgentLog(name, null, THRESHOLDS.getOrDefault(name, Level.INFO));
+    }
+
+    /**
+     * Sends the lines of every logger from {@link System#getLogger} to {@code out} from now on (the scale lab runs a
+     * hundred agents in one JVM and keeps their lines out of its report); {@code System.out} restores the default.
+     */
+    public static void redirect(PrintStream out) {
+        shared = out;
     }
 
     @Override
@@ -70,6 +82,7 @@ public final class AgentLog implements System.Logger {
     private void write(Level level, String message, Throwable thrown) {
         String line = Instant.now() + (level.getSeverity() >= Level.WARNING.getSeverity() ? " " + level + " " : " ")
                 + message;
+        PrintStream out = this.out != null ? this.out : shared;
         synchronized (out) {
             if (thrown == null) {
                 out.println(line);

@@ -70,6 +70,22 @@ class AgentLogTest {
     }
 
     @Test
+    void aHarnessCanSendTheJvmsLoggersElsewhere() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AgentLog.redirect(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            System.getLogger("io.virtualip.agent.kubernetes.KubernetesAgent").log(System.Logger.Level.INFO,
+                    "watches synced; node {0} ready", "node-a");
+            LoggerFactory.getLogger("io.fabric8.x").warn("from {}", "fabric8");
+        } finally {
+            AgentLog.redirect(System.out);
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
+                l -> assertThat(l).matches("\\S+Z watches synced; node node-a ready"),
+                l -> assertThat(l).matches("\\S+Z WARNING from fabric8"));
+    }
+
+    @Test
     void systemLoggersAndLibrariesSlf4jEndInTheAgentLog() {
         assertThat(System.getLogger("io.virtualip.agent.anything")).isInstanceOf(AgentLog.class);
         // The informers' per-retry noise is kept to errors.
