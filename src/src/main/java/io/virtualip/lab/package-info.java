@@ -30,7 +30,7 @@
  * </ul>
  *
  * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state what they need with
- * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (test scope of this module): skipped on a developer's
+ * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (io.virtualip.testkit): skipped on a developer's
  * machine that lacks them, failed when {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook if a test
  * forgot, and, after a JVM was killed outright, by the next lab created with the same prefix. Only documentation
  * addresses are used; nothing is created in the root namespace but the host link's veth, which goes with the lab.

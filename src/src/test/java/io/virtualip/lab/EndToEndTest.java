@@ -14,6 +14,7 @@ import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.lab.demo.Artifacts;
 import io.virtualip.lab.demo.ClusterLab;
 import io.virtualip.lab.demo.SeedVirtualIp;
+import io.virtualip.testkit.Requirements;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -69,7 +70,8 @@ class EndToEndTest {
         } catch (LabException e) {
             missing = e.getMessage();
         }
-        Requirements.require(artifacts != null, "needs the built agent and operator: " + missing, System.getenv());
+        Requirements.require(artifacts != null, "needs the built agent and operator: " + missing,
+                Requirements.STRICT_ROOT, System.getenv());
         cluster = ClusterLab.start(artifacts, "viplab-", 3, 1, line -> System.out.println("[lab] " + line));
     }
 

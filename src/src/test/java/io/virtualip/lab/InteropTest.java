@@ -7,6 +7,7 @@ import static io.virtualip.lab.VrrpRouter.Role.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.lab.VrrpRouter.Implementation;
+import io.virtualip.testkit.Requirements;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

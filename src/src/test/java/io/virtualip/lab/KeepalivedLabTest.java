@@ -4,6 +4,8 @@ import static io.virtualip.lab.KeepalivedProcess.State.BACKUP;
 import static io.virtualip.lab.KeepalivedProcess.State.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.SeedKeepalived;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,7 +20,8 @@ class KeepalivedLabTest {
 
     private static final String VIP = "192.0.2.100";
     /** The seed report's instance: VRRPv2, VRID 51, simple password, VIP in a /24. */
-    private static final KeepalivedConfig SEED = KeepalivedConfig.of(2, 51, 151, VIP + "/24").withAuthPass("secret1");
+    private static final KeepalivedConfig SEED = KeepalivedConfig.of(SeedKeepalived.VERSION, SeedKeepalived.VRID,
+            SeedKeepalived.MASTER_PRIORITY, SeedKeepalived.ADDRESS).withAuthPass(SeedKeepalived.PASSWORD);
     /** Master_Down_Interval is about 3.4 s for a 1 s interval; the rest is slack for a loaded machine. */
     private static final Duration ELECTION = Duration.ofSeconds(15);
 

@@ -7,6 +7,8 @@ import static io.virtualip.lab.VrrpRouter.Role.MASTER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.lab.VrrpRouter.Implementation;
+import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.SeedKeepalived;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +30,10 @@ class SplitBrainReproductionTest {
 
     /** The seed's VI_1: VRRPv2, auth_type PASS, advert_int 1, VRID 51. */
     private static final VirtualRouter SEED =
-            VirtualRouter.multicast(2, 51, Duration.ofSeconds(1), "192.0.2.100/24").withAuthPass("1111");
-    private static final int HIGH = 151;
-    private static final int LOW = 100;
+            VirtualRouter.multicast(SeedKeepalived.VERSION, SeedKeepalived.VRID, SeedKeepalived.ADVERT_INTERVAL,
+                    SeedKeepalived.ADDRESS).withAuthPass(SeedKeepalived.PASSWORD);
+    private static final int HIGH = SeedKeepalived.MASTER_PRIORITY;
+    private static final int LOW = SeedKeepalived.BACKUP_PRIORITY;
     private static final String VIP = "192.0.2.100";
     private static final Duration STARTUP = Duration.ofSeconds(20);
     private static final Duration ELECTION = SEED.masterDownInterval(LOW).plus(Duration.ofSeconds(3));

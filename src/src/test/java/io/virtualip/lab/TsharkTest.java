@@ -2,6 +2,7 @@ package io.virtualip.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -8,7 +8,6 @@ import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.kubernetes.AgentConfig;
 import io.virtualip.agent.kubernetes.KubernetesAgent;
 import io.virtualip.agent.standalone.Agent;
-import io.virtualip.agent.standalone.AgentLog;
 import io.virtualip.agent.standalone.EngineAdapter;
 import io.virtualip.agent.metrics.MetricsEndpoint;
 import java.io.IOException;
@@ -49,8 +48,6 @@ public final class AgentMain {
     static final int EXIT_CONFIG = 2;
 
     public static void main(String[] args) {
-        // One line per record for java.util.logging (and SLF4J through it), in the style of the agent's own log.
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
         System.exit(execute(args));
     }
 
@@ -83,7 +80,7 @@ public final class AgentMain {
 
         @Override
         public Integer call() {
-            AgentLog log = new AgentLog(System.out);
+            System.Logger log = System.getLogger(AgentMain.class.getName());
             List<VipDefinition> definitions;
             try {
                 definitions = new ConfigLoader(NodeFacts.ofHost(node), secretsDir).load(config);
@@ -110,7 +107,7 @@ public final class AgentMain {
                         + e.getMessage());
                 return 1;
             }
-            log.info("agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
+            log.log(System.Logger.Level.INFO, "agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
             return runUntilSignalled(agent, log, () -> MetricsOptions.close(endpoint));
         }
     }
@@ -140,7 +137,7 @@ public final class AgentMain {
      * <p>The handler (the JVM runs it on a thread of its own) stops the agent itself rather than waking this thread
      * to do it: one thread hop less between the signal and the priority-0 adverts, whose delay adds to the failover.
      */
-    static int runUntilSignalled(Agent agent, AgentLog log, Runnable afterStop) {
+    static int runUntilSignalled(Agent agent, System.Logger log, Runnable afterStop) {
         CountDownLatch stopped = new CountDownLatch(1);
         SignalHandler stop = s -> {
             try {
@@ -158,7 +155,7 @@ public final class AgentMain {
         }
         agent.stop(); // only does something if interrupted before a signal; stop is idempotent
         afterStop.run();
-        log.info("agent stopped");
+        log.log(System.Logger.Level.INFO, "agent stopped");
         return 0;
     }
 
@@ -167,14 +164,6 @@ public final class AgentMain {
             + "(NODE_NAME, POD_NAMESPACE; optional VIRTUALIP_PLACEMENT, VIRTUALIP_READY_FILE, VIRTUALIP_STATUS_WRITE, "
             + "VIRTUALIP_LEASE_DURATION_SECONDS).")
     static final class Kubernetes implements Callable<Integer> {
-
-        /**
-         * fabric8's informers log every failed re-list with a stack trace (one per backoff step while the API is
-         * away); the glue already logs one line per failure, so theirs is kept to errors. Held here because
-         * java.util.logging forgets a logger nobody references, and its level with it.
-         */
-        private static final java.util.logging.Logger REFLECTOR_LOG =
-                java.util.logging.Logger.getLogger("io.fabric8.kubernetes.client.informers.impl.cache.Reflector");
 
         @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = DEFAULT_CONTROL_SOCKET,
                 description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
@@ -188,8 +177,7 @@ public final class AgentMain {
 
         @Override
         public Integer call() {
-            AgentLog log = new AgentLog(System.out);
-            REFLECTOR_LOG.setLevel(java.util.logging.Level.SEVERE);
+            System.Logger log = System.getLogger(AgentMain.class.getName());
             String node;
             try {
                 node = AgentConfig.fromEnvironment(environment).nodeName();
@@ -221,7 +209,7 @@ public final class AgentMain {
                 System.err.println("cannot start: " + e.getMessage());
                 return 1;
             }
-            log.info("agent on node " + node + " watching the cluster");
+            log.log(System.Logger.Level.INFO, "agent on node " + node + " watching the cluster");
             // The engine stops first, so the priority-0 handover still reaches status.nodes through the glue.
             return runUntilSignalled(agent, log, () -> {
                 glue.close();
@@ -243,7 +231,7 @@ public final class AgentMain {
         Integer port;
 
         /** Null when no port was given. */
-        MetricsEndpoint start(Agent agent, AgentLog log) throws IOException {
+        MetricsEndpoint start(Agent agent, System.Logger log) throws IOException {
             if (port == null) {
                 return null;
             }
@@ -251,7 +239,7 @@ public final class AgentMain {
                 throw new IOException("not a port");
             }
             MetricsEndpoint endpoint = MetricsEndpoint.start(agent, InetAddress.getByName(address), port);
-            log.info("metrics on http://" + address + ":" + endpoint.port() + "/metrics");
+            log.log(System.Logger.Level.INFO, "metrics on http://" + address + ":" + endpoint.port() + "/metrics");
             return endpoint;
         }
 

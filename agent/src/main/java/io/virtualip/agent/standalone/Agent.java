@@ -55,7 +55,7 @@ public final class Agent {
     private final String node;
     private final List<VipDefinition> definitions;
     private final Path controlSocket;
-    private final AgentLog log;
+    private final System.Logger log;
     private final Map<String, VrrpSocketGroup> sockets = new HashMap<>();
     private final Map<String, InstanceRunner> runners = new LinkedHashMap<>();
     private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
@@ -77,7 +77,7 @@ public final class Agent {
     private HttpGetChecks httpChecks;
 
     /** @param controlSocket path of the status socket, or null for none */
-    public Agent(String node, List<VipDefinition> definitions, Path controlSocket, AgentLog log) {
+    public Agent(String node, List<VipDefinition> definitions, Path controlSocket, System.Logger log) {
         this.node = node;
         this.definitions = List.copyOf(definitions);
         this.controlSocket = controlSocket;
@@ -148,7 +148,7 @@ public final class Agent {
             ours.add(p.address());
         }
         for (InterfaceAddress stale : netlink.removeOwnedAddresses(ours)) {
-            log.info("removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
+            log.log(System.Logger.Level.INFO, "removed " + stale.address().getHostAddress() + "/" + stale.prefixLength()
                     + " left behind by a previous run");
         }
     }
@@ -240,7 +240,7 @@ public final class Agent {
             try {
                 runner.tryAttach(netlink.links(), netlink.addresses());
             } catch (NativeException e) {
-                log.info(definition.name() + " cannot read interfaces: " + e.getMessage());
+                log.log(System.Logger.Level.WARNING, definition.name() + " cannot read interfaces: " + e.getMessage());
             }
             httpChecks.apply(definition);
         });
@@ -295,7 +295,7 @@ public final class Agent {
             try {
                 l.transitioned(runner.name(), from.name(), to.name(), reason, report);
             } catch (RuntimeException e) {
-                log.info("transition listener failed: " + e);
+                log.log(System.Logger.Level.ERROR, "transition listener failed: " + e);
             }
         }
     }
@@ -315,7 +315,7 @@ public final class Agent {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.info("shutdown incomplete: " + e);
+            log.log(System.Logger.Level.WARNING, "shutdown incomplete: " + e);
         }
         close();
     }
@@ -354,7 +354,7 @@ public final class Agent {
         return netlink;
     }
 
-    AgentLog log() {
+    System.Logger log() {
         return log;
     }
 
@@ -398,7 +398,7 @@ public final class Agent {
 
         @Override
         public void eventsLost() {
-            log.info("netlink events were lost; re-reading links");
+            log.log(System.Logger.Level.WARNING, "netlink events were lost; re-reading links");
             try {
                 for (Link link : netlink.links()) {
                     for (InstanceRunner r : runners.values()) {
@@ -406,7 +406,7 @@ public final class Agent {
                     }
                 }
             } catch (NativeException e) {
-                log.info("cannot re-read links: " + e.getMessage());
+                log.log(System.Logger.Level.WARNING, "cannot re-read links: " + e.getMessage());
             }
             attachDetached();
         }
@@ -427,7 +427,7 @@ public final class Agent {
                     r.tryAttach(links, addresses);
                 }
             } catch (NativeException e) {
-                log.info("cannot read interfaces: " + e.getMessage());
+                log.log(System.Logger.Level.WARNING, "cannot read interfaces: " + e.getMessage());
             }
         }
     }

@@ -131,7 +131,7 @@ final class InstanceRunner implements Actions {
         State before = vrrp.state();
         encoder = new AdvertisementEncoder(config); // before reconfigure, which may advertise the new values at once
         vrrp.reconfigure(config, this::initialHealth, agent.loop().nowNanos(), this);
-        agent.log().info(name() + " reconfigured in place (" + changes + ")");
+        agent.log().log(System.Logger.Level.INFO, name() + " reconfigured in place (" + changes + ")");
         if (vrrp.state() == before) {
             // No transition to report it, but the priority in reports changed.
             agent.transitioned(this, before, before, "reconfigured (" + changes + ")");
@@ -181,7 +181,7 @@ final class InstanceRunner implements Actions {
                     Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), agent.netlink().links());
                     return tracked.isPresent() && tracked.get().usable();
                 } catch (NativeException e) {
-                    agent.log().info(name() + " cannot read interfaces: " + e.getMessage() + "; track "
+                    agent.log().log(System.Logger.Level.WARNING, name() + " cannot read interfaces: " + e.getMessage() + "; track "
                             + trackName + " counts as failing until its interface changes");
                     return false;
                 }
@@ -263,7 +263,7 @@ final class InstanceRunner implements Actions {
         for (int i = 0; i < externalHealthy.length; i++) {
             vrrp.trackChanged(definition.externalTracks().get(i).name(), externalHealthy[i], now, this);
         }
-        agent.log().info(name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
+        agent.log().log(System.Logger.Level.INFO, name() + " running on " + l.name() + " (vrid " + vrid() + ", priority "
                 + definition.priority() + ", from " + primary.getHostAddress() + ")");
         vrrp.startup(now, this);
         if (stepDownRequested) {
@@ -327,7 +327,7 @@ final class InstanceRunner implements Actions {
     private void detached(FaultReason code, String reason) {
         detachedCode = code;
         if (!reason.equals(detachedReason)) {
-            agent.log().info(name() + " FAULT: " + reason);
+            agent.log().log(System.Logger.Level.WARNING, name() + " FAULT: " + reason);
             detachedSinceNanos = agent.loop().nowNanos();
         }
         detachedReason = reason;
@@ -409,7 +409,7 @@ final class InstanceRunner implements Actions {
             return;
         }
         lastReannounceNanos = now;
-        agent.log().info(name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
+        agent.log().log(System.Logger.Level.WARNING, name() + " MASTER: other master " + advertisement.sourceAddress().getHostAddress()
                 + " (priority " + advertisement.priority()
                 + ") heard; we stay master and announce our addresses again");
         announceAddresses();
@@ -424,7 +424,7 @@ final class InstanceRunner implements Actions {
             if (advertising && late > vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI) {
                 // Backups take over after Master_Down_Interval of silence; a stall this long brings them a whole
                 // interval closer, and is the likely cause if one of them does.
-                agent.log().info(name() + " MASTER: advertisement sent " + late / 1_000_000 + " ms late (this process"
+                agent.log().log(System.Logger.Level.WARNING, name() + " MASTER: advertisement sent " + late / 1_000_000 + " ms late (this process"
                         + " was stalled: CPU starvation, a GC pause or a suspended VM)");
             }
             rearm();
@@ -508,7 +508,7 @@ final class InstanceRunner implements Actions {
                 // Logged when the error changes, not per advert: a dead link would otherwise flood the log.
                 if (!e.getMessage().equals(lastSendError)) {
                     lastSendError = e.getMessage();
-                    agent.log().info(name() + " cannot send advertisement: " + e.getMessage());
+                    agent.log().log(System.Logger.Level.WARNING, name() + " cannot send advertisement: " + e.getMessage());
                 }
             }
         }
@@ -522,11 +522,11 @@ final class InstanceRunner implements Actions {
                 if (agent.netlink().add(addRequests[i])) {
                     added.add(p);
                 } else {
-                    agent.log().info(name() + " " + p + " was already on " + link.name()
+                    agent.log().log(System.Logger.Level.INFO, name() + " " + p + " was already on " + link.name()
                             + "; not ours, so it will not be removed");
                 }
             } catch (NativeException e) {
-                agent.log().info(name() + " cannot add " + p + " to " + link.name() + ": " + e.getMessage());
+                agent.log().log(System.Logger.Level.WARNING, name() + " cannot add " + p + " to " + link.name() + ": " + e.getMessage());
             }
         }
     }
@@ -540,7 +540,7 @@ final class InstanceRunner implements Actions {
             try {
                 agent.netlink().removeAddress(link == null ? 0 : link.index(), p.address(), p.prefixLength());
             } catch (NativeException e) {
-                agent.log().info(name() + " cannot remove " + p + ": " + e.getMessage());
+                agent.log().log(System.Logger.Level.WARNING, name() + " cannot remove " + p + ": " + e.getMessage());
             }
         }
         added.clear();
@@ -557,7 +557,7 @@ final class InstanceRunner implements Actions {
 
     @Override
     public void stateChanged(State from, State to, String reason) {
-        agent.log().info(name() + " " + from + " -> " + to + ": " + reason);
+        agent.log().log(System.Logger.Level.INFO, name() + " " + from + " -> " + to + ": " + reason);
         transitions.merge(new InstanceMetrics.Transition(from.name(), to.name(), vrrp.lastTransitionCause()), 1L,
                 Long::sum);
         if (from == State.MASTER && announcements != null) {

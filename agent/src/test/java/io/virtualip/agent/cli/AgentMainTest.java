@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,6 +3,7 @@ package io.virtualip.agent.dataplane;
 import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.virtualip.agent.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
 import java.lang.management.ManagementFactory;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

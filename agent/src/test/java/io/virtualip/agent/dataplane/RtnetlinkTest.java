@@ -2,6 +2,7 @@ package io.virtualip.agent.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.virtualip.testkit.Requirements;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

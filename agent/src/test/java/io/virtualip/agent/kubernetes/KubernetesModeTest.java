@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.agent.cli.AgentMain;
 import io.virtualip.agent.dataplane.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;

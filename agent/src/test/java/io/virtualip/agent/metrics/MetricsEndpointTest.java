@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.standalone.Agent;
 import io.virtualip.agent.standalone.AgentLog;
 import java.io.ByteArrayOutputStream;

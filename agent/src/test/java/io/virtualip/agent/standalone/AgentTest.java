@@ -9,7 +9,8 @@ import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.SeedKeepalived;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,12 +21,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,14 +93,13 @@ class AgentTest {
         return instance(agent).path("state").asText();
     }
 
-    private void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + "\n--- node-a log:\n" + logA
-                        + "--- node-b log:\n" + logB);
-            }
-            Thread.sleep(20);
+    private void await(String what, BooleanSupplier condition) {
+        try {
+            Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for: " + what + "\n--- node-a log:\n" + logA
+                    + "--- node-b log:\n" + logB, e);
         }
     }
 
@@ -393,28 +396,9 @@ class AgentTest {
         Path dir = Files.createTempDirectory("vipdp-keepalived");
         Path secrets = dir.resolve("secrets");
         Files.createDirectories(secrets.resolve("vrrp"));
-        Files.writeString(secrets.resolve("vrrp/password"), "secret1");
+        Files.writeString(secrets.resolve("vrrp/password"), SeedKeepalived.PASSWORD);
         Path conf = dir.resolve("keepalived.conf");
-        Files.writeString(conf, """
-                global_defs {
-                    router_id vipdp
-                }
-                vrrp_instance VI_1 {
-                    version 2
-                    state BACKUP
-                    interface veth0
-                    virtual_router_id 51
-                    priority 100
-                    advert_int 1
-                    authentication {
-                        auth_type PASS
-                        auth_pass secret1
-                    }
-                    virtual_ipaddress {
-                        192.0.2.100/24
-                    }
-                }
-                """);
+        Files.writeString(conf, SeedKeepalived.conf(NetnsPair.IFACE, SeedKeepalived.BACKUP_PRIORITY));
         String v2 = VIP.replace("advertisementInterval: 100ms", "version: 2\n  advertisementInterval: 1s\n"
                 + "  authentication: {type: Password, secretRef: {name: vrrp, key: password}}");
         Agent a = new Agent("node-a", new ConfigLoader("node-a", secrets).parse("vips.yaml", v2), null,

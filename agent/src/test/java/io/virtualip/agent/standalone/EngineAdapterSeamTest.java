@@ -9,7 +9,7 @@ import io.virtualip.agent.config.AddressPrefix;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.kubernetes.InstanceEngine;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
 import io.virtualip.agent.vrrp.Counters;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.kubernetes.InstanceSnapshot;
 import io.virtualip.agent.config.VipDefinition;
 import io.virtualip.api.v1.Mode;

@@ -8,7 +8,7 @@ import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetnsSegment;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.PacketCapture;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import io.virtualip.agent.config.ConfigLoader;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetnsSegment;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.Requirements;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.agent.dataplane.VrrpSocket;
 import io.virtualip.agent.vrrp.AdvertisementEncoder;
 import io.virtualip.agent.vrrp.InstanceConfig;

@@ -118,11 +118,20 @@ final class ScaleRun {
     for (java.util.logging.Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
+    // What still logs through java.util.logging directly (libraries); the agents themselves write agents.log below.
     java.util.logging.FileHandler agentLog = new java.util.logging.FileHandler(
-        o.out().resolve("agents.log").toString());
+        o.out().resolve("jul.log").toString());
     agentLog.setFormatter(new java.util.logging.SimpleFormatter());
     root.addHandler(agentLog);
     toClose.add(agentLog::close);
+    // The agents' own log (System.Logger, and fabric8's SLF4J through it).
+    java.io.PrintStream agentLines = new java.io.PrintStream(
+        Files.newOutputStream(o.out().resolve("agents.log")), true, java.nio.charset.StandardCharsets.UTF_8);
+    io.virtualip.agent.standalone.AgentLog.redirect(agentLines);
+    toClose.add(() -> {
+      io.virtualip.agent.standalone.AgentLog.redirect(System.out);
+      agentLines.close();
+    });
     int groups = (o.nodes() + o.nodesPerVip() - 1) / o.nodesPerVip();
     if ((o.virtualIps() + groups - 1) / groups > 240) {
       throw new IllegalArgumentException("more than 240 VirtualIPs per group of nodes: no VRIDs left; add nodes");

@@ -1,6 +1,6 @@
 package io.virtualip.lab.kube;
 
-import io.virtualip.lab.Requirements;
+import io.virtualip.testkit.Requirements;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

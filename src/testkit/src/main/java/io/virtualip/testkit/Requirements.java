@@ -35,6 +35,16 @@ public final class Requirements {
   }
 
   /**
+   * Files another module's tests leave behind (e.g. metrics scraped from a running agent), with how to make them; as
+   * strict as root and tools.
+   */
+  public static void files(String how, Path... files) {
+    for (Path file : files) {
+      require(Files.isRegularFile(file), "needs " + file + " (" + how + ")", STRICT_ROOT, System.getenv());
+    }
+  }
+
+  /**
    * The real kube-apiserver + etcd of {@code version} (see {@code src/kube-api-server/build.sh}); the message says how
    * to build them.
    */
