@@ -9,6 +9,7 @@ import io.virtualip.lab.demo.LabPrometheus;
 import io.virtualip.lab.demo.LabPrometheus.Alert;
 import io.virtualip.lab.demo.LabPrometheus.Sample;
 import io.virtualip.lab.demo.SeedVirtualIp;
+import io.virtualip.testkit.Requirements;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +45,7 @@ class PrometheusEndToEndTest {
     void startCluster() {
         Requirements.root("builds network namespaces, runs agents with raw sockets");
         Requirements.tools("nft", "prometheus");
-        io.virtualip.testkit.Requirements.kubeApi();
+        Requirements.kubeApi();
         Artifacts artifacts = null;
         String missing = null;
         try {
@@ -52,7 +53,8 @@ class PrometheusEndToEndTest {
         } catch (LabException e) {
             missing = e.getMessage();
         }
-        Requirements.require(artifacts != null, "needs the built agent and operator: " + missing, System.getenv());
+        Requirements.require(artifacts != null, "needs the built agent and operator: " + missing,
+                Requirements.STRICT_ROOT, System.getenv());
         cluster = ClusterLab.start(artifacts, "vipprm-", 3, 0, line -> System.out.println("[lab] " + line), true);
         prometheus = cluster.prometheus();
     }
