@@ -102,14 +102,18 @@ public final class AgentMain {
             try {
                 endpoint = metrics.start(agent, log);
             } catch (IOException e) {
-                agent.stop();
-                System.err.println("cannot serve metrics on " + metrics.address + ":" + metrics.port + ": "
-                        + e.getMessage());
-                return 1;
+                return metricsFailed(agent, metrics, e);
             }
             log.log(System.Logger.Level.INFO, "agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
             return runUntilSignalled(agent, log, () -> MetricsOptions.close(endpoint));
         }
+    }
+
+    /** A metrics endpoint that cannot listen: the agent stops, one line says why, exit 1. */
+    private static int metricsFailed(Agent agent, MetricsOptions metrics, IOException e) {
+        agent.stop();
+        System.err.println("cannot serve metrics on " + metrics.address + ":" + metrics.port + ": " + e.getMessage());
+        return 1;
     }
 
     /**
@@ -195,10 +199,7 @@ public final class AgentMain {
             try {
                 endpoint = metrics.start(agent, log);
             } catch (IOException e) {
-                agent.stop();
-                System.err.println("cannot serve metrics on " + metrics.address + ":" + metrics.port + ": "
-                        + e.getMessage());
-                return 1;
+                return metricsFailed(agent, metrics, e);
             }
             KubernetesAgent glue;
             try {
