@@ -3,8 +3,8 @@ package io.virtualip.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.virtualip.agent.config.ConfigLoader;
-import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.source.file.ConfigLoader;
+import io.virtualip.agent.spec.VipDefinition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

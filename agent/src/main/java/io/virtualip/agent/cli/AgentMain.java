@@ -1,14 +1,14 @@
 package io.virtualip.agent.cli;
 
-import io.virtualip.agent.config.ConfigException;
-import io.virtualip.agent.config.ConfigLoader;
-import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.spec.ConfigException;
+import io.virtualip.agent.source.file.ConfigLoader;
+import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.agent.spec.NodeFacts;
-import io.virtualip.agent.dataplane.ControlServer;
-import io.virtualip.agent.kubernetes.AgentConfig;
-import io.virtualip.agent.kubernetes.KubernetesAgent;
-import io.virtualip.agent.standalone.Agent;
-import io.virtualip.agent.standalone.EngineAdapter;
+import io.virtualip.agent.control.ControlServer;
+import io.virtualip.agent.source.kubernetes.AgentConfig;
+import io.virtualip.agent.source.kubernetes.KubernetesAgent;
+import io.virtualip.agent.runtime.Agent;
+import io.virtualip.agent.runtime.EngineAdapter;
 import io.virtualip.agent.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,7 +30,7 @@ import sun.misc.SignalHandler;
  *       SIGINT, 2 for a configuration that does not fit (one line on stderr naming document, field, problem),
  *       1 for other failures (e.g. not root).</li>
  *   <li>{@code kubernetes [--control-socket PATH]}: the DaemonSet's command; the VirtualIPs come from the cluster
- *       ({@code io.virtualip.agent.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API, the API server
+ *       ({@code io.virtualip.agent.source.kubernetes}), NODE_NAME and POD_NAMESPACE from the downward API, the API server
  *       as fabric8 finds it (KUBECONFIG or ~/.kube/config, the pod's service account, KUBERNETES_MASTER). Exit 0
  *       after SIGTERM or SIGINT (masters hand over with priority 0 and the handover still reaches status), 2 for a
  *       missing or malformed environment variable, 1 for other failures.</li>

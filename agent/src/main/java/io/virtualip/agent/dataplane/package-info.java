@@ -13,10 +13,12 @@
  *       {@link io.virtualip.agent.dataplane.AnnouncementSchedule}: gratuitous ARP / unsolicited NA in
  *       keepalived-style bursts ({@link io.virtualip.agent.dataplane.AnnouncePolicy}).</li>
  *   <li>{@link io.virtualip.agent.dataplane.EventLoop}: the one thread that owns all of the above (epoll + timers).</li>
- *   <li>{@link io.virtualip.agent.dataplane.ControlServer}: the local Unix status socket.</li>
+ *   <li>{@link io.virtualip.agent.control.ControlServer}: the local Unix status socket.</li>
  *   <li>{@link io.virtualip.agent.dataplane.NetworkNamespace}: run setup code in a named namespace (tests, lab).</li>
  * </ul>
  *
  * <p>Every socket lives in the network namespace of the thread that opened it. Linux on LP64 (x86_64, aarch64) only.
  */
 package io.virtualip.agent.dataplane;
+
+import io.virtualip.agent.control.ControlServer;

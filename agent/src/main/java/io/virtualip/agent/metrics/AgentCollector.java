@@ -8,8 +8,8 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.virtualip.agent.standalone.InstanceMetrics;
-import io.virtualip.agent.standalone.InstanceReport;
+import io.virtualip.agent.runtime.InstanceMetrics;
+import io.virtualip.agent.runtime.InstanceReport;
 import io.virtualip.agent.vrrp.Counters;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.PeerTable;
@@ -50,7 +50,7 @@ public final class AgentCollector implements MultiCollector {
     private final String node;
     private final Supplier<List<InstanceMetrics>> source;
 
-    /** @param source the instances' snapshots, e.g. {@link io.virtualip.agent.standalone.Agent#metrics} */
+    /** @param source the instances' snapshots, e.g. {@link io.virtualip.agent.runtime.Agent#metrics} */
     public AgentCollector(String node, Supplier<List<InstanceMetrics>> source) {
         this.node = node;
         this.source = source;

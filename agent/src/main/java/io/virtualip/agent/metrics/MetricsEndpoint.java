@@ -3,7 +3,7 @@ package io.virtualip.agent.metrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.virtualip.agent.standalone.Agent;
+import io.virtualip.agent.runtime.Agent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,6 @@
 package io.virtualip.agent.spec;
 
-import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.spec.VipDefinition;
 
 /** The verdict of {@link SpecCompiler} on one VirtualIP for this node. */
 public sealed interface Compiled {

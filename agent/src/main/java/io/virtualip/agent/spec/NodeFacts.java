@@ -1,7 +1,7 @@
 package io.virtualip.agent.spec;
 
-import io.virtualip.agent.config.AddressPrefix;
-import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.spec.AddressPrefix;
+import io.virtualip.agent.spec.VipDefinition;
 import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;

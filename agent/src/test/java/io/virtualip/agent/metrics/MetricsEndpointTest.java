@@ -2,12 +2,12 @@ package io.virtualip.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.source.file.ConfigLoader;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.testkit.Requirements;
-import io.virtualip.agent.standalone.Agent;
-import io.virtualip.agent.standalone.AgentLog;
+import io.virtualip.agent.runtime.Agent;
+import io.virtualip.agent.runtime.AgentLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,9 +3,9 @@ package io.virtualip.agent.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.virtualip.agent.config.AddressPrefix;
-import io.virtualip.agent.config.ConfigException;
-import io.virtualip.agent.config.ConfigLoader;
+import io.virtualip.agent.spec.AddressPrefix;
+import io.virtualip.agent.spec.ConfigException;
+import io.virtualip.agent.source.file.ConfigLoader;
 import io.virtualip.agent.vrrp.Verdict;
 import io.virtualip.api.v1.contract.RejectReason;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class FileOnlyCasesTest {
     assertThat(parse(host, other)).hasSize(2);
   }
 
-  private static List<io.virtualip.agent.config.VipDefinition> parse(NodeFacts host, String yaml) {
+  private static List<io.virtualip.agent.spec.VipDefinition> parse(NodeFacts host, String yaml) {
     try {
       return new ConfigLoader(host, null).parse("vips.yaml", yaml);
     } catch (ConfigException e) {

@@ -9,8 +9,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.http.HttpClient.Factory;
 import io.fabric8.kubernetes.client.utils.HttpClientUtils;
-import io.virtualip.agent.kubernetes.AgentConfig;
-import io.virtualip.agent.kubernetes.KubernetesAgent;
+import io.virtualip.agent.source.kubernetes.AgentConfig;
+import io.virtualip.agent.source.kubernetes.KubernetesAgent;
 import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
@@ -127,9 +127,9 @@ final class ScaleRun {
     // The agents' own log (System.Logger, and fabric8's SLF4J through it).
     java.io.PrintStream agentLines = new java.io.PrintStream(
         Files.newOutputStream(o.out().resolve("agents.log")), true, java.nio.charset.StandardCharsets.UTF_8);
-    io.virtualip.agent.standalone.AgentLog.redirect(agentLines);
+    io.virtualip.agent.runtime.AgentLog.redirect(agentLines);
     toClose.add(() -> {
-      io.virtualip.agent.standalone.AgentLog.redirect(System.out);
+      io.virtualip.agent.runtime.AgentLog.redirect(System.out);
       agentLines.close();
     });
     int groups = (o.nodes() + o.nodesPerVip() - 1) / o.nodesPerVip();

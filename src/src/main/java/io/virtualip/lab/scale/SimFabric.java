@@ -1,9 +1,9 @@
 package io.virtualip.lab.scale;
 
-import io.virtualip.agent.kubernetes.InstanceEngine;
-import io.virtualip.agent.kubernetes.InstanceSnapshot;
-import io.virtualip.agent.config.AddressPrefix;
-import io.virtualip.agent.config.VipDefinition;
+import io.virtualip.agent.runtime.InstanceEngine;
+import io.virtualip.agent.runtime.InstanceSnapshot;
+import io.virtualip.agent.spec.AddressPrefix;
+import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.agent.vrrp.InstanceConfig;
 import io.virtualip.agent.vrrp.InstanceStatus;
 import io.virtualip.agent.vrrp.PeerTable;
