@@ -15,9 +15,11 @@ import io.virtualip.lab.demo.Artifacts;
 import io.virtualip.lab.demo.ClusterLab;
 import io.virtualip.lab.demo.SeedVirtualIp;
 import io.virtualip.testkit.Requirements;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +169,16 @@ class EndToEndTest {
             return message.matches("(?is).*from n1 do not reach n2.*")
                     && !message.matches("(?is).*from n2 do not reach n1.*");
         });
+        // What an operator would run now (issue 15 #6): the kubectl plugin's launcher, on the lab's admin kubeconfig.
+        String why = kubectlVip("why", SEED);
+        System.out.println("[e2e] $ kubectl vip why " + SEED + "\n" + why);
+        assertThat(nodeStates(why)).containsEntry("n1", "Master").containsEntry("n2", "Master");
+        assertThat(heard(why, "n1", "n2")).as("n1 hears n2").isNotEqualTo("-");
+        assertThat(heard(why, "n2", "n1")).as("n2 hears n1").isEqualTo("-");
+        assertThat(why).contains("One-way: n1 hears n2, but n2 does not hear n1 (adverts from n1 do not reach n2).")
+                .containsPattern("(?m)^  SplitBrain +True +MultipleMasters ")
+                .containsPattern("(?m)^Diagnosis:\\n(  .*\\n)*  SplitBrain=True \\(MultipleMasters\\): .*"
+                        + "(?i)from n1 do not reach n2.*112");
 
         long healed = System.nanoTime();
         heal(n2);
@@ -176,6 +188,12 @@ class EndToEndTest {
         assertThat(Duration.ofNanos(cleared - healed)).isLessThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(latestEvent(SEED, "SplitBrainResolved").getType()).isEqualTo("Normal");
         awaitSeedSettledOn("n1");
+        String get = kubectlVip("get");
+        System.out.println("[e2e] $ kubectl vip get\n" + get);
+        Map<String, String> row = table(get, "NAME").get(SEED);
+        assertThat(row).as("kubectl vip get row of " + SEED + " in:%n%s", get).isNotNull();
+        assertThat(row).containsEntry("MASTER", "n1").containsEntry("BACKUPS", "n2,n3").containsEntry("OTHERS", "-")
+                .containsEntry("SPLIT-BRAIN", "False");
     }
 
     @Test
@@ -367,6 +385,80 @@ class EndToEndTest {
                 () -> cluster.events(name).stream().anyMatch(e -> reason.equals(e.getReason())));
         List<Event> events = cluster.events(name).stream().filter(e -> reason.equals(e.getReason())).toList();
         return events.get(events.size() - 1);
+    }
+
+    /**
+     * Runs the real {@code kubectl vip} launcher (bin/kubectl-vip, as kubectl runs a plugin) on the agent jar the lab
+     * runs and the lab's admin kubeconfig, with this JVM's java first on the PATH; returns its stdout (exit 0 asserted).
+     */
+    private String kubectlVip(String... args) {
+        Path launcher = BuildArtifact.find("virtualip.kubectl.vip", Path.of("bin", "kubectl-vip"));
+        Path kubeconfig = cluster.kubectl().orElseThrow(() -> new LabException("the lab wrote no kubeconfig"))
+                .kubeconfig().toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of("env",
+                "VIRTUALIP_AGENT_JAR=" + BuildArtifact.agentJar(),
+                "PATH=" + Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"),
+                launcher.toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+        ExecResult result = Commands.run(Duration.ofSeconds(60), command);
+        assertThat(result.exitCode()).as("kubectl vip %s: stderr %s", String.join(" ", args), result.stderr())
+                .isZero();
+        return result.stdout();
+    }
+
+    /** The NODE and STATE columns of the "Nodes:" table of {@code kubectl vip why}. */
+    private static Map<String, String> nodeStates(String why) {
+        String section = why.substring(why.indexOf("Nodes:\n") + "Nodes:\n".length());
+        section = section.substring(0, section.indexOf("\n\n"));
+        return table(section, "NODE").values().stream()
+                .collect(Collectors.toMap(r -> r.get("NODE"), r -> r.get("STATE")));
+    }
+
+    /** The who-hears-whom cell of {@code kubectl vip why}: what {@code row} heard from {@code column}, "-" for nothing. */
+    private static String heard(String why, String row, String column) {
+        List<String> lines = why.lines().toList();
+        int head = lines.indexOf(lines.stream().filter(l -> l.strip().startsWith("HEARS \\ FROM")).findFirst()
+                .orElseThrow(() -> new AssertionError("no who-hears-whom matrix in:\n" + why)));
+        List<String> columns = List.of(lines.get(head).strip().split(" +"));  // HEARS, \, FROM, then the nodes
+        for (String line : lines.subList(head + 1, lines.size())) {
+            List<String> cells = List.of(line.strip().split(" +"));
+            if (cells.get(0).equals(row)) {
+                return cells.get(columns.indexOf(column) - 2);
+            }
+        }
+        throw new AssertionError("no row " + row + " in the who-hears-whom matrix of:\n" + why);
+    }
+
+    /** The rows of a space-aligned table whose header starts with {@code firstColumn}, by their first cell. */
+    private static Map<String, Map<String, String>> table(String text, String firstColumn) {
+        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+        int head = 0;
+        while (head < lines.size() && !lines.get(head).strip().startsWith(firstColumn + " ")) {
+            head++;
+        }
+        Map<String, Map<String, String>> rows = new java.util.LinkedHashMap<>();
+        if (head == lines.size()) {
+            return rows;
+        }
+        String header = lines.get(head);
+        List<Integer> starts = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\S+( \\S+)*").matcher(header);
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            starts.add(m.start());
+            names.add(m.group());
+        }
+        for (String line : lines.subList(head + 1, lines.size())) {
+            Map<String, String> row = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                int from = Math.min(starts.get(i), line.length());
+                int to = i + 1 < names.size() ? Math.min(starts.get(i + 1), line.length()) : line.length();
+                row.put(names.get(i), line.substring(from, to).strip());
+            }
+            rows.put(row.get(names.get(0)), row);
+        }
+        return rows;
     }
 
     /** The seed's host firewall on {@code node}: incoming VRRP dropped. */
