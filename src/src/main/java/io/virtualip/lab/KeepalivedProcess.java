@@ -7,94 +7,133 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A keepalived (VRRP subsystem only) running in a lab node, with its own configuration and pid files under the lab's
- * work directory, so it never touches a system keepalived. Its state is read from the outside, as an operator would:
- * whether the node holds the VIPs, and the last state transition keepalived logged.
+ * A keepalived (VRRP subsystem only) running in a lab node, with its own configuration and pid
+ * files under the lab's work directory, so it never touches a system keepalived. Its state is read
+ * from the outside, as an operator would: whether the node holds the VIPs, and the last state
+ * transition keepalived logged.
  */
 public final class KeepalivedProcess extends RouterProcess {
 
-    /** The states keepalived logs as {@code (VI_x) Entering <STATE> STATE}. */
-    public enum State { UNKNOWN, BACKUP, MASTER, FAULT }
+  /** The states keepalived logs as {@code (VI_x) Entering <STATE> STATE}. */
+  public enum State {
+    UNKNOWN,
+    BACKUP,
+    MASTER,
+    FAULT
+  }
 
-    private final KeepalivedConfig config;
+  private final KeepalivedConfig config;
 
-    private KeepalivedProcess(Lab lab, Node node, KeepalivedConfig config, BackgroundProcess process) {
-        super(lab, node, process);
-        this.config = config;
+  private KeepalivedProcess(
+      Lab lab, Node node, KeepalivedConfig config, BackgroundProcess process) {
+    super(lab, node, process);
+    this.config = config;
+  }
+
+  /**
+   * Writes the configuration and starts {@code keepalived --vrrp} in the foreground inside {@code
+   * node}.
+   */
+  public static KeepalivedProcess start(Lab lab, Node node, KeepalivedConfig config) {
+    String name = "keepalived-" + node.name();
+    Path conf = lab.workDir().resolve(name + ".conf").toAbsolutePath();
+    Lab.write(conf, config.render());
+    Path pid = lab.workDir().resolve(name + ".pid").toAbsolutePath();
+    Path vrrpPid = lab.workDir().resolve(name + "-vrrp.pid").toAbsolutePath();
+    // A killed keepalived leaves its pid files; if a pid in them is alive again (reused, or a child
+    // not yet
+    // reaped), the next start refuses with "daemon is already running".
+    Lab.deleteIfExists(pid);
+    Lab.deleteIfExists(vrrpPid);
+    // -n foreground, -l log to the console (captured in the log file), -D detail, -G no syslog.
+    BackgroundProcess process =
+        lab.start(
+            node,
+            name,
+            "keepalived",
+            "-n",
+            "-l",
+            "-D",
+            "-G",
+            "--vrrp",
+            "-f",
+            conf.toString(),
+            "-p",
+            pid.toString(),
+            "-r",
+            vrrpPid.toString());
+    return new KeepalivedProcess(lab, node, config, process);
+  }
+
+  @Override
+  public Implementation implementation() {
+    return Implementation.KEEPALIVED;
+  }
+
+  public KeepalivedConfig config() {
+    return config;
+  }
+
+  @Override
+  public Role role() {
+    return loggedState() == State.UNKNOWN ? Role.NONE : Role.valueOf(loggedState().name());
+  }
+
+  @Override
+  public int transitions() {
+    return (int)
+        Pattern.compile("\\(" + Pattern.quote(config.instanceName()) + "\\) Entering [A-Z]+ STATE")
+            .matcher(process.output())
+            .results()
+            .count();
+  }
+
+  @Override
+  public String toString() {
+    return "keepalived on " + node.name();
+  }
+
+  @Override
+  protected String iface() {
+    return config.iface();
+  }
+
+  @Override
+  protected List<String> vipAddresses() {
+    return config.vips().stream()
+        .map(vip -> Addresses.text(Addresses.parse(vip.substring(0, vip.indexOf('/')))))
+        .toList();
+  }
+
+  /**
+   * The last state keepalived logged for the instance, {@link State#UNKNOWN} before the first
+   * transition.
+   */
+  public State loggedState() {
+    Pattern entering =
+        Pattern.compile(
+            "\\("
+                + Pattern.quote(config.instanceName())
+                + "\\) Entering (BACKUP|MASTER|FAULT) STATE");
+    Matcher m = entering.matcher(process.output());
+    State last = State.UNKNOWN;
+    while (m.find()) {
+      last = State.valueOf(m.group(1));
     }
+    return last;
+  }
 
-    /** Writes the configuration and starts {@code keepalived --vrrp} in the foreground inside {@code node}. */
-    public static KeepalivedProcess start(Lab lab, Node node, KeepalivedConfig config) {
-        String name = "keepalived-" + node.name();
-        Path conf = lab.workDir().resolve(name + ".conf").toAbsolutePath();
-        Lab.write(conf, config.render());
-        Path pid = lab.workDir().resolve(name + ".pid").toAbsolutePath();
-        Path vrrpPid = lab.workDir().resolve(name + "-vrrp.pid").toAbsolutePath();
-        // A killed keepalived leaves its pid files; if a pid in them is alive again (reused, or a child not yet
-        // reaped), the next start refuses with "daemon is already running".
-        Lab.deleteIfExists(pid);
-        Lab.deleteIfExists(vrrpPid);
-        // -n foreground, -l log to the console (captured in the log file), -D detail, -G no syslog.
-        BackgroundProcess process = lab.start(node, name, "keepalived", "-n", "-l", "-D", "-G", "--vrrp",
-                "-f", conf.toString(), "-p", pid.toString(), "-r", vrrpPid.toString());
-        return new KeepalivedProcess(lab, node, config, process);
-    }
+  public void awaitState(State state, Duration timeout) {
+    Await.until(
+        node.name() + " keepalived in " + state + " (log: " + log() + ")",
+        timeout,
+        () -> loggedState() == state);
+  }
 
-    @Override
-    public Implementation implementation() {
-        return Implementation.KEEPALIVED;
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      stop();
     }
-
-    public KeepalivedConfig config() {
-        return config;
-    }
-
-    @Override
-    public Role role() {
-        return loggedState() == State.UNKNOWN ? Role.NONE : Role.valueOf(loggedState().name());
-    }
-
-    @Override
-    public int transitions() {
-        return (int) Pattern.compile("\\(" + Pattern.quote(config.instanceName()) + "\\) Entering [A-Z]+ STATE")
-                .matcher(process.output()).results().count();
-    }
-
-    @Override
-    public String toString() {
-        return "keepalived on " + node.name();
-    }
-
-    @Override
-    protected String iface() {
-        return config.iface();
-    }
-
-    @Override
-    protected List<String> vipAddresses() {
-        return config.vips().stream().map(vip -> Addresses.text(Addresses.parse(vip.substring(0, vip.indexOf('/')))))
-                .toList();
-    }
-
-    /** The last state keepalived logged for the instance, {@link State#UNKNOWN} before the first transition. */
-    public State loggedState() {
-        Pattern entering = Pattern.compile("\\(" + Pattern.quote(config.instanceName()) + "\\) Entering (BACKUP|MASTER|FAULT) STATE");
-        Matcher m = entering.matcher(process.output());
-        State last = State.UNKNOWN;
-        while (m.find()) {
-            last = State.valueOf(m.group(1));
-        }
-        return last;
-    }
-
-    public void awaitState(State state, Duration timeout) {
-        Await.until(node.name() + " keepalived in " + state + " (log: " + log() + ")", timeout, () -> loggedState() == state);
-    }
-
-    @Override
-    public void close() {
-        if (process.isAlive()) {
-            stop();
-        }
-    }
+  }
 }

@@ -1,5 +1,6 @@
 /**
- * A network-namespace lab for tests that need real links, real VRRP and real ARP, without touching the host.
+ * A network-namespace lab for tests that need real links, real VRRP and real ARP, without touching
+ * the host.
  *
  * <pre>{@code
  * try (Lab lab = Lab.create("vipfx-", 3)) {                    // bridge + nodes n1..n3, 192.0.2.11-13, 2001:db8::11-13
@@ -17,22 +18,27 @@
  * }</pre>
  *
  * <ul>
- *   <li>{@link io.virtualip.lab.Lab}: the segment. Node namespaces, exec, background processes (output in
- *       {@code target/lab/<id>/<name>.log}), link down/up, dropping VRRP (IP protocol 112) with nftables.</li>
- *   <li>{@link io.virtualip.lab.KeepalivedProcess} with {@link io.virtualip.lab.KeepalivedConfig}: a reference VRRP
- *       router to interoperate with or to reproduce keepalived's own failures.</li>
- *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third node.</li>
- *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.</li>
- *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.</li>
- *   <li>{@link io.virtualip.lab.Lab#connectHost()}: lets the nodes reach a server in the root namespace (the
- *       embedded Kubernetes API of {@link io.virtualip.lab.kube}); {@link io.virtualip.lab.Lab#startOnHost} runs a
- *       program there (the operator). {@link io.virtualip.lab.demo.ClusterLab} builds a whole cluster on it.</li>
+ *   <li>{@link io.virtualip.lab.Lab}: the segment. Node namespaces, exec, background processes
+ *       (output in {@code target/lab/<id>/<name>.log}), link down/up, dropping VRRP (IP protocol
+ *       112) with nftables.
+ *   <li>{@link io.virtualip.lab.KeepalivedProcess} with {@link io.virtualip.lab.KeepalivedConfig}:
+ *       a reference VRRP router to interoperate with or to reproduce keepalived's own failures.
+ *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third
+ *       node.
+ *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.
+ *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.
+ *   <li>{@link io.virtualip.lab.Lab#connectHost()}: lets the nodes reach a server in the root
+ *       namespace (the embedded Kubernetes API of {@link io.virtualip.lab.kube}); {@link
+ *       io.virtualip.lab.Lab#startOnHost} runs a program there (the operator). {@link
+ *       io.virtualip.lab.demo.ClusterLab} builds a whole cluster on it.
  * </ul>
  *
- * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state what they need with
- * {@code Requirements.root(..)} / {@code Requirements.tools(..)} (io.virtualip.testkit): skipped on a developer's
- * machine that lacks them, failed when {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook if a test
- * forgot, and, after a JVM was killed outright, by the next lab created with the same prefix. Only documentation
- * addresses are used; nothing is created in the root namespace but the host link's veth, which goes with the lab.
+ * <p>Everything needs root plus iproute2, nftables, tcpdump, tshark and keepalived. Tests state
+ * what they need with {@code Requirements.root(..)} / {@code Requirements.tools(..)}
+ * (io.virtualip.testkit): skipped on a developer's machine that lacks them, failed when {@code
+ * VIRTUALIP_REQUIRE_ROOT_TESTS=1} (CI). A lab is removed by {@code close()}, by a JVM shutdown hook
+ * if a test forgot, and, after a JVM was killed outright, by the next lab created with the same
+ * prefix. Only documentation addresses are used; nothing is created in the root namespace but the
+ * host link's veth, which goes with the lab.
  */
 package io.virtualip.lab;

@@ -1,2 +1,5 @@
-/** {@code virtualip-agent}: the picocli entry point ({@code run}, {@code kubernetes}, {@code status}). */
+/**
+ * {@code virtualip-agent}: the picocli entry point ({@code run}, {@code kubernetes}, {@code
+ * status}).
+ */
 package io.virtualip.agent.cli;

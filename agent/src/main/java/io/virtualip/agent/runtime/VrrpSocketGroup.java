@@ -11,59 +11,68 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One VRRP socket per interface and address family, shared by every instance on it (as keepalived shares one
- * socket per interface): received packets are wrapped once and handed to the instances with the packet's VRID.
- * Loop thread only; receiving allocates nothing.
+ * One VRRP socket per interface and address family, shared by every instance on it (as keepalived
+ * shares one socket per interface): received packets are wrapped once and handed to the instances
+ * with the packet's VRID. Loop thread only; receiving allocates nothing.
  */
 final class VrrpSocketGroup implements AutoCloseable {
 
-    private final VrrpSocket socket;
-    private final EventLoop loop;
-    private final List<InstanceRunner> members = new ArrayList<>();
-    private final ReceivedPacket packet = new ReceivedPacket();
-    private final ReceivedAdvertisement advertisement = new ReceivedAdvertisement();
+  private final VrrpSocket socket;
+  private final EventLoop loop;
+  private final List<InstanceRunner> members = new ArrayList<>();
+  private final ReceivedPacket packet = new ReceivedPacket();
+  private final ReceivedAdvertisement advertisement = new ReceivedAdvertisement();
 
-    VrrpSocketGroup(VrrpSocket socket, EventLoop loop) {
-        this.socket = socket;
-        this.loop = loop;
-    }
+  VrrpSocketGroup(VrrpSocket socket, EventLoop loop) {
+    this.socket = socket;
+    this.loop = loop;
+  }
 
-    VrrpSocket socket() {
-        return socket;
-    }
+  VrrpSocket socket() {
+    return socket;
+  }
 
-    void add(InstanceRunner runner) {
-        members.add(runner);
-    }
+  void add(InstanceRunner runner) {
+    members.add(runner);
+  }
 
-    /** @return true when no instance uses the socket any more */
-    boolean remove(InstanceRunner runner) {
-        members.remove(runner);
-        return members.isEmpty();
-    }
+  /**
+   * @return true when no instance uses the socket any more
+   */
+  boolean remove(InstanceRunner runner) {
+    members.remove(runner);
+    return members.isEmpty();
+  }
 
-    void onReadable() throws NativeException {
-        while (socket.receive(packet)) {
-            if (packet.ipv6()) {
-                advertisement.wrapPayload(packet.buffer(), packet.payloadOffset(), packet.payloadLength(),
-                        AddressFamily.IPV6, packet.sourceBytes(), packet.destinationBytes(), packet.hopLimit());
-            } else if (advertisement.wrapIpv4Packet(packet.buffer(), 0, packet.length()) != Verdict.ACCEPTED) {
-                continue; // not a well-formed IPv4 packet carrying VRRP: nobody's peer sent it
-            }
-            // Other VRIDs on the segment are other routers' business (keepalived ignores them too).
-            int vrid = advertisement.length() > 1 ? advertisement.vrid() : -1;
-            long arrival = loop.arrivalNanos(packet.arrivalRealtimeNanos());
-            for (int i = 0; i < members.size(); i++) {
-                InstanceRunner runner = members.get(i);
-                if (runner.vrid() == vrid) {
-                    runner.receive(advertisement, arrival);
-                }
-            }
+  void onReadable() throws NativeException {
+    while (socket.receive(packet)) {
+      if (packet.ipv6()) {
+        advertisement.wrapPayload(
+            packet.buffer(),
+            packet.payloadOffset(),
+            packet.payloadLength(),
+            AddressFamily.IPV6,
+            packet.sourceBytes(),
+            packet.destinationBytes(),
+            packet.hopLimit());
+      } else if (advertisement.wrapIpv4Packet(packet.buffer(), 0, packet.length())
+          != Verdict.ACCEPTED) {
+        continue; // not a well-formed IPv4 packet carrying VRRP: nobody's peer sent it
+      }
+      // Other VRIDs on the segment are other routers' business (keepalived ignores them too).
+      int vrid = advertisement.length() > 1 ? advertisement.vrid() : -1;
+      long arrival = loop.arrivalNanos(packet.arrivalRealtimeNanos());
+      for (int i = 0; i < members.size(); i++) {
+        InstanceRunner runner = members.get(i);
+        if (runner.vrid() == vrid) {
+          runner.receive(advertisement, arrival);
         }
+      }
     }
+  }
 
-    @Override
-    public void close() {
-        socket.close();
-    }
+  @Override
+  public void close() {
+    socket.close();
+  }
 }

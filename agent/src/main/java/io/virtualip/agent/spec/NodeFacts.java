@@ -1,7 +1,5 @@
 package io.virtualip.agent.spec;
 
-import io.virtualip.agent.spec.AddressPrefix;
-import io.virtualip.agent.spec.VipDefinition;
 import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
@@ -13,20 +11,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the compiler knows about this node: its name (for spec.priorities), its interfaces' addresses (to tell which
- * interface a VirtualIP without spec.interface lands on) and, in a cluster, the addresses of the other selected nodes
- * (the default unicast peers).
+ * What the compiler knows about this node: its name (for spec.priorities), its interfaces'
+ * addresses (to tell which interface a VirtualIP without spec.interface lands on) and, in a
+ * cluster, the addresses of the other selected nodes (the default unicast peers).
  *
- * @param nodeName      this node
- * @param addresses     the host's addresses by interface; empty when unknown
- * @param defaultPeers  the unicast peers to use when the spec names none: in a cluster the InternalIPs of the other
- *                      selected nodes (sorted, so that arrival order never looks like a change); in a file none
+ * @param nodeName this node
+ * @param addresses the host's addresses by interface; empty when unknown
+ * @param defaultPeers the unicast peers to use when the spec names none: in a cluster the
+ *     InternalIPs of the other selected nodes (sorted, so that arrival order never looks like a
+ *     change); in a file none
  */
 public record NodeFacts(String nodeName, List<HostAddress> addresses, List<String> defaultPeers) {
 
   /** One address of an interface of this host. */
-  public record HostAddress(String interfaceName, InetAddress address, int prefixLength) {
-  }
+  public record HostAddress(String interfaceName, InetAddress address, int prefixLength) {}
 
   public NodeFacts {
     Objects.requireNonNull(nodeName);
@@ -39,7 +37,9 @@ public record NodeFacts(String nodeName, List<HostAddress> addresses, List<Strin
     return new NodeFacts(nodeName, List.of(), List.of());
   }
 
-  /** This host's interfaces as the JVM sees them (the agent runs in the node's network namespace). */
+  /**
+   * This host's interfaces as the JVM sees them (the agent runs in the node's network namespace).
+   */
   public static NodeFacts ofHost(String nodeName) {
     List<HostAddress> found = new ArrayList<>();
     try {
@@ -57,8 +57,9 @@ public record NodeFacts(String nodeName, List<HostAddress> addresses, List<Strin
   }
 
   /**
-   * The interface {@code definition} runs on: spec.interface, else the interface with an address (not one of the
-   * virtual ones) whose subnet holds the first virtual address, as the runtime picks it; empty when none does.
+   * The interface {@code definition} runs on: spec.interface, else the interface with an address
+   * (not one of the virtual ones) whose subnet holds the first virtual address, as the runtime
+   * picks it; empty when none does.
    */
   public Optional<String> interfaceOf(VipDefinition definition) {
     if (definition.interfaceName() != null) {
@@ -66,9 +67,12 @@ public record NodeFacts(String nodeName, List<HostAddress> addresses, List<Strin
     }
     InetAddress first = definition.addresses().get(0).address();
     for (HostAddress a : addresses) {
-      boolean virtual = definition.addresses().stream().anyMatch(p -> p.address().equals(a.address()));
+      boolean virtual =
+          definition.addresses().stream().anyMatch(p -> p.address().equals(a.address()));
       int max = a.address().getAddress().length * 8;
-      if (!virtual && a.prefixLength() >= 0 && a.prefixLength() <= max
+      if (!virtual
+          && a.prefixLength() >= 0
+          && a.prefixLength() <= max
           && new AddressPrefix(a.address(), a.prefixLength()).contains(first)) {
         return Optional.of(a.interfaceName());
       }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.virtualip.agent.spec.AddressPrefix;
-import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
@@ -30,31 +28,44 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * VirtualIP + node facts + secrets → what this node runs ({@link Compiled}). Pure apart from the secret lookup: the
- * same inputs give an equal verdict, which is how the Kubernetes glue knows nothing changed.
+ * VirtualIP + node facts + secrets → what this node runs ({@link Compiled}). Pure apart from the
+ * secret lookup: the same inputs give an equal verdict, which is how the Kubernetes glue knows
+ * nothing changed.
  *
- * <p>In order: the CRD's validator (schema and CEL rules, exactly what the API server refuses, whichever way the spec
- * came), the CRD's defaults (the API server's own, so no default lives here), then what only a node can judge: the
- * password's bytes, the peers, the VRID's source, and a few checks the schema cannot express. Nothing is repaired:
- * a value the agent cannot run as written is refused with the field and the problem.
+ * <p>In order: the CRD's validator (schema and CEL rules, exactly what the API server refuses,
+ * whichever way the spec came), the CRD's defaults (the API server's own, so no default lives
+ * here), then what only a node can judge: the password's bytes, the peers, the VRID's source, and a
+ * few checks the schema cannot express. Nothing is repaired: a value the agent cannot run as
+ * written is refused with the field and the problem.
  */
 public final class SpecCompiler {
 
   /** RFC 3768 section 5.3.6.1: the simple text password occupies the 8 authentication bytes. */
   public static final int MAX_PASSWORD_BYTES = 8;
-  static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
-      + "VirtualIP is invalid or conflicts with another)";
 
-  /** A keepalived-style instance name: what file mode accepts besides a DNS subdomain, bounded alike. */
+  static final String WAITING_FOR_VRID =
+      "waiting for the operator's status.virtualRouterId (absent while the "
+          + "VirtualIP is invalid or conflicts with another)";
+
+  /**
+   * A keepalived-style instance name: what file mode accepts besides a DNS subdomain, bounded
+   * alike.
+   */
   private static final java.util.regex.Pattern KEEPALIVED_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?$");
+
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-  /** Strict: after the CRD's validation nothing should fail here; if it does, it is refused, never coerced. */
-  private static final ObjectMapper STRICT = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-      .build();
+
+  /**
+   * Strict: after the CRD's validation nothing should fail here; if it does, it is refused, never
+   * coerced.
+   */
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
 
   private final CrdValidator validator;
 
@@ -67,7 +78,8 @@ public final class SpecCompiler {
   }
 
   /** Compiles a typed VirtualIP (as the informers deliver it). */
-  public Compiled compile(VirtualIP vip, NodeFacts node, Secrets secrets, Source source, String origin) {
+  public Compiled compile(
+      VirtualIP vip, NodeFacts node, Secrets secrets, Source source, String origin) {
     return compile(SERIALIZATION.convertValue(vip, JsonNode.class), node, secrets, source, origin);
   }
 
@@ -76,10 +88,13 @@ public final class SpecCompiler {
    *
    * @param origin where it comes from, kept in the definition for the runtime's messages
    */
-  public Compiled compile(JsonNode resource, NodeFacts node, Secrets secrets, Source source, String origin) {
+  public Compiled compile(
+      JsonNode resource, NodeFacts node, Secrets secrets, Source source, String origin) {
     List<Violation> violations = validator.validate(resource);
-    if (source == Source.FILE && KEEPALIVED_NAME.matcher(resource.path("metadata").path("name").asText("")).matches()) {
-      // Files keep keepalived's instance names (VI_1), which no cluster accepts: the one divergence, and bounded.
+    if (source == Source.FILE
+        && KEEPALIVED_NAME.matcher(resource.path("metadata").path("name").asText("")).matches()) {
+      // Files keep keepalived's instance names (VI_1), which no cluster accepts: the one
+      // divergence, and bounded.
       violations = violations.stream().filter(v -> !v.field().equals("metadata.name")).toList();
     }
     if (!violations.isEmpty()) {
@@ -87,7 +102,8 @@ public final class SpecCompiler {
       return new Compiled.Invalid(first.field(), Printable.of(first.message(), 400));
     }
     JsonNode defaulted = validator.withDefaults(resource);
-    // status is the operator's (or a file's copy of it); only virtualRouterId matters here, and an old agent must not
+    // status is the operator's (or a file's copy of it); only virtualRouterId matters here, and an
+    // old agent must not
     // refuse a newer operator's status fields.
     JsonNode status = defaulted.path("status");
     if (defaulted instanceof ObjectNode o) {
@@ -97,8 +113,10 @@ public final class SpecCompiler {
     try {
       vip = STRICT.treeToValue(defaulted, VirtualIP.class);
     } catch (Exception e) {
-      return new Compiled.Invalid("", "not a VirtualIP the agent can read: " + Printable.of(
-          String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 200));
+      return new Compiled.Invalid(
+          "",
+          "not a VirtualIP the agent can read: "
+              + Printable.of(String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 200));
     }
     try {
       return new Compilation(vip, status, node, secrets, source, origin).run();
@@ -126,7 +144,13 @@ public final class SpecCompiler {
     private final Source source;
     private final String origin;
 
-    Compilation(VirtualIP vip, JsonNode status, NodeFacts node, Secrets secrets, Source source, String origin) {
+    Compilation(
+        VirtualIP vip,
+        JsonNode status,
+        NodeFacts node,
+        Secrets secrets,
+        Source source,
+        String origin) {
       this.vip = vip;
       this.spec = vip.getSpec();
       this.status = status;
@@ -153,13 +177,27 @@ public final class SpecCompiler {
       List<VipDefinition.InterfaceTrack> interfaceTracks = new ArrayList<>();
       List<VipDefinition.ExternalTrack> externalTracks = new ArrayList<>();
       tracks(interfaceTracks, externalTracks);
-      // Node-dependent inputs last: a spec that is wrong in itself is refused before anything is waited for.
+      // Node-dependent inputs last: a spec that is wrong in itself is refused before anything is
+      // waited for.
       List<InetAddress> peers = unicastPeers(ipv6);
       byte[] password = password();
       int vrid = vrid();
-      return new Compiled.Run(new VipDefinition(origin, vip.getMetadata().getName(), spec.getInterfaceName(),
-          addresses, vrid, version, SpecDefaults.priority(spec, node.nodeName()), interval, spec.getPreempt(),
-          preemptDelay, password, peers, interfaceTracks, externalTracks));
+      return new Compiled.Run(
+          new VipDefinition(
+              origin,
+              vip.getMetadata().getName(),
+              spec.getInterfaceName(),
+              addresses,
+              vrid,
+              version,
+              SpecDefaults.priority(spec, node.nodeName()),
+              interval,
+              spec.getPreempt(),
+              preemptDelay,
+              password,
+              peers,
+              interfaceTracks,
+              externalTracks));
     }
 
     private List<AddressPrefix> addresses() throws Refusal {
@@ -184,10 +222,12 @@ public final class SpecCompiler {
 
     private int intervalCentis(int version) throws Refusal {
       Duration d = duration("spec.advertisementInterval", spec.getAdvertisementInterval());
-      // The CRD's rules bound it per version; the centisecond grid is the advert's unit (RFC 5798 section 5.2.7).
+      // The CRD's rules bound it per version; the centisecond grid is the advert's unit (RFC 5798
+      // section 5.2.7).
       if (d.toNanos() % 10_000_000 != 0) {
-        throw invalid("spec.advertisementInterval", "'" + spec.getAdvertisementInterval()
-            + "' is not a whole number of centiseconds");
+        throw invalid(
+            "spec.advertisementInterval",
+            "'" + spec.getAdvertisementInterval() + "' is not a whole number of centiseconds");
       }
       return (int) (d.toMillis() / 10);
     }
@@ -200,8 +240,10 @@ public final class SpecCompiler {
       }
     }
 
-    private void tracks(List<VipDefinition.InterfaceTrack> interfaceTracks,
-        List<VipDefinition.ExternalTrack> externalTracks) throws Refusal {
+    private void tracks(
+        List<VipDefinition.InterfaceTrack> interfaceTracks,
+        List<VipDefinition.ExternalTrack> externalTracks)
+        throws Refusal {
       List<Track> tracks = spec.getTracks() == null ? List.of() : spec.getTracks();
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < tracks.size(); i++) {
@@ -221,22 +263,47 @@ public final class SpecCompiler {
           if (!path.startsWith("/")) {
             throw invalid(field + ".httpGet.path", "must start with '/'");
           }
-          String what = "httpGet " + (host.contains(":") ? "[" + host + "]" : host) + ":" + h.getPort() + path;
+          String what =
+              "httpGet "
+                  + (host.contains(":") ? "[" + host + "]" : host)
+                  + ":"
+                  + h.getPort()
+                  + path;
           if (!seen.add(what)) {
             throw invalid(field + ".httpGet", "'" + Printable.of(what, 200) + "' is tracked twice");
           }
-          externalTracks.add(new VipDefinition.ExternalTrack(prefix + what, weight,
-              new VipDefinition.HttpGetCheck(host, h.getPort(), path, SpecDefaults.intervalSeconds(t),
-                  SpecDefaults.failureThreshold(t), SpecDefaults.successThreshold(t))));
+          externalTracks.add(
+              new VipDefinition.ExternalTrack(
+                  prefix + what,
+                  weight,
+                  new VipDefinition.HttpGetCheck(
+                      host,
+                      h.getPort(),
+                      path,
+                      SpecDefaults.intervalSeconds(t),
+                      SpecDefaults.failureThreshold(t),
+                      SpecDefaults.successThreshold(t))));
         } else if (t.getPods() != null) {
           if (source == Source.FILE) {
-            throw invalid(field + ".pods", "pods tracks need Kubernetes; the standalone agent supports interface "
-                + "and httpGet tracks");
+            throw invalid(
+                field + ".pods",
+                "pods tracks need Kubernetes; the standalone agent supports interface "
+                    + "and httpGet tracks");
           }
-          String what = "pods in " + t.getPods().getNamespace() + " "
-              + (t.getPods().getSelector() == null ? "{}" : t.getPods().getSelector().getMatchLabels());
-          externalTracks.add(new VipDefinition.ExternalTrack(prefix + what, weight, null,
-              new VipDefinition.PodsCheck(t.getPods().getNamespace(), t.getPods().getSelector())));
+          String what =
+              "pods in "
+                  + t.getPods().getNamespace()
+                  + " "
+                  + (t.getPods().getSelector() == null
+                      ? "{}"
+                      : t.getPods().getSelector().getMatchLabels());
+          externalTracks.add(
+              new VipDefinition.ExternalTrack(
+                  prefix + what,
+                  weight,
+                  null,
+                  new VipDefinition.PodsCheck(
+                      t.getPods().getNamespace(), t.getPods().getSelector())));
         } else {
           throw invalid(field, "a track needs exactly one of interface, httpGet or pods");
         }
@@ -251,12 +318,15 @@ public final class SpecCompiler {
       String field = "spec.unicastPeers";
       if (texts == null || texts.isEmpty()) {
         if (source == Source.FILE) {
-          throw invalid(field, "required with mode Unicast by the standalone agent (it knows no other nodes)");
+          throw invalid(
+              field,
+              "required with mode Unicast by the standalone agent (it knows no other nodes)");
         }
         texts = node.defaultPeers().stream().filter(p -> p.contains(":") == ipv6).toList();
         if (texts.isEmpty()) {
-          throw waiting("mode Unicast without unicastPeers: no other selected node has an InternalIP of the "
-              + "addresses' family yet");
+          throw waiting(
+              "mode Unicast without unicastPeers: no other selected node has an InternalIP of the "
+                  + "addresses' family yet");
         }
         field = "unicast peer (a node's InternalIP)";
       }
@@ -278,7 +348,8 @@ public final class SpecCompiler {
     }
 
     private byte[] password() throws Refusal {
-      if (spec.getAuthentication() == null || spec.getAuthentication().getType() != AuthenticationType.Password) {
+      if (spec.getAuthentication() == null
+          || spec.getAuthentication().getType() != AuthenticationType.Password) {
         return null;
       }
       String field = "spec.authentication.secretRef";
@@ -292,7 +363,8 @@ public final class SpecCompiler {
       } catch (IllegalArgumentException e) {
         throw invalid(field, e.getMessage());
       }
-      String what = "Secret " + Printable.of(ref.getName(), 253) + " key " + Printable.of(ref.getKey(), 253);
+      String what =
+          "Secret " + Printable.of(ref.getName(), 253) + " key " + Printable.of(ref.getKey(), 253);
       if (value.isEmpty()) {
         if (source == Source.FILE) {
           throw invalid(field, "cannot read " + what + ": no such file");
@@ -300,25 +372,31 @@ public final class SpecCompiler {
         throw waiting(what + " not found");
       }
       byte[] password = value.get();
-      // A trailing newline is what `echo secret > file` (and kubectl create secret --from-file) leaves; it is never
+      // A trailing newline is what `echo secret > file` (and kubectl create secret --from-file)
+      // leaves; it is never
       // part of a VRRP password.
       int length = password.length;
       if (length > 0 && password[length - 1] == '\n') {
         length--;
       }
       if (length == 0 || length > MAX_PASSWORD_BYTES) {
-        // Never cut: the peers would send other bytes than the user wrote, and keepalived's cut is not a contract.
-        throw invalid(field, what + " must hold 1 to 8 bytes (VRRPv2 simple text password), has " + length);
+        // Never cut: the peers would send other bytes than the user wrote, and keepalived's cut is
+        // not a contract.
+        throw invalid(
+            field, what + " must hold 1 to 8 bytes (VRRPv2 simple text password), has " + length);
       }
       return Arrays.copyOf(password, length);
     }
 
     private int vrid() throws Refusal {
       JsonNode recorded = status.path("virtualRouterId");
-      Integer fromStatus = recorded.canConvertToInt() && recorded.isIntegralNumber() ? recorded.intValue() : null;
+      Integer fromStatus =
+          recorded.canConvertToInt() && recorded.isIntegralNumber() ? recorded.intValue() : null;
       if (source == Source.CLUSTER) {
-        // Only the operator's VRID: it leaves status.virtualRouterId absent while the VirtualIP conflicts with
-        // another (or is invalid), so that the newer of two conflicting VirtualIPs never disturbs the older one's
+        // Only the operator's VRID: it leaves status.virtualRouterId absent while the VirtualIP
+        // conflicts with
+        // another (or is invalid), so that the newer of two conflicting VirtualIPs never disturbs
+        // the older one's
         // election. spec.virtualRouterId is the operator's input, never run directly.
         if (fromStatus == null) {
           throw waiting(WAITING_FOR_VRID);
@@ -330,7 +408,8 @@ public final class SpecCompiler {
       }
       Integer vrid = spec.getVirtualRouterId() != null ? spec.getVirtualRouterId() : fromStatus;
       if (vrid == null) {
-        throw invalid("spec.virtualRouterId", "required by the standalone agent (no operator allocates one)");
+        throw invalid(
+            "spec.virtualRouterId", "required by the standalone agent (no operator allocates one)");
       }
       if (vrid < 1 || vrid > 255) {
         throw invalid("spec.virtualRouterId", "must be 1 to 255, was " + vrid);

@@ -1,7 +1,6 @@
 package io.virtualip.agent.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +11,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.virtualip.agent.spec.ConfigException;
 import io.virtualip.agent.source.file.ConfigLoader;
-import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.agent.source.kubernetes.InstanceResolver;
 import io.virtualip.agent.source.kubernetes.Resolution;
 import io.virtualip.api.v1.VirtualIP;
@@ -36,21 +33,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * One spec, one verdict: every case of {@code spec/cases.yaml} goes through file mode ({@link ConfigLoader}, what
- * {@code virtualip-agent run --config} does) and through the cluster (the API server's admission, which the CRD's
- * validator stands in for, and then the agent's {@link InstanceResolver} on the object as an informer delivers it,
- * as if a lax server had stored it anyway), and must get the same verdict in both: the same definition to run, or
- * the same field and problem. Nothing is repaired on either path.
+ * One spec, one verdict: every case of {@code spec/cases.yaml} goes through file mode ({@link
+ * ConfigLoader}, what {@code virtualip-agent run --config} does) and through the cluster (the API
+ * server's admission, which the CRD's validator stands in for, and then the agent's {@link
+ * InstanceResolver} on the object as an informer delivers it, as if a lax server had stored it
+ * anyway), and must get the same verdict in both: the same definition to run, or the same field and
+ * problem. Nothing is repaired on either path.
  */
 class BothPathsTest {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final String NODE = "node-a";
-  private static final List<Node> NODES = List.of(node(NODE, "192.0.2.1"), node("node-b", "192.0.2.2"));
+  private static final List<Node> NODES =
+      List.of(node(NODE, "192.0.2.1"), node("node-b", "192.0.2.2"));
 
-  @TempDir
-  Path secretsDir;
+  @TempDir Path secretsDir;
 
   /** A case: a VirtualIP document (YAML), its secrets, and the verdict expected on both paths. */
   record Case(String name, String document, Map<String, String> secrets, String expect) {
@@ -68,18 +66,26 @@ class BothPathsTest {
         ObjectNode document = YAML.createObjectNode();
         document.put("apiVersion", "virtualip.io/v1");
         document.put("kind", "VirtualIP");
-        document.set("metadata", c.has("metadata") ? c.get("metadata") : YAML.createObjectNode().put("name", "vip"));
+        document.set(
+            "metadata",
+            c.has("metadata") ? c.get("metadata") : YAML.createObjectNode().put("name", "vip"));
         JsonNode spec = c.get("spec");
         if (spec.isObject() && !spec.has("virtualRouterId")) {
           ((ObjectNode) spec).put("virtualRouterId", 51);
         }
         document.set("spec", spec);
-        Map<String, String> secrets = c.has("secrets")
-            ? YAML.convertValue(c.get("secrets"), YAML.getTypeFactory().constructMapType(Map.class, String.class,
-                String.class))
-            : Map.of();
-        cases.add(new Case(c.get("case").asText(), YAML.writeValueAsString(document), secrets,
-            c.get("expect").asText()));
+        Map<String, String> secrets =
+            c.has("secrets")
+                ? YAML.convertValue(
+                    c.get("secrets"),
+                    YAML.getTypeFactory().constructMapType(Map.class, String.class, String.class))
+                : Map.of();
+        cases.add(
+            new Case(
+                c.get("case").asText(),
+                YAML.writeValueAsString(document),
+                secrets,
+                c.get("expect").asText()));
       }
       return cases.stream();
     }
@@ -98,42 +104,58 @@ class BothPathsTest {
 
     // The API server's admission: what kubectl apply gets.
     List<Violation> admission = CrdValidator.load().validate(resource);
-    // The agent on whatever got stored, as the informer hands it over (only where that is the object as written:
-    // a value Java cannot hold as written, like 51.9 for an integer, never gets stored by any API server).
+    // The agent on whatever got stored, as the informer hands it over (only where that is the
+    // object as written:
+    // a value Java cannot hold as written, like 51.9 for an integer, never gets stored by any API
+    // server).
     VirtualIP stored = null;
     try {
       stored = SERIALIZATION.unmarshal(SERIALIZATION.asJson(resource), VirtualIP.class);
     } catch (RuntimeException e) {
       // not representable in the model at all (a list for an object, an unknown enum value)
     }
-    boolean storable = stored != null && withoutNulls(SERIALIZATION.convertValue(stored, JsonNode.class))
-        .equals(withoutNulls(resource));
+    boolean storable =
+        stored != null
+            && withoutNulls(SERIALIZATION.convertValue(stored, JsonNode.class))
+                .equals(withoutNulls(resource));
     Object cluster = storable ? clusterVerdict(stored, c.secrets()) : null;
 
     if (c.expect().equals("run")) {
       assertThat(file).as("file mode").isInstanceOf(VipDefinition.class);
       assertThat(admission).as("admission").isEmpty();
       assertThat(storable).isTrue();
-      assertThat(withOrigin((VipDefinition) cluster)).as("cluster mode runs what file mode runs")
+      assertThat(withOrigin((VipDefinition) cluster))
+          .as("cluster mode runs what file mode runs")
           .isEqualTo(withOrigin((VipDefinition) file));
       return;
     }
     assertThat(file).as("file mode refuses").isInstanceOf(String.class);
     String verdict = (String) file;
     assertThat(verdict).as("file mode").startsWith(c.expect());
-    assertThat(verdict).as("one line, no control characters").doesNotContainPattern("\\p{Cntrl}")
-        .doesNotContain("java.").doesNotContain("Exception").hasSizeLessThan(700);
+    assertThat(verdict)
+        .as("one line, no control characters")
+        .doesNotContainPattern("\\p{Cntrl}")
+        .doesNotContain("java.")
+        .doesNotContain("Exception")
+        .hasSizeLessThan(700);
     if (!admission.isEmpty()) {
-      assertThat(admission.get(0).toString()).as("the API server refuses it the same way").isEqualTo(verdict);
+      assertThat(admission.get(0).toString())
+          .as("the API server refuses it the same way")
+          .isEqualTo(verdict);
     }
     if (storable) {
-      assertThat(cluster).as("the agent in a cluster refuses it the same way, not repaired").isEqualTo(verdict);
+      assertThat(cluster)
+          .as("the agent in a cluster refuses it the same way, not repaired")
+          .isEqualTo(verdict);
     } else {
       assertThat(admission).as("what cannot be stored is refused by admission").isNotEmpty();
     }
   }
 
-  /** File mode's verdict: the definition, or the error line without its "file document N (name): " prefix. */
+  /**
+   * File mode's verdict: the definition, or the error line without its "file document N (name): "
+   * prefix.
+   */
   private Object fileVerdict(Case c) {
     ConfigLoader loader = new ConfigLoader(NodeFacts.named(NODE), secretsDir);
     try {
@@ -151,9 +173,11 @@ class BothPathsTest {
   private static Object clusterVerdict(VirtualIP stored, Map<String, String> secrets) {
     // The operator records a valid spec's VRID in status; the agent runs only that.
     io.virtualip.api.v1.VirtualIPStatus status = new io.virtualip.api.v1.VirtualIPStatus();
-    status.setVirtualRouterId(stored.getSpec() == null ? 51 : stored.getSpec().getVirtualRouterId());
+    status.setVirtualRouterId(
+        stored.getSpec() == null ? 51 : stored.getSpec().getVirtualRouterId());
     stored.setStatus(status);
-    Resolution r = new InstanceResolver(NODE, null).resolve(stored, NODES, name -> secret(name, secrets));
+    Resolution r =
+        new InstanceResolver(NODE, null).resolve(stored, NODES, name -> secret(name, secrets));
     if (r instanceof Resolution.Run run) {
       return run.config();
     }
@@ -169,7 +193,9 @@ class BothPathsTest {
     for (Map.Entry<String, String> s : secrets.entrySet()) {
       String[] nameKey = s.getKey().split("/", 2);
       if (nameKey[0].equals(name)) {
-        b.addToData(nameKey[1], Base64.getEncoder().encodeToString(s.getValue().getBytes(StandardCharsets.UTF_8)));
+        b.addToData(
+            nameKey[1],
+            Base64.getEncoder().encodeToString(s.getValue().getBytes(StandardCharsets.UTF_8)));
         any = true;
       }
     }
@@ -177,8 +203,20 @@ class BothPathsTest {
   }
 
   private static VipDefinition withOrigin(VipDefinition d) {
-    return new VipDefinition("-", d.name(), d.interfaceName(), d.addresses(), d.vrid(), d.version(), d.priority(),
-        d.advertIntervalCentis(), d.preempt(), d.preemptDelay(), d.password(), d.unicastPeers(), d.tracks(),
+    return new VipDefinition(
+        "-",
+        d.name(),
+        d.interfaceName(),
+        d.addresses(),
+        d.vrid(),
+        d.version(),
+        d.priority(),
+        d.advertIntervalCentis(),
+        d.preempt(),
+        d.preemptDelay(),
+        d.password(),
+        d.unicastPeers(),
+        d.tracks(),
         d.externalTracks());
   }
 
@@ -204,7 +242,16 @@ class BothPathsTest {
   }
 
   private static Node node(String name, String ip) {
-    return new NodeBuilder().withNewMetadata().withName(name).endMetadata()
-        .withNewStatus().addNewAddress().withType("InternalIP").withAddress(ip).endAddress().endStatus().build();
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewStatus()
+        .addNewAddress()
+        .withType("InternalIP")
+        .withAddress(ip)
+        .endAddress()
+        .endStatus()
+        .build();
   }
 }

@@ -4,17 +4,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
-import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import java.util.Objects;
 
 /** VRRPv2 authentication (RFC 3768 section 5.3.6); VRRPv3 removed authentication. */
-@ValidationRule(value = "self.type != 'Password' || has(self.secretRef)", message = "authentication type Password needs secretRef {name, key} naming the Secret that holds the password", reason = "FieldValueRequired")
+@ValidationRule(
+    value = "self.type != 'Password' || has(self.secretRef)",
+    message =
+        "authentication type Password needs secretRef {name, key} naming the Secret that holds the password",
+    reason = "FieldValueRequired")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"type", "secretRef"})
 public class Authentication {
 
-  @JsonPropertyDescription("None (default) or Password: keepalived's auth_type PASS, a simple text password of at most 8 bytes, only with version 2.")
+  @JsonPropertyDescription(
+      "None (default) or Password: keepalived's auth_type PASS, a simple text password of at most 8 bytes, only with version 2.")
   @Default(SpecDefaults.AUTHENTICATION_TYPE)
   private AuthenticationType type;
 
@@ -41,8 +46,7 @@ public class Authentication {
   public boolean equals(Object o) {
     if (this == o) return true;
     if (!(o instanceof Authentication other)) return false;
-    return Objects.equals(type, other.type)
-        && Objects.equals(secretRef, other.secretRef);
+    return Objects.equals(type, other.type) && Objects.equals(secretRef, other.secretRef);
   }
 
   @Override

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
-import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import java.util.Objects;
 
 /** Healthy while an HTTP GET on this node answers 2xx or 3xx. */
@@ -29,7 +29,8 @@ public class HttpGetTrack {
   @Pattern("^/.*$")
   private String path;
 
-  @JsonPropertyDescription("Host to connect to; default 127.0.0.1 (the agent runs in the node's network namespace).")
+  @JsonPropertyDescription(
+      "Host to connect to; default 127.0.0.1 (the agent runs in the node's network namespace).")
   @Size(max = 253)
   private String host;
 

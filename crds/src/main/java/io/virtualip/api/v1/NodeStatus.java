@@ -11,34 +11,59 @@ import java.util.Objects;
 
 /** One node's view, written only by that node's agent. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "state", "address", "priority", "effectivePriority", "masterAddress", "since", "reason", "reasonCode", "advertsSent", "advertsReceived", "rejected", "peers", "observedGeneration", "updated"})
+@JsonPropertyOrder({
+  "name",
+  "state",
+  "address",
+  "priority",
+  "effectivePriority",
+  "masterAddress",
+  "since",
+  "reason",
+  "reasonCode",
+  "advertsSent",
+  "advertsReceived",
+  "rejected",
+  "peers",
+  "observedGeneration",
+  "updated"
+})
 public class NodeStatus {
-  // Bounds of an entry, in the CRD as maxLength/maxItems/maxProperties: the API server refuses a write beyond them, so
-  // the agent (the only writer) truncates to them. With room for 255 nodes (one VRRP segment's worth).
+  // Bounds of an entry, in the CRD as maxLength/maxItems/maxProperties: the API server refuses a
+  // write beyond them, so
+  // the agent (the only writer) truncates to them. With room for 255 nodes (one VRRP segment's
+  // worth).
   /** Kubernetes object names (DNS subdomains) are at most 253 characters. */
   public static final int MAX_NAME_LENGTH = 253;
+
   /** An IPv4 or IPv6 address in text, with a zone (fe80::1%eth0) at most 61 characters. */
   public static final int MAX_ADDRESS_LENGTH = 64;
+
   /** An RFC 3339 time. */
   public static final int MAX_TIME_LENGTH = 64;
+
   public static final int MAX_REASON_LENGTH = 1024;
+
   /** Rejection reasons (the agent's verdicts, about 25). */
   public static final int MAX_REJECTED_REASONS = 64;
+
   /** A reason code (FaultReason/RejectReason names are far shorter). */
   public static final int MAX_CODE_LENGTH = 64;
+
   /** Every other node of 255, plus one. */
   public static final int MAX_PEERS = 255;
-
 
   @JsonPropertyDescription("Node name.")
   @Required
   @Size(max = MAX_NAME_LENGTH)
   private String name;
 
-  @JsonPropertyDescription("VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
+  @JsonPropertyDescription(
+      "VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
   private NodeState state;
 
-  @JsonPropertyDescription("The node's own address on the VRRP segment (the source of its advertisements).")
+  @JsonPropertyDescription(
+      "The node's own address on the VRRP segment (the source of its advertisements).")
   @Size(max = MAX_ADDRESS_LENGTH)
   private String address;
 
@@ -48,7 +73,8 @@ public class NodeStatus {
   @JsonPropertyDescription("Priority after track weights.")
   private Integer effectivePriority;
 
-  @JsonPropertyDescription("Address of the master this node hears (its own address when it is master).")
+  @JsonPropertyDescription(
+      "Address of the master this node hears (its own address when it is master).")
   @Size(max = MAX_ADDRESS_LENGTH)
   private String masterAddress;
 
@@ -60,7 +86,8 @@ public class NodeStatus {
   @Size(max = MAX_REASON_LENGTH)
   private String reason;
 
-  @JsonPropertyDescription("Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
+  @JsonPropertyDescription(
+      "Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
   @Size(max = MAX_CODE_LENGTH)
   private String reasonCode;
 
@@ -70,7 +97,8 @@ public class NodeStatus {
   @JsonPropertyDescription("Advertisements this node has accepted.")
   private Long advertsReceived;
 
-  @JsonPropertyDescription("Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+  @JsonPropertyDescription(
+      "Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
   @Size(max = MAX_REJECTED_REASONS)
   private Map<String, Long> rejected;
 
@@ -81,7 +109,8 @@ public class NodeStatus {
   @JsonPropertyDescription("Generation of the VirtualIP this node's agent runs.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
+  @JsonPropertyDescription(
+      "When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
   @Size(max = MAX_TIME_LENGTH)
   private String updated;
 
@@ -228,11 +257,71 @@ public class NodeStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, state, address, priority, effectivePriority, masterAddress, since, reason, reasonCode, advertsSent, advertsReceived, rejected, peers, observedGeneration, updated);
+    return Objects.hash(
+        name,
+        state,
+        address,
+        priority,
+        effectivePriority,
+        masterAddress,
+        since,
+        reason,
+        reasonCode,
+        advertsSent,
+        advertsReceived,
+        rejected,
+        peers,
+        observedGeneration,
+        updated);
   }
 
   @Override
   public String toString() {
-    return "NodeStatus{" + "name=" + name + ", " + "state=" + state + ", " + "address=" + address + ", " + "priority=" + priority + ", " + "effectivePriority=" + effectivePriority + ", " + "masterAddress=" + masterAddress + ", " + "since=" + since + ", " + "reason=" + reason + ", " + "reasonCode=" + reasonCode + ", " + "advertsSent=" + advertsSent + ", " + "advertsReceived=" + advertsReceived + ", " + "rejected=" + rejected + ", " + "peers=" + peers + ", " + "observedGeneration=" + observedGeneration + ", " + "updated=" + updated + "}";
+    return "NodeStatus{"
+        + "name="
+        + name
+        + ", "
+        + "state="
+        + state
+        + ", "
+        + "address="
+        + address
+        + ", "
+        + "priority="
+        + priority
+        + ", "
+        + "effectivePriority="
+        + effectivePriority
+        + ", "
+        + "masterAddress="
+        + masterAddress
+        + ", "
+        + "since="
+        + since
+        + ", "
+        + "reason="
+        + reason
+        + ", "
+        + "reasonCode="
+        + reasonCode
+        + ", "
+        + "advertsSent="
+        + advertsSent
+        + ", "
+        + "advertsReceived="
+        + advertsReceived
+        + ", "
+        + "rejected="
+        + rejected
+        + ", "
+        + "peers="
+        + peers
+        + ", "
+        + "observedGeneration="
+        + observedGeneration
+        + ", "
+        + "updated="
+        + updated
+        + "}";
   }
 }

@@ -62,6 +62,15 @@ public class PeerStatus {
 
   @Override
   public String toString() {
-    return "PeerStatus{" + "address=" + address + ", " + "priority=" + priority + ", " + "lastHeard=" + lastHeard + "}";
+    return "PeerStatus{"
+        + "address="
+        + address
+        + ", "
+        + "priority="
+        + priority
+        + ", "
+        + "lastHeard="
+        + lastHeard
+        + "}";
   }
 }

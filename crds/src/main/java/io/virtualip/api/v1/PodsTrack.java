@@ -3,15 +3,18 @@ package io.virtualip.api.v1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.crdv2.generator.v1.SchemaCustomizer;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.Objects;
 
 /** Healthy while at least one pod matching the selector is Ready on this node. */
-@SchemaCustomizer(value = DeepMergePatch.class, input = """
+@SchemaCustomizer(
+    value = DeepMergePatch.class,
+    input =
+        """
     {"properties": {"selector": {"properties": {
       "matchLabels": {"description": "Labels a pod must all have."},
       "matchExpressions": {"description": "Label requirements a pod must all meet.", "items": {"properties": {
@@ -52,8 +55,7 @@ public class PodsTrack {
   public boolean equals(Object o) {
     if (this == o) return true;
     if (!(o instanceof PodsTrack other)) return false;
-    return Objects.equals(namespace, other.namespace)
-        && Objects.equals(selector, other.selector);
+    return Objects.equals(namespace, other.namespace) && Objects.equals(selector, other.selector);
   }
 
   @Override

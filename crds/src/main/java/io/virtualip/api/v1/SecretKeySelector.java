@@ -12,12 +12,14 @@ import java.util.Objects;
 @JsonPropertyOrder({"name", "key"})
 public class SecretKeySelector {
 
-  @JsonPropertyDescription("Name of the Secret (in the operator's namespace; the standalone agent reads DIR/name/key).")
+  @JsonPropertyDescription(
+      "Name of the Secret (in the operator's namespace; the standalone agent reads DIR/name/key).")
   @Required
   @Size(min = 1, max = 253)
   private String name;
 
-  @JsonPropertyDescription("Key inside the Secret whose value is the password (1 to 8 bytes, as VRRPv2 simple text authentication allows).")
+  @JsonPropertyDescription(
+      "Key inside the Secret whose value is the password (1 to 8 bytes, as VRRPv2 simple text authentication allows).")
   @Required
   @Size(min = 1, max = 253)
   private String key;
@@ -42,8 +44,7 @@ public class SecretKeySelector {
   public boolean equals(Object o) {
     if (this == o) return true;
     if (!(o instanceof SecretKeySelector other)) return false;
-    return Objects.equals(name, other.name)
-        && Objects.equals(key, other.key);
+    return Objects.equals(name, other.name) && Objects.equals(key, other.key);
   }
 
   @Override

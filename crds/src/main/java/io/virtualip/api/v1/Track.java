@@ -5,17 +5,31 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
-import io.virtualip.api.v1.contract.SpecDefaults;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import java.util.Objects;
 
-/** A health input that moves this node's VRRP priority, like keepalived's track_interface and track_script. Exactly one of interface, httpGet or pods. */
-@ValidationRule(value = "(has(self.interface) ? 1 : 0) + (has(self.httpGet) ? 1 : 0) + (has(self.pods) ? 1 : 0) == 1", message = "a track needs exactly one of interface, httpGet or pods")
+/**
+ * A health input that moves this node's VRRP priority, like keepalived's track_interface and
+ * track_script. Exactly one of interface, httpGet or pods.
+ */
+@ValidationRule(
+    value =
+        "(has(self.interface) ? 1 : 0) + (has(self.httpGet) ? 1 : 0) + (has(self.pods) ? 1 : 0) == 1",
+    message = "a track needs exactly one of interface, httpGet or pods")
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"interface", "httpGet", "pods", "weight", "intervalSeconds", "failureThreshold", "successThreshold"})
+@JsonPropertyOrder({
+  "interface",
+  "httpGet",
+  "pods",
+  "weight",
+  "intervalSeconds",
+  "failureThreshold",
+  "successThreshold"
+})
 public class Track {
 
   @JsonProperty("interface")
@@ -29,7 +43,8 @@ public class Track {
   @JsonPropertyDescription("Healthy while a ready pod of the selector runs on this node.")
   private PodsTrack pods;
 
-  @JsonPropertyDescription("keepalived semantics: a positive weight is added to the priority while healthy, a negative weight is subtracted while failing, and 0 (default) puts the node in Fault while failing.")
+  @JsonPropertyDescription(
+      "keepalived semantics: a positive weight is added to the priority while healthy, a negative weight is subtracted while failing, and 0 (default) puts the node in Fault while failing.")
   @Min(-254)
   @Max(254)
   @Default(SpecDefaults.TRACK_WEIGHT)
@@ -124,11 +139,33 @@ public class Track {
 
   @Override
   public int hashCode() {
-    return Objects.hash(interfaceName, httpGet, pods, weight, intervalSeconds, failureThreshold, successThreshold);
+    return Objects.hash(
+        interfaceName, httpGet, pods, weight, intervalSeconds, failureThreshold, successThreshold);
   }
 
   @Override
   public String toString() {
-    return "Track{" + "interfaceName=" + interfaceName + ", " + "httpGet=" + httpGet + ", " + "pods=" + pods + ", " + "weight=" + weight + ", " + "intervalSeconds=" + intervalSeconds + ", " + "failureThreshold=" + failureThreshold + ", " + "successThreshold=" + successThreshold + "}";
+    return "Track{"
+        + "interfaceName="
+        + interfaceName
+        + ", "
+        + "httpGet="
+        + httpGet
+        + ", "
+        + "pods="
+        + pods
+        + ", "
+        + "weight="
+        + weight
+        + ", "
+        + "intervalSeconds="
+        + intervalSeconds
+        + ", "
+        + "failureThreshold="
+        + failureThreshold
+        + ", "
+        + "successThreshold="
+        + successThreshold
+        + "}";
   }
 }

@@ -10,10 +10,17 @@ import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.List;
 import java.util.Objects;
 
-/** Observed state: which node holds the address and what is wrong, aggregated by the operator from the agents' entries. */
-// List-maps let each agent server-side-apply its own status.nodes entry, and the operator its conditions, without
+/**
+ * Observed state: which node holds the address and what is wrong, aggregated by the operator from
+ * the agents' entries.
+ */
+// List-maps let each agent server-side-apply its own status.nodes entry, and the operator its
+// conditions, without
 // overwriting the others' entries; fabric8 has no annotation for list types, hence the merge patch.
-@SchemaCustomizer(value = DeepMergePatch.class, input = """
+@SchemaCustomizer(
+    value = DeepMergePatch.class,
+    input =
+        """
     {"properties": {
       "nodes": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
       "conditions": {"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], "items": {
@@ -28,30 +35,46 @@ import java.util.Objects;
       "stepDown": {"x-kubernetes-list-type": "set", "items": {"maxLength": 253}}}}
     """)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"observedGeneration", "virtualRouterId", "master", "nodes", "stepDown", "conditions"})
+@JsonPropertyOrder({
+  "observedGeneration",
+  "virtualRouterId",
+  "master",
+  "nodes",
+  "stepDown",
+  "conditions"
+})
 public class VirtualIPStatus {
   /** status.nodes and status.stepDown: room for 255 nodes. */
   public static final int MAX_NODES = 255;
+
   /** Conditions: Ready, SplitBrain, Degraded, and room for a few more. */
   public static final int MAX_CONDITIONS = 8;
-  /** A condition's message, as metav1.Condition bounds it (the schema's merge patch above says the same). */
+
+  /**
+   * A condition's message, as metav1.Condition bounds it (the schema's merge patch above says the
+   * same).
+   */
   public static final int MAX_CONDITION_MESSAGE_LENGTH = 32768;
 
   @JsonPropertyDescription("Generation of the spec the operator last acted on.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("The VRID in use: spec.virtualRouterId or the one the operator allocated.")
+  @JsonPropertyDescription(
+      "The VRID in use: spec.virtualRouterId or the one the operator allocated.")
   private Integer virtualRouterId;
 
-  @JsonPropertyDescription("Node that holds the address, or empty when none or more than one claims it.")
+  @JsonPropertyDescription(
+      "Node that holds the address, or empty when none or more than one claims it.")
   @Size(max = NodeStatus.MAX_NAME_LENGTH)
   private String master;
 
-  @JsonPropertyDescription("One entry per node that runs the election, each written by that node's agent (a list-map keyed by name).")
+  @JsonPropertyDescription(
+      "One entry per node that runs the election, each written by that node's agent (a list-map keyed by name).")
   @Size(max = MAX_NODES)
   private List<NodeStatus> nodes;
 
-  @JsonPropertyDescription("Nodes the operator has told to step down to end a split brain (splitBrainPolicy Resolve); their agents leave Master while listed.")
+  @JsonPropertyDescription(
+      "Nodes the operator has told to step down to end a split brain (splitBrainPolicy Resolve); their agents leave Master while listed.")
   @Size(max = MAX_NODES)
   private List<String> stepDown;
 
@@ -126,6 +149,24 @@ public class VirtualIPStatus {
 
   @Override
   public String toString() {
-    return "VirtualIPStatus{" + "observedGeneration=" + observedGeneration + ", " + "virtualRouterId=" + virtualRouterId + ", " + "master=" + master + ", " + "nodes=" + nodes + ", " + "stepDown=" + stepDown + ", " + "conditions=" + conditions + "}";
+    return "VirtualIPStatus{"
+        + "observedGeneration="
+        + observedGeneration
+        + ", "
+        + "virtualRouterId="
+        + virtualRouterId
+        + ", "
+        + "master="
+        + master
+        + ", "
+        + "nodes="
+        + nodes
+        + ", "
+        + "stepDown="
+        + stepDown
+        + ", "
+        + "conditions="
+        + conditions
+        + "}";
   }
 }

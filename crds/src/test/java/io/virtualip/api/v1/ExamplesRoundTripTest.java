@@ -15,16 +15,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * YAML → model → YAML gives back the same document: the model has a field for everything the examples say, with the
- * same names and types, and adds nothing (no stray defaults or empty collections) when written back.
+ * YAML → model → YAML gives back the same document: the model has a field for everything the
+ * examples say, with the same names and types, and adds nothing (no stray defaults or empty
+ * collections) when written back.
  */
 class ExamplesRoundTripTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  /** minimal.yaml is the minimal example, fast-failover.yaml the full one (every spec field but unicastPeers). */
-  static final String[] EXAMPLES = {"minimal.yaml", "fast-failover.yaml", "seed-keepalived-v2.yaml", "ipv6-v3.yaml",
-      "unicast.yaml"};
+  /**
+   * minimal.yaml is the minimal example, fast-failover.yaml the full one (every spec field but
+   * unicastPeers).
+   */
+  static final String[] EXAMPLES = {
+    "minimal.yaml", "fast-failover.yaml", "seed-keepalived-v2.yaml", "ipv6-v3.yaml", "unicast.yaml"
+  };
 
   static String[] examples() {
     return EXAMPLES;
@@ -45,12 +50,15 @@ class ExamplesRoundTripTest {
   void examplesTogetherSetEverySpecField() throws IOException {
     Set<String> used = new TreeSet<>();
     for (String example : EXAMPLES) {
-      YAML.readTree(Path.of("..", "deploy", "examples", example).toFile()).path("spec").fieldNames()
+      YAML.readTree(Path.of("..", "deploy", "examples", example).toFile())
+          .path("spec")
+          .fieldNames()
           .forEachRemaining(used::add);
     }
     Set<String> declared = new TreeSet<>();
     YAML.readTree(CrdFileTest.COMMITTED.toFile())
-        .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties").fieldNames()
+        .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties")
+        .fieldNames()
         .forEachRemaining(declared::add);
 
     assertThat(used).isEqualTo(declared);

@@ -1,6 +1,5 @@
 package io.virtualip.operator.dependent;
 
-import io.virtualip.api.v1.contract.Placement;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -14,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.operator.config.OperatorConfig;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +28,14 @@ import java.util.Objects;
 import org.jboss.logging.Logger;
 
 /**
- * The agent DaemonSet of one placement, shared by every VirtualIP with that placement and owned by each of them.
+ * The agent DaemonSet of one placement, shared by every VirtualIP with that placement and owned by
+ * each of them.
  *
- * <p>The pod template holds nothing about any VirtualIP (agents watch the VirtualIPs themselves), so adding, changing
- * or deleting a VirtualIP never restarts an agent, which would cost a failover. JOSDK's one-dependent-per-primary
- * model does not fit a shared object, hence plain create-or-update with optimistic concurrency: two VirtualIPs
- * reconciled at once conflict (409) and JOSDK retries the loser.
+ * <p>The pod template holds nothing about any VirtualIP (agents watch the VirtualIPs themselves),
+ * so adding, changing or deleting a VirtualIP never restarts an agent, which would cost a failover.
+ * JOSDK's one-dependent-per-primary model does not fit a shared object, hence plain
+ * create-or-update with optimistic concurrency: two VirtualIPs reconciled at once conflict (409)
+ * and JOSDK retries the loser.
  */
 public final class AgentDaemonSet {
   private static final Logger LOG = Logger.getLogger(AgentDaemonSet.class);
@@ -43,11 +45,19 @@ public final class AgentDaemonSet {
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String LABEL_PLACEMENT = "virtualip.io/placement";
   public static final String MANAGED_BY = "virtualip-operator";
-  /** Hash of the desired spec: a real API server adds defaults, so the stored spec cannot be compared directly. */
+
+  /**
+   * Hash of the desired spec: a real API server adds defaults, so the stored spec cannot be
+   * compared directly.
+   */
   public static final String ANNOTATION_SPEC_HASH = "virtualip.io/spec-hash";
-  public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_NAME + "=" + NAME;
+
+  public static final String SELECTOR =
+      LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_NAME + "=" + NAME;
+
   /** Control socket and the ready file the readiness probe reads. */
   public static final String RUN_DIR = "/run/virtualip";
+
   /** The agent's own placement, as {@link Placement#canonicalJson()}. */
   public static final String ENV_PLACEMENT = "VIRTUALIP_PLACEMENT";
 
@@ -56,7 +66,10 @@ public final class AgentDaemonSet {
   private final String namespace;
   private final int leaseDurationSeconds;
 
-  public AgentDaemonSet(KubernetesClient client, OperatorConfig.Agent config, String namespace,
+  public AgentDaemonSet(
+      KubernetesClient client,
+      OperatorConfig.Agent config,
+      String namespace,
       int leaseDurationSeconds) {
     this.client = client;
     this.config = config;
@@ -74,16 +87,26 @@ public final class AgentDaemonSet {
 
   /** The DaemonSet as it should be for this placement and these owners. */
   public DaemonSet desired(Placement placement, Collection<VirtualIP> owners) {
-    Map<String, String> labels = Map.of(LABEL_NAME, NAME, LABEL_MANAGED_BY, MANAGED_BY,
-        LABEL_PLACEMENT, placement.hash());
-    DaemonSetSpec spec = new DaemonSetBuilder().withNewSpec()
-        .withNewSelector().withMatchLabels(Map.of(LABEL_NAME, NAME, LABEL_PLACEMENT, placement.hash())).endSelector()
-        .withNewUpdateStrategy().withType("RollingUpdate")
-            .withNewRollingUpdate().withNewMaxUnavailable(1).endRollingUpdate()
-        .endUpdateStrategy()
-        .withNewTemplate()
-          .withNewMetadata().withLabels(labels).withAnnotations(scrapeAnnotations()).endMetadata()
-          .withNewSpec()
+    Map<String, String> labels =
+        Map.of(LABEL_NAME, NAME, LABEL_MANAGED_BY, MANAGED_BY, LABEL_PLACEMENT, placement.hash());
+    DaemonSetSpec spec =
+        new DaemonSetBuilder()
+            .withNewSpec()
+            .withNewSelector()
+            .withMatchLabels(Map.of(LABEL_NAME, NAME, LABEL_PLACEMENT, placement.hash()))
+            .endSelector()
+            .withNewUpdateStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withNewMaxUnavailable(1)
+            .endRollingUpdate()
+            .endUpdateStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(labels)
+            .withAnnotations(scrapeAnnotations())
+            .endMetadata()
+            .withNewSpec()
             .withHostNetwork(true)
             .withDnsPolicy("ClusterFirstWithHostNet")
             .withServiceAccountName(config.serviceAccount())
@@ -91,49 +114,74 @@ public final class AgentDaemonSet {
             .withTerminationGracePeriodSeconds(config.terminationGracePeriodSeconds())
             .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector())
             .withTolerations(placement.tolerations().isEmpty() ? null : placement.tolerations())
-            .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+            .withNewSecurityContext()
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
             .endSecurityContext()
             .addNewContainer()
-              .withName("agent")
-              .withImage(config.image())
-              .withArgs(args())
-              .withPorts(ports())
-              .withEnv(env(placement))
-              .withNewSecurityContext()
-                // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw VRRP sockets
-                // need NET_RAW and address changes need NET_ADMIN. Everything else is dropped.
-                .withRunAsUser(0L)
-                .withRunAsNonRoot(false)
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withCapabilities(capabilities())
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-              .endSecurityContext()
-              .withNewResources()
-                .withRequests(Map.of("cpu", new Quantity(config.resources().requests().cpu()),
-                    "memory", new Quantity(config.resources().requests().memory())))
-                .withLimits(Map.of("cpu", new Quantity(config.resources().limits().cpu()),
-                    "memory", new Quantity(config.resources().limits().memory())))
-              .endResources()
-              .withNewReadinessProbe()
-                // The agent writes this file once its watches have synced and its event loop runs.
-                .withNewExec().withCommand("cat", RUN_DIR + "/ready").endExec()
-                .withPeriodSeconds(2)
-                .withFailureThreshold(3)
-              .endReadinessProbe()
-              .addNewVolumeMount().withName("run").withMountPath(RUN_DIR).endVolumeMount()
+            .withName("agent")
+            .withImage(config.image())
+            .withArgs(args())
+            .withPorts(ports())
+            .withEnv(env(placement))
+            .withNewSecurityContext()
+            // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw
+            // VRRP sockets
+            // need NET_RAW and address changes need NET_ADMIN. Everything else is dropped.
+            .withRunAsUser(0L)
+            .withRunAsNonRoot(false)
+            .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
+            .withCapabilities(capabilities())
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .withNewResources()
+            .withRequests(
+                Map.of(
+                    "cpu",
+                    new Quantity(config.resources().requests().cpu()),
+                    "memory",
+                    new Quantity(config.resources().requests().memory())))
+            .withLimits(
+                Map.of(
+                    "cpu",
+                    new Quantity(config.resources().limits().cpu()),
+                    "memory",
+                    new Quantity(config.resources().limits().memory())))
+            .endResources()
+            .withNewReadinessProbe()
+            // The agent writes this file once its watches have synced and its event loop runs.
+            .withNewExec()
+            .withCommand("cat", RUN_DIR + "/ready")
+            .endExec()
+            .withPeriodSeconds(2)
+            .withFailureThreshold(3)
+            .endReadinessProbe()
+            .addNewVolumeMount()
+            .withName("run")
+            .withMountPath(RUN_DIR)
+            .endVolumeMount()
             .endContainer()
-            .addNewVolume().withName("run").withNewEmptyDir().withMedium("Memory").endEmptyDir().endVolume()
-          .endSpec()
-        .endTemplate()
-        .endSpec().buildSpec();
+            .addNewVolume()
+            .withName("run")
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .buildSpec();
     return new DaemonSetBuilder()
         .withNewMetadata()
-          .withName(name(placement))
-          .withNamespace(namespace)
-          .withLabels(labels)
-          .withAnnotations(Map.of(ANNOTATION_SPEC_HASH, hash(spec)))
-          .withOwnerReferences(ownerReferences(owners))
+        .withName(name(placement))
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .withAnnotations(Map.of(ANNOTATION_SPEC_HASH, hash(spec)))
+        .withOwnerReferences(ownerReferences(owners))
         .endMetadata()
         .withSpec(spec)
         .build();
@@ -144,17 +192,28 @@ public final class AgentDaemonSet {
     if (config.metricsPort() == 0) {
       return List.of("kubernetes");
     }
-    return List.of("kubernetes", "--metrics-address", config.metricsAddress(),
-        "--metrics-port", Integer.toString(config.metricsPort()));
+    return List.of(
+        "kubernetes",
+        "--metrics-address",
+        config.metricsAddress(),
+        "--metrics-port",
+        Integer.toString(config.metricsPort()));
   }
 
-  /** The metrics port, named so that a PodMonitor can select it; on the host network it is a node port. */
+  /**
+   * The metrics port, named so that a PodMonitor can select it; on the host network it is a node
+   * port.
+   */
   private List<io.fabric8.kubernetes.api.model.ContainerPort> ports() {
     if (config.metricsPort() == 0) {
       return null;
     }
-    return List.of(new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withName("metrics")
-        .withContainerPort(config.metricsPort()).withProtocol("TCP").build());
+    return List.of(
+        new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+            .withName("metrics")
+            .withContainerPort(config.metricsPort())
+            .withProtocol("TCP")
+            .build());
   }
 
   /** prometheus.io/* annotations for annotation-based scraping, as the operator's own pods have. */
@@ -162,23 +221,43 @@ public final class AgentDaemonSet {
     if (config.metricsPort() == 0) {
       return null;
     }
-    return Map.of("prometheus.io/scrape", "true", "prometheus.io/port", Integer.toString(config.metricsPort()),
-        "prometheus.io/path", "/metrics");
+    return Map.of(
+        "prometheus.io/scrape",
+        "true",
+        "prometheus.io/port",
+        Integer.toString(config.metricsPort()),
+        "prometheus.io/path",
+        "/metrics");
   }
 
   /**
-   * VIRTUALIP_PLACEMENT tells the agent which VirtualIPs are its own: a node selected by two placements runs two
-   * agents, and each must run only the VirtualIPs of its DaemonSet, or both would run the same election there. It is
-   * the same for every VirtualIP of the DaemonSet, so the template still never changes when one is added.
+   * VIRTUALIP_PLACEMENT tells the agent which VirtualIPs are its own: a node selected by two
+   * placements runs two agents, and each must run only the VirtualIPs of its DaemonSet, or both
+   * would run the same election there. It is the same for every VirtualIP of the DaemonSet, so the
+   * template still never changes when one is added.
    */
   private List<EnvVar> env(Placement placement) {
     return List.of(
-        new EnvVarBuilder().withName("NODE_NAME").withNewValueFrom().withNewFieldRef()
-            .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build(),
-        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
-            .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
-        new EnvVarBuilder().withName("VIRTUALIP_LEASE_DURATION_SECONDS")
-            .withValue(Integer.toString(leaseDurationSeconds)).build(),
+        new EnvVarBuilder()
+            .withName("NODE_NAME")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("spec.nodeName")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        new EnvVarBuilder()
+            .withName("POD_NAMESPACE")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.namespace")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        new EnvVarBuilder()
+            .withName("VIRTUALIP_LEASE_DURATION_SECONDS")
+            .withValue(Integer.toString(leaseDurationSeconds))
+            .build(),
         new EnvVarBuilder().withName(ENV_PLACEMENT).withValue(placement.canonicalJson()).build());
   }
 
@@ -190,34 +269,41 @@ public final class AgentDaemonSet {
   static List<OwnerReference> ownerReferences(Collection<VirtualIP> owners) {
     return owners.stream()
         .sorted(Comparator.comparing(v -> v.getMetadata().getName()))
-        .map(v -> new OwnerReferenceBuilder()
-            .withApiVersion(v.getApiVersion())
-            .withKind(v.getKind())
-            .withName(v.getMetadata().getName())
-            .withUid(v.getMetadata().getUid())
-            .build())
+        .map(
+            v ->
+                new OwnerReferenceBuilder()
+                    .withApiVersion(v.getApiVersion())
+                    .withKind(v.getKind())
+                    .withName(v.getMetadata().getName())
+                    .withUid(v.getMetadata().getUid())
+                    .build())
         .toList();
   }
 
   /**
-   * Creates or updates the placement's DaemonSet so that it is owned by exactly the live VirtualIPs of that placement;
-   * deletes it when there are none (a real cluster's garbage collector would too, but not before the last owner is
-   * gone for good). {@code cachedOwners} (from the informer cache) only decides whether anything needs writing: what
-   * is written comes from a fresh read, since a cache a write behind re-applied owners that had just been deleted
-   * (issue 11: a bulk delete left the DaemonSet owned by deleted VirtualIPs).
+   * Creates or updates the placement's DaemonSet so that it is owned by exactly the live VirtualIPs
+   * of that placement; deletes it when there are none (a real cluster's garbage collector would
+   * too, but not before the last owner is gone for good). {@code cachedOwners} (from the informer
+   * cache) only decides whether anything needs writing: what is written comes from a fresh read,
+   * since a cache a write behind re-applied owners that had just been deleted (issue 11: a bulk
+   * delete left the DaemonSet owned by deleted VirtualIPs).
    */
-  public void reconcile(Placement placement, Collection<VirtualIP> cachedOwners, DaemonSet current) {
-    if (current != null && !cachedOwners.isEmpty() && upToDate(current, desired(placement, cachedOwners))) {
+  public void reconcile(
+      Placement placement, Collection<VirtualIP> cachedOwners, DaemonSet current) {
+    if (current != null
+        && !cachedOwners.isEmpty()
+        && upToDate(current, desired(placement, cachedOwners))) {
       return;
     }
     converge(placement, name(placement), current);
   }
 
   /**
-   * Writes the DaemonSet's owners from the DaemonSet and then the VirtualIPs read afresh, guarded by the DaemonSet's
-   * version: whoever changed the owners after that read makes this write fail (409), and the retry reads again. Read
-   * in this order, a VirtualIP deleted before the DaemonSet's read is seen as deleted, and one deleted after it
-   * changed the DaemonSet (its cleanup released it) or never owned it.
+   * Writes the DaemonSet's owners from the DaemonSet and then the VirtualIPs read afresh, guarded
+   * by the DaemonSet's version: whoever changed the owners after that read makes this write fail
+   * (409), and the retry reads again. Read in this order, a VirtualIP deleted before the
+   * DaemonSet's read is seen as deleted, and one deleted after it changed the DaemonSet (its
+   * cleanup released it) or never owned it.
    */
   private void converge(Placement placement, String name, DaemonSet cached) {
     DaemonSet seen = cached;
@@ -226,8 +312,9 @@ public final class AgentDaemonSet {
         apply(placement, liveOwners(placement), seen);
         return;
       } catch (KubernetesClientException e) {
-        boolean lostRace = e.getCode() == HttpURLConnection.HTTP_CONFLICT
-            || (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && seen != null);
+        boolean lostRace =
+            e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                || (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && seen != null);
         if (!lostRace || attempt == 5) {
           throw e;
         }
@@ -247,56 +334,63 @@ public final class AgentDaemonSet {
   private void apply(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
     if (owners.isEmpty()) {
       if (current != null) {
-        LOG.infof("deleting agent DaemonSet %s/%s: no VirtualIP uses its placement any more", namespace,
-            current.getMetadata().getName());
+        LOG.infof(
+            "deleting agent DaemonSet %s/%s: no VirtualIP uses its placement any more",
+            namespace, current.getMetadata().getName());
         delete(current);
       }
       return;
     }
     DaemonSet desired = desired(placement, owners);
     if (current == null) {
-      LOG.infof("creating agent DaemonSet %s/%s for placement %s", namespace, desired.getMetadata().getName(),
-          placement.canonicalJson());
+      LOG.infof(
+          "creating agent DaemonSet %s/%s for placement %s",
+          namespace, desired.getMetadata().getName(), placement.canonicalJson());
       client.resource(desired).create();
       return;
     }
     if (upToDate(current, desired)) {
       return;
     }
-    DaemonSet update = new DaemonSetBuilder(current)
-        .editMetadata()
-          .withLabels(desired.getMetadata().getLabels())
-          .addToAnnotations(desired.getMetadata().getAnnotations())
-          .withOwnerReferences(desired.getMetadata().getOwnerReferences())
-        .endMetadata()
-        .withSpec(sameSpec(current, desired) ? current.getSpec() : desired.getSpec())
-        .build();
+    DaemonSet update =
+        new DaemonSetBuilder(current)
+            .editMetadata()
+            .withLabels(desired.getMetadata().getLabels())
+            .addToAnnotations(desired.getMetadata().getAnnotations())
+            .withOwnerReferences(desired.getMetadata().getOwnerReferences())
+            .endMetadata()
+            .withSpec(sameSpec(current, desired) ? current.getSpec() : desired.getSpec())
+            .build();
     client.resource(update).update();
   }
 
   /**
-   * Lets {@code vip} (deleted, or moved to another placement) go from {@code current}: the DaemonSet's owners become
-   * the live VirtualIPs of its placement, read afresh, and it is deleted when there are none. Only where {@code vip}
-   * owns it by the cache, or {@code always} (the placement {@code vip} was last on, whose cached DaemonSet may not
-   * show it yet).
+   * Lets {@code vip} (deleted, or moved to another placement) go from {@code current}: the
+   * DaemonSet's owners become the live VirtualIPs of its placement, read afresh, and it is deleted
+   * when there are none. Only where {@code vip} owns it by the cache, or {@code always} (the
+   * placement {@code vip} was last on, whose cached DaemonSet may not show it yet).
    */
   public void release(VirtualIP vip, DaemonSet current, boolean always) {
-    boolean owns = current.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()));
+    boolean owns =
+        current.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()));
     if (!owns && !always) {
       return;
     }
-    String placementHash = current.getMetadata().getLabels() == null ? null
-        : current.getMetadata().getLabels().get(LABEL_PLACEMENT);
+    String placementHash =
+        current.getMetadata().getLabels() == null
+            ? null
+            : current.getMetadata().getLabels().get(LABEL_PLACEMENT);
     String name = current.getMetadata().getName();
     DaemonSet seen = current;
     for (int attempt = 1; seen != null; attempt++) {
       try {
-        List<VirtualIP> owners = client.resources(VirtualIP.class).list().getItems().stream()
-            .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
-            .filter(v -> !Objects.equals(v.getMetadata().getUid(), vip.getMetadata().getUid()))
-            .filter(v -> Objects.equals(Placement.of(v).hash(), placementHash))
-            .toList();
+        List<VirtualIP> owners =
+            client.resources(VirtualIP.class).list().getItems().stream()
+                .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
+                .filter(v -> !Objects.equals(v.getMetadata().getUid(), vip.getMetadata().getUid()))
+                .filter(v -> Objects.equals(Placement.of(v).hash(), placementHash))
+                .toList();
         setOwners(seen, owners, vip);
         return;
       } catch (KubernetesClientException e) {
@@ -310,8 +404,9 @@ public final class AgentDaemonSet {
 
   private void setOwners(DaemonSet current, List<VirtualIP> owners, VirtualIP released) {
     if (owners.isEmpty()) {
-      LOG.infof("deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone", namespace,
-          current.getMetadata().getName(), released.getMetadata().getName());
+      LOG.infof(
+          "deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone",
+          namespace, current.getMetadata().getName(), released.getMetadata().getName());
       delete(current);
       return;
     }
@@ -319,32 +414,54 @@ public final class AgentDaemonSet {
     if (references.equals(current.getMetadata().getOwnerReferences())) {
       return;
     }
-    client.resource(new DaemonSetBuilder(current).editMetadata().withOwnerReferences(references).endMetadata()
-        .build()).update();
+    client
+        .resource(
+            new DaemonSetBuilder(current)
+                .editMetadata()
+                .withOwnerReferences(references)
+                .endMetadata()
+                .build())
+        .update();
   }
 
-  /** Deletes the DaemonSet as read: if someone changed it since (a new owner), 409 and the caller reads again. */
+  /**
+   * Deletes the DaemonSet as read: if someone changed it since (a new owner), 409 and the caller
+   * reads again.
+   */
   private void delete(DaemonSet current) {
-    client.apps().daemonSets().inNamespace(namespace).withName(current.getMetadata().getName())
-        .lockResourceVersion(current.getMetadata().getResourceVersion()).delete();
+    client
+        .apps()
+        .daemonSets()
+        .inNamespace(namespace)
+        .withName(current.getMetadata().getName())
+        .lockResourceVersion(current.getMetadata().getResourceVersion())
+        .delete();
   }
 
   private static boolean upToDate(DaemonSet current, DaemonSet desired) {
     return sameSpec(current, desired)
         && Objects.equals(current.getMetadata().getLabels(), desired.getMetadata().getLabels())
-        && Objects.equals(current.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences());
+        && Objects.equals(
+            current.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences());
   }
 
   private static boolean sameSpec(DaemonSet current, DaemonSet desired) {
     Map<String, String> annotations = current.getMetadata().getAnnotations();
     return annotations != null
-        && desired.getMetadata().getAnnotations().get(ANNOTATION_SPEC_HASH).equals(annotations.get(ANNOTATION_SPEC_HASH));
+        && desired
+            .getMetadata()
+            .getAnnotations()
+            .get(ANNOTATION_SPEC_HASH)
+            .equals(annotations.get(ANNOTATION_SPEC_HASH));
   }
 
   private String hash(DaemonSetSpec spec) {
     try {
-      byte[] json = client.getKubernetesSerialization().asJson(spec).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
+      byte[] json =
+          client.getKubernetesSerialization().asJson(spec).getBytes(StandardCharsets.UTF_8);
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(json))
+          .substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

@@ -23,9 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Records core/v1 Events about VirtualIPs, like client-go's recorder: the same reason and message on the same object
- * becomes one Event whose count grows, not a new object each time. Events about cluster-scoped objects live in the
- * {@code default} namespace, where {@code kubectl describe} looks for them.
+ * Records core/v1 Events about VirtualIPs, like client-go's recorder: the same reason and message
+ * on the same object becomes one Event whose count grows, not a new object each time. Events about
+ * cluster-scoped objects live in the {@code default} namespace, where {@code kubectl describe}
+ * looks for them.
  */
 @ApplicationScoped
 public class EventRecorder {
@@ -35,7 +36,11 @@ public class EventRecorder {
 
   private final KubernetesClient client;
   private final Clock clock;
-  /** Event name to its count, per VirtualIP uid, so a repeat is a patch; forgotten when the VirtualIP goes. */
+
+  /**
+   * Event name to its count, per VirtualIP uid, so a repeat is a patch; forgotten when the
+   * VirtualIP goes.
+   */
   private final Map<String, Map<String, Integer>> counts = new ConcurrentHashMap<>();
 
   @Inject
@@ -54,18 +59,25 @@ public class EventRecorder {
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     Map<String, Integer> ofVip = counts.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
     Integer seen = ofVip.get(name);
-    LOG.infof("event %s %s on VirtualIP %s: %s", planned.type(), planned.reason(), vip.getMetadata().getName(),
-        planned.message());
+    LOG.infof(
+        "event %s %s on VirtualIP %s: %s",
+        planned.type(), planned.reason(), vip.getMetadata().getName(), planned.message());
     try {
       if (seen == null) {
         try {
-          client.v1().events().inNamespace(NAMESPACE).resource(event(vip, name, planned, now)).create();
+          client
+              .v1()
+              .events()
+              .inNamespace(NAMESPACE)
+              .resource(event(vip, name, planned, now))
+              .create();
           ofVip.put(name, 1);
         } catch (KubernetesClientException e) {
           if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
             throw e;
           }
-          // Recorded before this process started (restart, new leader): the patch answers with the stored count,
+          // Recorded before this process started (restart, new leader): the patch answers with the
+          // stored count,
           // from which this process counts on (the operator may not read Events, so no GET).
           Event stored = bump(name, null, now);
           int count = stored.getCount() == null ? 1 : stored.getCount();
@@ -78,8 +90,9 @@ public class EventRecorder {
       }
     } catch (KubernetesClientException e) {
       // An event is a notification, never a reason to fail the reconcile.
-      LOG.warnf("could not record event %s on %s: %s", planned.reason(), vip.getMetadata().getName(),
-          e.getMessage());
+      LOG.warnf(
+          "could not record event %s on %s: %s",
+          planned.reason(), vip.getMetadata().getName(), e.getMessage());
     }
   }
 
@@ -88,25 +101,41 @@ public class EventRecorder {
   }
 
   /**
-   * A merge patch sent as is: patching a named resource without an object makes fabric8 GET it first, which the
-   * chart does not grant (issue 11: every repeat was lost with a 403); patching an object of just the name does not.
+   * A merge patch sent as is: patching a named resource without an object makes fabric8 GET it
+   * first, which the chart does not grant (issue 11: every repeat was lost with a 403); patching an
+   * object of just the name does not.
    */
   private Event bump(String name, Integer count, String now) {
     String countField = count == null ? "" : "\"count\":" + count + ",";
-    Event target = new EventBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata().build();
-    return client.v1().events().inNamespace(NAMESPACE).resource(target)
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{" + countField + "\"lastTimestamp\":\"" + now + "\"}");
+    Event target =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NAMESPACE)
+            .endMetadata()
+            .build();
+    return client
+        .v1()
+        .events()
+        .inNamespace(NAMESPACE)
+        .resource(target)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{" + countField + "\"lastTimestamp\":\"" + now + "\"}");
   }
 
   private static Event event(VirtualIP vip, String name, PlannedEvent planned, String now) {
     return new EventBuilder()
-        .withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NAMESPACE)
+        .endMetadata()
         .withNewInvolvedObject()
-          .withApiVersion(vip.getApiVersion())
-          .withKind(vip.getKind())
-          .withName(vip.getMetadata().getName())
-          .withUid(vip.getMetadata().getUid())
-          .withResourceVersion(vip.getMetadata().getResourceVersion())
+        .withApiVersion(vip.getApiVersion())
+        .withKind(vip.getKind())
+        .withName(vip.getMetadata().getName())
+        .withUid(vip.getMetadata().getUid())
+        .withResourceVersion(vip.getMetadata().getResourceVersion())
         .endInvolvedObject()
         .withType(planned.type().name())
         .withReason(planned.reason())
@@ -114,18 +143,23 @@ public class EventRecorder {
         .withCount(1)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)
-        .withNewSource().withComponent(COMPONENT).endSource()
+        .withNewSource()
+        .withComponent(COMPONENT)
+        .endSource()
         .withReportingComponent("virtualip.io/operator")
         .withReportingInstance(Optional.ofNullable(System.getenv("HOSTNAME")).orElse(COMPONENT))
         .build();
   }
 
-  /** Names must be valid DNS subdomains: hash what identifies the event instead of spelling it out. */
+  /**
+   * Names must be valid DNS subdomains: hash what identifies the event instead of spelling it out.
+   */
   private static String key(String uid, PlannedEvent planned) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update((uid + "\n" + planned.type() + "\n" + planned.reason() + "\n" + planned.message())
-          .getBytes(StandardCharsets.UTF_8));
+      sha.update(
+          (uid + "\n" + planned.type() + "\n" + planned.reason() + "\n" + planned.message())
+              .getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

@@ -24,26 +24,33 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus metrics of the operator (names as Prometheus shows them):
+ *
  * <ul>
- *   <li>{@code virtualip_reconciles_total{result}} and {@code virtualip_reconcile_seconds} (a histogram of reconcile
- *       durations);</li>
- *   <li>{@code virtualip_resources{condition,status}}: VirtualIPs by condition;</li>
- *   <li>{@code virtualip_split_brain_total} (split brains begun) and {@code virtualip_split_brain_seconds{virtualip}}
- *       (how long the current split brain has lasted; the series disappears when it ends);</li>
- *   <li>per VirtualIP, info-style (value 1, one series for what holds now): {@code virtualip_master{virtualip,node}}
- *       (absent while there is no master), {@code virtualip_condition{virtualip,condition,status,reason}} (Ready,
- *       SplitBrain, Degraded), {@code virtualip_node_state{virtualip,node,state}} (each node's entry in
- *       status.nodes, Unknown when its agent is down) and {@code virtualip_node_agent_down{virtualip,node}}
- *       (selected nodes whose agent Lease expired);</li>
- *   <li>{@code virtualip_master_age_seconds{virtualip}}: seconds since the master last changed (to the current one,
- *       or to none), counted from when this operator process first saw it.</li>
+ *   <li>{@code virtualip_reconciles_total{result}} and {@code virtualip_reconcile_seconds} (a
+ *       histogram of reconcile durations);
+ *   <li>{@code virtualip_resources{condition,status}}: VirtualIPs by condition;
+ *   <li>{@code virtualip_split_brain_total} (split brains begun) and {@code
+ *       virtualip_split_brain_seconds{virtualip}} (how long the current split brain has lasted; the
+ *       series disappears when it ends);
+ *   <li>per VirtualIP, info-style (value 1, one series for what holds now): {@code
+ *       virtualip_master{virtualip,node}} (absent while there is no master), {@code
+ *       virtualip_condition{virtualip,condition,status,reason}} (Ready, SplitBrain, Degraded),
+ *       {@code virtualip_node_state{virtualip,node,state}} (each node's entry in status.nodes,
+ *       Unknown when its agent is down) and {@code virtualip_node_agent_down{virtualip,node}}
+ *       (selected nodes whose agent Lease expired);
+ *   <li>{@code virtualip_master_age_seconds{virtualip}}: seconds since the master last changed (to
+ *       the current one, or to none), counted from when this operator process first saw it.
  * </ul>
- * Label values are node names, condition types/reasons and states: bounded by the cluster, never per packet.
+ *
+ * Label values are node names, condition types/reasons and states: bounded by the cluster, never
+ * per packet.
  */
 @ApplicationScoped
 public class OperatorMetrics {
-  private static final List<String> TYPES = List.of(Conditions.READY, Conditions.SPLIT_BRAIN, Conditions.DEGRADED);
-  private static final List<String> STATUSES = List.of(Conditions.TRUE, Conditions.FALSE, Conditions.UNKNOWN);
+  private static final List<String> TYPES =
+      List.of(Conditions.READY, Conditions.SPLIT_BRAIN, Conditions.DEGRADED);
+  private static final List<String> STATUSES =
+      List.of(Conditions.TRUE, Conditions.FALSE, Conditions.UNKNOWN);
 
   private final MeterRegistry registry;
   private final Clock clock;
@@ -55,9 +62,12 @@ public class OperatorMetrics {
   private final MultiGauge nodeState;
   private final MultiGauge agentDown;
   private final MultiGauge masterAge;
+
   /** Conditions by VirtualIP name, the source of virtualip_resources. */
   private final Map<String, Map<String, String>> conditions = new ConcurrentHashMap<>();
+
   private final Map<String, Instant> splitBrainSince = new ConcurrentHashMap<>();
+
   /** What the per-VirtualIP gauges show, by VirtualIP name. */
   private final Map<String, View> views = new ConcurrentHashMap<>();
 
@@ -69,7 +79,10 @@ public class OperatorMetrics {
    * @param nodes each reporting node's state (Unknown for a down agent)
    * @param agentDown selected nodes whose agent Lease expired
    */
-  public record Observation(String master, List<Condition> conditions, Map<String, NodeState> nodes,
+  public record Observation(
+      String master,
+      List<Condition> conditions,
+      Map<String, NodeState> nodes,
       Set<String> agentDown) {}
 
   private record View(Observation observation, Instant masterSince) {}
@@ -82,36 +95,60 @@ public class OperatorMetrics {
   OperatorMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
-    this.splitBrains = Counter.builder("virtualip.split.brain")
-        .description("Split brains begun: two or more live nodes claimed Master of one VirtualIP")
-        .register(registry);
-    this.reconcileTimer = Timer.builder("virtualip.reconcile")
-        .description("Duration of one reconciliation of a VirtualIP")
-        .serviceLevelObjectives(millis(5), millis(10), millis(25), millis(50), millis(100), millis(250), millis(500),
-            millis(1000), millis(2500), millis(5000))
-        .register(registry);
-    this.splitBrainSeconds = MultiGauge.builder("virtualip.split.brain.seconds")
-        .description("How long the current split brain of a VirtualIP has lasted")
-        .register(registry);
-    this.master = MultiGauge.builder("virtualip.master")
-        .description("1 for the node that is the one live master of a VirtualIP; no series while there is none")
-        .register(registry);
-    this.condition = MultiGauge.builder("virtualip.condition")
-        .description("1 for each condition of a VirtualIP with its current status and reason")
-        .register(registry);
-    this.nodeState = MultiGauge.builder("virtualip.node.state")
-        .description("1 for each node's state in a VirtualIP's status.nodes (Unknown: its agent is down)")
-        .register(registry);
-    this.agentDown = MultiGauge.builder("virtualip.node.agent.down")
-        .description("1 for each selected node of a VirtualIP whose agent Lease has expired")
-        .register(registry);
-    this.masterAge = MultiGauge.builder("virtualip.master.age")
-        .description("Seconds since the master of a VirtualIP last changed (to the current one or to none)")
-        .baseUnit("seconds")
-        .register(registry);
-    // A registry can outlive this bean (Quarkus restarts the application between test profiles, and Micrometer
-    // returns an existing gauge of the same name and tags, still bound to the earlier bean's map). Registering anew
-    // binds these gauges to this bean; the strong reference keeps them from reading a collected map as NaN.
+    this.splitBrains =
+        Counter.builder("virtualip.split.brain")
+            .description(
+                "Split brains begun: two or more live nodes claimed Master of one VirtualIP")
+            .register(registry);
+    this.reconcileTimer =
+        Timer.builder("virtualip.reconcile")
+            .description("Duration of one reconciliation of a VirtualIP")
+            .serviceLevelObjectives(
+                millis(5),
+                millis(10),
+                millis(25),
+                millis(50),
+                millis(100),
+                millis(250),
+                millis(500),
+                millis(1000),
+                millis(2500),
+                millis(5000))
+            .register(registry);
+    this.splitBrainSeconds =
+        MultiGauge.builder("virtualip.split.brain.seconds")
+            .description("How long the current split brain of a VirtualIP has lasted")
+            .register(registry);
+    this.master =
+        MultiGauge.builder("virtualip.master")
+            .description(
+                "1 for the node that is the one live master of a VirtualIP; no series while there is none")
+            .register(registry);
+    this.condition =
+        MultiGauge.builder("virtualip.condition")
+            .description("1 for each condition of a VirtualIP with its current status and reason")
+            .register(registry);
+    this.nodeState =
+        MultiGauge.builder("virtualip.node.state")
+            .description(
+                "1 for each node's state in a VirtualIP's status.nodes (Unknown: its agent is down)")
+            .register(registry);
+    this.agentDown =
+        MultiGauge.builder("virtualip.node.agent.down")
+            .description("1 for each selected node of a VirtualIP whose agent Lease has expired")
+            .register(registry);
+    this.masterAge =
+        MultiGauge.builder("virtualip.master.age")
+            .description(
+                "Seconds since the master of a VirtualIP last changed (to the current one or to none)")
+            .baseUnit("seconds")
+            .register(registry);
+    // A registry can outlive this bean (Quarkus restarts the application between test profiles, and
+    // Micrometer
+    // returns an existing gauge of the same name and tags, still bound to the earlier bean's map).
+    // Registering anew
+    // binds these gauges to this bean; the strong reference keeps them from reading a collected map
+    // as NaN.
     registry.find("virtualip.resources").meters().forEach(registry::remove);
     for (String type : TYPES) {
       for (String status : STATUSES) {
@@ -151,8 +188,10 @@ public class OperatorMetrics {
       publishSplitBrainDurations();
     }
     View before = views.get(vip);
-    Instant since = before != null && Objects.equals(before.observation().master(), now.master())
-        ? before.masterSince() : Instant.now(clock);
+    Instant since =
+        before != null && Objects.equals(before.observation().master(), now.master())
+            ? before.masterSince()
+            : Instant.now(clock);
     View view = new View(now, since);
     if (!view.equals(before)) {
       views.put(vip, view);
@@ -171,10 +210,16 @@ public class OperatorMetrics {
   }
 
   private synchronized void publishSplitBrainDurations() {
-    splitBrainSeconds.register(splitBrainSince.entrySet().stream()
-        .map(e -> MultiGauge.Row.of(Tags.of("virtualip", e.getKey()), e.getValue(),
-            since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0))
-        .toList(), true);
+    splitBrainSeconds.register(
+        splitBrainSince.entrySet().stream()
+            .map(
+                e ->
+                    MultiGauge.Row.of(
+                        Tags.of("virtualip", e.getKey()),
+                        e.getValue(),
+                        since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0))
+            .toList(),
+        true);
   }
 
   /** Rebuilds the per-VirtualIP rows; runs when something they show changed, not per reconcile. */
@@ -191,14 +236,32 @@ public class OperatorMetrics {
         masters.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", o.master()), 1));
       }
       for (Condition c : o.conditions()) {
-        conds.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "condition", c.getType(), "status", c.getStatus(),
-            "reason", c.getReason() == null ? "" : c.getReason()), 1));
+        conds.add(
+            MultiGauge.Row.of(
+                Tags.of(
+                    "virtualip",
+                    vip,
+                    "condition",
+                    c.getType(),
+                    "status",
+                    c.getStatus(),
+                    "reason",
+                    c.getReason() == null ? "" : c.getReason()),
+                1));
       }
-      o.nodes().forEach((node, state) -> states.add(
-          MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node, "state", state.name()), 1)));
-      o.agentDown().forEach(node -> down.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node), 1)));
-      ages.add(MultiGauge.Row.of(Tags.of("virtualip", vip), e.getValue().masterSince(),
-          since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0));
+      o.nodes()
+          .forEach(
+              (node, state) ->
+                  states.add(
+                      MultiGauge.Row.of(
+                          Tags.of("virtualip", vip, "node", node, "state", state.name()), 1)));
+      o.agentDown()
+          .forEach(node -> down.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node), 1)));
+      ages.add(
+          MultiGauge.Row.of(
+              Tags.of("virtualip", vip),
+              e.getValue().masterSince(),
+              since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0));
     }
     master.register(masters, true);
     condition.register(conds, true);
@@ -211,7 +274,8 @@ public class OperatorMetrics {
     return Duration.ofMillis(ms);
   }
 
-  private static double count(Map<String, Map<String, String>> conditions, String type, String status) {
+  private static double count(
+      Map<String, Map<String, String>> conditions, String type, String status) {
     return conditions.values().stream().filter(c -> status.equals(c.get(type))).count();
   }
 }

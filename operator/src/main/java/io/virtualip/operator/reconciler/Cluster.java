@@ -17,10 +17,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What the informers' caches hold at the start of one reconcile: every VirtualIP, the Nodes, the agent Leases and the
- * agent DaemonSets.
+ * What the informers' caches hold at the start of one reconcile: every VirtualIP, the Nodes, the
+ * agent Leases and the agent DaemonSets.
  */
-record Cluster(List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases, List<DaemonSet> daemonSets) {
+record Cluster(
+    List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases, List<DaemonSet> daemonSets) {
 
   /** Live (not being deleted) VirtualIPs. */
   List<VirtualIP> liveVirtualIPs() {
@@ -28,9 +29,10 @@ record Cluster(List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases,
   }
 
   /**
-   * Nodes the VirtualIP's agents run on, decided exactly as the agents decide it ({@link NodeSelection}): labels match
-   * its nodeSelector and every hard taint is tolerated, except the node.kubernetes.io/* taints that the DaemonSet
-   * controller tolerates for every daemon pod (a NotReady node keeps running its agent, so it stays selected).
+   * Nodes the VirtualIP's agents run on, decided exactly as the agents decide it ({@link
+   * NodeSelection}): labels match its nodeSelector and every hard taint is tolerated, except the
+   * node.kubernetes.io/* taints that the DaemonSet controller tolerates for every daemon pod (a
+   * NotReady node keeps running its agent, so it stays selected).
    */
   Set<String> selectedNodes(VirtualIP vip) {
     Set<String> selected = new TreeSet<>();
@@ -42,7 +44,10 @@ record Cluster(List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases,
     return selected;
   }
 
-  /** Agent heartbeats by node (holderIdentity), with the configured duration where a Lease does not say. */
+  /**
+   * Agent heartbeats by node (holderIdentity), with the configured duration where a Lease does not
+   * say.
+   */
   Map<String, AgentLease> agentLeases(Duration defaultDuration) {
     Map<String, AgentLease> byNode = new HashMap<>();
     for (Lease lease : leases) {
@@ -50,13 +55,19 @@ record Cluster(List<VirtualIP> virtualIPs, List<Node> nodes, List<Lease> leases,
       if (spec == null || spec.getHolderIdentity() == null) {
         continue;
       }
-      ZonedDateTime renewed = spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
+      ZonedDateTime renewed =
+          spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
       if (renewed == null) {
         continue;
       }
-      byNode.put(spec.getHolderIdentity(), new AgentLease(spec.getHolderIdentity(), renewed.toInstant(),
-          spec.getLeaseDurationSeconds() != null ? Duration.ofSeconds(spec.getLeaseDurationSeconds())
-              : defaultDuration));
+      byNode.put(
+          spec.getHolderIdentity(),
+          new AgentLease(
+              spec.getHolderIdentity(),
+              renewed.toInstant(),
+              spec.getLeaseDurationSeconds() != null
+                  ? Duration.ofSeconds(spec.getLeaseDurationSeconds())
+                  : defaultDuration));
     }
     return byNode;
   }

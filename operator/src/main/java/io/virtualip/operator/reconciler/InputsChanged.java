@@ -5,9 +5,10 @@ import io.virtualip.api.v1.VirtualIP;
 import java.util.Objects;
 
 /**
- * A VirtualIP update is worth a reconcile only when an input of its status changed: the spec (generation), labels,
- * deletion, finalizers, owner references, or the agents' status.nodes. The operator's own status writes (master,
- * conditions, VRID, stepDown) change none of these, so they no longer reconcile the VirtualIP once more.
+ * A VirtualIP update is worth a reconcile only when an input of its status changed: the spec
+ * (generation), labels, deletion, finalizers, owner references, or the agents' status.nodes. The
+ * operator's own status writes (master, conditions, VRID, stepDown) change none of these, so they
+ * no longer reconcile the VirtualIP once more.
  */
 public final class InputsChanged implements OnUpdateFilter<VirtualIP> {
 

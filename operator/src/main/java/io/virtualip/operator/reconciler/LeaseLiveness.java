@@ -21,17 +21,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Turns the agents' Lease renewals into reconciles only when a node's liveness changes: it falls silent (no renewal
- * within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}: its Master claims become unconfirmed), its Lease expires
- * (AgentDown), or it comes back. A routine renewal changes nothing a status is derived from, so with every agent
- * renewing every second the operator reconciles nothing (issue 14; the Lease informer drops those updates). Looks at
- * the Lease cache every {@link #TICK}; a change reconciles the VirtualIPs the node has an entry in.
+ * Turns the agents' Lease renewals into reconciles only when a node's liveness changes: it falls
+ * silent (no renewal within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}: its Master claims
+ * become unconfirmed), its Lease expires (AgentDown), or it comes back. A routine renewal changes
+ * nothing a status is derived from, so with every agent renewing every second the operator
+ * reconciles nothing (issue 14; the Lease informer drops those updates). Looks at the Lease cache
+ * every {@link #TICK}; a change reconciles the VirtualIPs the node has an entry in.
  */
 final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
 
   static final Duration TICK = Duration.ofMillis(200);
 
-  enum Liveness { RENEWING, SILENT, EXPIRED }
+  enum Liveness {
+    RENEWING,
+    SILENT,
+    EXPIRED
+  }
 
   private final Supplier<List<Lease>> leases;
   private final Supplier<List<VirtualIP>> virtualIps;
@@ -40,7 +45,10 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
   private final Map<String, Liveness> last = new HashMap<>();
   private ScheduledExecutorService ticker;
 
-  LeaseLiveness(Supplier<List<Lease>> leases, Supplier<List<VirtualIP>> virtualIps, Duration defaultDuration,
+  LeaseLiveness(
+      Supplier<List<Lease>> leases,
+      Supplier<List<VirtualIP>> virtualIps,
+      Duration defaultDuration,
       Clock clock) {
     super(Lease.class, "agent-lease-liveness");
     this.leases = leases;
@@ -54,7 +62,8 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
     if (!lease.liveAt(now)) {
       return Liveness.EXPIRED;
     }
-    return now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT)) ? Liveness.RENEWING
+    return now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT))
+        ? Liveness.RENEWING
         : Liveness.SILENT;
   }
 
@@ -67,12 +76,15 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
   @Override
   public void start() throws OperatorException {
     super.start();
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "virtualip-lease-liveness");
-      t.setDaemon(true);
-      return t;
-    });
-    ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "virtualip-lease-liveness");
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleWithFixedDelay(
+        this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -86,14 +98,15 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
   synchronized void tick() {
     try {
       Instant now = clock.instant();
-      Map<String, AgentLease> byNode = new Cluster(List.of(), List.of(), leases.get(), List.of())
-          .agentLeases(defaultDuration);
+      Map<String, AgentLease> byNode =
+          new Cluster(List.of(), List.of(), leases.get(), List.of()).agentLeases(defaultDuration);
       Map<String, Liveness> current = new HashMap<>();
       byNode.forEach((node, lease) -> current.put(node, liveness(lease, now)));
       for (String node : union(current, last)) {
         if (!Objects.equals(current.get(node), last.get(node)) && last.containsKey(node)) {
           for (VirtualIP vip : virtualIps.get()) {
-            if (vip.getStatus() != null && vip.getStatus().getNodes() != null
+            if (vip.getStatus() != null
+                && vip.getStatus().getNodes() != null
                 && vip.getStatus().getNodes().stream().anyMatch(e -> node.equals(e.getName()))) {
               getEventHandler().handleEvent(new Event(ResourceID.fromResource(vip)));
             }

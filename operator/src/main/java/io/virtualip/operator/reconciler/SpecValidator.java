@@ -6,8 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /**
- * The CRD's schema and CEL rules, checked again by the operator: a lax API server (or an old CRD) may store a
- * VirtualIP that breaks them, and such a resource must get Ready=False/InvalidSpec and an event, not a crash loop.
+ * The CRD's schema and CEL rules, checked again by the operator: a lax API server (or an old CRD)
+ * may store a VirtualIP that breaks them, and such a resource must get Ready=False/InvalidSpec and
+ * an event, not a crash loop.
  */
 @ApplicationScoped
 public class SpecValidator {

@@ -15,18 +15,23 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * JSON patches (RFC 6902) for the operator's share of a VirtualIP's status. status.nodes belongs to the agents (each
- * its own entry), so the operator never sends the list: a merge patch or a whole-status update could drop or, on the
- * test server, duplicate entries an agent wrote a moment earlier. Adding to an existing member replaces it (RFC 6902
- * section 4.1), so each owned field is written on its own path.
+ * JSON patches (RFC 6902) for the operator's share of a VirtualIP's status. status.nodes belongs to
+ * the agents (each its own entry), so the operator never sends the list: a merge patch or a
+ * whole-status update could drop or, on the test server, duplicate entries an agent wrote a moment
+ * earlier. Adding to an existing member replaces it (RFC 6902 section 4.1), so each owned field is
+ * written on its own path.
  */
 final class StatusPatch {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private StatusPatch() {}
 
-  /** The patch that makes the stored status (which must exist) carry {@code a}, or empty when it already does. */
-  static Optional<ArrayNode> operatorFields(VirtualIP stored, Aggregate a, long generation, ObjectMapper mapper) {
+  /**
+   * The patch that makes the stored status (which must exist) carry {@code a}, or empty when it
+   * already does.
+   */
+  static Optional<ArrayNode> operatorFields(
+      VirtualIP stored, Aggregate a, long generation, ObjectMapper mapper) {
     VirtualIPStatus s = stored.getStatus();
     List<String> stepDown = a.stepDown().isEmpty() ? null : a.stepDown();
     ArrayNode ops = JSON.arrayNode();
@@ -41,7 +46,10 @@ final class StatusPatch {
     return ops.isEmpty() ? Optional.empty() : Optional.of(ops);
   }
 
-  /** The whole first status, for a PUT guarded by resourceVersion (no agent can have written an entry yet). */
+  /**
+   * The whole first status, for a PUT guarded by resourceVersion (no agent can have written an
+   * entry yet).
+   */
   static VirtualIPStatus firstStatus(Aggregate a, long generation) {
     VirtualIPStatus status = new VirtualIPStatus();
     status.setObservedGeneration(generation);
@@ -53,9 +61,9 @@ final class StatusPatch {
   }
 
   /**
-   * Shows an entry whose agent's Lease expired as Unknown. Guarded by test operations on the entry's name and on
-   * what the agent last wrote (its {@code updated} stamp, else its state), so an agent that came back in the
-   * meantime wins and the patch fails harmlessly.
+   * Shows an entry whose agent's Lease expired as Unknown. Guarded by test operations on the
+   * entry's name and on what the agent last wrote (its {@code updated} stamp, else its state), so
+   * an agent that came back in the meantime wins and the patch fails harmlessly.
    */
   static ArrayNode markUnknown(int index, NodeStatus entry, String reason) {
     String at = "/status/nodes/" + index;
@@ -72,12 +80,18 @@ final class StatusPatch {
   }
 
   /**
-   * Replaces one field; a field to clear is set to null rather than removed: the API server prunes nulls of
-   * non-nullable fields, and, unlike {@code remove}, {@code add} cannot fail on a field that is already gone.
+   * Replaces one field; a field to clear is set to null rather than removed: the API server prunes
+   * nulls of non-nullable fields, and, unlike {@code remove}, {@code add} cannot fail on a field
+   * that is already gone.
    */
-  private static void field(ArrayNode ops, String name, Object stored, Object wanted, ObjectMapper mapper) {
+  private static void field(
+      ArrayNode ops, String name, Object stored, Object wanted, ObjectMapper mapper) {
     if (!Objects.equals(stored, wanted)) {
-      ops.add(op("add", "/status/" + name, wanted == null ? JSON.nullNode() : mapper.valueToTree(wanted)));
+      ops.add(
+          op(
+              "add",
+              "/status/" + name,
+              wanted == null ? JSON.nullNode() : mapper.valueToTree(wanted)));
     }
   }
 

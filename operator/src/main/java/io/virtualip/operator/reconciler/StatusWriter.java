@@ -17,8 +17,9 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Writes the operator's share of a VirtualIP's status ({@link StatusPatch} says which share and how). The informer
- * cache may be a write behind, so each write first reads the VirtualIP afresh and diffs against that.
+ * Writes the operator's share of a VirtualIP's status ({@link StatusPatch} says which share and
+ * how). The informer cache may be a write behind, so each write first reads the VirtualIP afresh
+ * and diffs against that.
  */
 final class StatusWriter {
   private static final Logger LOG = Logger.getLogger(StatusWriter.class);
@@ -30,19 +31,23 @@ final class StatusWriter {
     this.client = client;
   }
 
-  /** Rewrites the state of entries whose agent's Lease expired to Unknown, unless the agent wrote meanwhile. */
   /**
-   * An entry whose agent's Lease expired is shown Unknown, except a silent master whose claim still counts
-   * (unconfirmed, until a backup takes over): marking it would end the claim early and show NoMaster in between.
+   * Rewrites the state of entries whose agent's Lease expired to Unknown, unless the agent wrote
+   * meanwhile.
+   */
+  /**
+   * An entry whose agent's Lease expired is shown Unknown, except a silent master whose claim still
+   * counts (unconfirmed, until a backup takes over): marking it would end the claim early and show
+   * NoMaster in between.
    */
   private static boolean markUnknown(Aggregate aggregate, NodeStatus e) {
-    return aggregate.agentDown().contains(e.getName()) && e.getState() != NodeState.Unknown
+    return aggregate.agentDown().contains(e.getName())
+        && e.getState() != NodeState.Unknown
         && !e.getName().equals(aggregate.master());
   }
 
   void showUnknown(VirtualIP cached, Aggregate aggregate) {
-    boolean anyToMark = entries(cached).stream()
-        .anyMatch(e -> markUnknown(aggregate, e));
+    boolean anyToMark = entries(cached).stream().anyMatch(e -> markUnknown(aggregate, e));
     if (!anyToMark) {
       return;
     }
@@ -51,29 +56,33 @@ final class StatusWriter {
     for (int i = 0; i < entries.size(); i++) {
       NodeStatus entry = entries.get(i);
       if (markUnknown(aggregate, entry) && entries(cached).contains(entry)) {
-        String reason = Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
+        String reason =
+            Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
         try {
           patch(cached, StatusPatch.markUnknown(i, entry, reason));
         } catch (KubernetesClientException e) {
-          // A failed test operation: the agent wrote its entry in between, so it is alive; the next round decides.
+          // A failed test operation: the agent wrote its entry in between, so it is alive; the next
+          // round decides.
           if (e.getCode() != 422 && e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
             throw e;
           }
-          LOG.debugf("entry %s of %s changed while being marked Unknown", entry.getName(),
-              cached.getMetadata().getName());
+          LOG.debugf(
+              "entry %s of %s changed while being marked Unknown",
+              entry.getName(), cached.getMetadata().getName());
         }
       }
     }
   }
 
   /**
-   * Writes observedGeneration, virtualRouterId, master, stepDown and conditions when they changed. The first
-   * status is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK retries), later ones are
-   * JSON patches of single fields that leave status.nodes alone.
+   * Writes observedGeneration, virtualRouterId, master, stepDown and conditions when they changed.
+   * The first status is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK
+   * retries), later ones are JSON patches of single fields that leave status.nodes alone.
    */
   void write(VirtualIP cached, Aggregate aggregate) {
     long generation = Optional.ofNullable(cached.getMetadata().getGeneration()).orElse(0L);
-    if (cached.getStatus() != null && StatusPatch.operatorFields(cached, aggregate, generation, JSON).isEmpty()) {
+    if (cached.getStatus() != null
+        && StatusPatch.operatorFields(cached, aggregate, generation, JSON).isEmpty()) {
       return;
     }
     VirtualIP fresh = fresh(cached);
@@ -85,11 +94,15 @@ final class StatusWriter {
       client.resource(fresh).updateStatus();
       return;
     }
-    StatusPatch.operatorFields(fresh, aggregate, generation, JSON).ifPresent(ops -> patch(cached, ops));
+    StatusPatch.operatorFields(fresh, aggregate, generation, JSON)
+        .ifPresent(ops -> patch(cached, ops));
   }
 
   private void patch(VirtualIP vip, ArrayNode ops) {
-    client.resources(VirtualIP.class).withName(vip.getMetadata().getName()).subresource("status")
+    client
+        .resources(VirtualIP.class)
+        .withName(vip.getMetadata().getName())
+        .subresource("status")
         .patch(PatchContext.of(PatchType.JSON), ops.toString());
   }
 
@@ -99,6 +112,8 @@ final class StatusWriter {
 
   /** status.nodes, the agents' entries; empty when there is none. */
   static List<NodeStatus> entries(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null ? List.of() : vip.getStatus().getNodes();
+    return vip.getStatus() == null || vip.getStatus().getNodes() == null
+        ? List.of()
+        : vip.getStatus().getNodes();
   }
 }

@@ -4,12 +4,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Comparator;
 
-/** Numeric order of IP address literals, the VRRP tie-breaker (RFC 5798 section 6.4.3: higher primary address wins). */
+/**
+ * Numeric order of IP address literals, the VRRP tie-breaker (RFC 5798 section 6.4.3: higher
+ * primary address wins).
+ */
 final class Addresses {
   private Addresses() {}
 
-  static final Comparator<String> NUMERIC = Comparator.nullsFirst(Comparator.comparing(Addresses::bytes,
-      Comparator.nullsFirst(Addresses::compareBytes)));
+  static final Comparator<String> NUMERIC =
+      Comparator.nullsFirst(
+          Comparator.comparing(Addresses::bytes, Comparator.nullsFirst(Addresses::compareBytes)));
 
   static boolean isIpv6(String address) {
     return address != null && address.contains(":");

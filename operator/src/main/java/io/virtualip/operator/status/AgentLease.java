@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * An agent's heartbeat, from its Lease {@code virtualip-agent-<node>}: live until renewTime + leaseDurationSeconds.
+ * An agent's heartbeat, from its Lease {@code virtualip-agent-<node>}: live until renewTime +
+ * leaseDurationSeconds.
  */
 public record AgentLease(String node, Instant renewTime, Duration duration) {
 

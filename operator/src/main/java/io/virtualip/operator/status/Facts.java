@@ -33,10 +33,22 @@ import java.util.Set;
  * @param previousMaster status.master as stored
  * @param multiMasterSince when the operator first saw the current two or more live masters, or null
  */
-public record Facts(long generation, List<String> addresses, List<String> violations, VridDecision vrid,
-    Set<String> selectedNodes, List<NodeStatus> entries, Map<String, AgentLease> leases, Instant now,
-    SplitBrainPolicy policy, Duration interval, Mode mode, List<Condition> previousConditions,
-    List<String> previousStepDown, Map<String, Map<String, Long>> previousRejected, String previousMaster,
+public record Facts(
+    long generation,
+    List<String> addresses,
+    List<String> violations,
+    VridDecision vrid,
+    Set<String> selectedNodes,
+    List<NodeStatus> entries,
+    Map<String, AgentLease> leases,
+    Instant now,
+    SplitBrainPolicy policy,
+    Duration interval,
+    Mode mode,
+    List<Condition> previousConditions,
+    List<String> previousStepDown,
+    Map<String, Map<String, Long>> previousRejected,
+    String previousMaster,
     Instant multiMasterSince) {
 
   public boolean live(NodeStatus entry) {
@@ -45,47 +57,69 @@ public record Facts(long generation, List<String> addresses, List<String> violat
   }
 
   /**
-   * Whether the entry is a confirmed Master claim: the entry says Master and its agent renewed its Lease within
-   * {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}. The agent writes its entry only when something in it changes, so
-   * the one Lease per node, renewed every second, is what keeps all its claims alive.
+   * Whether the entry is a confirmed Master claim: the entry says Master and its agent renewed its
+   * Lease within {@link StatusAggregator#CLAIM_RENEWAL_TIMEOUT}. The agent writes its entry only
+   * when something in it changes, so the one Lease per node, renewed every second, is what keeps
+   * all its claims alive.
    */
   public boolean claimsMaster(NodeStatus entry) {
     AgentLease lease = leases.get(entry.getName());
-    return entry.getState() == NodeState.Master && lease != null
+    return entry.getState() == NodeState.Master
+        && lease != null
         && now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
   }
 
   /**
-   * A Master entry whose agent has gone silent (its Lease not renewed within the renewal timeout) but might still
-   * hold the address: a crashed master's node keeps the address until a backup takes over, after
-   * Master_Down_Interval. Such a claim still names the master ("unconfirmed") while no other node claims and until
-   * {@link #unconfirmedUntil}.
+   * A Master entry whose agent has gone silent (its Lease not renewed within the renewal timeout)
+   * but might still hold the address: a crashed master's node keeps the address until a backup
+   * takes over, after Master_Down_Interval. Such a claim still names the master ("unconfirmed")
+   * while no other node claims and until {@link #unconfirmedUntil}.
    */
   public boolean silentClaim(NodeStatus entry) {
-    return entry.getState() == NodeState.Master && leases.containsKey(entry.getName()) && !claimsMaster(entry);
+    return entry.getState() == NodeState.Master
+        && leases.containsKey(entry.getName())
+        && !claimsMaster(entry);
   }
 
   /**
-   * Until when a silent master's claim can still count: its last Lease renewal, plus the renewal period (it may
-   * have died just before the next one), plus Master_Down_Interval of the best live backup (RFC 5798 section 6.1:
-   * 3 x interval + skew, skew = (256 - priority) x interval / 256; the longest, for priority 1, when no backup
-   * reports), plus the handover grace for the new master's status write to arrive. Past it no backup took over and
-   * nobody is master.
+   * Until when a silent master's claim can still count: its last Lease renewal, plus the renewal
+   * period (it may have died just before the next one), plus Master_Down_Interval of the best live
+   * backup (RFC 5798 section 6.1: 3 x interval + skew, skew = (256 - priority) x interval / 256;
+   * the longest, for priority 1, when no backup reports), plus the handover grace for the new
+   * master's status write to arrive. Past it no backup took over and nobody is master.
    */
   public Optional<Instant> unconfirmedUntil(NodeStatus entry) {
     AgentLease lease = leases.get(entry.getName());
     if (lease == null) {
       return Optional.empty();
     }
-    int backupPriority = entries.stream()
-        .filter(e -> !e.getName().equals(entry.getName()) && live(e) && e.getState() == NodeState.Backup)
-        .mapToInt(e -> e.getEffectivePriority() != null ? e.getEffectivePriority()
-            : e.getPriority() != null ? e.getPriority() : 1)
-        .max().orElse(1);
-    Duration masterDown = interval.multipliedBy(3)
-        .plus(interval.multipliedBy(256 - Math.max(1, Math.min(255, backupPriority))).dividedBy(256));
-    return Optional.of(lease.renewTime().plus(StatusAggregator.LEASE_RENEW_INTERVAL).plus(masterDown)
-        .plus(StatusAggregator.HANDOVER_GRACE));
+    int backupPriority =
+        entries.stream()
+            .filter(
+                e ->
+                    !e.getName().equals(entry.getName())
+                        && live(e)
+                        && e.getState() == NodeState.Backup)
+            .mapToInt(
+                e ->
+                    e.getEffectivePriority() != null
+                        ? e.getEffectivePriority()
+                        : e.getPriority() != null ? e.getPriority() : 1)
+            .max()
+            .orElse(1);
+    Duration masterDown =
+        interval
+            .multipliedBy(3)
+            .plus(
+                interval
+                    .multipliedBy(256 - Math.max(1, Math.min(255, backupPriority)))
+                    .dividedBy(256));
+    return Optional.of(
+        lease
+            .renewTime()
+            .plus(StatusAggregator.LEASE_RENEW_INTERVAL)
+            .plus(masterDown)
+            .plus(StatusAggregator.HANDOVER_GRACE));
   }
 
   /** How long ago the node's agent last renewed its Lease, or null without a Lease. */

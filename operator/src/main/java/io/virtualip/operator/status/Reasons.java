@@ -4,7 +4,9 @@ import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.contract.FaultReason;
 
-/** Condition reasons and event reasons the operator writes, in one place for code, tests and docs. */
+/**
+ * Condition reasons and event reasons the operator writes, in one place for code, tests and docs.
+ */
 public final class Reasons {
   private Reasons() {}
 
@@ -34,9 +36,14 @@ public final class Reasons {
   public static final String SPLIT_BRAIN_RESOLVED = "SplitBrainResolved";
   public static final String VRID_ALLOCATED = "VRIDAllocated";
 
-  /** Whether a node entry is in Fault because its interface is missing: by the agent's code, never its words. */
+  /**
+   * Whether a node entry is in Fault because its interface is missing: by the agent's code, never
+   * its words.
+   */
   public static boolean interfaceMissing(NodeStatus entry) {
     return entry.getState() == NodeState.Fault
-        && FaultReason.fromCode(entry.getReasonCode()).filter(FaultReason.INTERFACE_MISSING::equals).isPresent();
+        && FaultReason.fromCode(entry.getReasonCode())
+            .filter(FaultReason.INTERFACE_MISSING::equals)
+            .isPresent();
   }
 }

@@ -7,16 +7,20 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The rejected counters of each node's previous report, for one VirtualIP. "Growing" is judged between an agent's
- * consecutive reports (told apart by their {@code updated} stamp), not between reconciles: the operator reconciles
- * more often than an agent reports, and comparing a report with itself would show nothing growing.
+ * The rejected counters of each node's previous report, for one VirtualIP. "Growing" is judged
+ * between an agent's consecutive reports (told apart by their {@code updated} stamp), not between
+ * reconciles: the operator reconciles more often than an agent reports, and comparing a report with
+ * itself would show nothing growing.
  */
 public final class RejectionHistory {
   private record Seen(String updated, Map<String, Long> current, Map<String, Long> before) {}
 
   private final Map<String, Seen> byNode = new HashMap<>();
 
-  /** For each node, the counters of the report before the one in {@code entries} (absent when unknown). */
+  /**
+   * For each node, the counters of the report before the one in {@code entries} (absent when
+   * unknown).
+   */
   public synchronized Map<String, Map<String, Long>> baseline(List<NodeStatus> entries) {
     Map<String, Map<String, Long>> baseline = new HashMap<>();
     for (NodeStatus e : entries) {
@@ -24,7 +28,8 @@ public final class RejectionHistory {
       if (seen == null) {
         continue;
       }
-      Map<String, Long> before = Objects.equals(seen.updated(), e.getUpdated()) ? seen.before() : seen.current();
+      Map<String, Long> before =
+          Objects.equals(seen.updated(), e.getUpdated()) ? seen.before() : seen.current();
       if (before != null) {
         baseline.put(e.getName(), before);
       }

@@ -17,16 +17,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds a split brain (two or more nodes whose agents are alive claim Master) and explains it from the agents'
- * counters: either the advertisements do not cross (nobody hears the other), or they cross and are rejected, and
- * then for which reason. Pure; the caller keeps the previous counter snapshot so growth can be told from history.
+ * Finds a split brain (two or more nodes whose agents are alive claim Master) and explains it from
+ * the agents' counters: either the advertisements do not cross (nobody hears the other), or they
+ * cross and are rejected, and then for which reason. Pure; the caller keeps the previous counter
+ * snapshot so growth can be told from history.
  */
 public final class SplitBrainDetector {
   private SplitBrainDetector() {}
 
   /**
-   * Adverts of another VRID: counted for every other virtual router on the segment, so they name a cause only when
-   * the other claimant is not heard at all (then the claimants likely run different VRIDs).
+   * Adverts of another VRID: counted for every other virtual router on the segment, so they name a
+   * cause only when the other claimant is not heard at all (then the claimants likely run different
+   * VRIDs).
    */
   static final String VRID_MISMATCH = RejectReason.VRID_MISMATCH.code();
 
@@ -47,52 +49,73 @@ public final class SplitBrainDetector {
    * @param diagnoses one per ordered pair of claimants
    * @param explanation the whole story in words, for the SplitBrain condition and event
    */
-  public record SplitBrain(List<NodeStatus> claimants, List<Diagnosis> diagnoses, String explanation) {
+  public record SplitBrain(
+      List<NodeStatus> claimants, List<Diagnosis> diagnoses, String explanation) {
     public List<String> names() {
       return claimants.stream().map(NodeStatus::getName).toList();
     }
   }
 
   /**
-   * @param previousRejected each node's rejected counters as seen at the previous reconcile (absent: none seen)
+   * @param previousRejected each node's rejected counters as seen at the previous reconcile
+   *     (absent: none seen)
    * @param interval the VirtualIP's advertisement interval
    */
-  public static Optional<SplitBrain> detect(List<NodeStatus> liveMasters,
-      Map<String, Map<String, Long>> previousRejected, Duration interval, Mode mode, Instant now) {
+  public static Optional<SplitBrain> detect(
+      List<NodeStatus> liveMasters,
+      Map<String, Map<String, Long>> previousRejected,
+      Duration interval,
+      Mode mode,
+      Instant now) {
     if (liveMasters.size() < 2) {
       return Optional.empty();
     }
-    List<NodeStatus> claimants = liveMasters.stream().sorted(Comparator.comparing(NodeStatus::getName)).toList();
+    List<NodeStatus> claimants =
+        liveMasters.stream().sorted(Comparator.comparing(NodeStatus::getName)).toList();
     List<Diagnosis> diagnoses = new ArrayList<>();
     for (NodeStatus receiver : claimants) {
       for (NodeStatus sender : claimants) {
         if (receiver != sender) {
-          diagnoses.add(diagnose(receiver, sender, previousRejected.get(receiver.getName()), interval, now));
+          diagnoses.add(
+              diagnose(receiver, sender, previousRejected.get(receiver.getName()), interval, now));
         }
       }
     }
-    return Optional.of(new SplitBrain(claimants, List.copyOf(diagnoses), explain(claimants, diagnoses, mode)));
+    return Optional.of(
+        new SplitBrain(claimants, List.copyOf(diagnoses), explain(claimants, diagnoses, mode)));
   }
 
-  static Diagnosis diagnose(NodeStatus receiver, NodeStatus sender, Map<String, Long> previous, Duration interval,
+  static Diagnosis diagnose(
+      NodeStatus receiver,
+      NodeStatus sender,
+      Map<String, Long> previous,
+      Duration interval,
       Instant now) {
     List<String> growing = growingRejections(receiver.getRejected(), previous);
-    List<String> mismatches = growing.stream()
-        .filter(r -> RejectReason.fromCode(r).filter(RejectReason::disagreement).isPresent()).toList();
+    List<String> mismatches =
+        growing.stream()
+            .filter(r -> RejectReason.fromCode(r).filter(RejectReason::disagreement).isPresent())
+            .toList();
     if (!mismatches.isEmpty()) {
       return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, mismatches);
     }
     Optional<Instant> heard = lastHeard(receiver, sender.getAddress());
-    // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means not hearing. As of
-    // the receiver's report: agents write their entry when a peer appears or goes silent, not on every advert, so
+    // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means
+    // not hearing. As of
+    // the receiver's report: agents write their entry when a peer appears or goes silent, not on
+    // every advert, so
     // a listed peer's lastHeard is only as fresh as the entry's updated stamp.
-    Instant asOf = Optional.ofNullable(receiver.getUpdated()).flatMap(SplitBrainDetector::parse)
-        .filter(t -> t.isBefore(now)).orElse(now);
+    Instant asOf =
+        Optional.ofNullable(receiver.getUpdated())
+            .flatMap(SplitBrainDetector::parse)
+            .filter(t -> t.isBefore(now))
+            .orElse(now);
     if (heard.isPresent() && !heard.get().isBefore(asOf.minus(interval.multipliedBy(3)))) {
       return new Diagnosis(receiver.getName(), sender.getName(), Kind.CROSSING, List.of());
     }
     if (growing.contains(VRID_MISMATCH)) {
-      return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, List.of(VRID_MISMATCH));
+      return new Diagnosis(
+          receiver.getName(), sender.getName(), Kind.REJECTED, List.of(VRID_MISMATCH));
     }
     return new Diagnosis(receiver.getName(), sender.getName(), Kind.NOT_REACHING, List.of());
   }
@@ -103,7 +126,10 @@ public final class SplitBrainDetector {
       return List.of();
     }
     return now.entrySet().stream()
-        .filter(e -> e.getValue() != null && e.getValue() > (before == null ? 0L : before.getOrDefault(e.getKey(), 0L)))
+        .filter(
+            e ->
+                e.getValue() != null
+                    && e.getValue() > (before == null ? 0L : before.getOrDefault(e.getKey(), 0L)))
         .map(Map.Entry::getKey)
         .sorted()
         .toList();
@@ -130,24 +156,42 @@ public final class SplitBrainDetector {
   }
 
   private static String explain(List<NodeStatus> claimants, List<Diagnosis> diagnoses, Mode mode) {
-    StringBuilder text = new StringBuilder("Nodes ")
-        .append(String.join(", ", claimants.stream().map(NodeStatus::getName).toList()))
-        .append(" claim Master at the same time.");
+    StringBuilder text =
+        new StringBuilder("Nodes ")
+            .append(String.join(", ", claimants.stream().map(NodeStatus::getName).toList()))
+            .append(" claim Master at the same time.");
     // Several pairs often share a cause; say each sentence once.
     Set<String> sentences = new LinkedHashSet<>();
-    // One direction heard while the other is blocked or rejected will not converge: the seed's firewall drops adverts
-    // on one side only, and the master that still hears the other stays master as RFC 5798 6.4.3 says.
+    // One direction heard while the other is blocked or rejected will not converge: the seed's
+    // firewall drops adverts
+    // on one side only, and the master that still hears the other stays master as RFC 5798 6.4.3
+    // says.
     boolean blockedSomewhere = diagnoses.stream().anyMatch(d -> d.kind() != Kind.CROSSING);
     for (Diagnosis d : diagnoses) {
-      String sentence = switch (d.kind()) {
-        case REJECTED -> "Adverts reach " + d.receiver() + " but it rejects them: " + describe(d.rejectReasons())
-            + "; make the VirtualIP's settings agree on every node.";
-        case NOT_REACHING -> "Adverts from " + d.sender() + " do not reach " + d.receiver() + ": "
-            + firewallAdvice(mode, claimants.get(0).getAddress());
-        case CROSSING -> d.receiver() + " hears and accepts " + d.sender() + "'s adverts"
-            + (blockedSomewhere ? ", so the loss is one-way."
-                : "; the election should converge within 3 advertisement intervals.");
-      };
+      String sentence =
+          switch (d.kind()) {
+            case REJECTED ->
+                "Adverts reach "
+                    + d.receiver()
+                    + " but it rejects them: "
+                    + describe(d.rejectReasons())
+                    + "; make the VirtualIP's settings agree on every node.";
+            case NOT_REACHING ->
+                "Adverts from "
+                    + d.sender()
+                    + " do not reach "
+                    + d.receiver()
+                    + ": "
+                    + firewallAdvice(mode, claimants.get(0).getAddress());
+            case CROSSING ->
+                d.receiver()
+                    + " hears and accepts "
+                    + d.sender()
+                    + "'s adverts"
+                    + (blockedSomewhere
+                        ? ", so the loss is one-way."
+                        : "; the election should converge within 3 advertisement intervals.");
+          };
       sentences.add(sentence);
     }
     sentences.forEach(s -> text.append(' ').append(s));
@@ -155,10 +199,21 @@ public final class SplitBrainDetector {
   }
 
   private static String describe(List<String> reasons) {
-    return String.join(", ", reasons.stream()
-        .map(r -> r.equals(VRID_MISMATCH) ? "adverts of another VRID [" + r + "] (do the nodes agree on "
-            + "virtualRouterId?)" : RejectReason.fromCode(r).map(RejectReason::meaning).orElse(r) + " [" + r + "]")
-        .toList());
+    return String.join(
+        ", ",
+        reasons.stream()
+            .map(
+                r ->
+                    r.equals(VRID_MISMATCH)
+                        ? "adverts of another VRID ["
+                            + r
+                            + "] (do the nodes agree on "
+                            + "virtualRouterId?)"
+                        : RejectReason.fromCode(r).map(RejectReason::meaning).orElse(r)
+                            + " ["
+                            + r
+                            + "]")
+            .toList());
   }
 
   private static String firewallAdvice(Mode mode, String address) {
@@ -166,7 +221,8 @@ public final class SplitBrainDetector {
       return "a firewall dropping IP protocol 112 (VRRP) between the nodes is the usual cause; allow it.";
     }
     String group = Addresses.isIpv6(address) ? "ff02::12" : "224.0.0.18";
-    return "a firewall dropping IP protocol 112 (VRRP) or traffic to " + group
+    return "a firewall dropping IP protocol 112 (VRRP) or traffic to "
+        + group
         + " is the usual cause; allow it, or set mode: Unicast.";
   }
 }

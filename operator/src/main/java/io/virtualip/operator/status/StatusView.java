@@ -10,17 +10,25 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The facts whose changes are announced as events: compared before and after each evaluation so that an event is
- * recorded once per transition, not on every reconcile.
+ * The facts whose changes are announced as events: compared before and after each evaluation so
+ * that an event is recorded once per transition, not on every reconcile.
  */
-public record StatusView(String master, String readyReason, boolean splitBrain, Set<String> agentDown,
+public record StatusView(
+    String master,
+    String readyReason,
+    boolean splitBrain,
+    Set<String> agentDown,
     Set<String> interfaceMissing) {
 
   public static final StatusView NOTHING = new StatusView(null, null, false, Set.of(), Set.of());
 
   public static StatusView of(Aggregate a) {
-    return new StatusView(a.master(), a.condition(Conditions.READY).map(Condition::getReason).orElse(null),
-        a.splitBrain().isPresent(), a.agentDown(), a.interfaceMissing());
+    return new StatusView(
+        a.master(),
+        a.condition(Conditions.READY).map(Condition::getReason).orElse(null),
+        a.splitBrain().isPresent(),
+        a.agentDown(),
+        a.interfaceMissing());
   }
 
   /** What the stored status says, for the first evaluation after the operator (re)starts. */
@@ -29,7 +37,8 @@ public record StatusView(String master, String readyReason, boolean splitBrain, 
       return NOTHING;
     }
     List<NodeStatus> entries = status.getNodes() == null ? List.of() : status.getNodes();
-    List<Condition> conditions = status.getConditions() == null ? List.of() : status.getConditions();
+    List<Condition> conditions =
+        status.getConditions() == null ? List.of() : status.getConditions();
     Set<String> down = new TreeSet<>();
     Set<String> missing = new TreeSet<>();
     for (NodeStatus e : entries) {
@@ -39,10 +48,18 @@ public record StatusView(String master, String readyReason, boolean splitBrain, 
         missing.add(e.getName());
       }
     }
-    String ready = conditions.stream().filter(c -> Conditions.READY.equals(c.getType()))
-        .map(Condition::getReason).findFirst().orElse(null);
-    boolean splitBrain = conditions.stream().anyMatch(c -> Conditions.SPLIT_BRAIN.equals(c.getType())
-        && Conditions.TRUE.equals(c.getStatus()));
+    String ready =
+        conditions.stream()
+            .filter(c -> Conditions.READY.equals(c.getType()))
+            .map(Condition::getReason)
+            .findFirst()
+            .orElse(null);
+    boolean splitBrain =
+        conditions.stream()
+            .anyMatch(
+                c ->
+                    Conditions.SPLIT_BRAIN.equals(c.getType())
+                        && Conditions.TRUE.equals(c.getStatus()));
     return new StatusView(status.getMaster(), ready, splitBrain, down, missing);
   }
 }

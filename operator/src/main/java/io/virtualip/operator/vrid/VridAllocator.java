@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Chooses each VirtualIP's VRID so no two VRRP routers on one segment share it (RFC 5798 section 5.2.3: the VRID
- * identifies the virtual router on its LAN). A segment is approximated by (address family, interface, overlapping
- * nodes). Pure: the reconciler supplies every VirtualIP's claim.
+ * Chooses each VirtualIP's VRID so no two VRRP routers on one segment share it (RFC 5798 section
+ * 5.2.3: the VRID identifies the virtual router on its LAN). A segment is approximated by (address
+ * family, interface, overlapping nodes). Pure: the reconciler supplies every VirtualIP's claim.
  */
 public final class VridAllocator {
   public static final int MIN_VRID = 1;
@@ -27,14 +27,16 @@ public final class VridAllocator {
   }
 
   /**
-   * Decides the VRID of {@code self} given every other VirtualIP's claim. A contested VRID stays with the VirtualIP
-   * already running with it, else the older one ({@link VridClaim#precedes}); the other gets a conflict when its
-   * VRID was pinned in the spec, or moves to a free VRID when the operator had allocated it.
+   * Decides the VRID of {@code self} given every other VirtualIP's claim. A contested VRID stays
+   * with the VirtualIP already running with it, else the older one ({@link VridClaim#precedes});
+   * the other gets a conflict when its VRID was pinned in the spec, or moves to a free VRID when
+   * the operator had allocated it.
    */
   public VridDecision decide(VridClaim self, Collection<VridClaim> all) {
-    List<VridClaim> neighbours = all.stream()
-        .filter(c -> !c.name().equals(self.name()) && c.sharesSegmentWith(self))
-        .toList();
+    List<VridClaim> neighbours =
+        all.stream()
+            .filter(c -> !c.name().equals(self.name()) && c.sharesSegmentWith(self))
+            .toList();
 
     if (self.pinned() != null) {
       int vrid = self.pinned();
@@ -47,7 +49,8 @@ public final class VridAllocator {
     }
 
     Integer recorded = self.recorded();
-    Optional<VridClaim> takenBy = recorded == null ? Optional.empty() : holderBefore(self, neighbours, recorded);
+    Optional<VridClaim> takenBy =
+        recorded == null ? Optional.empty() : holderBefore(self, neighbours, recorded);
     if (recorded != null && takenBy.isEmpty()) {
       return new VridDecision(recorded, Outcome.KEPT, null, null);
     }
@@ -67,7 +70,8 @@ public final class VridAllocator {
         .orElseGet(() -> new VridDecision(free, Outcome.ALLOCATED, null, null));
   }
 
-  private static Optional<VridClaim> holderBefore(VridClaim self, List<VridClaim> neighbours, int vrid) {
+  private static Optional<VridClaim> holderBefore(
+      VridClaim self, List<VridClaim> neighbours, int vrid) {
     return neighbours.stream()
         .filter(n -> n.effective() != null && n.effective() == vrid && n.precedes(self, vrid))
         .min(Comparator.comparing(VridClaim::created).thenComparing(VridClaim::name));

@@ -14,8 +14,14 @@ import java.util.Set;
  * @param pinned spec.virtualRouterId, or null
  * @param recorded status.virtualRouterId, or null
  */
-public record VridClaim(String name, Instant created, boolean ipv6, String interfaceKey, Set<String> nodes,
-    Integer pinned, Integer recorded) {
+public record VridClaim(
+    String name,
+    Instant created,
+    boolean ipv6,
+    String interfaceKey,
+    Set<String> nodes,
+    Integer pinned,
+    Integer recorded) {
 
   public static final String DEFAULT_INTERFACE = "default";
 
@@ -24,7 +30,10 @@ public record VridClaim(String name, Instant created, boolean ipv6, String inter
     return pinned != null ? pinned : recorded;
   }
 
-  /** Same segment as far as the operator can tell: same family, same interface, at least one node in common. */
+  /**
+   * Same segment as far as the operator can tell: same family, same interface, at least one node in
+   * common.
+   */
   boolean sharesSegmentWith(VridClaim other) {
     return ipv6 == other.ipv6
         && interfaceKey.equals(other.interfaceKey)
@@ -32,8 +41,9 @@ public record VridClaim(String name, Instant created, boolean ipv6, String inter
   }
 
   /**
-   * Who keeps a contested VRID: the one already running with it (recorded in status), then the older (creation
-   * time has only second precision), then the lower name; a total order, so both sides agree.
+   * Who keeps a contested VRID: the one already running with it (recorded in status), then the
+   * older (creation time has only second precision), then the lower name; a total order, so both
+   * sides agree.
    */
   boolean precedes(VridClaim other, int vrid) {
     boolean mine = recorded != null && recorded == vrid;

@@ -3,7 +3,10 @@ package io.virtualip.operator.vrid;
 import java.util.BitSet;
 import java.util.Optional;
 
-/** Parses the reserved-VRID setting, a comma-separated list of VRIDs and ranges such as {@code 1-10,51}. */
+/**
+ * Parses the reserved-VRID setting, a comma-separated list of VRIDs and ranges such as {@code
+ * 1-10,51}.
+ */
 public final class VridRanges {
   private VridRanges() {}
 
@@ -21,7 +24,8 @@ public final class VridRanges {
       int from = vrid(dash < 0 ? item : item.substring(0, dash), text.get());
       int to = dash < 0 ? from : vrid(item.substring(dash + 1), text.get());
       if (to < from) {
-        throw new IllegalArgumentException("reserved VRID range " + item + " runs backwards in '" + text.get() + "'");
+        throw new IllegalArgumentException(
+            "reserved VRID range " + item + " runs backwards in '" + text.get() + "'");
       }
       reserved.set(from, to + 1);
     }
@@ -32,11 +36,13 @@ public final class VridRanges {
     try {
       int v = Integer.parseInt(s.trim());
       if (v < VridAllocator.MIN_VRID || v > VridAllocator.MAX_VRID) {
-        throw new IllegalArgumentException("reserved VRID " + v + " is outside 1-255 in '" + whole + "'");
+        throw new IllegalArgumentException(
+            "reserved VRID " + v + " is outside 1-255 in '" + whole + "'");
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("reserved VRIDs must look like 1-10,51, not '" + whole + "'", e);
+      throw new IllegalArgumentException(
+          "reserved VRIDs must look like 1-10,51, not '" + whole + "'", e);
     }
   }
 }

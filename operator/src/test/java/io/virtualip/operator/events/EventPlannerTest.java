@@ -19,25 +19,40 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EventPlannerTest {
-  private static final VridDecision KEPT = new VridDecision(7, VridDecision.Outcome.KEPT, null, null);
+  private static final VridDecision KEPT =
+      new VridDecision(7, VridDecision.Outcome.KEPT, null, null);
 
   private static List<String> reasons(StatusView before, Facts after) {
     Aggregate a = StatusAggregator.aggregate(after);
-    return EventPlanner.plan(before, a, after.vrid(), after.entries()).stream().map(PlannedEvent::reason).toList();
+    return EventPlanner.plan(before, a, after.vrid(), after.entries()).stream()
+        .map(PlannedEvent::reason)
+        .toList();
   }
 
   private static StatusView view(Facts f) {
     return StatusView.of(StatusAggregator.aggregate(f));
   }
 
-  private static final Facts N1_MASTER = facts().entries(entry("n1", Master, "192.0.2.1", 150),
-      entry("n2", Backup, "192.0.2.2", 100)).leases(live("n1"), live("n2")).build();
-  private static final Facts N2_MASTER = facts().entries(entry("n1", Backup, "192.0.2.1", 150),
-      entry("n2", Master, "192.0.2.2", 100)).leases(live("n1"), live("n2")).build();
-  private static final Facts BOTH_MASTER = facts().entries(entry("n1", Master, "192.0.2.1", 150),
-      entry("n2", Master, "192.0.2.2", 100)).leases(live("n1"), live("n2")).build();
-  private static final Facts NONE = facts().entries(entry("n1", Backup, "192.0.2.1", 150),
-      entry("n2", Backup, "192.0.2.2", 100)).leases(live("n1"), live("n2")).build();
+  private static final Facts N1_MASTER =
+      facts()
+          .entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
+          .leases(live("n1"), live("n2"))
+          .build();
+  private static final Facts N2_MASTER =
+      facts()
+          .entries(entry("n1", Backup, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100))
+          .leases(live("n1"), live("n2"))
+          .build();
+  private static final Facts BOTH_MASTER =
+      facts()
+          .entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Master, "192.0.2.2", 100))
+          .leases(live("n1"), live("n2"))
+          .build();
+  private static final Facts NONE =
+      facts()
+          .entries(entry("n1", Backup, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
+          .leases(live("n1"), live("n2"))
+          .build();
 
   @Test
   void masterTransitions() {
@@ -51,13 +66,17 @@ class EventPlannerTest {
   void splitBrainOnceThenResolved() {
     assertThat(reasons(view(N1_MASTER), BOTH_MASTER)).containsExactly("SplitBrain");
     assertThat(reasons(view(BOTH_MASTER), BOTH_MASTER)).isEmpty();
-    assertThat(reasons(view(BOTH_MASTER), N1_MASTER)).containsExactly("SplitBrainResolved", "MasterElected");
+    assertThat(reasons(view(BOTH_MASTER), N1_MASTER))
+        .containsExactly("SplitBrainResolved", "MasterElected");
   }
 
   @Test
   void agentDownOncePerNode() {
-    Facts down = facts().entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
-        .leases(expired("n1"), live("n2")).build();
+    Facts down =
+        facts()
+            .entries(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
+            .leases(expired("n1"), live("n2"))
+            .build();
     assertThat(reasons(view(N1_MASTER), down)).containsExactly("NoMaster", "AgentDown");
     assertThat(reasons(view(down), down)).isEmpty();
   }
@@ -67,34 +86,48 @@ class EventPlannerTest {
     NodeStatus missing = entry("n2", Fault, "192.0.2.2", 100);
     missing.setReason("interface eth1 not found"); // the agent's wording
     missing.setReasonCode("InterfaceMissing");
-    Facts f = facts().entries(entry("n1", Master, "192.0.2.1", 150), missing).leases(live("n1"), live("n2")).build();
+    Facts f =
+        facts()
+            .entries(entry("n1", Master, "192.0.2.1", 150), missing)
+            .leases(live("n1"), live("n2"))
+            .build();
     Aggregate a = StatusAggregator.aggregate(f);
     List<PlannedEvent> events = EventPlanner.plan(view(N1_MASTER), a, KEPT, f.entries());
-    assertThat(events).containsExactly(PlannedEvent.warning("InterfaceMissing", "n2: interface eth1 not found"));
+    assertThat(events)
+        .containsExactly(PlannedEvent.warning("InterfaceMissing", "n2: interface eth1 not found"));
     assertThat(reasons(view(f), f)).isEmpty();
   }
 
   @Test
   void theOperatorDecidesOnTheFaultCodeNeverOnTheWords() {
     NodeStatus wordsOnly = entry("n2", Fault, "192.0.2.2", 100);
-    wordsOnly.setReason("interface eth1 not found"); // an agent's words without a code: another fault
+    wordsOnly.setReason(
+        "interface eth1 not found"); // an agent's words without a code: another fault
     NodeStatus codeOnly = entry("n2", Fault, "192.0.2.2", 100);
     codeOnly.setReason("the link went away"); // any wording: the code decides
     codeOnly.setReasonCode("InterfaceMissing");
-    Facts words = facts().entries(entry("n1", Master, "192.0.2.1", 150), wordsOnly).leases(live("n1"), live("n2"))
-        .build();
-    Facts code = facts().entries(entry("n1", Master, "192.0.2.1", 150), codeOnly).leases(live("n1"), live("n2"))
-        .build();
+    Facts words =
+        facts()
+            .entries(entry("n1", Master, "192.0.2.1", 150), wordsOnly)
+            .leases(live("n1"), live("n2"))
+            .build();
+    Facts code =
+        facts()
+            .entries(entry("n1", Master, "192.0.2.1", 150), codeOnly)
+            .leases(live("n1"), live("n2"))
+            .build();
     assertThat(reasons(view(N1_MASTER), words)).doesNotContain("InterfaceMissing");
     assertThat(reasons(view(N1_MASTER), code)).contains("InterfaceMissing");
   }
 
   @Test
   void vridEvents() {
-    Facts conflict = facts().vrid(new VridDecision(null, VridDecision.Outcome.CONFLICT, "older", 7)).build();
+    Facts conflict =
+        facts().vrid(new VridDecision(null, VridDecision.Outcome.CONFLICT, "older", 7)).build();
     assertThat(reasons(StatusView.NOTHING, conflict)).containsExactly("VRIDConflict");
     assertThat(reasons(view(conflict), conflict)).isEmpty();
-    Facts allocated = facts().vrid(new VridDecision(3, VridDecision.Outcome.ALLOCATED, null, null)).build();
+    Facts allocated =
+        facts().vrid(new VridDecision(3, VridDecision.Outcome.ALLOCATED, null, null)).build();
     assertThat(reasons(StatusView.NOTHING, allocated)).containsExactly("VRIDAllocated");
   }
 

@@ -9,8 +9,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
@@ -38,32 +38,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Agents simulated by writing their status.nodes entries and Leases; the operator must derive master, conditions
- * and events within 2 s of each write.
+ * Agents simulated by writing their status.nodes entries and Leases; the operator must derive
+ * master, conditions and events within 2 s of each write.
  */
 @QuarkusTest
 @WithTestResource(RealApiServer.class)
 @ExtendWith(RealApiServer.Available.class)
 class AgentReportsTest {
   private static final Duration SETUP = Duration.ofSeconds(20);
+
   /** The issue's bound: the operator shows a change of the facts within 2 s. */
   private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
   /** The test's own hand on the cluster (admin); the operator has its ServiceAccount's token. */
   final KubernetesClient client = RealApiServer.admin();
+
   ClusterSteps cluster;
+
   /** Agents whose Leases (and Master claims) the heartbeat renews. */
   final Set<SimulatedAgent> alive = ConcurrentHashMap.newKeySet();
+
   ScheduledExecutorService heartbeat;
 
   @BeforeEach
   void start() {
     cluster = new ClusterSteps(client);
     heartbeat = Executors.newSingleThreadScheduledExecutor();
-    heartbeat.scheduleWithFixedDelay(() -> alive.forEach(agent -> {
-      agent.renewLease();
-      agent.renewClaim();
-    }), 0, 500, TimeUnit.MILLISECONDS);
+    heartbeat.scheduleWithFixedDelay(
+        () ->
+            alive.forEach(
+                agent -> {
+                  agent.renewLease();
+                  agent.renewClaim();
+                }),
+        0,
+        500,
+        TimeUnit.MILLISECONDS);
   }
 
   @AfterEach
@@ -73,20 +83,26 @@ class AgentReportsTest {
     alive.clear();
   }
 
-  /** Creates the nodes and the VirtualIP, starts the agents' heartbeats and waits for the operator's first status. */
+  /**
+   * Creates the nodes and the VirtualIP, starts the agents' heartbeats and waits for the operator's
+   * first status.
+   */
   private List<SimulatedAgent> setUp(String vip, SplitBrainPolicy policy, String... nodes) {
     Map<String, String> selector = Map.of("role", vip);
     List<SimulatedAgent> agents = new ArrayList<>();
     for (int i = 0; i < nodes.length; i++) {
       String node = nodes[i];
       cluster.node(node, selector);
-      SimulatedAgent agent = new SimulatedAgent(RealApiServer.agent(node), node, "192.0.2." + (i + 1));
+      SimulatedAgent agent =
+          new SimulatedAgent(RealApiServer.agent(node), node, "192.0.2." + (i + 1));
       agent.renewLease();
       alive.add(agent);
       agents.add(agent);
     }
     cluster.apply(vip, selector, null, policy);
-    await().atMost(SETUP).until(() -> cluster.get(vip).getStatus(), s -> s != null && s.getConditions() != null);
+    await()
+        .atMost(SETUP)
+        .until(() -> cluster.get(vip).getStatus(), s -> s != null && s.getConditions() != null);
     return agents;
   }
 
@@ -97,12 +113,15 @@ class AgentReportsTest {
   private void masterWithBackup(String vip, SimulatedAgent master, SimulatedAgent backup) {
     backup.report(vip, entry(Backup, 100));
     master.report(vip, entry(Master, 150));
-    withinTwoSeconds().until(() -> cluster.summary(vip, Conditions.READY), "True/MasterElected"::equals);
+    withinTwoSeconds()
+        .until(() -> cluster.summary(vip, Conditions.READY), "True/MasterElected"::equals);
     assertThat(cluster.get(vip).getStatus().getMaster()).isEqualTo(master.node);
   }
 
   private NodeStatus stored(String vip, String node) {
-    return cluster.get(vip).getStatus().getNodes().stream().filter(e -> node.equals(e.getName())).findFirst()
+    return cluster.get(vip).getStatus().getNodes().stream()
+        .filter(e -> node.equals(e.getName()))
+        .findFirst()
         .orElseThrow();
   }
 
@@ -113,16 +132,21 @@ class AgentReportsTest {
 
     masterWithBackup("rep-ready", a.get(0), a.get(1));
 
-    withinTwoSeconds().until(() -> cluster.events("rep-ready", "MasterElected"), l -> l.size() == 1);
-    assertThat(cluster.summary("rep-ready", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
+    withinTwoSeconds()
+        .until(() -> cluster.events("rep-ready", "MasterElected"), l -> l.size() == 1);
+    assertThat(cluster.summary("rep-ready", Conditions.SPLIT_BRAIN))
+        .isEqualTo("False/AtMostOneMaster");
     assertThat(cluster.summary("rep-ready", Conditions.DEGRADED)).isEqualTo("False/Healthy");
-    // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote them.
-    assertThat(cluster.get("rep-ready").getStatus().getNodes()).extracting(NodeStatus::getName)
+    // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote
+    // them.
+    assertThat(cluster.get("rep-ready").getStatus().getNodes())
+        .extracting(NodeStatus::getName)
         .containsExactlyInAnyOrder("rep-ready-n1", "rep-ready-n2");
 
     a.get(1).report("rep-ready", entry(Master, 200));
     a.get(0).report("rep-ready", entry(Backup, 150));
-    withinTwoSeconds().until(() -> cluster.events("rep-ready", "MasterChanged"), l -> l.size() == 1);
+    withinTwoSeconds()
+        .until(() -> cluster.events("rep-ready", "MasterChanged"), l -> l.size() == 1);
     assertThat(cluster.get("rep-ready").getStatus().getMaster()).isEqualTo("rep-ready-n2");
   }
 
@@ -132,29 +156,43 @@ class AgentReportsTest {
     masterWithBackup("rep-sb", a.get(0), a.get(1));
 
     a.get(1).report("rep-sb", entry(Master, 100));
-    withinTwoSeconds().until(() -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN), "True/MultipleMasters"::equals);
+    withinTwoSeconds()
+        .until(
+            () -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN),
+            "True/MultipleMasters"::equals);
     assertThat(cluster.summary("rep-sb", Conditions.READY)).isEqualTo("False/SplitBrain");
     assertThat(cluster.get("rep-sb").getStatus().getMaster()).isNull();
-    List<Event> splitBrain = withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrain"), l -> l.size() == 1);
+    List<Event> splitBrain =
+        withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrain"), l -> l.size() == 1);
     assertThat(splitBrain.get(0).getType()).isEqualTo("Warning");
     assertThat(splitBrain.get(0).getMessage())
         .contains("Nodes rep-sb-n1, rep-sb-n2 claim Master")
-        .contains("IP protocol 112").contains("224.0.0.18").contains("mode: Unicast");
+        .contains("IP protocol 112")
+        .contains("224.0.0.18")
+        .contains("mode: Unicast");
 
     // Metrics are recorded just after the event.
-    await().atMost(Duration.ofSeconds(5)).until(() -> metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
     assertThat(metrics()).containsPattern("virtualip_split_brain_total [1-9]");
 
     // Reconciles go on (Lease renewals) but the transition is announced once.
     await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
-    assertThat(cluster.events("rep-sb", "SplitBrain")).singleElement()
+    assertThat(cluster.events("rep-sb", "SplitBrain"))
+        .singleElement()
         .satisfies(e -> assertThat(e.getCount()).isEqualTo(1));
 
     a.get(1).report("rep-sb", entry(Backup, 100));
-    withinTwoSeconds().until(() -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN), "False/AtMostOneMaster"::equals);
-    withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
+    withinTwoSeconds()
+        .until(
+            () -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN),
+            "False/AtMostOneMaster"::equals);
+    withinTwoSeconds()
+        .until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
     assertThat(cluster.get("rep-sb").getStatus().getMaster()).isEqualTo("rep-sb-n1");
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> !metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
   }
 
@@ -165,10 +203,14 @@ class AgentReportsTest {
 
     NodeStatus claim = entry(Master, 100);
     claim.setRejected(Map.of("AUTH_MISMATCH", 7L));
-    // The operator looks for counters growing between two reports: n1's adverts keep being rejected.
+    // The operator looks for counters growing between two reports: n1's adverts keep being
+    // rejected.
     a.get(1).keepRejecting("AUTH_MISMATCH");
     a.get(1).report("rep-rej", claim);
-    withinTwoSeconds().until(() -> cluster.summary("rep-rej", Conditions.SPLIT_BRAIN), "True/MultipleMasters"::equals);
+    withinTwoSeconds()
+        .until(
+            () -> cluster.summary("rep-rej", Conditions.SPLIT_BRAIN),
+            "True/MultipleMasters"::equals);
     assertThat(cluster.condition("rep-rej", Conditions.SPLIT_BRAIN).orElseThrow().getMessage())
         .contains("Adverts reach rep-rej-n2 but it rejects them: authentication mismatch");
   }
@@ -183,9 +225,12 @@ class AgentReportsTest {
     a.get(0).renewLease(Instant.now().minusSeconds(10));
     a.get(1).report("rep-stale", entry(Master, 100));
 
-    withinTwoSeconds().until(() -> cluster.get("rep-stale").getStatus().getMaster(), "rep-stale-n2"::equals);
-    assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
-    withinTwoSeconds().until(() -> stored("rep-stale", "rep-stale-n1").getState(), NodeState.Unknown::equals);
+    withinTwoSeconds()
+        .until(() -> cluster.get("rep-stale").getStatus().getMaster(), "rep-stale-n2"::equals);
+    assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN))
+        .isEqualTo("False/AtMostOneMaster");
+    withinTwoSeconds()
+        .until(() -> stored("rep-stale", "rep-stale-n1").getState(), NodeState.Unknown::equals);
     assertThat(cluster.summary("rep-stale", Conditions.DEGRADED)).isEqualTo("True/AgentDown");
     withinTwoSeconds().until(() -> cluster.events("rep-stale", "AgentDown"), l -> l.size() == 1);
     assertThat(cluster.events("rep-stale", "SplitBrain")).isEmpty();
@@ -196,19 +241,28 @@ class AgentReportsTest {
     List<SimulatedAgent> a = setUp("rep-kill", null, "rep-kill-n1", "rep-kill-n2");
     masterWithBackup("rep-kill", a.get(0), a.get(1));
 
-    // n1's agent is SIGKILLed: its Lease is renewed no more. Its node keeps the address until a backup takes over,
-    // so past the 2 s renewal timeout its claim still names the master, unconfirmed (issue 11: no NoMaster between).
+    // n1's agent is SIGKILLed: its Lease is renewed no more. Its node keeps the address until a
+    // backup takes over,
+    // so past the 2 s renewal timeout its claim still names the master, unconfirmed (issue 11: no
+    // NoMaster between).
     alive.remove(a.get(0));
     a.get(0).renewLease(Instant.now());
-    withinTwoSeconds().atMost(Duration.ofSeconds(4)).until(() -> cluster.condition("rep-kill", Conditions.READY)
-        .orElseThrow().getMessage(), m -> m.contains("unconfirmed"));
+    withinTwoSeconds()
+        .atMost(Duration.ofSeconds(4))
+        .until(
+            () -> cluster.condition("rep-kill", Conditions.READY).orElseThrow().getMessage(),
+            m -> m.contains("unconfirmed"));
     assertThat(cluster.get("rep-kill").getStatus().getMaster()).isEqualTo("rep-kill-n1");
 
-    // n2 takes over after Master_Down_Interval: the status follows within 1 s, one change of master, no split brain.
+    // n2 takes over after Master_Down_Interval: the status follows within 1 s, one change of
+    // master, no split brain.
     a.get(1).report("rep-kill", entry(Master, 100));
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> cluster.get("rep-kill").getStatus().getMaster(), "rep-kill-n2"::equals);
-    assertThat(cluster.summary("rep-kill", Conditions.SPLIT_BRAIN)).isEqualTo("False/AtMostOneMaster");
+    assertThat(cluster.summary("rep-kill", Conditions.SPLIT_BRAIN))
+        .isEqualTo("False/AtMostOneMaster");
     assertThat(cluster.events("rep-kill", "SplitBrain")).isEmpty();
     assertThat(cluster.events("rep-kill", "NoMaster")).isEmpty();
     withinTwoSeconds().until(() -> cluster.events("rep-kill", "MasterChanged"), l -> l.size() == 1);
@@ -224,13 +278,18 @@ class AgentReportsTest {
     a.get(0).renewLease(lastRenewal);
     Instant expiry = lastRenewal.plusSeconds(4);
 
-    await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> cluster.summary("rep-exp", Conditions.DEGRADED), "True/AgentDown"::equals);
     Instant seen = Instant.now();
     assertThat(Duration.between(expiry, seen)).isLessThanOrEqualTo(TWO_SECONDS);
-    // Its claim outlives the Lease until Master_Down_Interval after the last renewal (plus the renewal period and
+    // Its claim outlives the Lease until Master_Down_Interval after the last renewal (plus the
+    // renewal period and
     // the handover grace): no backup took over by then, so nobody is master.
-    await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(4))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> cluster.get("rep-exp").getStatus().getMaster() == null);
     assertThat(cluster.summary("rep-exp", Conditions.READY)).isEqualTo("False/NoMaster");
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "AgentDown"), l -> l.size() == 1);
@@ -243,15 +302,21 @@ class AgentReportsTest {
     masterWithBackup("rep-res", a.get(1), a.get(0)); // n2 is master at priority 150
 
     a.get(0).report("rep-res", entry(Master, 100));
-    withinTwoSeconds().until(() -> cluster.get("rep-res").getStatus().getStepDown(),
-        s -> s != null && s.equals(List.of("rep-res-n1")));
+    withinTwoSeconds()
+        .until(
+            () -> cluster.get("rep-res").getStatus().getStepDown(),
+            s -> s != null && s.equals(List.of("rep-res-n1")));
     withinTwoSeconds().until(() -> cluster.events("rep-res", "SplitBrain"), l -> l.size() == 1);
     assertThat(cluster.events("rep-res", "SplitBrain").get(0).getMessage())
         .contains("Resolve: told rep-res-n1 to step down; rep-res-n2 (priority 150");
 
-    // n1 obeys but still cannot hear n2: it stays listed, so the firewall cannot bring the split brain back.
+    // n1 obeys but still cannot hear n2: it stays listed, so the firewall cannot bring the split
+    // brain back.
     a.get(0).report("rep-res", entry(Backup, 100));
-    withinTwoSeconds().until(() -> cluster.summary("rep-res", Conditions.SPLIT_BRAIN), "False/AtMostOneMaster"::equals);
+    withinTwoSeconds()
+        .until(
+            () -> cluster.summary("rep-res", Conditions.SPLIT_BRAIN),
+            "False/AtMostOneMaster"::equals);
     assertThat(cluster.get("rep-res").getStatus().getStepDown()).containsExactly("rep-res-n1");
 
     // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
@@ -261,10 +326,12 @@ class AgentReportsTest {
     peer.setLastHeard(Instant.now().toString());
     hearing.setPeers(List.of(peer));
     a.get(0).report("rep-res", hearing);
-    withinTwoSeconds().until(() -> {
-      List<String> stepDown = cluster.get("rep-res").getStatus().getStepDown();
-      return stepDown == null || stepDown.isEmpty();
-    });
+    withinTwoSeconds()
+        .until(
+            () -> {
+              List<String> stepDown = cluster.get("rep-res").getStatus().getStepDown();
+              return stepDown == null || stepDown.isEmpty();
+            });
   }
 
   @Test
@@ -276,8 +343,12 @@ class AgentReportsTest {
     fault.setReason("interface eth9 not found"); // the agent's wording, for people
     fault.setReasonCode("InterfaceMissing"); // the agent's code, what the operator decides on
     a.get(1).report("rep-if", fault);
-    withinTwoSeconds().until(() -> cluster.summary("rep-if", Conditions.DEGRADED), "True/InterfaceMissing"::equals);
-    List<Event> events = withinTwoSeconds().until(() -> cluster.events("rep-if", "InterfaceMissing"), l -> l.size() == 1);
+    withinTwoSeconds()
+        .until(
+            () -> cluster.summary("rep-if", Conditions.DEGRADED), "True/InterfaceMissing"::equals);
+    List<Event> events =
+        withinTwoSeconds()
+            .until(() -> cluster.events("rep-if", "InterfaceMissing"), l -> l.size() == 1);
     assertThat(events.get(0).getMessage()).contains("rep-if-n2").contains("eth9");
     assertThat(cluster.summary("rep-if", Conditions.READY)).isEqualTo("True/MasterElected");
   }
@@ -286,17 +357,27 @@ class AgentReportsTest {
   void metricsAndHealthAreServed() throws Exception {
     List<SimulatedAgent> a = setUp("rep-metrics", null, "rep-metrics-n1", "rep-metrics-n2");
     masterWithBackup("rep-metrics", a.get(0), a.get(1));
-    await().atMost(Duration.ofSeconds(5)).until(() -> metrics().contains(
-        "virtualip_master{node=\"rep-metrics-n1\",virtualip=\"rep-metrics\"} 1.0"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                metrics()
+                    .contains(
+                        "virtualip_master{node=\"rep-metrics-n1\",virtualip=\"rep-metrics\"} 1.0"));
     String scraped = metrics();
-    assertThat(scraped).contains("virtualip_reconciles_total{").contains("virtualip_resources{")
+    assertThat(scraped)
+        .contains("virtualip_reconciles_total{")
+        .contains("virtualip_resources{")
         .contains("virtualip_split_brain_total")
         .containsPattern("virtualip_reconcile_seconds_bucket\\{le=\"0\\.005\",?} [0-9]")
-        .contains("virtualip_condition{condition=\"Ready\",reason=\"MasterElected\",status=\"True\","
-            + "virtualip=\"rep-metrics\"} 1.0")
-        .contains("virtualip_node_state{node=\"rep-metrics-n2\",state=\"Backup\",virtualip=\"rep-metrics\"} 1.0")
+        .contains(
+            "virtualip_condition{condition=\"Ready\",reason=\"MasterElected\",status=\"True\","
+                + "virtualip=\"rep-metrics\"} 1.0")
+        .contains(
+            "virtualip_node_state{node=\"rep-metrics-n2\",state=\"Backup\",virtualip=\"rep-metrics\"} 1.0")
         .contains("virtualip_master_age_seconds{virtualip=\"rep-metrics\"}");
-    // What a running operator exports, for the Grafana dashboard check in src/ (no hand-kept list of names).
+    // What a running operator exports, for the Grafana dashboard check in src/ (no hand-kept list
+    // of names).
     java.nio.file.Path out = java.nio.file.Path.of("target", "scraped-metrics", "operator.txt");
     java.nio.file.Files.createDirectories(out.getParent());
     java.nio.file.Files.writeString(out, scraped);
@@ -313,7 +394,9 @@ class AgentReportsTest {
 
   private static HttpResponse<String> get(String path) throws Exception {
     int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -22,11 +22,19 @@ final class ClusterSteps {
   }
 
   void node(String name, Map<String, String> labels) {
-    client.resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build())
+    client
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
         .create();
   }
 
-  VirtualIP apply(String name, Map<String, String> nodeSelector, Integer vrid, SplitBrainPolicy policy) {
+  VirtualIP apply(
+      String name, Map<String, String> nodeSelector, Integer vrid, SplitBrainPolicy policy) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
     VirtualIPSpec spec = new VirtualIPSpec();

@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * With leader election on (as in prod), the operator takes the Lease and keeps renewing it with the chart's RBAC:
- * JOSDK checks (SelfSubjectRulesReview, answered by the real server now) that it may get, create and update Leases,
- * and fabric8 renews with a merge patch, so the chart must grant patch on the leader Lease too (issue 11: renewals
- * were refused with 403 and the operator stopped leading 11 s after start).
+ * With leader election on (as in prod), the operator takes the Lease and keeps renewing it with the
+ * chart's RBAC: JOSDK checks (SelfSubjectRulesReview, answered by the real server now) that it may
+ * get, create and update Leases, and fabric8 renews with a merge patch, so the chart must grant
+ * patch on the leader Lease too (issue 11: renewals were refused with 403 and the operator stopped
+ * leading 11 s after start).
  */
 @QuarkusTest
 @TestProfile(LeaderElectionTest.LeaderElectionOn.class)
@@ -35,28 +36,47 @@ class LeaderElectionTest {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("quarkus.operator-sdk.activate-leader-election-for-profiles", "test",
-          "virtualip.leader-election.exit-on-stop-leading", "false");
+      return Map.of(
+          "quarkus.operator-sdk.activate-leader-election-for-profiles",
+          "test",
+          "virtualip.leader-election.exit-on-stop-leading",
+          "false");
     }
   }
 
   final KubernetesClient admin = RealApiServer.admin();
 
   private Lease lease() {
-    return admin.leases().inNamespace(RealApiServer.NAMESPACE).withName(LeaderElection.LEASE_NAME).get();
+    return admin
+        .leases()
+        .inNamespace(RealApiServer.NAMESPACE)
+        .withName(LeaderElection.LEASE_NAME)
+        .get();
   }
 
   @Test
   void theOperatorHoldsAndRenewsTheLeaderLease() {
-    Lease held = await().atMost(Duration.ofSeconds(30)).until(this::lease,
-        l -> l != null && l.getSpec().getHolderIdentity() != null && !l.getSpec().getHolderIdentity().isEmpty());
+    Lease held =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                this::lease,
+                l ->
+                    l != null
+                        && l.getSpec().getHolderIdentity() != null
+                        && !l.getSpec().getHolderIdentity().isEmpty());
     assertThat(held.getSpec().getLeaseDurationSeconds()).isPositive();
     String holder = held.getSpec().getHolderIdentity();
 
-    // Renewals (every retry period, 2 s) move renewTime on; the same holder keeps it past the renew deadline (10 s),
+    // Renewals (every retry period, 2 s) move renewTime on; the same holder keeps it past the renew
+    // deadline (10 s),
     // after which a replica whose renewals fail gives the Lease up.
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-        .until(this::lease, l -> l.getSpec().getRenewTime().isAfter(held.getSpec().getRenewTime().plusSeconds(11)));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            this::lease,
+            l -> l.getSpec().getRenewTime().isAfter(held.getSpec().getRenewTime().plusSeconds(11)));
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(holder);
   }
 }

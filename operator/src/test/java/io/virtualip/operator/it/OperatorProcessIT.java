@@ -30,9 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built operator ({@code target/quarkus-app/quarkus-run.jar}, prod profile, leader election on) as a process
- * against the real API server, with a ServiceAccount token: how it takes, keeps and gives up the leader Lease
- * (issue 11). Runs in the integration-test phase, after the package phase has built the jar.
+ * The built operator ({@code target/quarkus-app/quarkus-run.jar}, prod profile, leader election on)
+ * as a process against the real API server, with a ServiceAccount token: how it takes, keeps and
+ * gives up the leader Lease (issue 11). Runs in the integration-test phase, after the package phase
+ * has built the jar.
  */
 class OperatorProcessIT {
   private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -68,18 +69,30 @@ class OperatorProcessIT {
     return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
   }
 
-  /** Starts the operator jar as pod {@code pod} with a token of ServiceAccount {@code serviceAccount}. */
+  /**
+   * Starts the operator jar as pod {@code pod} with a token of ServiceAccount {@code
+   * serviceAccount}.
+   */
   private void start(String pod, String serviceAccount) throws IOException {
     assertThat(JAR).as("the operator jar (mvn package builds it before this test)").isRegularFile();
     Path kubeconfig = Files.createTempFile("virtualip-operator-", ".kubeconfig");
     kubeconfig.toFile().deleteOnExit();
     // The Lease's namespace is the client's: the pod's namespace, as in a cluster.
-    Files.writeString(kubeconfig, api.kubeconfig(api.token(NS, serviceAccount), api.url())
-        .replace("namespace: default", "namespace: " + NS));
+    Files.writeString(
+        kubeconfig,
+        api.kubeconfig(api.token(NS, serviceAccount), api.url())
+            .replace("namespace: default", "namespace: " + NS));
     log = Files.createTempFile("virtualip-operator-", ".log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toAbsolutePath().toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                JAR.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("HOSTNAME", pod);
@@ -96,11 +109,15 @@ class OperatorProcessIT {
   }
 
   private Lease awaitLeading(String pod) {
-    return await("the operator to take the leader Lease").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200)).until(this::lease, l -> {
-          String holder = holder(l);
-          return holder != null && holder.startsWith(pod);
-        });
+    return await("the operator to take the leader Lease")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            this::lease,
+            l -> {
+              String holder = holder(l);
+              return holder != null && holder.startsWith(pod);
+            });
   }
 
   @Test
@@ -116,31 +133,91 @@ class OperatorProcessIT {
 
   @Test
   void renewalsRefusedAfterARestartInTheSamePodNeverLetItReconcile() throws Exception {
-    // What the chart granted before issue 11: create and update, no patch, which is what fabric8 renews with.
+    // What the chart granted before issue 11: create and update, no patch, which is what fabric8
+    // renews with.
     String sa = "virtualip-operator-nopatch";
-    admin.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(sa).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
-          .withName("virtualip-operator").endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName(sa).withNamespace(NS).endSubject().build())
+    admin
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName(sa)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("virtualip-operator")
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(sa)
+                .withNamespace(NS)
+                .endSubject()
+                .build())
         .serverSideApply();
-    admin.resource(new RoleBuilder().withNewMetadata().withName(sa).withNamespace(NS).endMetadata()
-        .withRules(
-            new PolicyRuleBuilder().withApiGroups("apps").withResources("daemonsets")
-                .withVerbs("get", "list", "watch", "create", "update", "patch", "delete").build(),
-            new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-                .withVerbs("get", "list", "watch", "create").build(),
-            new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-                .withResourceNames(LeaderElection.LEASE_NAME).withVerbs("update").build())
-        .build()).serverSideApply();
-    admin.resource(new RoleBindingBuilder().withNewMetadata().withName(sa).withNamespace(NS).endMetadata()
-        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(sa).endRoleRef()
-        .addNewSubject().withKind("ServiceAccount").withName(sa).withNamespace(NS).endSubject().build())
+    admin
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName(sa)
+                .withNamespace(NS)
+                .endMetadata()
+                .withRules(
+                    new PolicyRuleBuilder()
+                        .withApiGroups("apps")
+                        .withResources("daemonsets")
+                        .withVerbs("get", "list", "watch", "create", "update", "patch", "delete")
+                        .build(),
+                    new PolicyRuleBuilder()
+                        .withApiGroups("coordination.k8s.io")
+                        .withResources("leases")
+                        .withVerbs("get", "list", "watch", "create")
+                        .build(),
+                    new PolicyRuleBuilder()
+                        .withApiGroups("coordination.k8s.io")
+                        .withResources("leases")
+                        .withResourceNames(LeaderElection.LEASE_NAME)
+                        .withVerbs("update")
+                        .build())
+                .build())
         .serverSideApply();
-    // The Lease as the replica's predecessor in the same pod left it: held, in its name, not expired.
+    admin
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(sa)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Role")
+                .withName(sa)
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(sa)
+                .withNamespace(NS)
+                .endSubject()
+                .build())
+        .serverSideApply();
+    // The Lease as the replica's predecessor in the same pod left it: held, in its name, not
+    // expired.
     ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-    admin.resource(new LeaseBuilder().withNewMetadata().withName(LeaderElection.LEASE_NAME).withNamespace(NS)
-        .endMetadata().withNewSpec().withHolderIdentity("op-restarted").withLeaseDurationSeconds(3600)
-        .withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0).endSpec().build()).create();
+    admin
+        .resource(
+            new LeaseBuilder()
+                .withNewMetadata()
+                .withName(LeaderElection.LEASE_NAME)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity("op-restarted")
+                .withLeaseDurationSeconds(3600)
+                .withAcquireTime(now)
+                .withRenewTime(now)
+                .withLeaseTransitions(0)
+                .endSpec()
+                .build())
+        .create();
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName("proc-restarted");
     vip.setSpec(new VirtualIPSpec());
@@ -149,15 +226,29 @@ class OperatorProcessIT {
     admin.resource(vip).create();
     try {
       start("op-restarted", sa);
-      await("the operator to start").atMost(Duration.ofSeconds(60)).until(() -> output().contains("started in"));
-      // Several renewal rounds (2 s each): a replica that took the predecessor's record for its own reconciled
+      await("the operator to start")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> output().contains("started in"));
+      // Several renewal rounds (2 s each): a replica that took the predecessor's record for its own
+      // reconciled
       // here (status and DaemonSet written) while every renewal got 403.
       Thread.sleep(8000);
       VirtualIP seen = admin.resources(VirtualIP.class).withName("proc-restarted").get();
-      assertThat(seen.getStatus()).as("no reconcile without a renewed Lease; log:%n%s", output()).isNull();
-      assertThat(admin.apps().daemonSets().inNamespace(NS).withLabel("virtualip.io/placement").list().getItems())
-          .noneMatch(ds -> ds.getMetadata().getOwnerReferences().stream()
-              .anyMatch(o -> o.getName().equals("proc-restarted")));
+      assertThat(seen.getStatus())
+          .as("no reconcile without a renewed Lease; log:%n%s", output())
+          .isNull();
+      assertThat(
+              admin
+                  .apps()
+                  .daemonSets()
+                  .inNamespace(NS)
+                  .withLabel("virtualip.io/placement")
+                  .list()
+                  .getItems())
+          .noneMatch(
+              ds ->
+                  ds.getMetadata().getOwnerReferences().stream()
+                      .anyMatch(o -> o.getName().equals("proc-restarted")));
     } finally {
       admin.resources(VirtualIP.class).withName("proc-restarted").withGracePeriod(0).delete();
     }

@@ -17,20 +17,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Plays one node's agent the way the contract (operator/CONTRACT.md) says a real one does: a Lease renewed as a
- * heartbeat, and only its own entry in status.nodes, written by server-side apply; while Master, the entry is
- * rewritten on each {@link #renewClaim()} as the node's renewed claim. It writes with the chart's agent
- * ServiceAccount token, so the agent's RBAC is exercised too.
+ * Plays one node's agent the way the contract (operator/CONTRACT.md) says a real one does: a Lease
+ * renewed as a heartbeat, and only its own entry in status.nodes, written by server-side apply;
+ * while Master, the entry is rewritten on each {@link #renewClaim()} as the node's renewed claim.
+ * It writes with the chart's agent ServiceAccount token, so the agent's RBAC is exercised too.
  */
 final class SimulatedAgent {
   private final KubernetesClient client;
   final String node;
+
   /** The node's address on the VRRP segment. */
   final String address;
-  /** The VirtualIP and entry this node last reported as Master, or null: what {@link #renewClaim()} rewrites. */
+
+  /**
+   * The VirtualIP and entry this node last reported as Master, or null: what {@link #renewClaim()}
+   * rewrites.
+   */
   private String claimVip;
+
   private NodeStatus claim;
-  /** A validator verdict whose counter each claim renewal increases, as a peer's rejected adverts keep arriving. */
+
+  /**
+   * A validator verdict whose counter each claim renewal increases, as a peer's rejected adverts
+   * keep arriving.
+   */
   private String rejecting;
 
   SimulatedAgent(KubernetesClient client, String node, String address) {
@@ -43,22 +53,27 @@ final class SimulatedAgent {
   void renewLease(Instant renewTime) {
     String name = "virtualip-agent-" + node;
     var leases = client.leases().inNamespace(RealApiServer.NAMESPACE);
-    Lease lease = new LeaseBuilder()
-        .withNewMetadata().withName(name).withNamespace(RealApiServer.NAMESPACE)
-          .withLabels(Map.of("app.kubernetes.io/name", "virtualip-agent", "virtualip.io/node", node))
-        .endMetadata()
-        .withNewSpec()
-          .withHolderIdentity(node)
-          .withLeaseDurationSeconds(4)
-          .withAcquireTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC))
-          .withRenewTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC))
-        .endSpec()
-        .build();
+    Lease lease =
+        new LeaseBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(RealApiServer.NAMESPACE)
+            .withLabels(
+                Map.of("app.kubernetes.io/name", "virtualip-agent", "virtualip.io/node", node))
+            .endMetadata()
+            .withNewSpec()
+            .withHolderIdentity(node)
+            .withLeaseDurationSeconds(4)
+            .withAcquireTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC))
+            .withRenewTime(ZonedDateTime.ofInstant(renewTime, ZoneOffset.UTC))
+            .endSpec()
+            .build();
     Lease current = leases.withName(name).get();
     if (current == null) {
       leases.resource(lease).create();
     } else {
-      // The agent's RBAC has update, not patch: a PUT guarded by the version just read (only this agent writes it).
+      // The agent's RBAC has update, not patch: a PUT guarded by the version just read (only this
+      // agent writes it).
       lease.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
       leases.resource(lease).update();
     }
@@ -68,11 +83,15 @@ final class SimulatedAgent {
     renewLease(Instant.now());
   }
 
-  /** Rewrites the last Master entry with a new {@code updated} stamp, as a real master's agent does every second. */
+  /**
+   * Rewrites the last Master entry with a new {@code updated} stamp, as a real master's agent does
+   * every second.
+   */
   synchronized void renewClaim() {
     if (claim != null) {
       if (rejecting != null) {
-        Map<String, Long> counters = new TreeMap<>(claim.getRejected() == null ? Map.of() : claim.getRejected());
+        Map<String, Long> counters =
+            new TreeMap<>(claim.getRejected() == null ? Map.of() : claim.getRejected());
         counters.merge(rejecting, 1L, Long::sum);
         claim.setRejected(counters);
       }
@@ -86,9 +105,10 @@ final class SimulatedAgent {
   }
 
   /**
-   * Writes this node's entry as the real agent does on a server that knows apply: a server-side apply of a status
-   * holding only this entry, field manager {@code virtualip-agent-<node>}; the server merges it into status.nodes by
-   * name. Synchronized so that a claim renewal never lands after a newer report.
+   * Writes this node's entry as the real agent does on a server that knows apply: a server-side
+   * apply of a status holding only this entry, field manager {@code virtualip-agent-<node>}; the
+   * server merges it into status.nodes by name. Synchronized so that a claim renewal never lands
+   * after a newer report.
    */
   synchronized void report(String vip, NodeStatus entry) {
     boolean master = entry.getState() == NodeState.Master;

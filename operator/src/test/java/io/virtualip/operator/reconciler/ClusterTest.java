@@ -15,12 +15,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterTest {
-  private static final Taint CONTROL_PLANE = new TaintBuilder().withKey("node-role.kubernetes.io/control-plane")
-      .withEffect("NoSchedule").build();
+  private static final Taint CONTROL_PLANE =
+      new TaintBuilder()
+          .withKey("node-role.kubernetes.io/control-plane")
+          .withEffect("NoSchedule")
+          .build();
 
   private static Node node(String name, Map<String, String> labels, Taint... taints) {
-    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewSpec().withTaints(taints).endSpec().build();
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withTaints(taints)
+        .endSpec()
+        .build();
   }
 
   private static VirtualIP vip(Map<String, String> selector, Toleration... tolerations) {
@@ -31,23 +41,35 @@ class ClusterTest {
     return vip;
   }
 
-  private final Cluster cluster = new Cluster(List.of(), List.of(
-      node("worker-1", Map.of("role", "lb")),
-      node("worker-2", Map.of("role", "app")),
-      node("cp-1", Map.of("role", "lb"), CONTROL_PLANE),
-      node("soft", Map.of("role", "lb"), new TaintBuilder().withKey("x").withEffect("PreferNoSchedule").build())),
-      List.of(), List.of());
+  private final Cluster cluster =
+      new Cluster(
+          List.of(),
+          List.of(
+              node("worker-1", Map.of("role", "lb")),
+              node("worker-2", Map.of("role", "app")),
+              node("cp-1", Map.of("role", "lb"), CONTROL_PLANE),
+              node(
+                  "soft",
+                  Map.of("role", "lb"),
+                  new TaintBuilder().withKey("x").withEffect("PreferNoSchedule").build())),
+          List.of(),
+          List.of());
 
   @Test
   void selectsByLabelsAndLeavesOutNodesWhoseTaintsKeepTheAgentAway() {
     assertThat(cluster.selectedNodes(vip(null))).containsExactly("soft", "worker-1", "worker-2");
-    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb")))).containsExactly("soft", "worker-1");
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb"))))
+        .containsExactly("soft", "worker-1");
   }
 
   @Test
   void tolerationsLetTheAgentOntoTaintedNodes() {
-    Toleration controlPlane = new TolerationBuilder().withKey("node-role.kubernetes.io/control-plane")
-        .withOperator("Exists").withEffect("NoSchedule").build();
+    Toleration controlPlane =
+        new TolerationBuilder()
+            .withKey("node-role.kubernetes.io/control-plane")
+            .withOperator("Exists")
+            .withEffect("NoSchedule")
+            .build();
     Toleration everything = new TolerationBuilder().withOperator("Exists").build();
     assertThat(cluster.selectedNodes(vip(Map.of("role", "lb"), controlPlane)))
         .containsExactly("cp-1", "soft", "worker-1");
@@ -56,11 +78,18 @@ class ClusterTest {
 
   @Test
   void aNotReadyNodeStaysSelectedLikeItsAgentPod() {
-    // The DaemonSet controller tolerates node.kubernetes.io/* taints for every daemon pod, so the agent keeps running
-    // (and may still be master) on a NotReady node: the operator must keep counting it, as the agent does.
-    Taint notReady = new TaintBuilder().withKey("node.kubernetes.io/not-ready").withEffect("NoExecute").build();
-    Cluster withNotReady = new Cluster(List.of(), List.of(node("worker-3", Map.of("role", "lb"), notReady)),
-        List.of(), List.of());
+    // The DaemonSet controller tolerates node.kubernetes.io/* taints for every daemon pod, so the
+    // agent keeps running
+    // (and may still be master) on a NotReady node: the operator must keep counting it, as the
+    // agent does.
+    Taint notReady =
+        new TaintBuilder().withKey("node.kubernetes.io/not-ready").withEffect("NoExecute").build();
+    Cluster withNotReady =
+        new Cluster(
+            List.of(),
+            List.of(node("worker-3", Map.of("role", "lb"), notReady)),
+            List.of(),
+            List.of());
     assertThat(withNotReady.selectedNodes(vip(Map.of("role", "lb")))).containsExactly("worker-3");
   }
 }

@@ -21,10 +21,15 @@ import org.junit.jupiter.api.Test;
 class StatusPatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final List<NodeStatus> ENTRIES = List.of(entry("n1", Master, "192.0.2.1", 150),
-      entry("n2", Backup, "192.0.2.2", 100));
-  private static final Aggregate N1_MASTER = StatusAggregator.aggregate(facts().selected("n1", "n2")
-      .entries(ENTRIES.toArray(NodeStatus[]::new)).leases(live("n1"), live("n2")).build());
+  private static final List<NodeStatus> ENTRIES =
+      List.of(entry("n1", Master, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100));
+  private static final Aggregate N1_MASTER =
+      StatusAggregator.aggregate(
+          facts()
+              .selected("n1", "n2")
+              .entries(ENTRIES.toArray(NodeStatus[]::new))
+              .leases(live("n1"), live("n2"))
+              .build());
 
   private static VirtualIP stored(Aggregate written) {
     VirtualIP vip = new VirtualIP();
@@ -36,8 +41,9 @@ class StatusPatchTest {
   }
 
   private static List<String> paths(ArrayNode ops) {
-    return StreamSupport.stream(ops.spliterator(), false).map(op -> op.get("op").asText() + " " + op.get("path")
-        .asText()).toList();
+    return StreamSupport.stream(ops.spliterator(), false)
+        .map(op -> op.get("op").asText() + " " + op.get("path").asText())
+        .toList();
   }
 
   @Test
@@ -47,14 +53,21 @@ class StatusPatchTest {
 
   @Test
   void writesOnlyTheChangedOperatorFieldsAndNeverTheNodes() {
-    Aggregate noMaster = StatusAggregator.aggregate(facts().selected("n1", "n2")
-        .entries(entry("n1", Backup, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
-        .leases(live("n1"), live("n2")).build());
+    Aggregate noMaster =
+        StatusAggregator.aggregate(
+            facts()
+                .selected("n1", "n2")
+                .entries(
+                    entry("n1", Backup, "192.0.2.1", 150), entry("n2", Backup, "192.0.2.2", 100))
+                .leases(live("n1"), live("n2"))
+                .build());
     ArrayNode ops = StatusPatch.operatorFields(stored(N1_MASTER), noMaster, 4L, JSON).orElseThrow();
 
-    assertThat(paths(ops)).containsExactly("add /status/observedGeneration", "add /status/master",
-        "add /status/conditions");
-    assertThat(ops.get(1).get("value").isNull()).isTrue(); // cleared by null, which cannot fail like remove
+    assertThat(paths(ops))
+        .containsExactly(
+            "add /status/observedGeneration", "add /status/master", "add /status/conditions");
+    assertThat(ops.get(1).get("value").isNull())
+        .isTrue(); // cleared by null, which cannot fail like remove
     assertThat(ops.toString()).doesNotContain("/status/nodes").doesNotContain("\"nodes\"");
   }
 
@@ -66,9 +79,15 @@ class StatusPatchTest {
   @Test
   void markingUnknownIsGuardedByTheEntrysNameAndUpdatedStamp() {
     NodeStatus entry = ENTRIES.get(0);
-    ArrayNode ops = StatusPatch.markUnknown(0, entry, "AgentDown: the agent's Lease expired; last state Master");
-    assertThat(paths(ops)).containsExactly("test /status/nodes/0/name", "test /status/nodes/0/updated",
-        "add /status/nodes/0/state", "add /status/nodes/0/reason");
+    ArrayNode ops =
+        StatusPatch.markUnknown(
+            0, entry, "AgentDown: the agent's Lease expired; last state Master");
+    assertThat(paths(ops))
+        .containsExactly(
+            "test /status/nodes/0/name",
+            "test /status/nodes/0/updated",
+            "add /status/nodes/0/state",
+            "add /status/nodes/0/reason");
     JsonNode updated = ops.get(1).get("value");
     assertThat(updated.asText()).isEqualTo(entry.getUpdated());
     assertThat(ops.get(2).get("value").asText()).isEqualTo("Unknown");

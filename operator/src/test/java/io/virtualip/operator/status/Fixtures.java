@@ -56,7 +56,9 @@ public final class Fixtures {
     return new AgentLease(node, NOW.minusSeconds(1), LEASE);
   }
 
-  /** The node's agent last renewed its Lease at {@code t}: what keeps its Master claim confirmed. */
+  /**
+   * The node's agent last renewed its Lease at {@code t}: what keeps its Master claim confirmed.
+   */
   public static AgentLease renewed(String node, Instant t) {
     return new AgentLease(node, t, LEASE);
   }
@@ -65,7 +67,9 @@ public final class Fixtures {
     return new AgentLease(node, NOW.minusSeconds(10), LEASE);
   }
 
-  /** Mutable builder of {@link Facts} with sensible defaults: three selected nodes, VRID 7, Report. */
+  /**
+   * Mutable builder of {@link Facts} with sensible defaults: three selected nodes, VRID 7, Report.
+   */
   public static final class FactsBuilder {
     List<String> violations = List.of();
     VridDecision vrid = new VridDecision(7, VridDecision.Outcome.KEPT, null, null);
@@ -79,7 +83,11 @@ public final class Fixtures {
     Map<String, Map<String, Long>> previousRejected = Map.of();
     Instant now = NOW;
     String previousMaster = null;
-    /** Two masters in the table rows have been masters together for long: a split brain, not a handover. */
+
+    /**
+     * Two masters in the table rows have been masters together for long: a split brain, not a
+     * handover.
+     */
     Instant multiMasterSince = NOW.minusSeconds(5);
 
     public FactsBuilder handover(String previousMaster, Instant since) {
@@ -142,8 +150,22 @@ public final class Fixtures {
     }
 
     public Facts build() {
-      return new Facts(3, List.of("192.0.2.10/24"), violations, vrid, selected, entries, leases, now, policy,
-          Duration.ofSeconds(1), mode, previousConditions, previousStepDown, previousRejected, previousMaster,
+      return new Facts(
+          3,
+          List.of("192.0.2.10/24"),
+          violations,
+          vrid,
+          selected,
+          entries,
+          leases,
+          now,
+          policy,
+          Duration.ofSeconds(1),
+          mode,
+          previousConditions,
+          previousStepDown,
+          previousRejected,
+          previousMaster,
           multiMasterSince);
     }
   }

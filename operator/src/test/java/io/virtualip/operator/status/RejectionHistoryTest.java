@@ -32,7 +32,9 @@ class RejectionHistoryTest {
     // Reconciling again on the same report still compares with the report before it.
     history.record(List.of(second));
     assertThat(history.baseline(List.of(second))).containsEntry("a", Map.of("AUTH_MISMATCH", 2L));
-    assertThat(SplitBrainDetector.growingRejections(second.getRejected(), history.baseline(List.of(second)).get("a")))
+    assertThat(
+            SplitBrainDetector.growingRejections(
+                second.getRejected(), history.baseline(List.of(second)).get("a")))
         .containsExactly("AUTH_MISMATCH");
   }
 }

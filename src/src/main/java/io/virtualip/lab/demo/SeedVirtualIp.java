@@ -4,20 +4,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.api.v1.VirtualIP;
 
 /**
- * The seed's VirtualIP ({@code deploy/examples/seed-keepalived-v2.yaml}: keepalived's VI_1 as a resource) with the
- * lab's node names: {@code n1} and {@code n2} have the seed's priorities 151 and 100; {@code n3}, which the seed does
- * not have, gets 90 so that every election has one winner (equal priorities are legal, but then the higher address
- * wins only after both nodes were master for a moment). VRRPv2 with the password from a Secret, and the
- * {@code chk_http_port} track (nothing listens on port 80 in the lab, so it never adds its weight).
+ * The seed's VirtualIP ({@code deploy/examples/seed-keepalived-v2.yaml}: keepalived's VI_1 as a
+ * resource) with the lab's node names: {@code n1} and {@code n2} have the seed's priorities 151 and
+ * 100; {@code n3}, which the seed does not have, gets 90 so that every election has one winner
+ * (equal priorities are legal, but then the higher address wins only after both nodes were master
+ * for a moment). VRRPv2 with the password from a Secret, and the {@code chk_http_port} track
+ * (nothing listens on port 80 in the lab, so it never adds its weight).
  */
 public final class SeedVirtualIp {
 
-    public static final String NAME = "seed-vi-1";
-    public static final String ADDRESS = "192.0.2.100";
-    public static final String SECRET = "seed-vi-1-vrrp";
-    public static final int VRID = 51;
+  public static final String NAME = "seed-vi-1";
+  public static final String ADDRESS = "192.0.2.100";
+  public static final String SECRET = "seed-vi-1-vrrp";
+  public static final int VRID = 51;
 
-    private static final String YAML = """
+  private static final String YAML =
+      """
             apiVersion: virtualip.io/v1
             kind: VirtualIP
             metadata:
@@ -46,13 +48,17 @@ public final class SeedVirtualIp {
                   intervalSeconds: 2
             """;
 
-    private SeedVirtualIp() {
-    }
+  private SeedVirtualIp() {}
 
-    /** Stores the password Secret and the VirtualIP, as {@code kubectl apply -f deploy/examples/seed-*.yaml} would. */
-    public static VirtualIP apply(ClusterLab cluster) {
-        cluster.createSecret(SECRET, "password", "1111");
-        KubernetesClient client = cluster.client();
-        return client.resource(client.getKubernetesSerialization().unmarshal(YAML, VirtualIP.class)).create();
-    }
+  /**
+   * Stores the password Secret and the VirtualIP, as {@code kubectl apply -f
+   * deploy/examples/seed-*.yaml} would.
+   */
+  public static VirtualIP apply(ClusterLab cluster) {
+    cluster.createSecret(SECRET, "password", "1111");
+    KubernetesClient client = cluster.client();
+    return client
+        .resource(client.getKubernetesSerialization().unmarshal(YAML, VirtualIP.class))
+        .create();
+  }
 }

@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code api-server --kubeconfig PATH [--version V]}: a real kube-apiserver + etcd on loopback with RBAC on, for
- * people and for checks. Prints {@code ready} once kubectl can talk to it, runs until SIGINT/SIGTERM, then stops both
- * and removes their data.
+ * {@code api-server --kubeconfig PATH [--version V]}: a real kube-apiserver + etcd on loopback with
+ * RBAC on, for people and for checks. Prints {@code ready} once kubectl can talk to it, runs until
+ * SIGINT/SIGTERM, then stops both and removes their data.
  */
 @Command(
     name = "api-server",
@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
     })
 public final class ApiServerCommand implements Callable<Integer> {
 
-  @Option(names = "--kubeconfig", required = true, description = "where to write the admin kubeconfig")
+  @Option(
+      names = "--kubeconfig",
+      required = true,
+      description = "where to write the admin kubeconfig")
   Path kubeconfig;
 
   @Option(

@@ -7,44 +7,58 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Kubernetes API of a cluster lab: the real kube-apiserver where its binaries are built ({@link RealApiServer}),
- * else fabric8's mock ({@link EmbeddedApiServer}). The lab reaches it through this, the operator and the agents as
- * processes through the environment it gives each of them.
+ * The Kubernetes API of a cluster lab: the real kube-apiserver where its binaries are built ({@link
+ * RealApiServer}), else fabric8's mock ({@link EmbeddedApiServer}). The lab reaches it through
+ * this, the operator and the agents as processes through the environment it gives each of them.
  */
 public interface LabApi extends AutoCloseable {
 
-    /** Which server, its version, and where the nodes reach it: the line the demo and the tests print first. */
-    String description();
+  /**
+   * Which server, its version, and where the nodes reach it: the line the demo and the tests print
+   * first.
+   */
+  String description();
 
-    /** The URL the operator and the agents use (on the lab's host link). */
-    String url();
+  /** The URL the operator and the agents use (on the lab's host link). */
+  String url();
 
-    /** The lab's own client (admin where the server has RBAC), for arranging and asserting. */
-    KubernetesClient client();
+  /** The lab's own client (admin where the server has RBAC), for arranging and asserting. */
+  KubernetesClient client();
 
-    /** Stores the VirtualIP CRD as the crds module generates it, and waits until the server serves it. */
-    CustomResourceDefinition applyVirtualIpCrd();
+  /**
+   * Stores the VirtualIP CRD as the crds module generates it, and waits until the server serves it.
+   */
+  CustomResourceDefinition applyVirtualIpCrd();
 
-    /** What the chart installs besides the CRD: its namespace, ServiceAccounts and RBAC (a mock enforces none). */
-    void installChartRbac();
+  /**
+   * What the chart installs besides the CRD: its namespace, ServiceAccounts and RBAC (a mock
+   * enforces none).
+   */
+  void installChartRbac();
 
-    /** The operator's environment for its fabric8 client: this API, as the chart's operator ServiceAccount. */
-    Map<String, String> operatorEnvironment(Path workDir);
+  /**
+   * The operator's environment for its fabric8 client: this API, as the chart's operator
+   * ServiceAccount.
+   */
+  Map<String, String> operatorEnvironment(Path workDir);
 
-    /** {@code node}'s agent's environment for its fabric8 client: this API, as the agent's ServiceAccount on the node. */
-    Map<String, String> agentEnvironment(String node, Path workDir);
+  /**
+   * {@code node}'s agent's environment for its fabric8 client: this API, as the agent's
+   * ServiceAccount on the node.
+   */
+  Map<String, String> agentEnvironment(String node, Path workDir);
 
-    /** The real kubectl pointed at this API (admin), where there is one. */
-    Optional<Kubectl> kubectl(Path workDir);
+  /** The real kubectl pointed at this API (admin), where there is one. */
+  Optional<Kubectl> kubectl(Path workDir);
 
-    /** Begins an API outage for the operator and the agents: stored objects stay. */
-    void stop();
+  /** Begins an API outage for the operator and the agents: stored objects stay. */
+  void stop();
 
-    /** Ends the outage, on the same address and port. */
-    void restart();
+  /** Ends the outage, on the same address and port. */
+  void restart();
 
-    boolean isRunning();
+  boolean isRunning();
 
-    @Override
-    void close();
+  @Override
+  void close();
 }

@@ -7,17 +7,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Counters read from Prometheus text: the kube-apiserver's {@code /metrics} (requests by verb and resource, watch
- * events by kind) and the operator's {@code /q/metrics} (reconciles).
+ * Counters read from Prometheus text: the kube-apiserver's {@code /metrics} (requests by verb and
+ * resource, watch events by kind) and the operator's {@code /q/metrics} (reconciles).
  *
- * @param writesByResource requests that change something (every verb but GET, LIST, WATCH), by resource[/subresource]
+ * @param writesByResource requests that change something (every verb but GET, LIST, WATCH), by
+ *     resource[/subresource]
  * @param watchEventsByKind events sent to watchers, by kind
  * @param reconciles the operator's reconciles (any result)
  */
-record ApiMetrics(Map<String, Double> writesByResource, Map<String, Double> watchEventsByKind, double reconciles) {
+record ApiMetrics(
+    Map<String, Double> writesByResource,
+    Map<String, Double> watchEventsByKind,
+    double reconciles) {
 
   private static final Set<String> READS = Set.of("GET", "LIST", "WATCH", "CONNECT");
-  private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
+  private static final Pattern LINE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})?\\s+(\\S+)");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
   static ApiMetrics parse(String apiServer, String operator) {
@@ -28,16 +33,22 @@ record ApiMetrics(Map<String, Double> writesByResource, Map<String, Double> watc
       if (line.startsWith("#") || !m.find()) {
         continue;
       }
-      if (!m.group(1).equals("apiserver_request_total") && !m.group(1).equals("apiserver_watch_events_total")) {
+      if (!m.group(1).equals("apiserver_request_total")
+          && !m.group(1).equals("apiserver_watch_events_total")) {
         continue;
       }
       Map<String, String> labels = labels(m.group(2));
       double value = Double.parseDouble(m.group(3));
-      if (m.group(1).equals("apiserver_request_total") && !READS.contains(labels.getOrDefault("verb", ""))) {
+      if (m.group(1).equals("apiserver_request_total")
+          && !READS.contains(labels.getOrDefault("verb", ""))) {
         String sub = labels.getOrDefault("subresource", "");
-        writes.merge(labels.getOrDefault("resource", "?") + (sub.isEmpty() ? "" : "/" + sub), value, Double::sum);
+        writes.merge(
+            labels.getOrDefault("resource", "?") + (sub.isEmpty() ? "" : "/" + sub),
+            value,
+            Double::sum);
       } else if (m.group(1).equals("apiserver_watch_events_total")) {
-        watch.merge(labels.getOrDefault("kind", labels.getOrDefault("resource", "?")), value, Double::sum);
+        watch.merge(
+            labels.getOrDefault("kind", labels.getOrDefault("resource", "?")), value, Double::sum);
       }
     }
     double reconciles = 0;
@@ -70,14 +81,16 @@ record ApiMetrics(Map<String, Double> writesByResource, Map<String, Double> watc
   }
 
   /** Per second between {@code earlier} and this, by key. */
-  static Map<String, Double> rates(Map<String, Double> now, Map<String, Double> earlier, double seconds) {
+  static Map<String, Double> rates(
+      Map<String, Double> now, Map<String, Double> earlier, double seconds) {
     Map<String, Double> out = new TreeMap<>();
-    now.forEach((k, v) -> {
-      double d = (v - earlier.getOrDefault(k, 0.0)) / seconds;
-      if (d > 0) {
-        out.put(k, Math.round(d * 100) / 100.0);
-      }
-    });
+    now.forEach(
+        (k, v) -> {
+          double d = (v - earlier.getOrDefault(k, 0.0)) / seconds;
+          if (d > 0) {
+            out.put(k, Math.round(d * 100) / 100.0);
+          }
+        });
     return out;
   }
 }

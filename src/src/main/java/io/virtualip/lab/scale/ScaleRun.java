@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient.Factory;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.http.HttpClient.Factory;
 import io.fabric8.kubernetes.client.utils.HttpClientUtils;
 import io.virtualip.agent.source.kubernetes.AgentConfig;
 import io.virtualip.agent.source.kubernetes.KubernetesAgent;
-import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.api.v1.Conditions;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.lab.BuildArtifact;
 import io.virtualip.lab.bench.ProcessUsage;
 import io.virtualip.testkit.kube.KubeApi;
@@ -48,24 +48,30 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * The scale lab (issue 14): a real kube-apiserver, the real operator as a process with its ServiceAccount's token,
- * and {@code nodes} simulated nodes in this JVM, each running the agent's real Kubernetes glue
- * ({@link KubernetesAgent}: informers, status writer, Lease, events) over the VRRP core on {@link SimFabric}'s
- * simulated segments. Settles, measures a steady window, kills the node that is master of most VirtualIPs, cuts VRRP
- * between two nodes of another group (a split brain on every VirtualIP they share), heals, and writes
- * {@code summary.json} and {@code timeline.png}.
+ * The scale lab (issue 14): a real kube-apiserver, the real operator as a process with its
+ * ServiceAccount's token, and {@code nodes} simulated nodes in this JVM, each running the agent's
+ * real Kubernetes glue ({@link KubernetesAgent}: informers, status writer, Lease, events) over the
+ * VRRP core on {@link SimFabric}'s simulated segments. Settles, measures a steady window, kills the
+ * node that is master of most VirtualIPs, cuts VRRP between two nodes of another group (a split
+ * brain on every VirtualIP they share), heals, and writes {@code summary.json} and {@code
+ * timeline.png}.
  *
- * <p>Nodes come in groups of {@code nodesPerVip} (label {@value #GROUP_LABEL}); VirtualIP i selects group i mod
- * groups, so every group is one placement (one agent DaemonSet, one VRID scope).
+ * <p>Nodes come in groups of {@code nodesPerVip} (label {@value #GROUP_LABEL}); VirtualIP i selects
+ * group i mod groups, so every group is one placement (one agent DaemonSet, one VRID scope).
  */
 final class ScaleRun {
 
   static final String NAMESPACE = "virtualip-system";
   static final String GROUP_LABEL = "virtualip.io/scale-group";
-  /** The agents' Lease renewal (AgentConfig.defaults): the writes/s target allows one write per node per period. */
+
+  /**
+   * The agents' Lease renewal (AgentConfig.defaults): the writes/s target allows one write per node
+   * per period.
+   */
   static final Duration LEASE_RENEW = Duration.ofSeconds(1);
 
-  record Options(int virtualIps, int nodes, int nodesPerVip, Duration duration, Duration interval, Path out) {}
+  record Options(
+      int virtualIps, int nodes, int nodesPerVip, Duration duration, Duration interval, Path out) {}
 
   private final Options o;
   private final PrintStream log;
@@ -73,16 +79,26 @@ final class ScaleRun {
   private final Map<String, KubernetesAgent> agents = new ConcurrentHashMap<>();
   private final List<String> nodeNames = new ArrayList<>();
   private final Map<String, Integer> groupOf = new HashMap<>();
+
   /** status.master and SplitBrain per VirtualIP as the lab's own watch last saw them. */
   private final Map<String, String> statusMaster = new ConcurrentHashMap<>();
+
   private final Map<String, Boolean> statusSplitBrain = new ConcurrentHashMap<>();
   private final Map<String, Boolean> statusReady = new ConcurrentHashMap<>();
-  /** VirtualIPs seen Ready at least once (a design that flaps may never show all Ready at one moment). */
+
+  /**
+   * VirtualIPs seen Ready at least once (a design that flaps may never show all Ready at one
+   * moment).
+   */
   private final Set<String> everReady = ConcurrentHashMap.newKeySet();
+
   private final List<SimFabric.Transition> transitions = new CopyOnWriteArrayList<>();
+
   /** (wall ms, kind, vip, value) of what the lab's watch saw change. */
   private final List<Observed> observed = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.LongAdder labVipEvents = new java.util.concurrent.atomic.LongAdder();
+
+  private final java.util.concurrent.atomic.LongAdder labVipEvents =
+      new java.util.concurrent.atomic.LongAdder();
   private final List<double[]> writeRate = new CopyOnWriteArrayList<>();
   private final List<double[]> failoverPoints = new CopyOnWriteArrayList<>();
   private final List<double[]> splitPoints = new CopyOnWriteArrayList<>();
@@ -113,60 +129,90 @@ final class ScaleRun {
   private Map<String, Object> measure() throws Exception {
     Files.createDirectories(o.out());
     t0 = System.currentTimeMillis();
-    // The simulated agents log as a hundred real ones would: into a file, not over the lab's report.
+    // The simulated agents log as a hundred real ones would: into a file, not over the lab's
+    // report.
     java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
     for (java.util.logging.Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
-    // What still logs through java.util.logging directly (libraries); the agents themselves write agents.log below.
-    java.util.logging.FileHandler agentLog = new java.util.logging.FileHandler(
-        o.out().resolve("jul.log").toString());
+    // What still logs through java.util.logging directly (libraries); the agents themselves write
+    // agents.log below.
+    java.util.logging.FileHandler agentLog =
+        new java.util.logging.FileHandler(o.out().resolve("jul.log").toString());
     agentLog.setFormatter(new java.util.logging.SimpleFormatter());
     root.addHandler(agentLog);
     toClose.add(agentLog::close);
     // The agents' own log (System.Logger, and fabric8's SLF4J through it).
-    java.io.PrintStream agentLines = new java.io.PrintStream(
-        Files.newOutputStream(o.out().resolve("agents.log")), true, java.nio.charset.StandardCharsets.UTF_8);
+    java.io.PrintStream agentLines =
+        new java.io.PrintStream(
+            Files.newOutputStream(o.out().resolve("agents.log")),
+            true,
+            java.nio.charset.StandardCharsets.UTF_8);
     io.virtualip.agent.runtime.AgentLog.redirect(agentLines);
-    toClose.add(() -> {
-      io.virtualip.agent.runtime.AgentLog.redirect(System.out);
-      agentLines.close();
-    });
+    toClose.add(
+        () -> {
+          io.virtualip.agent.runtime.AgentLog.redirect(System.out);
+          agentLines.close();
+        });
     int groups = (o.nodes() + o.nodesPerVip() - 1) / o.nodesPerVip();
     if ((o.virtualIps() + groups - 1) / groups > 240) {
-      throw new IllegalArgumentException("more than 240 VirtualIPs per group of nodes: no VRIDs left; add nodes");
+      throw new IllegalArgumentException(
+          "more than 240 VirtualIPs per group of nodes: no VRIDs left; add nodes");
     }
-    log.println("scale: " + o.virtualIps() + " VirtualIPs x " + o.nodes() + " nodes (" + groups + " groups of "
-        + o.nodesPerVip() + "), adverts every " + o.interval().toMillis() + " ms");
+    log.println(
+        "scale: "
+            + o.virtualIps()
+            + " VirtualIPs x "
+            + o.nodes()
+            + " nodes ("
+            + groups
+            + " groups of "
+            + o.nodesPerVip()
+            + "), adverts every "
+            + o.interval().toMillis()
+            + " ms");
     KubeApi api = KubeApi.start(KubeVersions.NEWEST);
     toClose.add(api);
     KubernetesClient admin = api.admin();
     for (String file : List.of("00-namespace.yaml", "10-crd.yaml", "20-rbac.yaml")) {
-      try (InputStream in = Files.newInputStream(BuildArtifact.find("virtualip.deploy." + file,
-          Path.of("deploy", file)))) {
+      try (InputStream in =
+          Files.newInputStream(
+              BuildArtifact.find("virtualip.deploy." + file, Path.of("deploy", file)))) {
         admin.load(in).forceConflicts().serverSideApply();
       }
     }
-    await("the CRD to be served", Duration.ofSeconds(30), () -> {
-      try {
-        admin.resources(VirtualIP.class).list();
-        return true;
-      } catch (RuntimeException e) {
-        return false;
-      }
-    });
+    await(
+        "the CRD to be served",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            admin.resources(VirtualIP.class).list();
+            return true;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        });
     for (int j = 0; j < o.nodes(); j++) {
       String name = String.format("node-%03d", j);
       nodeNames.add(name);
       groupOf.put(name, j / o.nodesPerVip());
-      admin.nodes().resource(new NodeBuilder()
-          .withNewMetadata().withName(name)
-          .addToLabels("kubernetes.io/hostname", name)
-          .addToLabels(GROUP_LABEL, "g" + (j / o.nodesPerVip()))
-          .endMetadata()
-          .withNewStatus()
-          .addNewAddress().withType("InternalIP").withAddress(nodeAddress(j)).endAddress()
-          .endStatus().build()).create();
+      admin
+          .nodes()
+          .resource(
+              new NodeBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .addToLabels("kubernetes.io/hostname", name)
+                  .addToLabels(GROUP_LABEL, "g" + (j / o.nodesPerVip()))
+                  .endMetadata()
+                  .withNewStatus()
+                  .addNewAddress()
+                  .withType("InternalIP")
+                  .withAddress(nodeAddress(j))
+                  .endAddress()
+                  .endStatus()
+                  .build())
+          .create();
     }
 
     // The real operator, as its chart runs it but without leader election (one replica).
@@ -175,37 +221,45 @@ final class ScaleRun {
       httpPort = s.getLocalPort();
     }
     Process operator = startOperator(api, httpPort);
-    toClose.add(() -> {
-      operator.destroy();
-      if (!operator.waitFor(10, TimeUnit.SECONDS)) {
-        operator.destroyForcibly();
-      }
-    });
-    await("the operator to start (log: " + o.out().resolve("operator.log") + ")", Duration.ofSeconds(90),
+    toClose.add(
+        () -> {
+          operator.destroy();
+          if (!operator.waitFor(10, TimeUnit.SECONDS)) {
+            operator.destroyForcibly();
+          }
+        });
+    await(
+        "the operator to start (log: " + o.out().resolve("operator.log") + ")",
+        Duration.ofSeconds(90),
         () -> {
           if (!operator.isAlive()) {
-            throw new IllegalStateException("the operator exited; see " + o.out().resolve("operator.log"));
+            throw new IllegalStateException(
+                "the operator exited; see " + o.out().resolve("operator.log"));
           }
           return read(o.out().resolve("operator.log")).contains("started in");
         });
     String operatorMetrics = "http://127.0.0.1:" + httpPort + "/q/metrics";
 
     // The lab's own watch: when status.master and SplitBrain change.
-    SharedIndexInformer<VirtualIP> watch = admin.resources(VirtualIP.class).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(VirtualIP v) {
-        seen(v);
-      }
+    SharedIndexInformer<VirtualIP> watch =
+        admin
+            .resources(VirtualIP.class)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(VirtualIP v) {
+                    seen(v);
+                  }
 
-      @Override
-      public void onUpdate(VirtualIP before, VirtualIP v) {
-        seen(v);
-      }
+                  @Override
+                  public void onUpdate(VirtualIP before, VirtualIP v) {
+                    seen(v);
+                  }
 
-      @Override
-      public void onDelete(VirtualIP v, boolean unknown) {
-      }
-    }, 0);
+                  @Override
+                  public void onDelete(VirtualIP v, boolean unknown) {}
+                },
+                0);
     toClose.add(watch::close);
 
     SimFabric fabric = new SimFabric();
@@ -216,21 +270,35 @@ final class ScaleRun {
     Path readyDir = Files.createTempDirectory("virtualip-scale-");
     for (int j = 0; j < o.nodes(); j++) {
       String node = nodeNames.get(j);
-      KubernetesClient client = new KubernetesClientBuilder().withHttpClientFactory(httpClients)
-          .withConfig(KubernetesAgent.agentClientConfig(api.config(agentToken, api.url()))).build();
+      KubernetesClient client =
+          new KubernetesClientBuilder()
+              .withHttpClientFactory(httpClients)
+              .withConfig(KubernetesAgent.agentClientConfig(api.config(agentToken, api.url())))
+              .build();
       toClose.add(client);
       AgentConfig d = AgentConfig.defaults(node, NAMESPACE);
-      AgentConfig config = new AgentConfig(node, NAMESPACE, d.eventNamespace(), readyDir.resolve(node),
-          d.statusWrite(), d.leaseDuration(), d.leaseRenewInterval(), d.masterRenewInterval(),
-          d.otherRenewInterval(), d.resyncPeriod(),
-          new Placement(Map.of(GROUP_LABEL, "g" + groupOf.get(node)), List.of()));
-      KubernetesAgent agent = new KubernetesAgent(client, fabric.node(node, nodeAddress(j)), config).start();
+      AgentConfig config =
+          new AgentConfig(
+              node,
+              NAMESPACE,
+              d.eventNamespace(),
+              readyDir.resolve(node),
+              d.statusWrite(),
+              d.leaseDuration(),
+              d.leaseRenewInterval(),
+              d.masterRenewInterval(),
+              d.otherRenewInterval(),
+              d.resyncPeriod(),
+              new Placement(Map.of(GROUP_LABEL, "g" + groupOf.get(node)), List.of()));
+      KubernetesAgent agent =
+          new KubernetesAgent(client, fabric.node(node, nodeAddress(j)), config).start();
       agents.put(node, agent);
-      toClose.add(() -> {
-        if (agents.remove(node) != null) {
-          agent.halt();
-        }
-      });
+      toClose.add(
+          () -> {
+            if (agents.remove(node) != null) {
+              agent.halt();
+            }
+          });
     }
     log.println("scale: " + o.nodes() + " simulated agents started");
 
@@ -249,23 +317,30 @@ final class ScaleRun {
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     toClose.add(sampler::shutdownNow);
     double[] previous = {Double.NaN, 0};
-    sampler.scheduleAtFixedRate(() -> {
-      try {
-        double writes = ApiMetrics.parse(admin.raw("/metrics"), "").writes();
-        double t = (System.currentTimeMillis() - t0) / 1000.0;
-        if (!Double.isNaN(previous[0])) {
-          writeRate.add(new double[] {t, (writes - previous[1]) / (t - previous[0])});
-        }
-        previous[0] = t;
-        previous[1] = writes;
-      } catch (RuntimeException e) {
-        // a missed sample is a gap in the chart
-      }
-    }, 1, 1, TimeUnit.SECONDS);
+    sampler.scheduleAtFixedRate(
+        () -> {
+          try {
+            double writes = ApiMetrics.parse(admin.raw("/metrics"), "").writes();
+            double t = (System.currentTimeMillis() - t0) / 1000.0;
+            if (!Double.isNaN(previous[0])) {
+              writeRate.add(new double[] {t, (writes - previous[1]) / (t - previous[0])});
+            }
+            previous[0] = t;
+            previous[1] = writes;
+          } catch (RuntimeException e) {
+            // a missed sample is a gap in the chart
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
 
     long settleStart = System.currentTimeMillis();
-    boolean settled = softAwait("every VirtualIP to be Ready with a master",
-        Duration.ofSeconds(120 + o.virtualIps() / 5), () -> everReady.size() == o.virtualIps());
+    boolean settled =
+        softAwait(
+            "every VirtualIP to be Ready with a master",
+            Duration.ofSeconds(120 + o.virtualIps() / 5),
+            () -> everReady.size() == o.virtualIps());
     double settleSeconds = (System.currentTimeMillis() - settleStart) / 1000.0;
     log.printf("scale: settled in %.1f s%n", settleSeconds);
     Thread.sleep(5_000); // let the last settling writes and reconciles drain
@@ -289,74 +364,160 @@ final class ScaleRun {
     ProcessUsage labAfter = ProcessUsage.of(ProcessHandle.current().pid());
     double writesPerSecond = (after.writes() - before.writes()) / seconds;
     double vipEvents = (vipWatchEvents() - vipEventsBefore) / seconds;
-    // The API server counts watch events of built-in resources only; VirtualIP events are counted where received.
+    // The API server counts watch events of built-in resources only; VirtualIP events are counted
+    // where received.
     double watchPerSecond = (after.watchEvents() - before.watchEvents()) / seconds + vipEvents;
     double reconcilesPerSecond = (after.reconciles() - before.reconciles()) / seconds;
-    log.printf("scale: steady %.0f s: %.1f writes/s %s, %.1f watch events/s, %.1f reconciles/s%n", seconds,
-        writesPerSecond, ApiMetrics.rates(after.writesByResource(), before.writesByResource(), seconds),
-        watchPerSecond, reconcilesPerSecond);
+    log.printf(
+        "scale: steady %.0f s: %.1f writes/s %s, %.1f watch events/s, %.1f reconciles/s%n",
+        seconds,
+        writesPerSecond,
+        ApiMetrics.rates(after.writesByResource(), before.writesByResource(), seconds),
+        watchPerSecond,
+        reconcilesPerSecond);
 
     // Failover: kill the node that is master of most VirtualIPs.
     Map<String, List<String>> masters = fabric.masters();
     Map<String, List<String>> byMaster = new HashMap<>();
-    masters.forEach((vip, ms) -> ms.forEach(m -> byMaster.computeIfAbsent(m, k -> new ArrayList<>()).add(vip)));
-    String victim = byMaster.entrySet().stream().max(Map.Entry.comparingByValue(
-        (a, b) -> Integer.compare(a.size(), b.size()))).orElseThrow().getKey();
+    masters.forEach(
+        (vip, ms) -> ms.forEach(m -> byMaster.computeIfAbsent(m, k -> new ArrayList<>()).add(vip)));
+    String victim =
+        byMaster.entrySet().stream()
+            .max(Map.Entry.comparingByValue((a, b) -> Integer.compare(a.size(), b.size())))
+            .orElseThrow()
+            .getKey();
     List<String> victimVips = byMaster.get(victim);
     long killAt = System.currentTimeMillis();
     fabric.crash(victim);
     agents.remove(victim).halt();
     log.println("scale: killed " + victim + ", master of " + victimVips.size() + " VirtualIPs");
-    softAwait("a new master in the status of every VirtualIP " + victim + " held", Duration.ofSeconds(60), () ->
-        victimVips.stream().allMatch(v -> observed.stream().anyMatch(x -> x.kind().equals("master")
-            && x.vip().equals(v) && x.wallMillis() >= killAt && !x.value().isEmpty() && !x.value().equals(victim))));
+    softAwait(
+        "a new master in the status of every VirtualIP " + victim + " held",
+        Duration.ofSeconds(60),
+        () ->
+            victimVips.stream()
+                .allMatch(
+                    v ->
+                        observed.stream()
+                            .anyMatch(
+                                x ->
+                                    x.kind().equals("master")
+                                        && x.vip().equals(v)
+                                        && x.wallMillis() >= killAt
+                                        && !x.value().isEmpty()
+                                        && !x.value().equals(victim))));
     List<Double> failover = new ArrayList<>();
     int noMasterFlaps = 0;
     for (String vip : victimVips) {
-      // Equal priorities can make two backups take over in the same instant; the one that stays is the one status
+      // Equal priorities can make two backups take over in the same instant; the one that stays is
+      // the one status
       // should name, so measure from its takeover.
-      Observed shown = observed.stream().filter(x -> x.kind().equals("master") && x.vip().equals(vip)
-          && x.wallMillis() >= killAt && !x.value().isEmpty() && !x.value().equals(victim)).findFirst().orElse(null);
+      Observed shown =
+          observed.stream()
+              .filter(
+                  x ->
+                      x.kind().equals("master")
+                          && x.vip().equals(vip)
+                          && x.wallMillis() >= killAt
+                          && !x.value().isEmpty()
+                          && !x.value().equals(victim))
+              .findFirst()
+              .orElse(null);
       if (shown == null) {
         continue;
       }
-      SimFabric.Transition takeover = transitions.stream().filter(t -> t.vip().equals(vip)
-          && t.node().equals(shown.value()) && t.wallMillis() >= killAt
-          && t.to() == io.virtualip.agent.vrrp.State.MASTER).findFirst().orElse(null);
+      SimFabric.Transition takeover =
+          transitions.stream()
+              .filter(
+                  t ->
+                      t.vip().equals(vip)
+                          && t.node().equals(shown.value())
+                          && t.wallMillis() >= killAt
+                          && t.to() == io.virtualip.agent.vrrp.State.MASTER)
+              .findFirst()
+              .orElse(null);
       if (takeover != null) {
         double ms = Math.max(0, shown.wallMillis() - takeover.wallMillis());
         failover.add(ms);
         failoverPoints.add(new double[] {(takeover.wallMillis() - t0) / 1000.0, ms});
       }
-      noMasterFlaps += (int) observed.stream().filter(x -> x.kind().equals("master") && x.vip().equals(vip)
-          && x.wallMillis() >= killAt && x.wallMillis() <= shown.wallMillis() && x.value().isEmpty()).count();
+      noMasterFlaps +=
+          (int)
+              observed.stream()
+                  .filter(
+                      x ->
+                          x.kind().equals("master")
+                              && x.vip().equals(vip)
+                              && x.wallMillis() >= killAt
+                              && x.wallMillis() <= shown.wallMillis()
+                              && x.value().isEmpty())
+                  .count();
     }
-    log.printf("scale: failover status latency %s; %d of %d VirtualIPs showed no master on the way%n",
+    log.printf(
+        "scale: failover status latency %s; %d of %d VirtualIPs showed no master on the way%n",
         stats(failover), noMasterFlaps, victimVips.size());
 
-    // Split brain: cut VRRP between the master of most VirtualIPs in another group and another node of that group.
+    // Split brain: cut VRRP between the master of most VirtualIPs in another group and another node
+    // of that group.
     Thread.sleep(3_000);
     Map<String, List<String>> masters2 = fabric.masters();
     Map<String, List<String>> byMaster2 = new HashMap<>();
-    masters2.forEach((vip, ms) -> ms.forEach(m -> byMaster2.computeIfAbsent(m, k -> new ArrayList<>()).add(vip)));
-    String a = byMaster2.entrySet().stream().filter(e -> !groupOf.get(e.getKey()).equals(groupOf.get(victim)))
-        .max(Map.Entry.comparingByValue((x, y) -> Integer.compare(x.size(), y.size())))
-        .or(() -> byMaster2.entrySet().stream().findFirst()).orElseThrow().getKey();
-    String b = nodeNames.stream().filter(n -> !n.equals(a) && !n.equals(victim) && groupOf.get(n).equals(groupOf.get(a)))
-        .findFirst().orElseThrow(() -> new IllegalStateException("need two live nodes in a group to cut"));
+    masters2.forEach(
+        (vip, ms) ->
+            ms.forEach(m -> byMaster2.computeIfAbsent(m, k -> new ArrayList<>()).add(vip)));
+    String a =
+        byMaster2.entrySet().stream()
+            .filter(e -> !groupOf.get(e.getKey()).equals(groupOf.get(victim)))
+            .max(Map.Entry.comparingByValue((x, y) -> Integer.compare(x.size(), y.size())))
+            .or(() -> byMaster2.entrySet().stream().findFirst())
+            .orElseThrow()
+            .getKey();
+    String b =
+        nodeNames.stream()
+            .filter(n -> !n.equals(a) && !n.equals(victim) && groupOf.get(n).equals(groupOf.get(a)))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("need two live nodes in a group to cut"));
     List<String> shared = byMaster2.get(a);
     long cutAt = System.currentTimeMillis();
     fabric.cut(a, b);
-    log.println("scale: cut VRRP between " + a + " and " + b + " (" + shared.size() + " VirtualIPs)");
-    softAwait("SplitBrain on every VirtualIP " + a + " and " + b + " share", Duration.ofSeconds(60),
-        () -> shared.stream().allMatch(v -> observed.stream().anyMatch(x -> x.kind().equals("splitBrain")
-            && x.vip().equals(v) && x.wallMillis() >= cutAt && x.value().equals("True"))));
+    log.println(
+        "scale: cut VRRP between " + a + " and " + b + " (" + shared.size() + " VirtualIPs)");
+    softAwait(
+        "SplitBrain on every VirtualIP " + a + " and " + b + " share",
+        Duration.ofSeconds(60),
+        () ->
+            shared.stream()
+                .allMatch(
+                    v ->
+                        observed.stream()
+                            .anyMatch(
+                                x ->
+                                    x.kind().equals("splitBrain")
+                                        && x.vip().equals(v)
+                                        && x.wallMillis() >= cutAt
+                                        && x.value().equals("True"))));
     List<Double> splitBrain = new ArrayList<>();
     for (String vip : shared) {
-      SimFabric.Transition second = transitions.stream().filter(t -> t.vip().equals(vip) && t.node().equals(b)
-          && t.wallMillis() >= cutAt && t.to() == io.virtualip.agent.vrrp.State.MASTER).findFirst().orElse(null);
-      Observed shown = observed.stream().filter(x -> x.kind().equals("splitBrain") && x.vip().equals(vip)
-          && x.wallMillis() >= cutAt && x.value().equals("True")).findFirst().orElse(null);
+      SimFabric.Transition second =
+          transitions.stream()
+              .filter(
+                  t ->
+                      t.vip().equals(vip)
+                          && t.node().equals(b)
+                          && t.wallMillis() >= cutAt
+                          && t.to() == io.virtualip.agent.vrrp.State.MASTER)
+              .findFirst()
+              .orElse(null);
+      Observed shown =
+          observed.stream()
+              .filter(
+                  x ->
+                      x.kind().equals("splitBrain")
+                          && x.vip().equals(vip)
+                          && x.wallMillis() >= cutAt
+                          && x.value().equals("True"))
+              .findFirst()
+              .orElse(null);
       if (second != null && shown != null) {
         double ms = Math.max(0, shown.wallMillis() - second.wallMillis());
         splitBrain.add(ms);
@@ -366,7 +527,9 @@ final class ScaleRun {
     log.printf("scale: split brain detected %s%n", stats(splitBrain));
     fabric.heal();
     long healAt = System.currentTimeMillis();
-    softAwait("SplitBrain to clear after healing", Duration.ofSeconds(60),
+    softAwait(
+        "SplitBrain to clear after healing",
+        Duration.ofSeconds(60),
         () -> shared.stream().noneMatch(v -> Boolean.TRUE.equals(statusSplitBrain.get(v))));
     double healSeconds = (System.currentTimeMillis() - healAt) / 1000.0;
     Thread.sleep(3_000);
@@ -383,10 +546,12 @@ final class ScaleRun {
     summary.put("settleSeconds", round(settleSeconds));
     summary.put("steadySeconds", round(seconds));
     summary.put("steadyWritesPerSecond", round(writesPerSecond));
-    summary.put("steadyWritesPerSecondByResource",
+    summary.put(
+        "steadyWritesPerSecondByResource",
         ApiMetrics.rates(after.writesByResource(), before.writesByResource(), seconds));
     summary.put("steadyWatchEventsPerSecond", round(watchPerSecond));
-    Map<String, Double> byKind = ApiMetrics.rates(after.watchEventsByKind(), before.watchEventsByKind(), seconds);
+    Map<String, Double> byKind =
+        ApiMetrics.rates(after.watchEventsByKind(), before.watchEventsByKind(), seconds);
     byKind.put("virtualips", round(vipEvents));
     summary.put("steadyWatchEventsPerSecondByKind", byKind);
     summary.put("steadyReconcilesPerSecond", round(reconcilesPerSecond));
@@ -410,16 +575,35 @@ final class ScaleRun {
     summary.put("labJvmRssMiB", round(labAfter.rssMib()));
     summary.put("targets", targets(summary));
     List<String> timeline = new ArrayList<>();
-    transitions.forEach(t -> timeline.add((t.wallMillis() - t0) + ",vrrp," + t.vip() + "," + t.node() + ","
-        + t.from() + "->" + t.to()));
-    observed.forEach(x -> timeline.add((x.wallMillis() - t0) + ",status," + x.vip() + "," + x.kind() + ","
-        + x.value()));
-    timeline.sort(java.util.Comparator.comparingLong(line -> Long.parseLong(line.substring(0, line.indexOf(',')))));
+    transitions.forEach(
+        t ->
+            timeline.add(
+                (t.wallMillis() - t0)
+                    + ",vrrp,"
+                    + t.vip()
+                    + ","
+                    + t.node()
+                    + ","
+                    + t.from()
+                    + "->"
+                    + t.to()));
+    observed.forEach(
+        x ->
+            timeline.add(
+                (x.wallMillis() - t0) + ",status," + x.vip() + "," + x.kind() + "," + x.value()));
+    timeline.sort(
+        java.util.Comparator.comparingLong(
+            line -> Long.parseLong(line.substring(0, line.indexOf(',')))));
     timeline.add(0, "ms since start,source,virtualip,node or field,change");
     Files.write(o.out().resolve("events.csv"), timeline);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(o.out().resolve("summary.json").toFile(), summary);
-    ScaleChart.write(o.out().resolve("timeline.png"), writeRate, failoverPoints, splitPoints,
+    ScaleChart.write(
+        o.out().resolve("timeline.png"),
+        writeRate,
+        failoverPoints,
+        splitPoints,
         o.virtualIps() + " VirtualIPs x " + o.nodes() + " nodes");
     return summary;
   }
@@ -456,16 +640,24 @@ final class ScaleRun {
     if (!master.equals(before)) {
       observed.add(new Observed(now, "master", name, master));
     }
-    var conditions = status == null || status.getConditions() == null ? List.<io.fabric8.kubernetes.api.model.Condition>of()
-        : status.getConditions();
-    boolean split = conditions.stream().anyMatch(c -> Conditions.SPLIT_BRAIN.equals(c.getType())
-        && Conditions.TRUE.equals(c.getStatus()));
+    var conditions =
+        status == null || status.getConditions() == null
+            ? List.<io.fabric8.kubernetes.api.model.Condition>of()
+            : status.getConditions();
+    boolean split =
+        conditions.stream()
+            .anyMatch(
+                c ->
+                    Conditions.SPLIT_BRAIN.equals(c.getType())
+                        && Conditions.TRUE.equals(c.getStatus()));
     Boolean was = statusSplitBrain.put(name, split);
     if (!Objects.equals(was, split)) {
       observed.add(new Observed(now, "splitBrain", name, split ? "True" : "False"));
     }
-    boolean ready = conditions.stream().anyMatch(c -> Conditions.READY.equals(c.getType())
-        && Conditions.TRUE.equals(c.getStatus()));
+    boolean ready =
+        conditions.stream()
+            .anyMatch(
+                c -> Conditions.READY.equals(c.getType()) && Conditions.TRUE.equals(c.getStatus()));
     statusReady.put(name, ready);
     if (ready) {
       everReady.add(name);
@@ -473,19 +665,28 @@ final class ScaleRun {
   }
 
   /**
-   * VirtualIP watch events delivered: those the agents' informers received, plus the operator's, which watches every
-   * VirtualIP as the lab's own watch does (so that count stands for it; the lab's own is not counted).
+   * VirtualIP watch events delivered: those the agents' informers received, plus the operator's,
+   * which watches every VirtualIP as the lab's own watch does (so that count stands for it; the
+   * lab's own is not counted).
    */
   private long vipWatchEvents() {
-    return agents.values().stream().mapToLong(KubernetesAgent::virtualIpWatchEvents).sum() + labVipEvents.sum();
+    return agents.values().stream().mapToLong(KubernetesAgent::virtualIpWatchEvents).sum()
+        + labVipEvents.sum();
   }
 
   private Process startOperator(KubeApi api, int httpPort) throws IOException {
-    Path jar = BuildArtifact.find("virtualip.operator.jar",
-        Path.of("operator", "target", "quarkus-app", "quarkus-run.jar"));
+    Path jar =
+        BuildArtifact.find(
+            "virtualip.operator.jar",
+            Path.of("operator", "target", "quarkus-app", "quarkus-run.jar"));
     String token = api.token(NAMESPACE, "virtualip-operator");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-jar",
+            jar.toString());
     Map<String, String> env = pb.environment();
     env.put("KUBERNETES_MASTER", api.url());
     env.put("KUBERNETES_AUTH_TOKEN", token);
@@ -507,9 +708,11 @@ final class ScaleRun {
 
   /** kube-apiserver is a child of this JVM (kube-api-test starts it). */
   private static long apiServerPid() {
-    return ProcessHandle.current().descendants()
+    return ProcessHandle.current()
+        .descendants()
         .filter(p -> p.info().command().map(c -> c.endsWith("kube-apiserver")).orElse(false))
-        .findFirst().map(ProcessHandle::pid)
+        .findFirst()
+        .map(ProcessHandle::pid)
         .orElseThrow(() -> new IllegalStateException("no kube-apiserver process under this JVM"));
   }
 
@@ -517,15 +720,21 @@ final class ScaleRun {
     return j < 250 ? "198.51.100." + (j + 1) : "203.0.113." + (j - 249);
   }
 
-  /** Addresses repeat across VirtualIPs of different groups: each VirtualIP has a segment of its own here. */
+  /**
+   * Addresses repeat across VirtualIPs of different groups: each VirtualIP has a segment of its own
+   * here.
+   */
   static String vipAddress(int i) {
     return "192.0.2." + (i % 250 + 1) + "/32";
   }
 
   private static String http(String url) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -542,8 +751,12 @@ final class ScaleRun {
     }
   }
 
-  /** Waits; on timeout says so and lets the lab go on measuring what it can (a design that collapses is a finding). */
-  private boolean softAwait(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  /**
+   * Waits; on timeout says so and lets the lab go on measuring what it can (a design that collapses
+   * is a finding).
+   */
+  private boolean softAwait(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     try {
       await(what, timeout, condition);
       return true;
@@ -553,13 +766,23 @@ final class ScaleRun {
     }
   }
 
-  private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  private void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
-            + " (" + statusReady.values().stream().filter(b -> b).count() + " of " + o.virtualIps() + " Ready, "
-            + everReady.size() + " ever)");
+        throw new IllegalStateException(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s waiting for "
+                + what
+                + " ("
+                + statusReady.values().stream().filter(b -> b).count()
+                + " of "
+                + o.virtualIps()
+                + " Ready, "
+                + everReady.size()
+                + " ever)");
       }
       Thread.sleep(100);
     }
@@ -575,8 +798,11 @@ final class ScaleRun {
   }
 
   private static String stats(List<Double> values) {
-    return values.isEmpty() ? "(none measured)" : String.format("n=%d p50=%.0f ms p99=%.0f ms max=%.0f ms",
-        values.size(), percentile(values, 50), percentile(values, 99), percentile(values, 100));
+    return values.isEmpty()
+        ? "(none measured)"
+        : String.format(
+            "n=%d p50=%.0f ms p99=%.0f ms max=%.0f ms",
+            values.size(), percentile(values, 50), percentile(values, 99), percentile(values, 100));
   }
 
   private static double round(double v) {
@@ -584,6 +810,8 @@ final class ScaleRun {
   }
 
   static String describe(Map<String, Object> targets) {
-    return targets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+    return targets.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 }

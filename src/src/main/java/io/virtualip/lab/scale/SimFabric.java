@@ -30,11 +30,12 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The scale lab's VRRP: one {@link SimulatedNetwork} (a segment on a virtual clock) per VirtualIP, every node's
- * instance a {@link SimRouter} running the real VRRP core, all driven in real time by one thread so that a hundred
- * nodes fit in one JVM. Virtual time is the wall time since the fabric started; the thread runs every segment up to
- * "now" about every millisecond. Each node gets an {@link InstanceEngine} ({@link #node}) for its agent's Kubernetes
- * glue; engine calls and lab commands are queued to the thread, so the segments are only ever touched by it.
+ * The scale lab's VRRP: one {@link SimulatedNetwork} (a segment on a virtual clock) per VirtualIP,
+ * every node's instance a {@link SimRouter} running the real VRRP core, all driven in real time by
+ * one thread so that a hundred nodes fit in one JVM. Virtual time is the wall time since the fabric
+ * started; the thread runs every segment up to "now" about every millisecond. Each node gets an
+ * {@link InstanceEngine} ({@link #node}) for its agent's Kubernetes glue; engine calls and lab
+ * commands are queued to the thread, so the segments are only ever touched by it.
  */
 final class SimFabric implements AutoCloseable {
 
@@ -73,69 +74,76 @@ final class SimFabric implements AutoCloseable {
 
   /** The node dies: its routers stop at once, without a priority-0 advert (a SIGKILL). */
   void crash(String node) {
-    call(() -> {
-      SimNode n = nodes.get(node);
-      n.dead = true;
-      n.routers.values().forEach(SimRouter::crash);
-      n.snapshots.clear();
-      return null;
-    });
+    call(
+        () -> {
+          SimNode n = nodes.get(node);
+          n.dead = true;
+          n.routers.values().forEach(SimRouter::crash);
+          n.snapshots.clear();
+          return null;
+        });
   }
 
   /** Drops every advert between {@code a} and {@code b}, both ways, on every segment they share. */
   void cut(String a, String b) {
-    call(() -> {
-      SimNode na = nodes.get(a);
-      SimNode nb = nodes.get(b);
-      for (var e : na.routers.entrySet()) {
-        SimRouter other = nb.routers.get(e.getKey());
-        if (other != null) {
-          networks.get(e.getKey()).block(e.getValue(), other);
-          networks.get(e.getKey()).block(other, e.getValue());
-        }
-      }
-      return null;
-    });
+    call(
+        () -> {
+          SimNode na = nodes.get(a);
+          SimNode nb = nodes.get(b);
+          for (var e : na.routers.entrySet()) {
+            SimRouter other = nb.routers.get(e.getKey());
+            if (other != null) {
+              networks.get(e.getKey()).block(e.getValue(), other);
+              networks.get(e.getKey()).block(other, e.getValue());
+            }
+          }
+          return null;
+        });
   }
 
   void heal() {
-    call(() -> {
-      networks.values().forEach(SimulatedNetwork::heal);
-      return null;
-    });
+    call(
+        () -> {
+          networks.values().forEach(SimulatedNetwork::heal);
+          return null;
+        });
   }
 
   /** For each VirtualIP, the nodes whose router is Master now. */
   Map<String, List<String>> masters() {
-    return call(() -> {
-      Map<String, List<String>> out = new HashMap<>();
-      for (var e : keys.entrySet()) {
-        if (!e.getValue().node().dead && e.getKey().state() == State.MASTER) {
-          out.computeIfAbsent(e.getValue().vip(), v -> new ArrayList<>()).add(e.getValue().node().name);
-        }
-      }
-      return out;
-    });
+    return call(
+        () -> {
+          Map<String, List<String>> out = new HashMap<>();
+          for (var e : keys.entrySet()) {
+            if (!e.getValue().node().dead && e.getKey().state() == State.MASTER) {
+              out.computeIfAbsent(e.getValue().vip(), v -> new ArrayList<>())
+                  .add(e.getValue().node().name);
+            }
+          }
+          return out;
+        });
   }
 
   /** For each node, the VirtualIPs it runs. */
   Map<String, List<String>> instances() {
-    return call(() -> {
-      Map<String, List<String>> out = new HashMap<>();
-      nodes.values().forEach(n -> out.put(n.name, new ArrayList<>(n.routers.keySet())));
-      return out;
-    });
+    return call(
+        () -> {
+          Map<String, List<String>> out = new HashMap<>();
+          nodes.values().forEach(n -> out.put(n.name, new ArrayList<>(n.routers.keySet())));
+          return out;
+        });
   }
 
   private <T> T call(Supplier<T> action) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    commands.add(() -> {
-      try {
-        result.complete(action.get());
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    commands.add(
+        () -> {
+          try {
+            result.complete(action.get());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
     try {
       return result.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -175,20 +183,28 @@ final class SimFabric implements AutoCloseable {
   }
 
   private SimulatedNetwork network(String vip) {
-    return networks.computeIfAbsent(vip, v -> {
-      SimulatedNetwork network = new SimulatedNetwork(seed++);
-      network.onTransition(t -> {
-        Key key = keys.get(t.router());
-        if (key == null || key.node().dead) {
-          return;
-        }
-        key.node().refresh(key.vip(), t.router(), true);
-        Transition out = new Transition(key.vip(), key.node().name, t.from(), t.to(),
-            startWallMillis + t.atNanos() / 1_000_000);
-        listeners.forEach(l -> l.accept(out));
-      });
-      return network;
-    });
+    return networks.computeIfAbsent(
+        vip,
+        v -> {
+          SimulatedNetwork network = new SimulatedNetwork(seed++);
+          network.onTransition(
+              t -> {
+                Key key = keys.get(t.router());
+                if (key == null || key.node().dead) {
+                  return;
+                }
+                key.node().refresh(key.vip(), t.router(), true);
+                Transition out =
+                    new Transition(
+                        key.vip(),
+                        key.node().name,
+                        t.from(),
+                        t.to(),
+                        startWallMillis + t.atNanos() / 1_000_000);
+                listeners.forEach(l -> l.accept(out));
+              });
+          return network;
+        });
   }
 
   private Instant wall(long virtualNanos) {
@@ -205,7 +221,10 @@ final class SimFabric implements AutoCloseable {
     }
   }
 
-  /** One node's engine: its routers, one per VirtualIP it runs. Routers are only touched on the fabric's thread. */
+  /**
+   * One node's engine: its routers, one per VirtualIP it runs. Routers are only touched on the
+   * fabric's thread.
+   */
   private final class SimNode implements InstanceEngine {
     private final String name;
     private final InetAddress address;
@@ -226,47 +245,52 @@ final class SimFabric implements AutoCloseable {
 
     @Override
     public void apply(String vip, VipDefinition config) {
-      commands.add(() -> {
-        if (dead || routers.containsKey(vip)) {
-          return; // the lab never changes a VirtualIP once created
-        }
-        SimulatedNetwork network = network(vip);
-        network.runUntil(virtualNow());
-        InetAddress[] addresses = config.addresses().stream().map(AddressPrefix::address).toArray(InetAddress[]::new);
-        InstanceConfig c = InstanceConfig.builder(config.vrid(), address, addresses)
-            .priority(config.priority())
-            .advertIntervalCentis(config.advertIntervalCentis())
-            .preempt(config.preempt())
-            .build();
-        SimRouter router = network.addRouter(c);
-        keys.put(router, new Key(vip, this));
-        routers.put(vip, router);
-        router.startup();
-        refresh(vip, router, true);
-      });
+      commands.add(
+          () -> {
+            if (dead || routers.containsKey(vip)) {
+              return; // the lab never changes a VirtualIP once created
+            }
+            SimulatedNetwork network = network(vip);
+            network.runUntil(virtualNow());
+            InetAddress[] addresses =
+                config.addresses().stream().map(AddressPrefix::address).toArray(InetAddress[]::new);
+            InstanceConfig c =
+                InstanceConfig.builder(config.vrid(), address, addresses)
+                    .priority(config.priority())
+                    .advertIntervalCentis(config.advertIntervalCentis())
+                    .preempt(config.preempt())
+                    .build();
+            SimRouter router = network.addRouter(c);
+            keys.put(router, new Key(vip, this));
+            routers.put(vip, router);
+            router.startup();
+            refresh(vip, router, true);
+          });
     }
 
     @Override
     public void remove(String vip) {
-      commands.add(() -> {
-        SimRouter router = routers.remove(vip);
-        if (router != null && !dead) {
-          router.shutdown();
-          keys.remove(router);
-          snapshots.remove(vip);
-        }
-      });
+      commands.add(
+          () -> {
+            SimRouter router = routers.remove(vip);
+            if (router != null && !dead) {
+              router.shutdown();
+              keys.remove(router);
+              snapshots.remove(vip);
+            }
+          });
     }
 
     @Override
     public void stepDown(String vip, boolean stepDown) {
       if (stepDown) {
-        commands.add(() -> {
-          SimRouter router = routers.get(vip);
-          if (router != null && !dead) {
-            router.stepDown(Duration.ofDays(1), "told to step down by the operator");
-          }
-        });
+        commands.add(
+            () -> {
+              SimRouter router = routers.get(vip);
+              if (router != null && !dead) {
+                router.stepDown(Duration.ofDays(1), "told to step down by the operator");
+              }
+            });
       }
     }
 
@@ -277,7 +301,9 @@ final class SimFabric implements AutoCloseable {
 
     @Override
     public void refuse(String vip, String problem) {
-      remove(vip); // the lab's VirtualIPs are valid; a refusal stops the instance as the real engine does
+      remove(
+          vip); // the lab's VirtualIPs are valid; a refusal stops the instance as the real engine
+      // does
     }
 
     @Override
@@ -290,7 +316,10 @@ final class SimFabric implements AutoCloseable {
       engineListeners.add(listener);
     }
 
-    /** On the fabric's thread: a fresh snapshot; told to the glue on a transition, as the real engine does. */
+    /**
+     * On the fabric's thread: a fresh snapshot; told to the glue on a transition, as the real
+     * engine does.
+     */
     void refresh(String vip, SimRouter router, boolean transition) {
       InstanceStatus s = router.instance().status();
       long now = virtualNow();
@@ -300,14 +329,24 @@ final class SimFabric implements AutoCloseable {
       List<InstanceSnapshot.Peer> peers = new ArrayList<>();
       for (PeerTable.PeerStatus p : s.peers()) {
         if (p.lastPriority() >= 0) {
-          peers.add(new InstanceSnapshot.Peer(p.address().getHostAddress(), p.lastPriority(),
-              wall(p.lastHeardNanos())));
+          peers.add(
+              new InstanceSnapshot.Peer(
+                  p.address().getHostAddress(), p.lastPriority(), wall(p.lastHeardNanos())));
         }
       }
-      InstanceSnapshot snapshot = new InstanceSnapshot(state(s.state()), s.configuredPriority(),
-          s.effectivePriority(), s.masterAddress() == null ? null : s.masterAddress().getHostAddress(),
-          address.getHostAddress(), since.get(vip), s.lastTransitionReason(), s.counters().advertsSent(),
-          s.counters().advertsReceived(), s.counters().rejected(), peers);
+      InstanceSnapshot snapshot =
+          new InstanceSnapshot(
+              state(s.state()),
+              s.configuredPriority(),
+              s.effectivePriority(),
+              s.masterAddress() == null ? null : s.masterAddress().getHostAddress(),
+              address.getHostAddress(),
+              since.get(vip),
+              s.lastTransitionReason(),
+              s.counters().advertsSent(),
+              s.counters().advertsReceived(),
+              s.counters().rejected(),
+              peers);
       snapshots.put(vip, snapshot);
       if (transition) {
         engineListeners.forEach(l -> l.updated(vip, snapshot));

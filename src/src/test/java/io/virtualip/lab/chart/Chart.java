@@ -14,14 +14,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The chart in helm/virtualip-operator, linted and rendered in-process by helm-java (Helm's Go library over JNI),
- * so the tests need no helm binary.
+ * The chart in helm/virtualip-operator, linted and rendered in-process by helm-java (Helm's Go
+ * library over JNI), so the tests need no helm binary.
  */
 public final class Chart {
 
   static final String RELEASE = "virtualip";
   static final String NAMESPACE = "virtualip-system";
-  /** helm-java assumes Kubernetes 1.20 unless told; render for the oldest version the chart claims. */
+
+  /**
+   * helm-java assumes Kubernetes 1.20 unless told; render for the oldest version the chart claims.
+   */
   static final String KUBE_VERSION = KubeVersions.OLDEST;
 
   private Chart() {}
@@ -29,11 +32,13 @@ public final class Chart {
   /** The repository root, found from the working directory (Maven runs module tests in src/). */
   public static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("helm/virtualip-operator")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+      if (Files.isDirectory(dir.resolve("helm/virtualip-operator"))
+          && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return dir;
       }
     }
-    throw new IllegalStateException("no helm/virtualip-operator above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no helm/virtualip-operator above " + Path.of("").toAbsolutePath());
   }
 
   static Path directory() {
@@ -55,22 +60,32 @@ public final class Chart {
     return template.call();
   }
 
-  /** helm template with a values file (for values --set cannot express, such as unknown keys or lists). */
+  /**
+   * helm template with a values file (for values --set cannot express, such as unknown keys or
+   * lists).
+   */
   static String render(Path valuesFile) {
     return template(RELEASE).withValuesFile(valuesFile).call();
   }
 
   private static TemplateCommand template(String release) {
-    return new Helm(directory()).template()
-        .withName(release).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+    return new Helm(directory())
+        .template()
+        .withName(release)
+        .withNamespace(NAMESPACE)
+        .withKubeVersion(KUBE_VERSION);
   }
 
-  /** Splits helm's multi-document output, dropping empty documents (templates that rendered nothing). */
+  /**
+   * Splits helm's multi-document output, dropping empty documents (templates that rendered
+   * nothing).
+   */
   static List<String> documents(String rendered) {
     List<String> documents = new ArrayList<>();
     for (String document : rendered.split("(?m)^---\\s*$")) {
-      boolean hasContent = Arrays.stream(document.split("\n"))
-          .anyMatch(line -> !line.isBlank() && !line.startsWith("#"));
+      boolean hasContent =
+          Arrays.stream(document.split("\n"))
+              .anyMatch(line -> !line.isBlank() && !line.startsWith("#"));
       if (hasContent) {
         documents.add(document.strip() + "\n");
       }
@@ -90,9 +105,11 @@ public final class Chart {
   }
 
   static <T extends HasMetadata> T single(List<HasMetadata> objects, Class<T> kind, String name) {
-    List<T> matches = ofKind(objects, kind).stream().filter(o -> name.equals(o.getMetadata().getName())).toList();
+    List<T> matches =
+        ofKind(objects, kind).stream().filter(o -> name.equals(o.getMetadata().getName())).toList();
     if (matches.size() != 1) {
-      throw new AssertionError("expected one " + kind.getSimpleName() + " " + name + ", found " + matches.size());
+      throw new AssertionError(
+          "expected one " + kind.getSimpleName() + " " + name + ", found " + matches.size());
     }
     return matches.get(0);
   }

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * deploy/ as rendered from the chart with its default values, release {@value Chart#RELEASE} in namespace
- * {@value Chart#NAMESPACE}, for {@code kubectl apply -f deploy/}. kubectl applies a directory's files in name
- * order, hence the numbered names: namespace, CRD, RBAC (with the ServiceAccounts), the agents' admission policy,
- * then the operator.
- * deploy/examples/ is not part of it (kubectl -f without -R does not descend into it).
+ * deploy/ as rendered from the chart with its default values, release {@value Chart#RELEASE} in
+ * namespace {@value Chart#NAMESPACE}, for {@code kubectl apply -f deploy/}. kubectl applies a
+ * directory's files in name order, hence the numbered names: namespace, CRD, RBAC (with the
+ * ServiceAccounts), the agents' admission policy, then the operator. deploy/examples/ is not part
+ * of it (kubectl -f without -R does not descend into it).
  */
 final class DeployManifests {
 
@@ -27,7 +27,10 @@ final class DeployManifests {
 
   private static final Set<String> RBAC_KINDS =
       Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
-  /** The agents' node restriction, a file of its own: in force before the operator starts any agent. */
+
+  /**
+   * The agents' node restriction, a file of its own: in force before the operator starts any agent.
+   */
   private static final Set<String> POLICY_KINDS =
       Set.of("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
@@ -37,13 +40,17 @@ final class DeployManifests {
   static Map<String, String> render() {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("00-namespace.yaml", header() + namespace());
-    files.put("10-crd.yaml", header() + read(Chart.directory().resolve("crds/virtualips.virtualip.io-v1.yml")));
+    files.put(
+        "10-crd.yaml",
+        header() + read(Chart.directory().resolve("crds/virtualips.virtualip.io-v1.yml")));
     List<String> rbac = new ArrayList<>();
     List<String> policy = new ArrayList<>();
     List<String> operator = new ArrayList<>();
     for (String document : Chart.documents(Chart.render(Map.of()))) {
       HasMetadata object = (HasMetadata) Serialization.unmarshal(document);
-      (RBAC_KINDS.contains(object.getKind()) ? rbac : POLICY_KINDS.contains(object.getKind()) ? policy : operator)
+      (RBAC_KINDS.contains(object.getKind())
+              ? rbac
+              : POLICY_KINDS.contains(object.getKind()) ? policy : operator)
           .add(document);
     }
     files.put("20-rbac.yaml", header() + String.join("---\n", rbac));
@@ -57,10 +64,13 @@ final class DeployManifests {
     for (Map.Entry<String, String> file : render().entrySet()) {
       Files.writeString(deployDirectory.resolve(file.getKey()), file.getValue());
     }
-    // The alert rules, their promtool tests and the dashboard, for a Prometheus / Grafana without the chart.
+    // The alert rules, their promtool tests and the dashboard, for a Prometheus / Grafana without
+    // the chart.
     Files.createDirectories(deployDirectory.resolve("monitoring"));
     for (String name : List.of("alerts.yaml", "alerts.test.yaml", "dashboard.json")) {
-      Files.copy(Chart.directory().resolve("files").resolve(name), deployDirectory.resolve("monitoring").resolve(name),
+      Files.copy(
+          Chart.directory().resolve("files").resolve(name),
+          deployDirectory.resolve("monitoring").resolve(name),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
   }
@@ -71,13 +81,19 @@ final class DeployManifests {
   }
 
   private static String header() {
-    return "# Generated from helm/virtualip-operator (release " + Chart.RELEASE + ", namespace " + Chart.NAMESPACE
-        + ", default values). Do not edit; regenerate with:\n# " + REGENERATE + "\n---\n";
+    return "# Generated from helm/virtualip-operator (release "
+        + Chart.RELEASE
+        + ", namespace "
+        + Chart.NAMESPACE
+        + ", default values). Do not edit; regenerate with:\n# "
+        + REGENERATE
+        + "\n---\n";
   }
 
   /**
-   * Helm leaves the release namespace to the installer, so the plain manifests bring their own. The agents need
-   * hostNetwork and NET_ADMIN/NET_RAW, which only the "privileged" Pod Security level admits.
+   * Helm leaves the release namespace to the installer, so the plain manifests bring their own. The
+   * agents need hostNetwork and NET_ADMIN/NET_RAW, which only the "privileged" Pod Security level
+   * admits.
    */
   private static String namespace() {
     return """
@@ -88,7 +104,8 @@ final class DeployManifests {
           labels:
             app.kubernetes.io/part-of: virtualip
             pod-security.kubernetes.io/enforce: privileged
-        """.formatted(Chart.NAMESPACE);
+        """
+        .formatted(Chart.NAMESPACE);
   }
 
   private static String read(Path file) {

@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The operator Deployment: HA with leader election, locked down, probed, scraped, and configured from values. */
+/**
+ * The operator Deployment: HA with leader election, locked down, probed, scraped, and configured
+ * from values.
+ */
 class OperatorDeploymentTest {
 
   private static final String NAME = "virtualip-operator";
@@ -30,13 +33,21 @@ class OperatorDeploymentTest {
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     assertThat(deployment.getSpec().getSelector().getMatchLabels())
-        .containsExactly(entry("app.kubernetes.io/name", NAME), entry("app.kubernetes.io/instance", Chart.RELEASE));
+        .containsExactly(
+            entry("app.kubernetes.io/name", NAME),
+            entry("app.kubernetes.io/instance", Chart.RELEASE));
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
-    assertThat(pod(deployment).getAffinity().getPodAntiAffinity()
-        .getPreferredDuringSchedulingIgnoredDuringExecution())
+    assertThat(
+            pod(deployment)
+                .getAffinity()
+                .getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution())
         .singleElement()
-        .satisfies(term -> assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+        .satisfies(
+            term ->
+                assertThat(term.getPodAffinityTerm().getTopologyKey())
+                    .isEqualTo("kubernetes.io/hostname"));
   }
 
   @Test
@@ -56,9 +67,12 @@ class OperatorDeploymentTest {
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(container.getSecurityContext().getCapabilities().getAdd()).isEmpty();
     // A read-only root needs a writable /tmp for the JVM and Vert.x.
-    assertThat(container.getVolumeMounts()).singleElement()
+    assertThat(container.getVolumeMounts())
+        .singleElement()
         .satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/tmp"));
-    assertThat(pod.getVolumes()).singleElement().satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
+    assertThat(pod.getVolumes())
+        .singleElement()
+        .satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
     assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
     assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
   }
@@ -68,21 +82,28 @@ class OperatorDeploymentTest {
     Deployment deployment = deployment(Map.of());
     Container container = container(deployment);
 
-    assertThat(container.getPorts()).singleElement().satisfies(port -> {
-      assertThat(port.getName()).isEqualTo("http");
-      assertThat(port.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(container.getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getName()).isEqualTo("http");
+              assertThat(port.getContainerPort()).isEqualTo(8080);
+            });
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/q/health/started");
     assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
-    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsOnly(
-        entry("prometheus.io/scrape", "true"), entry("prometheus.io/port", "8080"),
-        entry("prometheus.io/path", "/q/metrics"));
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsOnly(
+            entry("prometheus.io/scrape", "true"),
+            entry("prometheus.io/port", "8080"),
+            entry("prometheus.io/path", "/q/metrics"));
 
     Service metrics = Chart.single(objects(Map.of()), Service.class, NAME + "-metrics");
-    assertThat(metrics.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
-    assertThat(metrics.getSpec().getPorts()).singleElement()
+    assertThat(metrics.getSpec().getSelector())
+        .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    assertThat(metrics.getSpec().getPorts())
+        .singleElement()
         .satisfies(port -> assertThat(port.getTargetPort().getStrVal()).isEqualTo("http"));
   }
 
@@ -97,18 +118,20 @@ class OperatorDeploymentTest {
   void defaultsConfigureTheAgentDaemonSetThroughTheEnvironment() {
     Map<String, String> env = env(deployment(Map.of()));
 
-    assertThat(env).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-        entry("POD_NAMESPACE", "fieldRef:metadata.namespace"),
-        entry("QUARKUS_LOG_LEVEL", "INFO"),
-        entry("VIRTUALIP_AGENT_IMAGE", "virtualip/agent:0.1.0"),
-        entry("VIRTUALIP_AGENT_NAMESPACE", Chart.NAMESPACE),
-        entry("VIRTUALIP_AGENT_SERVICE_ACCOUNT", "virtualip-agent"),
-        entry("VIRTUALIP_AGENT_TERMINATION_GRACE_PERIOD_SECONDS", "10"),
-        entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_CPU", "50m"),
-        entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_MEMORY", "64Mi"),
-        entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_CPU", "500m"),
-        entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_MEMORY", "128Mi"),
-        entry("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
+    assertThat(env)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.ofEntries(
+                entry("POD_NAMESPACE", "fieldRef:metadata.namespace"),
+                entry("QUARKUS_LOG_LEVEL", "INFO"),
+                entry("VIRTUALIP_AGENT_IMAGE", "virtualip/agent:0.1.0"),
+                entry("VIRTUALIP_AGENT_NAMESPACE", Chart.NAMESPACE),
+                entry("VIRTUALIP_AGENT_SERVICE_ACCOUNT", "virtualip-agent"),
+                entry("VIRTUALIP_AGENT_TERMINATION_GRACE_PERIOD_SECONDS", "10"),
+                entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_CPU", "50m"),
+                entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_MEMORY", "64Mi"),
+                entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_CPU", "500m"),
+                entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_MEMORY", "128Mi"),
+                entry("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
     assertThat(container(deployment(Map.of())).getImage()).isEqualTo("virtualip/operator:0.1.0");
   }
 
@@ -132,16 +155,19 @@ class OperatorDeploymentTest {
     Map<String, String> env = env(deployment);
 
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
-    assertThat(container(deployment).getImage()).isEqualTo("registry.example/virtualip/operator:0.2.0");
-    assertThat(container(deployment).getResources().getLimits()).containsEntry("memory", new Quantity("1Gi"));
-    assertThat(env).contains(
-        entry("QUARKUS_LOG_LEVEL", "DEBUG"),
-        entry("VIRTUALIP_AGENT_IMAGE", "registry.example/virtualip/agent:0.2.1"),
-        entry("VIRTUALIP_AGENT_PRIORITY_CLASS_NAME", "system-node-critical"),
-        entry("VIRTUALIP_AGENT_TERMINATION_GRACE_PERIOD_SECONDS", "30"),
-        entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_CPU", "100m"),
-        entry("VIRTUALIP_VRID_RESERVED", "1-10,51"),
-        entry("VIRTUALIP_LEASE_DURATION_SECONDS", "6"));
+    assertThat(container(deployment).getImage())
+        .isEqualTo("registry.example/virtualip/operator:0.2.0");
+    assertThat(container(deployment).getResources().getLimits())
+        .containsEntry("memory", new Quantity("1Gi"));
+    assertThat(env)
+        .contains(
+            entry("QUARKUS_LOG_LEVEL", "DEBUG"),
+            entry("VIRTUALIP_AGENT_IMAGE", "registry.example/virtualip/agent:0.2.1"),
+            entry("VIRTUALIP_AGENT_PRIORITY_CLASS_NAME", "system-node-critical"),
+            entry("VIRTUALIP_AGENT_TERMINATION_GRACE_PERIOD_SECONDS", "30"),
+            entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_CPU", "100m"),
+            entry("VIRTUALIP_VRID_RESERVED", "1-10,51"),
+            entry("VIRTUALIP_LEASE_DURATION_SECONDS", "6"));
   }
 
   @Test
@@ -151,8 +177,11 @@ class OperatorDeploymentTest {
     assertThat(budget.getSpec().getSelector().getMatchLabels())
         .isEqualTo(deployment(Map.of()).getSpec().getSelector().getMatchLabels());
 
-    assertThat(Chart.ofKind(objects(Map.of("operator.podDisruptionBudget.enabled", false)),
-        PodDisruptionBudget.class)).isEmpty();
+    assertThat(
+            Chart.ofKind(
+                objects(Map.of("operator.podDisruptionBudget.enabled", false)),
+                PodDisruptionBudget.class))
+        .isEmpty();
   }
 
   @Test
@@ -161,9 +190,11 @@ class OperatorDeploymentTest {
     List<HasMetadata> objects = objects(values);
 
     assertThat(pod(Chart.single(objects, Deployment.class, NAME)).getImagePullSecrets())
-        .extracting(ref -> ref.getName()).containsExactly("registry-credentials");
-    assertThat(Chart.single(objects, ServiceAccount.class, "virtualip-agent")
-        .getImagePullSecrets()).extracting(ref -> ref.getName()).containsExactly("registry-credentials");
+        .extracting(ref -> ref.getName())
+        .containsExactly("registry-credentials");
+    assertThat(Chart.single(objects, ServiceAccount.class, "virtualip-agent").getImagePullSecrets())
+        .extracting(ref -> ref.getName())
+        .containsExactly("registry-credentials");
   }
 
   private static List<HasMetadata> objects(Map<String, ?> values) {
@@ -187,7 +218,13 @@ class OperatorDeploymentTest {
   private static Map<String, String> env(Deployment deployment) {
     List<EnvVar> env = container(deployment).getEnv();
     assertThat(env).extracting(EnvVar::getName).doesNotHaveDuplicates();
-    return env.stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValueFrom() == null
-        ? e.getValue() : "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()));
+    return env.stream()
+        .collect(
+            Collectors.toMap(
+                EnvVar::getName,
+                e ->
+                    e.getValueFrom() == null
+                        ? e.getValue()
+                        : "fieldRef:" + e.getValueFrom().getFieldRef().getFieldPath()));
   }
 }

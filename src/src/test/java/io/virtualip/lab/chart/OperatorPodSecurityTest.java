@@ -19,11 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The operator Deployment as the chart renders it meets Pod Security "restricted" on a real API server: its pod, as
- * the ReplicaSet controller would create it (bound to a node, server-side dry run: no kubelet runs here), is admitted
- * in a namespace that enforces "restricted". The agents share the release namespace and need "privileged" (the
- * operator module's AgentPodSecurityTest), so the namespace is labelled privileged; the operator does not need it.
- * The check can fail: the same pod running as root is refused there.
+ * The operator Deployment as the chart renders it meets Pod Security "restricted" on a real API
+ * server: its pod, as the ReplicaSet controller would create it (bound to a node, server-side dry
+ * run: no kubelet runs here), is admitted in a namespace that enforces "restricted". The agents
+ * share the release namespace and need "privileged" (the operator module's AgentPodSecurityTest),
+ * so the namespace is labelled privileged; the operator does not need it. The check can fail: the
+ * same pod running as root is refused there.
  */
 class OperatorPodSecurityTest {
 
@@ -38,29 +39,52 @@ class OperatorPodSecurityTest {
   void theOperatorPodIsAdmittedUnderRestricted(String version) {
     Requirements.kubeApi(version);
     KubernetesClient admin = KubeApi.shared(version).admin();
-    admin.resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted")).endMetadata().build())
-        .forceConflicts().serverSideApply();
-    Deployment rendered = Chart.single(Chart.objects(Chart.render(Map.of())), Deployment.class, "virtualip-operator");
-    Deployment deployment = new DeploymentBuilder(rendered).editMetadata().withNamespace(NS).endMetadata().build();
+    admin
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(NS)
+                .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted"))
+                .endMetadata()
+                .build())
+        .forceConflicts()
+        .serverSideApply();
+    Deployment rendered =
+        Chart.single(Chart.objects(Chart.render(Map.of())), Deployment.class, "virtualip-operator");
+    Deployment deployment =
+        new DeploymentBuilder(rendered).editMetadata().withNamespace(NS).endMetadata().build();
 
-    assertThat(admin.resource(deployment).dryRun().create().getMetadata().getName()).isEqualTo("virtualip-operator");
+    assertThat(admin.resource(deployment).dryRun().create().getMetadata().getName())
+        .isEqualTo("virtualip-operator");
     Pod admitted = admin.resource(pod(deployment)).dryRun().create();
     assertThat(admitted.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
 
-    Pod asRoot = new PodBuilder(pod(deployment)).editSpec().editSecurityContext()
-        .withRunAsNonRoot(false).withRunAsUser(0L).endSecurityContext().endSpec().build();
+    Pod asRoot =
+        new PodBuilder(pod(deployment))
+            .editSpec()
+            .editSecurityContext()
+            .withRunAsNonRoot(false)
+            .withRunAsUser(0L)
+            .endSecurityContext()
+            .endSpec()
+            .build();
     assertThatThrownBy(() -> admin.resource(asRoot).dryRun().create())
         .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> assertThat(e.getMessage()).contains("violates PodSecurity \"restricted:latest\""));
+        .satisfies(
+            e -> assertThat(e.getMessage()).contains("violates PodSecurity \"restricted:latest\""));
   }
 
   private static Pod pod(Deployment deployment) {
     return new PodBuilder()
-        .withNewMetadata().withName("virtualip-operator-0").withNamespace(NS)
-          .withLabels(deployment.getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+        .withNewMetadata()
+        .withName("virtualip-operator-0")
+        .withNamespace(NS)
+        .withLabels(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .endMetadata()
         .withSpec(deployment.getSpec().getTemplate().getSpec())
-        .editSpec().withNodeName("n1").endSpec()
+        .editSpec()
+        .withNodeName("n1")
+        .endSpec()
         .build();
   }
 }

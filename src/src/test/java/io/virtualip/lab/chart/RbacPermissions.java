@@ -14,22 +14,33 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a ServiceAccount may do according to rendered RBAC objects, flattened to one {@link Permission} per
- * (scope, group, resource, name, verb), so that how the rules are grouped does not matter, only what they grant.
+ * What a ServiceAccount may do according to rendered RBAC objects, flattened to one {@link
+ * Permission} per (scope, group, resource, name, verb), so that how the rules are grouped does not
+ * matter, only what they grant.
  */
 final class RbacPermissions {
 
   /** Scope of a permission granted through a ClusterRoleBinding. */
   static final String CLUSTER = "*cluster*";
+
   /** Resource name of a rule without resourceNames: every object. */
   static final String ANY_NAME = "";
 
-  /** One allowed request: verb on apiGroup/resource (optionally one named object) in a namespace or cluster-wide. */
-  record Permission(String scope, String apiGroup, String resource, String resourceName, String verb) {
+  /**
+   * One allowed request: verb on apiGroup/resource (optionally one named object) in a namespace or
+   * cluster-wide.
+   */
+  record Permission(
+      String scope, String apiGroup, String resource, String resourceName, String verb) {
     @Override
     public String toString() {
       String object = apiGroup.isEmpty() ? resource : resource + "." + apiGroup;
-      return verb + " " + object + (resourceName.isEmpty() ? "" : "/" + resourceName) + " in " + scope;
+      return verb
+          + " "
+          + object
+          + (resourceName.isEmpty() ? "" : "/" + resourceName)
+          + " in "
+          + scope;
     }
   }
 
@@ -53,7 +64,8 @@ final class RbacPermissions {
   }
 
   /** Expected permissions: each verb of a comma-separated list on one resource. */
-  static Set<Permission> grant(String scope, String apiGroup, String resource, String resourceName, String verbs) {
+  static Set<Permission> grant(
+      String scope, String apiGroup, String resource, String resourceName, String verbs) {
     Set<Permission> permissions = new HashSet<>();
     for (String verb : verbs.split(",")) {
       permissions.add(new Permission(scope, apiGroup, resource, resourceName, verb.strip()));
@@ -69,19 +81,32 @@ final class RbacPermissions {
   }
 
   private static boolean binds(List<Subject> subjects, String namespace, String serviceAccount) {
-    return subjects.stream().anyMatch(s -> "ServiceAccount".equals(s.getKind())
-        && serviceAccount.equals(s.getName()) && namespace.equals(s.getNamespace()));
+    return subjects.stream()
+        .anyMatch(
+            s ->
+                "ServiceAccount".equals(s.getKind())
+                    && serviceAccount.equals(s.getName())
+                    && namespace.equals(s.getNamespace()));
   }
 
-  /** The rules a binding refers to; a missing role is an error, since the binding would grant nothing. */
-  private static List<PolicyRule> rules(List<HasMetadata> objects, RoleRef ref, String roleNamespace) {
+  /**
+   * The rules a binding refers to; a missing role is an error, since the binding would grant
+   * nothing.
+   */
+  private static List<PolicyRule> rules(
+      List<HasMetadata> objects, RoleRef ref, String roleNamespace) {
     if ("ClusterRole".equals(ref.getKind())) {
       return Chart.single(objects, ClusterRole.class, ref.getName()).getRules();
     }
     Role role = Chart.single(objects, Role.class, ref.getName());
     if (!roleNamespace.equals(role.getMetadata().getNamespace())) {
-      throw new AssertionError("RoleBinding in " + roleNamespace + " refers to Role " + ref.getName()
-          + " in " + role.getMetadata().getNamespace());
+      throw new AssertionError(
+          "RoleBinding in "
+              + roleNamespace
+              + " refers to Role "
+              + ref.getName()
+              + " in "
+              + role.getMetadata().getNamespace());
     }
     return role.getRules();
   }
@@ -92,7 +117,8 @@ final class RbacPermissions {
       if (!rule.getNonResourceURLs().isEmpty()) {
         throw new AssertionError("unexpected nonResourceURLs rule: " + rule);
       }
-      List<String> names = rule.getResourceNames().isEmpty() ? List.of(ANY_NAME) : rule.getResourceNames();
+      List<String> names =
+          rule.getResourceNames().isEmpty() ? List.of(ANY_NAME) : rule.getResourceNames();
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String name : names) {

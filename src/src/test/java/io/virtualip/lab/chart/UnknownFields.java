@@ -11,15 +11,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fields that fabric8's typed model did not recognise while reading a manifest. The model keeps them in
- * {@code additionalProperties} instead of failing, so a misspelt field (readOnlyRootFileSystem) would pass both
- * parsing and {@code kubectl --validate=false}; an API server with strict field validation would reject it.
+ * Fields that fabric8's typed model did not recognise while reading a manifest. The model keeps
+ * them in {@code additionalProperties} instead of failing, so a misspelt field
+ * (readOnlyRootFileSystem) would pass both parsing and {@code kubectl --validate=false}; an API
+ * server with strict field validation would reject it.
  */
 final class UnknownFields {
 
   private UnknownFields() {}
 
-  /** Paths such as {@code spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem}. */
+  /**
+   * Paths such as {@code spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem}.
+   */
   static List<String> in(KubernetesResource object) {
     if (object instanceof GenericKubernetesResource generic) {
       return List.of("kind " + generic.getKind() + " is not a known Kubernetes type");
@@ -41,8 +44,10 @@ final class UnknownFields {
       for (Method getter : resource.getClass().getMethods()) {
         if (isProperty(getter)) {
           Object property = invoke(getter, resource);
-          // JSONSchemaProps has a real field of that name (the schema keyword), not a catch-all map.
-          if (getter.getName().equals("getAdditionalProperties") && property instanceof Map<?, ?> extra) {
+          // JSONSchemaProps has a real field of that name (the schema keyword), not a catch-all
+          // map.
+          if (getter.getName().equals("getAdditionalProperties")
+              && property instanceof Map<?, ?> extra) {
             extra.keySet().forEach(key -> unknown.add(join(path, key.toString())));
           } else {
             walk(join(path, propertyName(getter)), property, unknown);
@@ -53,8 +58,10 @@ final class UnknownFields {
   }
 
   private static boolean isProperty(Method method) {
-    return method.getName().startsWith("get") && method.getParameterCount() == 0
-        && !Modifier.isStatic(method.getModifiers()) && !method.getName().equals("getClass");
+    return method.getName().startsWith("get")
+        && method.getParameterCount() == 0
+        && !Modifier.isStatic(method.getModifiers())
+        && !method.getName().equals("getClass");
   }
 
   private static String propertyName(Method getter) {

@@ -13,14 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** values.schema.json (and the template checks a schema cannot express) turn bad values into install errors. */
+/**
+ * values.schema.json (and the template checks a schema cannot express) turn bad values into install
+ * errors.
+ */
 class ValuesSchemaTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
       VRID above 255             | vrid: {reserved: [300]}                      | at '/vrid/reserved/0': 'oneOf' failed
       VRID 0                     | vrid: {reserved: [0]}                        | at '/vrid/reserved/0': 'oneOf' failed
       range above 255            | vrid: {reserved: ["10-300"]}                 | at '/vrid/reserved/0': 'oneOf' failed
@@ -45,13 +51,15 @@ class ValuesSchemaTest {
   void rejects(String description, String values, String reason) throws IOException {
     Path file = Files.writeString(temp.resolve("values.yaml"), values + "\n");
 
-    assertThatThrownBy(() -> Chart.render(file))
-        .as(description)
-        .hasMessageContaining(reason);
+    assertThatThrownBy(() -> Chart.render(file)).as(description).hasMessageContaining(reason);
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
       no reserved VRIDs          | vrid: {reserved: []}                        |
       single VRIDs               | vrid: {reserved: [1, 255]}                  | 1,255
       VRIDs and ranges           | vrid: {reserved: [51, "1-10", "200-255"]}   | 51,1-10,200-255
@@ -61,15 +69,21 @@ class ValuesSchemaTest {
       throws IOException {
     Path file = Files.writeString(temp.resolve("values.yaml"), values + "\n");
 
-    Deployment operator = Chart.single(Chart.objects(Chart.render(file)), Deployment.class, "virtualip-operator");
+    Deployment operator =
+        Chart.single(Chart.objects(Chart.render(file)), Deployment.class, "virtualip-operator");
 
-    List<EnvVar> reserved = operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-        .filter(e -> e.getName().equals("VIRTUALIP_VRID_RESERVED"))
-        .toList();
+    List<EnvVar> reserved =
+        operator.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .filter(e -> e.getName().equals("VIRTUALIP_VRID_RESERVED"))
+            .toList();
     if (env == null) {
       assertThat(reserved).as(description + ": unset, so the operator's default applies").isEmpty();
     } else {
-      assertThat(reserved).as(description).singleElement().extracting(EnvVar::getValue).isEqualTo(env);
+      assertThat(reserved)
+          .as(description)
+          .singleElement()
+          .extracting(EnvVar::getValue)
+          .isEqualTo(env);
     }
   }
 }

@@ -10,10 +10,11 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What a test needs from the machine: root, tools on the PATH, the real API server's binaries. Where something is
- * missing the test is skipped with the reason (a developer without root or without the binaries), but where CI sets
- * {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (root and tools) or {@code VIRTUALIP_REQUIRE_KUBE_API=1} (the API server)
- * the test fails instead: a missing install step must never turn into a skipped check that CI counts as a pass.
+ * What a test needs from the machine: root, tools on the PATH, the real API server's binaries.
+ * Where something is missing the test is skipped with the reason (a developer without root or
+ * without the binaries), but where CI sets {@code VIRTUALIP_REQUIRE_ROOT_TESTS=1} (root and tools)
+ * or {@code VIRTUALIP_REQUIRE_KUBE_API=1} (the API server) the test fails instead: a missing
+ * install step must never turn into a skipped check that CI counts as a pass.
  */
 public final class Requirements {
 
@@ -35,18 +36,22 @@ public final class Requirements {
   }
 
   /**
-   * Files another module's tests leave behind (e.g. metrics scraped from a running agent), with how to make them; as
-   * strict as root and tools.
+   * Files another module's tests leave behind (e.g. metrics scraped from a running agent), with how
+   * to make them; as strict as root and tools.
    */
   public static void files(String how, Path... files) {
     for (Path file : files) {
-      require(Files.isRegularFile(file), "needs " + file + " (" + how + ")", STRICT_ROOT, System.getenv());
+      require(
+          Files.isRegularFile(file),
+          "needs " + file + " (" + how + ")",
+          STRICT_ROOT,
+          System.getenv());
     }
   }
 
   /**
-   * The real kube-apiserver + etcd of {@code version} (see {@code src/kube-api-server/build.sh}); the message says how
-   * to build them.
+   * The real kube-apiserver + etcd of {@code version} (see {@code src/kube-api-server/build.sh});
+   * the message says how to build them.
    */
   public static void kubeApi(String version) {
     require(
@@ -56,7 +61,10 @@ public final class Requirements {
         System.getenv());
   }
 
-  /** The real kube-apiserver + etcd of the version the tests run on ({@link KubeVersions#selected()}). */
+  /**
+   * The real kube-apiserver + etcd of the version the tests run on ({@link
+   * KubeVersions#selected()}).
+   */
   public static void kubeApi() {
     kubeApi(KubeVersions.selected());
   }
@@ -64,7 +72,8 @@ public final class Requirements {
   /**
    * @param met whether the requirement is met
    * @param message what is missing and, where it helps, how to get it
-   * @param strictVariable the environment variable that turns a skip into a failure when it is {@code 1}
+   * @param strictVariable the environment variable that turns a skip into a failure when it is
+   *     {@code 1}
    */
   public static void require(
       boolean met, String message, String strictVariable, Map<String, String> environment) {

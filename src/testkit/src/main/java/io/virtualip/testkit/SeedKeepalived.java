@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The seed report's keepalived instance VI_1 (VRRPv2, VRID 51, simple-text password, advert_int 1, 192.0.2.100/24;
- * the master at priority 151, the other node at 100), the one place its parameters and its keepalived.conf are
- * written (deploy/examples/seed-keepalived-v2.yaml is the same instance as a VirtualIP).
+ * The seed report's keepalived instance VI_1 (VRRPv2, VRID 51, simple-text password, advert_int 1,
+ * 192.0.2.100/24; the master at priority 151, the other node at 100), the one place its parameters
+ * and its keepalived.conf are written (deploy/examples/seed-keepalived-v2.yaml is the same instance
+ * as a VirtualIP).
  */
 public final class SeedKeepalived {
 
@@ -23,7 +24,10 @@ public final class SeedKeepalived {
 
   private SeedKeepalived() {}
 
-  /** keepalived.conf with the one instance on {@code iface} at {@code priority} (seed-keepalived.conf). */
+  /**
+   * keepalived.conf with the one instance on {@code iface} at {@code priority}
+   * (seed-keepalived.conf).
+   */
   public static String conf(String iface, int priority) {
     try (InputStream in = SeedKeepalived.class.getResourceAsStream("seed-keepalived.conf")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8)

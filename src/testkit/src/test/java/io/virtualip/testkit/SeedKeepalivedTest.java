@@ -10,10 +10,15 @@ class SeedKeepalivedTest {
   @Test
   void theConfigurationIsTheSeedsInstance() {
     String conf = SeedKeepalived.conf("veth0", SeedKeepalived.BACKUP_PRIORITY);
-    assertThat(conf).doesNotContain("${")
-        .contains("interface veth0\n", "priority 100\n", "version " + SeedKeepalived.VERSION + "\n",
+    assertThat(conf)
+        .doesNotContain("${")
+        .contains(
+            "interface veth0\n",
+            "priority 100\n",
+            "version " + SeedKeepalived.VERSION + "\n",
             "virtual_router_id " + SeedKeepalived.VRID + "\n",
             "advert_int " + SeedKeepalived.ADVERT_INTERVAL.toSeconds() + "\n",
-            "auth_pass " + SeedKeepalived.PASSWORD + "\n", "        " + SeedKeepalived.ADDRESS + "\n");
+            "auth_pass " + SeedKeepalived.PASSWORD + "\n",
+            "        " + SeedKeepalived.ADDRESS + "\n");
   }
 }

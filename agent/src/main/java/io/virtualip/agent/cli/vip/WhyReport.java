@@ -20,282 +20,388 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code kubectl vip why NAME}: one VirtualIP explained from its status alone. The nodes' own entries (state,
- * priorities, since when), who hears whom from {@code status.nodes[].peers}, the rejection counters with the
- * contract's words for each code, the operator's conditions, the diagnosis (the messages of the conditions that are
- * not healthy, as the operator wrote them) and what to fix (per node, from the reason codes).
+ * {@code kubectl vip why NAME}: one VirtualIP explained from its status alone. The nodes' own
+ * entries (state, priorities, since when), who hears whom from {@code status.nodes[].peers}, the
+ * rejection counters with the contract's words for each code, the operator's conditions, the
+ * diagnosis (the messages of the conditions that are not healthy, as the operator wrote them) and
+ * what to fix (per node, from the reason codes).
  *
  * <p>Pure: the VirtualIP and the instant to measure ages against come in, text goes out.
  */
 public final class WhyReport {
 
-    /** Where the agents run, for the command that shows a silent agent's pod. */
-    static final String AGENT_NAMESPACE = "virtualip-system";
+  /** Where the agents run, for the command that shows a silent agent's pod. */
+  static final String AGENT_NAMESPACE = "virtualip-system";
 
-    private WhyReport() {
+  private WhyReport() {}
+
+  public static String render(VirtualIP vip, Instant now) {
+    StringBuilder out = new StringBuilder();
+    VirtualIPStatus status = vip.getStatus() == null ? new VirtualIPStatus() : vip.getStatus();
+    List<NodeStatus> nodes = status.getNodes() == null ? List.of() : status.getNodes();
+    out.append(header(vip, status)).append("\n\n");
+
+    out.append("Nodes:\n");
+    if (nodes.isEmpty()) {
+      out.append("  (no agent has reported)\n");
+    } else {
+      out.append(indent(nodeTable(nodes, now)));
     }
 
-    public static String render(VirtualIP vip, Instant now) {
-        StringBuilder out = new StringBuilder();
-        VirtualIPStatus status = vip.getStatus() == null ? new VirtualIPStatus() : vip.getStatus();
-        List<NodeStatus> nodes = status.getNodes() == null ? List.of() : status.getNodes();
-        out.append(header(vip, status)).append("\n\n");
-
-        out.append("Nodes:\n");
-        if (nodes.isEmpty()) {
-            out.append("  (no agent has reported)\n");
-        } else {
-            out.append(indent(nodeTable(nodes, now)));
-        }
-
-        out.append("\nWho hears whom (age of the last advert the row's node heard from the column's node, as of the "
-                + "row's last update; - not heard):\n");
-        if (nodes.isEmpty()) {
-            out.append("  (no agent has reported)\n");
-        } else {
-            Matrix matrix = Matrix.of(nodes);
-            out.append(indent(matrix.render(now)));
-            for (String gap : matrix.oneWay()) {
-                out.append("  ").append(gap).append('\n');
-            }
-        }
-
-        out.append("\nRejected adverts:\n");
-        List<List<String>> rejected = rejectedRows(nodes);
-        out.append(rejected.size() == 1 ? "  (none)\n" : indent(Text.table(rejected)));
-
-        List<Condition> conditions = status.getConditions() == null ? List.of() : status.getConditions();
-        out.append("\nConditions:\n");
-        if (conditions.isEmpty()) {
-            out.append("  (none)\n");
-        } else {
-            List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("TYPE", "STATUS", "REASON", "AGE", "MESSAGE"));
-            for (Condition c : conditions) {
-                rows.add(List.of(Text.orDash(c.getType()), Text.orDash(c.getStatus()), Text.orDash(c.getReason()),
-                        Text.age(c.getLastTransitionTime(), now), Text.orDash(c.getMessage())));
-            }
-            out.append(indent(Text.table(rows)));
-        }
-
-        out.append("\nDiagnosis:\n");
-        for (String line : diagnosis(vip, status, conditions)) {
-            out.append("  ").append(line).append('\n');
-        }
-        out.append("\nFix:\n");
-        for (String line : fixes(status, nodes)) {
-            out.append("  - ").append(line).append('\n');
-        }
-        return out.toString();
+    out.append(
+        "\nWho hears whom (age of the last advert the row's node heard from the column's node, as of the "
+            + "row's last update; - not heard):\n");
+    if (nodes.isEmpty()) {
+      out.append("  (no agent has reported)\n");
+    } else {
+      Matrix matrix = Matrix.of(nodes);
+      out.append(indent(matrix.render(now)));
+      for (String gap : matrix.oneWay()) {
+        out.append("  ").append(gap).append('\n');
+      }
     }
 
-    private static String header(VirtualIP vip, VirtualIPStatus status) {
-        StringBuilder h = new StringBuilder("VirtualIP ").append(vip.getMetadata().getName());
-        if (vip.getSpec() != null) {
-            h.append(": ").append(vip.getSpec().getAddresses() == null ? "-"
-                    : String.join(", ", vip.getSpec().getAddresses()));
-            h.append(", VRRPv").append(SpecDefaults.version(vip.getSpec()))
-                    .append(' ').append(SpecDefaults.mode(vip.getSpec()));
-        }
-        h.append(", VRID ").append(Text.orDash(status.getVirtualRouterId()));
-        h.append(", master ").append(Text.orDash(status.getMaster()));
-        if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
-            h.append(", told to step down: ").append(String.join(", ", status.getStepDown()));
-        }
-        return h.toString();
+    out.append("\nRejected adverts:\n");
+    List<List<String>> rejected = rejectedRows(nodes);
+    out.append(rejected.size() == 1 ? "  (none)\n" : indent(Text.table(rejected)));
+
+    List<Condition> conditions =
+        status.getConditions() == null ? List.of() : status.getConditions();
+    out.append("\nConditions:\n");
+    if (conditions.isEmpty()) {
+      out.append("  (none)\n");
+    } else {
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(List.of("TYPE", "STATUS", "REASON", "AGE", "MESSAGE"));
+      for (Condition c : conditions) {
+        rows.add(
+            List.of(
+                Text.orDash(c.getType()),
+                Text.orDash(c.getStatus()),
+                Text.orDash(c.getReason()),
+                Text.age(c.getLastTransitionTime(), now),
+                Text.orDash(c.getMessage())));
+      }
+      out.append(indent(Text.table(rows)));
     }
 
-    private static String nodeTable(List<NodeStatus> nodes, Instant now) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("NODE", "STATE", "PRIORITY", "EFFECTIVE", "ADDRESS", "HEARS MASTER", "SINCE", "UPDATED",
-                "REASON"));
-        Map<String, String> names = namesByAddress(nodes);
-        for (NodeStatus n : nodes) {
-            String heardMaster = n.getMasterAddress() == null ? "-"
-                    : names.getOrDefault(n.getMasterAddress(), n.getMasterAddress());
-            String reason = Text.orDash(n.getReason());
-            if (n.getReasonCode() != null) {
-                reason = reason + " [" + n.getReasonCode() + "]";
-            }
-            rows.add(List.of(n.getName(), Text.orDash(n.getState()), Text.orDash(n.getPriority()),
-                    Text.orDash(n.getEffectivePriority()), Text.orDash(n.getAddress()), heardMaster,
-                    Text.age(n.getSince(), now), Text.age(n.getUpdated(), now), reason));
-        }
-        return Text.table(rows);
+    out.append("\nDiagnosis:\n");
+    for (String line : diagnosis(vip, status, conditions)) {
+      out.append("  ").append(line).append('\n');
+    }
+    out.append("\nFix:\n");
+    for (String line : fixes(status, nodes)) {
+      out.append("  - ").append(line).append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String header(VirtualIP vip, VirtualIPStatus status) {
+    StringBuilder h = new StringBuilder("VirtualIP ").append(vip.getMetadata().getName());
+    if (vip.getSpec() != null) {
+      h.append(": ")
+          .append(
+              vip.getSpec().getAddresses() == null
+                  ? "-"
+                  : String.join(", ", vip.getSpec().getAddresses()));
+      h.append(", VRRPv")
+          .append(SpecDefaults.version(vip.getSpec()))
+          .append(' ')
+          .append(SpecDefaults.mode(vip.getSpec()));
+    }
+    h.append(", VRID ").append(Text.orDash(status.getVirtualRouterId()));
+    h.append(", master ").append(Text.orDash(status.getMaster()));
+    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
+      h.append(", told to step down: ").append(String.join(", ", status.getStepDown()));
+    }
+    return h.toString();
+  }
+
+  private static String nodeTable(List<NodeStatus> nodes, Instant now) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(
+        List.of(
+            "NODE",
+            "STATE",
+            "PRIORITY",
+            "EFFECTIVE",
+            "ADDRESS",
+            "HEARS MASTER",
+            "SINCE",
+            "UPDATED",
+            "REASON"));
+    Map<String, String> names = namesByAddress(nodes);
+    for (NodeStatus n : nodes) {
+      String heardMaster =
+          n.getMasterAddress() == null
+              ? "-"
+              : names.getOrDefault(n.getMasterAddress(), n.getMasterAddress());
+      String reason = Text.orDash(n.getReason());
+      if (n.getReasonCode() != null) {
+        reason = reason + " [" + n.getReasonCode() + "]";
+      }
+      rows.add(
+          List.of(
+              n.getName(),
+              Text.orDash(n.getState()),
+              Text.orDash(n.getPriority()),
+              Text.orDash(n.getEffectivePriority()),
+              Text.orDash(n.getAddress()),
+              heardMaster,
+              Text.age(n.getSince(), now),
+              Text.age(n.getUpdated(), now),
+              reason));
+    }
+    return Text.table(rows);
+  }
+
+  private static List<List<String>> rejectedRows(List<NodeStatus> nodes) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("NODE", "REASON", "COUNT", "MEANING"));
+    for (NodeStatus n : nodes) {
+      if (n.getRejected() == null) {
+        continue;
+      }
+      n.getRejected().entrySet().stream()
+          .filter(e -> e.getValue() != null && e.getValue() > 0)
+          .sorted(
+              Map.Entry.<String, Long>comparingByValue()
+                  .reversed()
+                  .thenComparing(Map.Entry.comparingByKey()))
+          .forEach(
+              e ->
+                  rows.add(
+                      List.of(
+                          n.getName(), e.getKey(), e.getValue().toString(), meaning(e.getKey()))));
+    }
+    return rows;
+  }
+
+  private static String meaning(String code) {
+    return RejectReason.fromCode(code)
+        .map(RejectReason::meaning)
+        .orElse("a code this plugin does not know (a newer agent)");
+  }
+
+  /**
+   * The operator's own explanation: the messages of the conditions that are not healthy. Healthy
+   * means Ready True, SplitBrain False and Degraded False; anything else (including Unknown) is
+   * shown.
+   */
+  static List<String> diagnosis(VirtualIP vip, VirtualIPStatus status, List<Condition> conditions) {
+    List<String> lines = new ArrayList<>();
+    Long generation = vip.getMetadata().getGeneration();
+    if (conditions.isEmpty()) {
+      lines.add(
+          "No conditions: the operator has not reconciled this VirtualIP yet (is it running?).");
+      return lines;
+    }
+    if (generation != null
+        && status.getObservedGeneration() != null
+        && status.getObservedGeneration() < generation) {
+      lines.add(
+          "The operator last acted on generation "
+              + status.getObservedGeneration()
+              + "; the spec is at "
+              + generation
+              + ": what follows may be out of date.");
+    }
+    Optional<Condition> ready = condition(conditions, Conditions.READY);
+    for (Condition c : conditions) {
+      boolean healthy =
+          switch (Objects.toString(c.getType(), "")) {
+            case Conditions.READY -> Conditions.TRUE.equals(c.getStatus());
+            case Conditions.SPLIT_BRAIN, Conditions.DEGRADED ->
+                Conditions.FALSE.equals(c.getStatus());
+            default -> true;
+          };
+      if (!healthy) {
+        lines.add(
+            c.getType()
+                + "="
+                + c.getStatus()
+                + " ("
+                + Text.orDash(c.getReason())
+                + "): "
+                + Text.orDash(c.getMessage()));
+      }
+    }
+    if (lines.isEmpty()
+        || lines.size() == 1 && lines.get(0).startsWith("The operator last acted")) {
+      lines.add("Healthy: " + ready.map(Condition::getMessage).orElse("no problem reported."));
+    }
+    return lines;
+  }
+
+  /**
+   * What to do, node by node, from the codes the agents wrote; never the operator's reasoning
+   * again.
+   */
+  static List<String> fixes(VirtualIPStatus status, List<NodeStatus> nodes) {
+    List<String> fixes = new ArrayList<>();
+    for (NodeStatus n : nodes) {
+      if (n.getState() == NodeState.Unknown) {
+        fixes.add(
+            n.getName()
+                + ": its agent's Lease has expired, so its entry is only its last report; check"
+                + " the agent there: kubectl -n "
+                + AGENT_NAMESPACE
+                + " get pods -o wide --field-selector"
+                + " spec.nodeName="
+                + n.getName());
+      } else if (n.getState() == NodeState.Fault) {
+        String code =
+            FaultReason.fromCode(n.getReasonCode())
+                .map(FaultReason::code)
+                .orElse(Text.orDash(n.getReasonCode()));
+        fixes.add(n.getName() + " is in Fault [" + code + "]: " + Text.orDash(n.getReason()));
+      }
+      if (n.getRejected() != null) {
+        n.getRejected().entrySet().stream()
+            .filter(e -> e.getValue() != null && e.getValue() > 0)
+            .sorted(Map.Entry.comparingByKey())
+            .forEach(
+                e ->
+                    RejectReason.fromCode(e.getKey())
+                        .filter(RejectReason::disagreement)
+                        .ifPresent(
+                            r ->
+                                fixes.add(
+                                    n.getName()
+                                        + " rejects adverts ("
+                                        + e.getValue()
+                                        + "): "
+                                        + r.meaning()
+                                        + " ["
+                                        + r.code()
+                                        + "]; make the VirtualIP's settings agree on"
+                                        + " every node")));
+      }
+    }
+    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
+      fixes.add(
+          "the operator told "
+              + String.join(", ", status.getStepDown())
+              + " to step down (splitBrainPolicy"
+              + " Resolve); they leave Master while listed");
+    }
+    if (fixes.isEmpty()) {
+      boolean splitBrain =
+          status.getConditions() != null
+              && condition(status.getConditions(), Conditions.SPLIT_BRAIN)
+                  .map(c -> Conditions.TRUE.equals(c.getStatus()))
+                  .orElse(false);
+      fixes.add(
+          splitBrain
+              ? "the SplitBrain diagnosis above says what to change (no node reports a code to act on)"
+              : "nothing to fix");
+    }
+    return fixes;
+  }
+
+  private static Optional<Condition> condition(List<Condition> conditions, String type) {
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  static Map<String, String> namesByAddress(List<NodeStatus> nodes) {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (NodeStatus n : nodes) {
+      if (n.getAddress() != null) {
+        names.putIfAbsent(n.getAddress(), n.getName());
+      }
+    }
+    return names;
+  }
+
+  private static String indent(String text) {
+    return text.lines().map(l -> "  " + l + "\n").reduce("", String::concat);
+  }
+
+  /**
+   * Rows: the reporting nodes; columns: the nodes, then addresses heard that no node reports as its
+   * own.
+   */
+  record Matrix(List<NodeStatus> rows, List<String> columns, Map<String, String> namesByAddress) {
+
+    static Matrix of(List<NodeStatus> nodes) {
+      Map<String, String> names = WhyReport.namesByAddress(nodes);
+      List<String> columns = new ArrayList<>(nodes.stream().map(NodeStatus::getName).toList());
+      nodes.stream()
+          .flatMap(
+              n -> n.getPeers() == null ? java.util.stream.Stream.empty() : n.getPeers().stream())
+          .map(PeerStatus::getAddress)
+          .filter(Objects::nonNull)
+          .filter(a -> !names.containsKey(a))
+          .distinct()
+          .sorted(Comparator.naturalOrder())
+          .forEach(columns::add);
+      return new Matrix(nodes, columns, names);
     }
 
-    private static List<List<String>> rejectedRows(List<NodeStatus> nodes) {
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("NODE", "REASON", "COUNT", "MEANING"));
-        for (NodeStatus n : nodes) {
-            if (n.getRejected() == null) {
-                continue;
-            }
-            n.getRejected().entrySet().stream()
-                    .filter(e -> e.getValue() != null && e.getValue() > 0)
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                    .forEach(e -> rows.add(List.of(n.getName(), e.getKey(), e.getValue().toString(), meaning(e.getKey()))));
-        }
-        return rows;
+    /** The peer entry in {@code row} for the node or address of {@code column}. */
+    Optional<PeerStatus> heard(NodeStatus row, String column) {
+      if (row.getPeers() == null) {
+        return Optional.empty();
+      }
+      return row.getPeers().stream()
+          .filter(p -> p.getAddress() != null)
+          .filter(p -> column.equals(namesByAddress.getOrDefault(p.getAddress(), p.getAddress())))
+          .findFirst();
     }
 
-    private static String meaning(String code) {
-        return RejectReason.fromCode(code).map(RejectReason::meaning)
-                .orElse("a code this plugin does not know (a newer agent)");
+    String render(Instant now) {
+      List<List<String>> table = new ArrayList<>();
+      List<String> head = new ArrayList<>();
+      head.add("HEARS \\ FROM");
+      head.addAll(columns);
+      table.add(head);
+      for (NodeStatus row : rows) {
+        Instant asOf = Text.time(row.getUpdated()).orElse(now);
+        List<String> cells = new ArrayList<>();
+        cells.add(row.getName());
+        for (String column : columns) {
+          if (column.equals(row.getName())) {
+            cells.add("self");
+          } else {
+            cells.add(heard(row, column).map(p -> Text.age(p.getLastHeard(), asOf)).orElse("-"));
+          }
+        }
+        table.add(cells);
+      }
+      return Text.table(table);
     }
 
     /**
-     * The operator's own explanation: the messages of the conditions that are not healthy. Healthy means Ready True,
-     * SplitBrain False and Degraded False; anything else (including Unknown) is shown.
+     * Pairs of masters where one hears the other but not the reverse. Only masters advertise (RFC
+     * 5798 section 6.4.3), so a backup that nobody hears is normal; two masters that both send and
+     * one of them is not heard is a loss in one direction.
      */
-    static List<String> diagnosis(VirtualIP vip, VirtualIPStatus status, List<Condition> conditions) {
-        List<String> lines = new ArrayList<>();
-        Long generation = vip.getMetadata().getGeneration();
-        if (conditions.isEmpty()) {
-            lines.add("No conditions: the operator has not reconciled this VirtualIP yet (is it running?).");
-            return lines;
+    List<String> oneWay() {
+      List<String> gaps = new ArrayList<>();
+      for (NodeStatus a : rows) {
+        for (NodeStatus b : rows) {
+          if (a == b || a.getState() != NodeState.Master || b.getState() != NodeState.Master) {
+            continue;
+          }
+          if (heard(a, b.getName()).isPresent() && heard(b, a.getName()).isEmpty()) {
+            gaps.add(
+                "One-way: "
+                    + a.getName()
+                    + " hears "
+                    + b.getName()
+                    + ", but "
+                    + b.getName()
+                    + " does not hear "
+                    + a.getName()
+                    + " (adverts from "
+                    + a.getName()
+                    + " do not reach "
+                    + b.getName()
+                    + ").");
+          }
         }
-        if (generation != null && status.getObservedGeneration() != null
-                && status.getObservedGeneration() < generation) {
-            lines.add("The operator last acted on generation " + status.getObservedGeneration() + "; the spec is at "
-                    + generation + ": what follows may be out of date.");
-        }
-        Optional<Condition> ready = condition(conditions, Conditions.READY);
-        for (Condition c : conditions) {
-            boolean healthy = switch (Objects.toString(c.getType(), "")) {
-                case Conditions.READY -> Conditions.TRUE.equals(c.getStatus());
-                case Conditions.SPLIT_BRAIN, Conditions.DEGRADED -> Conditions.FALSE.equals(c.getStatus());
-                default -> true;
-            };
-            if (!healthy) {
-                lines.add(c.getType() + "=" + c.getStatus() + " (" + Text.orDash(c.getReason()) + "): "
-                        + Text.orDash(c.getMessage()));
-            }
-        }
-        if (lines.isEmpty() || lines.size() == 1 && lines.get(0).startsWith("The operator last acted")) {
-            lines.add("Healthy: " + ready.map(Condition::getMessage).orElse("no problem reported."));
-        }
-        return lines;
+      }
+      return gaps;
     }
-
-    /** What to do, node by node, from the codes the agents wrote; never the operator's reasoning again. */
-    static List<String> fixes(VirtualIPStatus status, List<NodeStatus> nodes) {
-        List<String> fixes = new ArrayList<>();
-        for (NodeStatus n : nodes) {
-            if (n.getState() == NodeState.Unknown) {
-                fixes.add(n.getName() + ": its agent's Lease has expired, so its entry is only its last report; check"
-                        + " the agent there: kubectl -n " + AGENT_NAMESPACE + " get pods -o wide --field-selector"
-                        + " spec.nodeName=" + n.getName());
-            } else if (n.getState() == NodeState.Fault) {
-                String code = FaultReason.fromCode(n.getReasonCode()).map(FaultReason::code)
-                        .orElse(Text.orDash(n.getReasonCode()));
-                fixes.add(n.getName() + " is in Fault [" + code + "]: " + Text.orDash(n.getReason()));
-            }
-            if (n.getRejected() != null) {
-                n.getRejected().entrySet().stream()
-                        .filter(e -> e.getValue() != null && e.getValue() > 0)
-                        .sorted(Map.Entry.comparingByKey())
-                        .forEach(e -> RejectReason.fromCode(e.getKey()).filter(RejectReason::disagreement)
-                                .ifPresent(r -> fixes.add(n.getName() + " rejects adverts (" + e.getValue() + "): "
-                                        + r.meaning() + " [" + r.code() + "]; make the VirtualIP's settings agree on"
-                                        + " every node")));
-            }
-        }
-        if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
-            fixes.add("the operator told " + String.join(", ", status.getStepDown()) + " to step down (splitBrainPolicy"
-                    + " Resolve); they leave Master while listed");
-        }
-        if (fixes.isEmpty()) {
-            boolean splitBrain = status.getConditions() != null && condition(status.getConditions(),
-                    Conditions.SPLIT_BRAIN).map(c -> Conditions.TRUE.equals(c.getStatus())).orElse(false);
-            fixes.add(splitBrain ? "the SplitBrain diagnosis above says what to change (no node reports a code to act on)"
-                    : "nothing to fix");
-        }
-        return fixes;
-    }
-
-    private static Optional<Condition> condition(List<Condition> conditions, String type) {
-        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
-    }
-
-    static Map<String, String> namesByAddress(List<NodeStatus> nodes) {
-        Map<String, String> names = new LinkedHashMap<>();
-        for (NodeStatus n : nodes) {
-            if (n.getAddress() != null) {
-                names.putIfAbsent(n.getAddress(), n.getName());
-            }
-        }
-        return names;
-    }
-
-    private static String indent(String text) {
-        return text.lines().map(l -> "  " + l + "\n").reduce("", String::concat);
-    }
-
-    /** Rows: the reporting nodes; columns: the nodes, then addresses heard that no node reports as its own. */
-    record Matrix(List<NodeStatus> rows, List<String> columns, Map<String, String> namesByAddress) {
-
-        static Matrix of(List<NodeStatus> nodes) {
-            Map<String, String> names = WhyReport.namesByAddress(nodes);
-            List<String> columns = new ArrayList<>(nodes.stream().map(NodeStatus::getName).toList());
-            nodes.stream().flatMap(n -> n.getPeers() == null ? java.util.stream.Stream.empty() : n.getPeers().stream())
-                    .map(PeerStatus::getAddress).filter(Objects::nonNull).filter(a -> !names.containsKey(a))
-                    .distinct().sorted(Comparator.naturalOrder()).forEach(columns::add);
-            return new Matrix(nodes, columns, names);
-        }
-
-        /** The peer entry in {@code row} for the node or address of {@code column}. */
-        Optional<PeerStatus> heard(NodeStatus row, String column) {
-            if (row.getPeers() == null) {
-                return Optional.empty();
-            }
-            return row.getPeers().stream().filter(p -> p.getAddress() != null)
-                    .filter(p -> column.equals(namesByAddress.getOrDefault(p.getAddress(), p.getAddress())))
-                    .findFirst();
-        }
-
-        String render(Instant now) {
-            List<List<String>> table = new ArrayList<>();
-            List<String> head = new ArrayList<>();
-            head.add("HEARS \\ FROM");
-            head.addAll(columns);
-            table.add(head);
-            for (NodeStatus row : rows) {
-                Instant asOf = Text.time(row.getUpdated()).orElse(now);
-                List<String> cells = new ArrayList<>();
-                cells.add(row.getName());
-                for (String column : columns) {
-                    if (column.equals(row.getName())) {
-                        cells.add("self");
-                    } else {
-                        cells.add(heard(row, column).map(p -> Text.age(p.getLastHeard(), asOf)).orElse("-"));
-                    }
-                }
-                table.add(cells);
-            }
-            return Text.table(table);
-        }
-
-        /**
-         * Pairs of masters where one hears the other but not the reverse. Only masters advertise (RFC 5798 section
-         * 6.4.3), so a backup that nobody hears is normal; two masters that both send and one of them is not heard
-         * is a loss in one direction.
-         */
-        List<String> oneWay() {
-            List<String> gaps = new ArrayList<>();
-            for (NodeStatus a : rows) {
-                for (NodeStatus b : rows) {
-                    if (a == b || a.getState() != NodeState.Master || b.getState() != NodeState.Master) {
-                        continue;
-                    }
-                    if (heard(a, b.getName()).isPresent() && heard(b, a.getName()).isEmpty()) {
-                        gaps.add("One-way: " + a.getName() + " hears " + b.getName() + ", but " + b.getName()
-                                + " does not hear " + a.getName() + " (adverts from " + a.getName()
-                                + " do not reach " + b.getName() + ").");
-                    }
-                }
-            }
-            return gaps;
-        }
-    }
+  }
 }

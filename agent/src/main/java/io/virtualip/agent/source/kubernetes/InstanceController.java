@@ -1,17 +1,15 @@
 package io.virtualip.agent.source.kubernetes;
 
-import io.virtualip.agent.runtime.InstanceEngine;
-
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.virtualip.agent.runtime.InstanceEngine;
 import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.api.v1.VirtualIP;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -22,20 +20,22 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Drives the engine from the informers' caches: for every VirtualIP, what should run on this node, and with what
- * configuration, step-down flag and pods-track health. Each informer event only wakes one reconcile pass on this
- * class's own thread; a pass compares with what was last given to the engine and calls it only for differences, so
- * an edit of one VirtualIP never touches another's instance, and an API outage (no events, stale caches) changes
- * nothing at all.
+ * Drives the engine from the informers' caches: for every VirtualIP, what should run on this node,
+ * and with what configuration, step-down flag and pods-track health. Each informer event only wakes
+ * one reconcile pass on this class's own thread; a pass compares with what was last given to the
+ * engine and calls it only for differences, so an edit of one VirtualIP never touches another's
+ * instance, and an API outage (no events, stale caches) changes nothing at all.
  */
 final class InstanceController implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(InstanceController.class.getName());
 
   /** The inputs: the informers' caches. */
-  record Caches(Supplier<Collection<VirtualIP>> virtualIps, Supplier<Collection<Node>> nodes,
-      Function<String, Secret> secrets, Supplier<Collection<Pod>> podsOnNode) {
-  }
+  record Caches(
+      Supplier<Collection<VirtualIP>> virtualIps,
+      Supplier<Collection<Node>> nodes,
+      Function<String, Secret> secrets,
+      Supplier<Collection<Pod>> podsOnNode) {}
 
   /** What the engine was last given for one VirtualIP. */
   private static final class Applied {
@@ -49,21 +49,33 @@ final class InstanceController implements AutoCloseable {
   private final InstanceResolver resolver;
   private final StatusReporter reporter;
   private final Caches caches;
-  private final ExecutorService loop = Executors.newSingleThreadExecutor(
-      DaemonThreads.named("virtualip-controller"));
+  private final ExecutorService loop =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("virtualip-controller"));
   private final AtomicBoolean queued = new AtomicBoolean();
+
   /**
-   * False until every informer has synced: a pass over half-filled caches would start instances with partial peer
-   * lists or report a pods track failing for pods not listed yet, and then correct itself with a needless restart.
+   * False until every informer has synced: a pass over half-filled caches would start instances
+   * with partial peer lists or report a pods track failing for pods not listed yet, and then
+   * correct itself with a needless restart.
    */
   private volatile boolean synced;
+
   /** Only touched on the controller's thread. */
   private final Map<String, Applied> applied = new HashMap<>();
+
   private final Map<String, String> waitingReasons = new HashMap<>();
-  /** VirtualIPs refused as invalid: the engine reports them in Fault until they change, move away or go. */
+
+  /**
+   * VirtualIPs refused as invalid: the engine reports them in Fault until they change, move away or
+   * go.
+   */
   private final Set<String> refused = new HashSet<>();
 
-  InstanceController(String node, InstanceResolver resolver, InstanceEngine engine, StatusReporter reporter,
+  InstanceController(
+      String node,
+      InstanceResolver resolver,
+      InstanceEngine engine,
+      StatusReporter reporter,
       Caches caches) {
     this.node = node;
     this.engine = engine;
@@ -76,10 +88,11 @@ final class InstanceController implements AutoCloseable {
   void trigger() {
     if (synced && queued.compareAndSet(false, true)) {
       try {
-        loop.execute(() -> {
-          queued.set(false);
-          reconcile();
-        });
+        loop.execute(
+            () -> {
+              queued.set(false);
+              reconcile();
+            });
       } catch (RejectedExecutionException e) {
         // closed while an informer still delivered an event
       }
@@ -87,8 +100,8 @@ final class InstanceController implements AutoCloseable {
   }
 
   /**
-   * Every cache has synced: runs the first pass and waits for it (so that readiness means "the engine has been
-   * told"); from now on events trigger passes.
+   * Every cache has synced: runs the first pass and waits for it (so that readiness means "the
+   * engine has been told"); from now on events trigger passes.
    */
   void cachesSynced() throws Exception {
     synced = true;
@@ -137,7 +150,8 @@ final class InstanceController implements AutoCloseable {
       apply(name, generation(vip), run.config());
     } else if (resolution instanceof Resolution.Invalid invalid) {
       if (!invalid.problem().equals(waitingReasons.put(name, invalid.problem()))) {
-        LOG.log(System.Logger.Level.WARNING, "VirtualIP {0}: refused: {1}", name, invalid.problem());
+        LOG.log(
+            System.Logger.Level.WARNING, "VirtualIP {0}: refused: {1}", name, invalid.problem());
         reporter.observedGeneration(name, generation(vip));
         applied.remove(name);
         refused.add(name);
@@ -146,8 +160,14 @@ final class InstanceController implements AutoCloseable {
       return;
     } else if (resolution instanceof Resolution.Waiting waiting
         && !waiting.reason().equals(waitingReasons.put(name, waiting.reason()))) {
-      LOG.log(System.Logger.Level.WARNING, "VirtualIP {0}: {1}{2}", name, waiting.reason(),
-          applied.containsKey(name) ? "; keeps running with its last configuration" : "; not started");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "VirtualIP {0}: {1}{2}",
+          name,
+          waiting.reason(),
+          applied.containsKey(name)
+              ? "; keeps running with its last configuration"
+              : "; not started");
     }
     Applied current = applied.get(name);
     if (current != null) {
@@ -157,7 +177,8 @@ final class InstanceController implements AutoCloseable {
   }
 
   private void apply(String name, long generation, VipDefinition config) {
-    // Before apply: the engine's first report for a new instance must already count as running here.
+    // Before apply: the engine's first report for a new instance must already count as running
+    // here.
     reporter.observedGeneration(name, generation);
     Applied current = applied.get(name);
     if (current != null && current.config.equals(config)) {
@@ -165,8 +186,10 @@ final class InstanceController implements AutoCloseable {
     }
     LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: applying {1}", name, config);
     engine.apply(name, config);
-    boolean tracksChanged = current == null || !current.config.tracks().equals(config.tracks())
-        || !current.config.externalTracks().equals(config.externalTracks());
+    boolean tracksChanged =
+        current == null
+            || !current.config.tracks().equals(config.tracks())
+            || !current.config.externalTracks().equals(config.externalTracks());
     if (current == null) {
       current = new Applied();
       applied.put(name, current);
@@ -174,18 +197,26 @@ final class InstanceController implements AutoCloseable {
       engine.stepDown(name, true);
     }
     current.config = config;
-    // Equal tracks keep their state in the engine: restarting them would count them failing until the first
-    // check, and a weight-0 track would then put the node in Fault on every unrelated configuration change.
+    // Equal tracks keep their state in the engine: restarting them would count them failing until
+    // the first
+    // check, and a weight-0 track would then put the node in Fault on every unrelated configuration
+    // change.
     if (tracksChanged) {
       current.podsTracks.clear();
     }
   }
 
   private void followStepDown(String name, Applied current, VirtualIP vip) {
-    boolean stepDown = vip.getStatus() != null && vip.getStatus().getStepDown() != null
-        && vip.getStatus().getStepDown().contains(node);
+    boolean stepDown =
+        vip.getStatus() != null
+            && vip.getStatus().getStepDown() != null
+            && vip.getStatus().getStepDown().contains(node);
     if (stepDown != current.stepDown) {
-      LOG.log(System.Logger.Level.INFO, "VirtualIP {0}: step-down {1}", name, stepDown ? "requested" : "lifted");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "VirtualIP {0}: step-down {1}",
+          name,
+          stepDown ? "requested" : "lifted");
       engine.stepDown(name, stepDown);
       current.stepDown = stepDown;
     }

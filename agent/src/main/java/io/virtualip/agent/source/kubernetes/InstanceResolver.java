@@ -19,11 +19,12 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Turns a VirtualIP, this node, all Nodes and the agent namespace's Secrets into this node's instance definition.
- * What is cluster-specific lives here: whether the placement selects this node, the other nodes' InternalIPs as
- * default unicast peers, Secrets as API objects. The spec itself is judged by the {@link SpecCompiler} file mode
- * uses too, so one spec gets one verdict in both. Pure: the same inputs give an equal {@link Resolution}, which is
- * how the glue knows nothing changed.
+ * Turns a VirtualIP, this node, all Nodes and the agent namespace's Secrets into this node's
+ * instance definition. What is cluster-specific lives here: whether the placement selects this
+ * node, the other nodes' InternalIPs as default unicast peers, Secrets as API objects. The spec
+ * itself is judged by the {@link SpecCompiler} file mode uses too, so one spec gets one verdict in
+ * both. Pure: the same inputs give an equal {@link Resolution}, which is how the glue knows nothing
+ * changed.
  */
 public final class InstanceResolver {
 
@@ -31,28 +32,41 @@ public final class InstanceResolver {
   private final Placement placement;
   private final SpecCompiler compiler = new SpecCompiler();
 
-  /** @param placement this agent's placement, or null to run every VirtualIP that selects the node */
+  /**
+   * @param placement this agent's placement, or null to run every VirtualIP that selects the node
+   */
   public InstanceResolver(String nodeName, Placement placement) {
     this.nodeName = Objects.requireNonNull(nodeName);
     this.placement = placement;
   }
 
   /**
-   * @param nodes   every Node known (this one and the others, for default unicast peers)
+   * @param nodes every Node known (this one and the others, for default unicast peers)
    * @param secrets looks a Secret of the agent namespace up by name; null when absent
    */
-  public Resolution resolve(VirtualIP vip, Collection<Node> nodes, Function<String, Secret> secrets) {
-    Node self = nodes.stream().filter(n -> nodeName.equals(n.getMetadata().getName())).findFirst().orElse(null);
+  public Resolution resolve(
+      VirtualIP vip, Collection<Node> nodes, Function<String, Secret> secrets) {
+    Node self =
+        nodes.stream()
+            .filter(n -> nodeName.equals(n.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
     if (self == null) {
       return new Resolution.Waiting("node " + nodeName + " is not known yet");
     }
-    if (vip.getSpec() == null || !NodeSelection.selects(vip, self)
+    if (vip.getSpec() == null
+        || !NodeSelection.selects(vip, self)
         || (placement != null && !placement.equals(Placement.of(vip)))) {
       return new Resolution.NotSelected();
     }
     NodeFacts facts = new NodeFacts(nodeName, List.of(), otherNodesInternalIps(vip, nodes));
-    Compiled verdict = compiler.compile(vip, facts, (name, key) -> password(secrets.apply(name), key), Source.CLUSTER,
-        "VirtualIP " + vip.getMetadata().getName());
+    Compiled verdict =
+        compiler.compile(
+            vip,
+            facts,
+            (name, key) -> password(secrets.apply(name), key),
+            Source.CLUSTER,
+            "VirtualIP " + vip.getMetadata().getName());
     if (verdict instanceof Compiled.Run run) {
       return new Resolution.Run(run.definition());
     }
@@ -77,8 +91,9 @@ public final class InstanceResolver {
   }
 
   /**
-   * A real API server stores only {@code data} (base64); {@code stringData} is read too for objects that never went
-   * through one. The bytes as they are: the compiler refuses a password it cannot send as written.
+   * A real API server stores only {@code data} (base64); {@code stringData} is read too for objects
+   * that never went through one. The bytes as they are: the compiler refuses a password it cannot
+   * send as written.
    */
   static Optional<byte[]> password(Secret secret, String key) {
     if (secret == null) {
@@ -88,8 +103,8 @@ public final class InstanceResolver {
       try {
         return Optional.of(Base64.getDecoder().decode(secret.getData().get(key)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("Secret " + secret.getMetadata().getName() + " key " + key
-            + " is not base64");
+        throw new IllegalArgumentException(
+            "Secret " + secret.getMetadata().getName() + " key " + key + " is not base64");
       }
     }
     if (secret.getStringData() != null && secret.getStringData().get(key) != null) {

@@ -13,28 +13,33 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes this node's status.nodes element with a JSON patch (RFC 6902) on the status subresource, for servers without
- * server-side apply. Every patch is guarded so that it can only change this node's element:
+ * Writes this node's status.nodes element with a JSON patch (RFC 6902) on the status subresource,
+ * for servers without server-side apply. Every patch is guarded so that it can only change this
+ * node's element:
+ *
  * <ul>
- *   <li>the element exists at index i: {@code test /status/nodes/i/name == node}, then {@code replace} it; another
- *       agent inserting or removing an element before i makes the test fail instead of overwriting its entry;</li>
- *   <li>it does not exist among the n elements read: {@code test} the name of each of them, append, then {@code test
- *       /status/nodes/n/name == node}. The patch applies only if the list still holds exactly those n names in that
- *       order, so a retried append never adds a second element for this node (one that timed out and was applied
- *       late is removed by the next write). Other agents replacing their own
- *       entries in between (which they do every few seconds) do not fail it, only a concurrent append or removal;
- *       a guard on the object's resourceVersion would fail on every write by anyone and starve a newcomer among
- *       busy writers;</li>
- *   <li>there is no list (or no status) yet: {@code test /metadata/resourceVersion}, then create it; contested only
- *       by the first writers of a new object.</li>
+ *   <li>the element exists at index i: {@code test /status/nodes/i/name == node}, then {@code
+ *       replace} it; another agent inserting or removing an element before i makes the test fail
+ *       instead of overwriting its entry;
+ *   <li>it does not exist among the n elements read: {@code test} the name of each of them, append,
+ *       then {@code test /status/nodes/n/name == node}. The patch applies only if the list still
+ *       holds exactly those n names in that order, so a retried append never adds a second element
+ *       for this node (one that timed out and was applied late is removed by the next write). Other
+ *       agents replacing their own entries in between (which they do every few seconds) do not fail
+ *       it, only a concurrent append or removal; a guard on the object's resourceVersion would fail
+ *       on every write by anyone and starve a newcomer among busy writers;
+ *   <li>there is no list (or no status) yet: {@code test /metadata/resourceVersion}, then create
+ *       it; contested only by the first writers of a new object.
  * </ul>
+ *
  * A failed test or a conflict means someone else changed the list in between: read again and retry.
  */
 final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
 
   /**
-   * Each lost race is another agent adding or removing its element (or the very first writers creating the list),
-   * which every agent does once per VirtualIP: a handful of retries covers a whole cluster starting at once.
+   * Each lost race is another agent adding or removing its element (or the very first writers
+   * creating the list), which every agent does once per VirtualIP: a handful of retries covers a
+   * whole cluster starting at once.
    */
   static final int MAX_ATTEMPTS = 10;
 
@@ -48,48 +53,60 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
 
   @Override
   public void write(String virtualIp, NodeStatus entry) {
-    patchWithRetry(virtualIp, vip -> {
-      List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
-      int i = indexOfNode(nodes);
-      if (i >= 0) {
-        List<Map<String, Object>> ops = new ArrayList<>(List.of(op("test", "/status/nodes/" + i + "/name", node),
-            op("replace", "/status/nodes/" + i, entry)));
-        // A second element of ours can only come from an append that timed out here yet was applied after our
-        // next read (a 409/422 is never applied, so retries cannot cause it): drop it, last first.
-        for (int k = nodes.size() - 1; k > i; k--) {
-          if (node.equals(nodes.get(k).getName())) {
-            ops.add(op("test", "/status/nodes/" + k + "/name", node));
-            ops.add(op("remove", "/status/nodes/" + k, null));
+    patchWithRetry(
+        virtualIp,
+        vip -> {
+          List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
+          int i = indexOfNode(nodes);
+          if (i >= 0) {
+            List<Map<String, Object>> ops =
+                new ArrayList<>(
+                    List.of(
+                        op("test", "/status/nodes/" + i + "/name", node),
+                        op("replace", "/status/nodes/" + i, entry)));
+            // A second element of ours can only come from an append that timed out here yet was
+            // applied after our
+            // next read (a 409/422 is never applied, so retries cannot cause it): drop it, last
+            // first.
+            for (int k = nodes.size() - 1; k > i; k--) {
+              if (node.equals(nodes.get(k).getName())) {
+                ops.add(op("test", "/status/nodes/" + k + "/name", node));
+                ops.add(op("remove", "/status/nodes/" + k, null));
+              }
+            }
+            return ops;
           }
-        }
-        return ops;
-      }
-      if (nodes == null) {
-        Map<String, Object> guard = op("test", "/metadata/resourceVersion",
-            vip.getMetadata().getResourceVersion());
-        return vip.getStatus() == null
-            ? List.of(guard, op("add", "/status", Map.of("nodes", List.of(entry))))
-            : List.of(guard, op("add", "/status/nodes", List.of(entry)));
-      }
-      List<Map<String, Object>> ops = new ArrayList<>(nodes.size() + 2);
-      for (int k = 0; k < nodes.size(); k++) {
-        if (nodes.get(k).getName() != null) { // an element without a name cannot be ours
-          ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
-        }
-      }
-      ops.add(op("add", "/status/nodes/-", entry));
-      ops.add(op("test", "/status/nodes/" + nodes.size() + "/name", node));
-      return ops;
-    });
+          if (nodes == null) {
+            Map<String, Object> guard =
+                op("test", "/metadata/resourceVersion", vip.getMetadata().getResourceVersion());
+            return vip.getStatus() == null
+                ? List.of(guard, op("add", "/status", Map.of("nodes", List.of(entry))))
+                : List.of(guard, op("add", "/status/nodes", List.of(entry)));
+          }
+          List<Map<String, Object>> ops = new ArrayList<>(nodes.size() + 2);
+          for (int k = 0; k < nodes.size(); k++) {
+            if (nodes.get(k).getName() != null) { // an element without a name cannot be ours
+              ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
+            }
+          }
+          ops.add(op("add", "/status/nodes/-", entry));
+          ops.add(op("test", "/status/nodes/" + nodes.size() + "/name", node));
+          return ops;
+        });
   }
 
   @Override
   public void remove(String virtualIp) {
-    patchWithRetry(virtualIp, vip -> {
-      int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().getNodes());
-      return i < 0 ? List.of()
-          : List.of(op("test", "/status/nodes/" + i + "/name", node), op("remove", "/status/nodes/" + i, null));
-    });
+    patchWithRetry(
+        virtualIp,
+        vip -> {
+          int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().getNodes());
+          return i < 0
+              ? List.of()
+              : List.of(
+                  op("test", "/status/nodes/" + i + "/name", node),
+                  op("remove", "/status/nodes/" + i, null));
+        });
   }
 
   private interface PatchBuilder {
@@ -108,8 +125,10 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
         return;
       }
       try {
-        resource.subresource("status").patch(PatchContext.of(PatchType.JSON),
-            client.getKubernetesSerialization().asJson(ops));
+        resource
+            .subresource("status")
+            .patch(
+                PatchContext.of(PatchType.JSON), client.getKubernetesSerialization().asJson(ops));
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
@@ -129,8 +148,9 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
   }
 
   /**
-   * Exponential backoff with full jitter (10, 20, 40 ... ms, at most 1 s): agents that collided do not collide again
-   * in lockstep, and on a loaded machine a retry waits out more of the other appenders.
+   * Exponential backoff with full jitter (10, 20, 40 ... ms, at most 1 s): agents that collided do
+   * not collide again in lockstep, and on a loaded machine a retry waits out more of the other
+   * appenders.
    */
   private static void pauseBeforeRetry(int attempt) {
     long ceilingMillis = Math.min(1000L, 10L << Math.min(attempt - 1, 10));

@@ -16,10 +16,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * This agent's heartbeat: the coordination.k8s.io/v1 Lease {@code virtualip-agent-<node>} in the agent namespace,
- * holder = node, renewed every second. The operator shows an entry whose Lease expired as Unknown, so a dead agent's
- * stale Master claim is never taken for a split brain. Runs on its own thread so that slow status writes never delay
- * it; a failed renewal is simply tried again on the next tick and never touches VRRP.
+ * This agent's heartbeat: the coordination.k8s.io/v1 Lease {@code virtualip-agent-<node>} in the
+ * agent namespace, holder = node, renewed every second. The operator shows an entry whose Lease
+ * expired as Unknown, so a dead agent's stale Master claim is never taken for a split brain. Runs
+ * on its own thread so that slow status writes never delay it; a failed renewal is simply tried
+ * again on the next tick and never touches VRRP.
  */
 final class LeaseHeartbeat implements AutoCloseable {
 
@@ -32,13 +33,22 @@ final class LeaseHeartbeat implements AutoCloseable {
   private final Duration duration;
   private final Duration renewInterval;
   private final Clock clock;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      DaemonThreads.named("virtualip-lease"));
-  /** The Lease as last written: renewing from it saves a read per second; dropped after any failure. */
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("virtualip-lease"));
+
+  /**
+   * The Lease as last written: renewing from it saves a read per second; dropped after any failure.
+   */
   private Lease last;
+
   private boolean failing;
 
-  LeaseHeartbeat(KubernetesClient client, String namespace, String node, Duration duration, Duration renewInterval,
+  LeaseHeartbeat(
+      KubernetesClient client,
+      String namespace,
+      String node,
+      Duration duration,
+      Duration renewInterval,
       Clock clock) {
     this.client = client;
     this.namespace = namespace;
@@ -54,7 +64,8 @@ final class LeaseHeartbeat implements AutoCloseable {
   }
 
   void start() {
-    scheduler.scheduleWithFixedDelay(this::renewQuietly, 0, renewInterval.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::renewQuietly, 0, renewInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void renewQuietly() {
@@ -67,43 +78,68 @@ final class LeaseHeartbeat implements AutoCloseable {
     } catch (RuntimeException e) {
       last = null;
       if (!failing) {
-        LOG.log(System.Logger.Level.WARNING, "cannot renew Lease " + name + " (will keep trying): " + e.getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot renew Lease " + name + " (will keep trying): " + e.getMessage());
         failing = true;
       }
     }
   }
 
-  /** Creates the Lease, or renews it; takes it over (a new acquireTime) when another holder is recorded. */
+  /**
+   * Creates the Lease, or renews it; takes it over (a new acquireTime) when another holder is
+   * recorded.
+   */
   void renew() {
     // metav1.MicroTime: microseconds, UTC.
     ZonedDateTime now = clock.instant().truncatedTo(ChronoUnit.MICROS).atZone(ZoneOffset.UTC);
     var leases = client.leases().inNamespace(namespace);
     Lease current = last != null ? last : leases.withName(name).get();
     if (current == null) {
-      last = leases.resource(new LeaseBuilder()
-          .withNewMetadata()
-            .withName(name).withNamespace(namespace)
-            .withLabels(Map.of("app.kubernetes.io/name", "virtualip-agent", "virtualip.io/node", node))
-          .endMetadata()
-          .withNewSpec()
-            .withHolderIdentity(node).withLeaseDurationSeconds((int) duration.toSeconds())
-            .withAcquireTime(now).withRenewTime(now).withLeaseTransitions(0)
-          .endSpec()
-          .build()).create();
+      last =
+          leases
+              .resource(
+                  new LeaseBuilder()
+                      .withNewMetadata()
+                      .withName(name)
+                      .withNamespace(namespace)
+                      .withLabels(
+                          Map.of(
+                              "app.kubernetes.io/name",
+                              "virtualip-agent",
+                              "virtualip.io/node",
+                              node))
+                      .endMetadata()
+                      .withNewSpec()
+                      .withHolderIdentity(node)
+                      .withLeaseDurationSeconds((int) duration.toSeconds())
+                      .withAcquireTime(now)
+                      .withRenewTime(now)
+                      .withLeaseTransitions(0)
+                      .endSpec()
+                      .build())
+              .create();
       return;
     }
-    Lease next = new LeaseBuilder(current).editSpec()
-        .withLeaseDurationSeconds((int) duration.toSeconds())
-        .withRenewTime(now)
-        .endSpec().build();
+    Lease next =
+        new LeaseBuilder(current)
+            .editSpec()
+            .withLeaseDurationSeconds((int) duration.toSeconds())
+            .withRenewTime(now)
+            .endSpec()
+            .build();
     if (!Objects.equals(node, current.getSpec().getHolderIdentity())) {
-      int transitions = current.getSpec().getLeaseTransitions() == null ? 0 : current.getSpec().getLeaseTransitions();
+      int transitions =
+          current.getSpec().getLeaseTransitions() == null
+              ? 0
+              : current.getSpec().getLeaseTransitions();
       next.getSpec().setHolderIdentity(node);
       next.getSpec().setAcquireTime(now);
       next.getSpec().setLeaseTransitions(transitions + 1);
     }
     try {
-      // update() sends the resourceVersion read: a concurrent writer makes it fail with 409 instead of being lost.
+      // update() sends the resourceVersion read: a concurrent writer makes it fail with 409 instead
+      // of being lost.
       last = leases.resource(next).update();
     } catch (KubernetesClientException e) {
       last = null;

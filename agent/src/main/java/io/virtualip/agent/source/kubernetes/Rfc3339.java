@@ -13,8 +13,9 @@ final class Rfc3339 {
   }
 
   /**
-   * Milliseconds kept: a peer's lastHeard and an entry's updated time are compared with advertisement intervals of
-   * 10 ms to seconds, so whole seconds would hide what the split-brain diagnosis needs.
+   * Milliseconds kept: a peer's lastHeard and an entry's updated time are compared with
+   * advertisement intervals of 10 ms to seconds, so whole seconds would hide what the split-brain
+   * diagnosis needs.
    */
   static String formatMillis(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MILLIS).toString();

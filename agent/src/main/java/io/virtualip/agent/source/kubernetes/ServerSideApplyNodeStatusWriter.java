@@ -11,9 +11,10 @@ import io.virtualip.api.v1.VirtualIPStatus;
 import java.util.List;
 
 /**
- * Server-side apply of a status that holds only this node's entry, with field manager {@code virtualip-agent-<node>}.
- * The server merges it into status.nodes by name (the CRD must declare the list a map keyed by name) and removes the
- * entry when this manager applies an empty list. Force: this node's entry is this agent's alone.
+ * Server-side apply of a status that holds only this node's entry, with field manager {@code
+ * virtualip-agent-<node>}. The server merges it into status.nodes by name (the CRD must declare the
+ * list a map keyed by name) and removes the entry when this manager applies an empty list. Force:
+ * this node's entry is this agent's alone.
  */
 final class ServerSideApplyNodeStatusWriter implements NodeStatusWriter {
 
@@ -78,8 +79,10 @@ final class ServerSideApplyNodeStatusWriter implements NodeStatusWriter {
               throw e;
             }
             applySupported = false;
-            System.getLogger(ServerSideApplyNodeStatusWriter.class.getName()).log(System.Logger.Level.INFO,
-                "server does not support server-side apply (415): writing status.nodes with JSON patches");
+            System.getLogger(ServerSideApplyNodeStatusWriter.class.getName())
+                .log(
+                    System.Logger.Level.INFO,
+                    "server does not support server-side apply (415): writing status.nodes with JSON patches");
           }
         }
         viaPatch.run();

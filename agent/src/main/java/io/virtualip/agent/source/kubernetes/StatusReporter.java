@@ -1,15 +1,14 @@
 package io.virtualip.agent.source.kubernetes;
 
-import io.virtualip.agent.runtime.InstanceEngine;
-import io.virtualip.agent.runtime.InstanceSnapshot;
-
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.virtualip.api.v1.contract.SpecDefaults;
+import io.virtualip.agent.runtime.InstanceEngine;
+import io.virtualip.agent.runtime.InstanceSnapshot;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.PeerStatus;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.SpecDefaults;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,20 +29,21 @@ import java.util.function.Function;
 /**
  * Reports this node's view of each instance: its status.nodes entry and an Event per transition.
  *
- * <p>The engine tells it from its event loop; {@link #updated} only records the snapshot and wakes the reporter's own
- * thread, which does every API call. While the API is unreachable only the latest snapshot per VirtualIP is kept
- * (a newer one replaces an unwritten older one), transitions' Events wait in a bounded queue, and writes are retried
- * with backoff; when the API returns, the entries catch up in one write each. Nothing here can block or slow the
- * engine.
+ * <p>The engine tells it from its event loop; {@link #updated} only records the snapshot and wakes
+ * the reporter's own thread, which does every API call. While the API is unreachable only the
+ * latest snapshot per VirtualIP is kept (a newer one replaces an unwritten older one), transitions'
+ * Events wait in a bounded queue, and writes are retried with backoff; when the API returns, the
+ * entries catch up in one write each. Nothing here can block or slow the engine.
  *
- * <p>Write on change: an entry is written only when something its readers use changed (operator/CONTRACT.md):
- * state, priorities, the master heard, the reason, the observed generation, a peer appearing or going silent
- * (silent: not heard within 3 advertisement intervals), and the rejection counters, at most every
- * {@link #REJECTED_EVERY} while they grow. Advert counters and lastHeard stamps ride along but never cause a write.
- * Transitions are written at once; what time alone changes (a peer going silent) is checked every
- * {@code checkInterval}. A quiet VirtualIP costs no write at all: the liveness of every claim comes from the node's
- * one Lease. An entry the API shows differently from the last write (marked Unknown by the operator while this agent
- * could not renew its Lease, or lost) is rewritten {@code repairAfter} after that write.
+ * <p>Write on change: an entry is written only when something its readers use changed
+ * (operator/CONTRACT.md): state, priorities, the master heard, the reason, the observed generation,
+ * a peer appearing or going silent (silent: not heard within 3 advertisement intervals), and the
+ * rejection counters, at most every {@link #REJECTED_EVERY} while they grow. Advert counters and
+ * lastHeard stamps ride along but never cause a write. Transitions are written at once; what time
+ * alone changes (a peer going silent) is checked every {@code checkInterval}. A quiet VirtualIP
+ * costs no write at all: the liveness of every claim comes from the node's one Lease. An entry the
+ * API shows differently from the last write (marked Unknown by the operator while this agent could
+ * not renew its Lease, or lost) is rewritten {@code repairAfter} after that write.
  */
 public final class StatusReporter implements InstanceEngine.Listener, AutoCloseable {
 
@@ -51,21 +51,32 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   static final int MAX_QUEUED_EVENTS = 64;
   static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-  /** Growing rejection counters are written at most this often (the split-brain diagnosis compares two reports). */
+
+  /**
+   * Growing rejection counters are written at most this often (the split-brain diagnosis compares
+   * two reports).
+   */
   static final Duration REJECTED_EVERY = Duration.ofSeconds(5);
+
   static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
   /** The part of an entry whose change is worth a write. */
-  record Reported(NodeState state, int priority, int effectivePriority, String masterAddress, String reason,
-      Set<String> peers, Long generation) {
-  }
+  record Reported(
+      NodeState state,
+      int priority,
+      int effectivePriority,
+      String masterAddress,
+      String reason,
+      Set<String> peers,
+      Long generation) {}
 
-  /** What is still to be written for one VirtualIP: a snapshot, or (null) the removal of this node's entry. */
-  private record Pending(InstanceSnapshot snapshot) {
-  }
+  /**
+   * What is still to be written for one VirtualIP: a snapshot, or (null) the removal of this node's
+   * entry.
+   */
+  private record Pending(InstanceSnapshot snapshot) {}
 
-  private record QueuedTransition(String virtualIp, NodeState from, InstanceSnapshot to) {
-  }
+  private record QueuedTransition(String virtualIp, NodeState from, InstanceSnapshot to) {}
 
   private final String node;
   private final NodeStatusWriter writer;
@@ -75,33 +86,56 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Clock clock;
   private final Duration checkInterval;
   private final Duration repairAfter;
-  private final ScheduledExecutorService api = Executors.newSingleThreadScheduledExecutor(
-      DaemonThreads.named("virtualip-status"));
+  private final ScheduledExecutorService api =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("virtualip-status"));
   static final int WRITERS = 4;
-  /** The API calls of one round of entry writes, in parallel; bookkeeping stays on {@link #api}'s thread. */
-  private final java.util.concurrent.ExecutorService writers = Executors.newFixedThreadPool(WRITERS,
-      DaemonThreads.named("virtualip-status-write"));
+
+  /**
+   * The API calls of one round of entry writes, in parallel; bookkeeping stays on {@link #api}'s
+   * thread.
+   */
+  private final java.util.concurrent.ExecutorService writers =
+      Executors.newFixedThreadPool(WRITERS, DaemonThreads.named("virtualip-status-write"));
 
   /** Kept after a removal too, so that the engine's final transition still gets its Event. */
   private final Map<String, InstanceSnapshot> latest = new ConcurrentHashMap<>();
+
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Long> generations = new ConcurrentHashMap<>();
-  /** VirtualIPs that run here: an engine's last words after a removal must not bring the removed entry back. */
+
+  /**
+   * VirtualIPs that run here: an engine's last words after a removal must not bring the removed
+   * entry back.
+   */
   private final Set<String> active = ConcurrentHashMap.newKeySet();
+
   private final Deque<QueuedTransition> transitions = new ArrayDeque<>();
   private final AtomicBoolean flushQueued = new AtomicBoolean();
+
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();
-  /** Only touched on the reporter's thread: what each entry's last write said, and its updated stamp. */
+
+  /**
+   * Only touched on the reporter's thread: what each entry's last write said, and its updated
+   * stamp.
+   */
   private final Map<String, Reported> lastReported = new HashMap<>();
+
   private final Map<String, Map<String, Long>> lastRejected = new HashMap<>();
   private final Map<String, String> lastStamp = new HashMap<>();
   private volatile boolean backingOff;
   private Duration backoff = MIN_BACKOFF;
   private ScheduledFuture<?> retry;
 
-  StatusReporter(String node, NodeStatusWriter writer, TransitionEvents events, Function<String, VirtualIP> virtualIps,
-      InstanceEngine engine, Clock clock, Duration checkInterval, Duration repairAfter) {
+  StatusReporter(
+      String node,
+      NodeStatusWriter writer,
+      TransitionEvents events,
+      Function<String, VirtualIP> virtualIps,
+      InstanceEngine engine,
+      Clock clock,
+      Duration checkInterval,
+      Duration repairAfter) {
     this.node = node;
     this.writer = writer;
     this.events = events;
@@ -137,8 +171,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   }
 
   /**
-   * The generation of the VirtualIP whose configuration the engine runs (reported as observedGeneration); called
-   * before the engine is told to apply it, which also marks the instance as running here.
+   * The generation of the VirtualIP whose configuration the engine runs (reported as
+   * observedGeneration); called before the engine is told to apply it, which also marks the
+   * instance as running here.
    */
   void observedGeneration(String name, long generation) {
     generations.put(name, generation);
@@ -171,45 +206,60 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     boolean failed = !writeEntries() | !sendEvents();
     if (failed) {
       backingOff = true;
-      retry = api.schedule(() -> {
-        retry = null;
-        backingOff = false;
-        flush();
-      }, backoff.toMillis(), TimeUnit.MILLISECONDS);
-      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      retry =
+          api.schedule(
+              () -> {
+                retry = null;
+                backingOff = false;
+                flush();
+              },
+              backoff.toMillis(),
+              TimeUnit.MILLISECONDS);
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
     } else {
       backoff = MIN_BACKOFF;
     }
   }
 
   /**
-   * Writes every pending entry, {@link #WRITERS} at a time: a failover changes the entries of every VirtualIP the
-   * node runs at once, and one API round trip after another would make the last of them late by their sum.
+   * Writes every pending entry, {@link #WRITERS} at a time: a failover changes the entries of every
+   * VirtualIP the node runs at once, and one API round trip after another would make the last of
+   * them late by their sum.
    *
    * @return false when a write failed and must be retried (the others are still attempted)
    */
   private boolean writeEntries() {
-    record Attempt(String name, Pending pending, NodeStatus entry,
-        java.util.concurrent.Future<?> write) {}
+    record Attempt(
+        String name, Pending pending, NodeStatus entry, java.util.concurrent.Future<?> write) {}
     java.util.List<Attempt> attempts = new java.util.ArrayList<>();
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
       if (virtualIps.apply(name) == null) {
-        // Gone from the informer (deleted, or no longer this placement's): there is no entry to write or remove,
+        // Gone from the informer (deleted, or no longer this placement's): there is no entry to
+        // write or remove,
         // and writing would only earn a 404 per report.
         pending.remove(name, p);
         forget(name);
         continue;
       }
       NodeStatus entry = p.snapshot() == null ? null : toNodeStatus(name, p.snapshot());
-      attempts.add(new Attempt(name, p, entry, writers.submit(() -> {
-        if (entry == null) {
-          writer.remove(name);
-        } else {
-          writer.write(name, entry);
-        }
-      })));
+      attempts.add(
+          new Attempt(
+              name,
+              p,
+              entry,
+              writers.submit(
+                  () -> {
+                    if (entry == null) {
+                      writer.remove(name);
+                    } else {
+                      writer.write(name, entry);
+                    }
+                  })));
     }
     boolean allWritten = true;
     for (Attempt a : attempts) {
@@ -220,18 +270,24 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
           forget(name);
         } else {
           lastWritten.put(name, clock.instant());
-          lastReported.put(name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
+          lastReported.put(
+              name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
           lastRejected.put(name, a.pending().snapshot().rejected());
           lastStamp.put(name, a.entry().getUpdated());
         }
-        // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next round.
+        // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next
+        // round.
         pending.remove(name, a.pending());
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         return false;
       } catch (java.util.concurrent.ExecutionException ex) {
-        LOG.log(System.Logger.Level.WARNING, "cannot write status of VirtualIP " + name + " (will retry): "
-            + ex.getCause().getMessage());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot write status of VirtualIP "
+                + name
+                + " (will retry): "
+                + ex.getCause().getMessage());
         allWritten = false;
       }
     }
@@ -262,14 +318,20 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         }
       } catch (RuntimeException ex) {
         if (retryable(ex)) {
-          LOG.log(System.Logger.Level.WARNING, "cannot record event for VirtualIP " + t.virtualIp()
-              + " (will retry): " + ex.getMessage());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "cannot record event for VirtualIP "
+                  + t.virtualIp()
+                  + " (will retry): "
+                  + ex.getMessage());
           return false;
         }
-        // Already there (a retried create whose first attempt landed), or refused for good: do not block the rest.
+        // Already there (a retried create whose first attempt landed), or refused for good: do not
+        // block the rest.
         if (!(ex instanceof KubernetesClientException k && k.getCode() == 409)) {
-          LOG.log(System.Logger.Level.WARNING, "dropping event for VirtualIP " + t.virtualIp() + ": "
-              + ex.getMessage());
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "dropping event for VirtualIP " + t.virtualIp() + ": " + ex.getMessage());
         }
       }
       synchronized (transitions) {
@@ -278,7 +340,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     }
   }
 
-  /** No answer, a timeout, throttling or a server error may pass; any other client error will not. */
+  /**
+   * No answer, a timeout, throttling or a server error may pass; any other client error will not.
+   */
   private static boolean retryable(RuntimeException e) {
     if (!(e instanceof KubernetesClientException k)) {
       return false;
@@ -287,7 +351,10 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     return code <= 0 || code == 408 || code == 429 || code >= 500;
   }
 
-  /** On the reporter's thread: queue the entries whose readers' view changed (or that need repair), then write. */
+  /**
+   * On the reporter's thread: queue the entries whose readers' view changed (or that need repair),
+   * then write.
+   */
   private void check() {
     try {
       Instant now = clock.instant();
@@ -317,45 +384,70 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     if (!reported(name, snapshot, now).equals(last)) {
       return true;
     }
-    if (!snapshot.rejected().equals(lastRejected.get(name)) && !written.plus(REJECTED_EVERY).isAfter(now)) {
+    if (!snapshot.rejected().equals(lastRejected.get(name))
+        && !written.plus(REJECTED_EVERY).isAfter(now)) {
       return true;
     }
     return !written.plus(repairAfter).isAfter(now) && needsRepair(name);
   }
 
-  /** The API shows this node's entry otherwise than written: missing, marked Unknown, or overwritten. */
+  /**
+   * The API shows this node's entry otherwise than written: missing, marked Unknown, or
+   * overwritten.
+   */
   private boolean needsRepair(String name) {
     VirtualIP vip = virtualIps.apply(name);
     if (vip == null) {
       return false;
     }
-    NodeStatus shown = vip.getStatus() == null || vip.getStatus().getNodes() == null ? null
-        : vip.getStatus().getNodes().stream().filter(e -> node.equals(e.getName())).findFirst().orElse(null);
-    return shown == null || shown.getState() == NodeState.Unknown
+    NodeStatus shown =
+        vip.getStatus() == null || vip.getStatus().getNodes() == null
+            ? null
+            : vip.getStatus().getNodes().stream()
+                .filter(e -> node.equals(e.getName()))
+                .findFirst()
+                .orElse(null);
+    return shown == null
+        || shown.getState() == NodeState.Unknown
         || !java.util.Objects.equals(shown.getUpdated(), lastStamp.get(name));
   }
 
   Reported reported(String name, InstanceSnapshot s, Instant now) {
-    return new Reported(s.state(), s.priority(), s.effectivePriority(), s.masterAddress(), s.reason(),
-        heard(name, s, now).stream().map(InstanceSnapshot.Peer::address)
+    return new Reported(
+        s.state(),
+        s.priority(),
+        s.effectivePriority(),
+        s.masterAddress(),
+        s.reason(),
+        heard(name, s, now).stream()
+            .map(InstanceSnapshot.Peer::address)
             .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
         generations.get(name));
   }
 
-  /** Peers heard within 3 advertisement intervals (RFC 5798 section 6.1: about Master_Down_Interval). */
-  private java.util.List<InstanceSnapshot.Peer> heard(String name, InstanceSnapshot s, Instant now) {
+  /**
+   * Peers heard within 3 advertisement intervals (RFC 5798 section 6.1: about
+   * Master_Down_Interval).
+   */
+  private java.util.List<InstanceSnapshot.Peer> heard(
+      String name, InstanceSnapshot s, Instant now) {
     Instant since = now.minus(interval(name).multipliedBy(3));
-    return s.peers().stream().filter(p -> p.lastHeard() == null || !p.lastHeard().isBefore(since)).toList();
+    return s.peers().stream()
+        .filter(p -> p.lastHeard() == null || !p.lastHeard().isBefore(since))
+        .toList();
   }
 
   private Duration interval(String name) {
     VirtualIP vip = virtualIps.apply(name);
-    return vip == null || vip.getSpec() == null ? DEFAULT_INTERVAL : SpecDefaults.advertisementInterval(vip.getSpec());
+    return vip == null || vip.getSpec() == null
+        ? DEFAULT_INTERVAL
+        : SpecDefaults.advertisementInterval(vip.getSpec());
   }
 
   /**
-   * This node's entry, within the CRD's bounds ({@link NodeStatus#MAX_PEERS} and friends): the API server refuses a
-   * whole write that exceeds one, so the reason is cut and only the most recently heard peers are kept.
+   * This node's entry, within the CRD's bounds ({@link NodeStatus#MAX_PEERS} and friends): the API
+   * server refuses a whole write that exceeds one, so the reason is cut and only the most recently
+   * heard peers are kept.
    */
   NodeStatus toNodeStatus(String name, InstanceSnapshot s) {
     NodeStatus n = new NodeStatus();
@@ -370,25 +462,42 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     n.setReasonCode(s.fault() == null ? null : s.fault().code());
     n.setAdvertsSent(s.advertsSent());
     n.setAdvertsReceived(s.advertsReceived());
-    n.setRejected(s.rejected().size() <= NodeStatus.MAX_REJECTED_REASONS ? s.rejected()
-        : s.rejected().entrySet().stream()
-            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-            .limit(NodeStatus.MAX_REJECTED_REASONS)
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    n.setRejected(
+        s.rejected().size() <= NodeStatus.MAX_REJECTED_REASONS
+            ? s.rejected()
+            : s.rejected().entrySet().stream()
+                .sorted(
+                    Map.Entry.<String, Long>comparingByValue()
+                        .reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .limit(NodeStatus.MAX_REJECTED_REASONS)
+                .collect(
+                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     java.util.List<InstanceSnapshot.Peer> heard = heard(name, s, clock.instant());
     java.util.stream.Stream<InstanceSnapshot.Peer> peers = heard.stream();
     if (heard.size() > NodeStatus.MAX_PEERS) {
-      peers = peers.sorted(java.util.Comparator.comparing(InstanceSnapshot.Peer::lastHeard,
-          java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
-          .limit(NodeStatus.MAX_PEERS);
+      peers =
+          peers
+              .sorted(
+                  java.util.Comparator.comparing(
+                          InstanceSnapshot.Peer::lastHeard,
+                          java.util.Comparator.nullsFirst(
+                              java.util.Comparator.<Instant>naturalOrder()))
+                      .reversed())
+              .limit(NodeStatus.MAX_PEERS);
     }
-    n.setPeers(peers.map(p -> {
-      PeerStatus ps = new PeerStatus();
-      ps.setAddress(cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH));
-      ps.setPriority(p.priority());
-      ps.setLastHeard(p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard()));
-      return ps;
-    }).toList());
+    n.setPeers(
+        peers
+            .map(
+                p -> {
+                  PeerStatus ps = new PeerStatus();
+                  ps.setAddress(cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH));
+                  ps.setPriority(p.priority());
+                  ps.setLastHeard(
+                      p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard()));
+                  return ps;
+                })
+            .toList());
     n.setObservedGeneration(generations.get(name));
     n.setUpdated(Rfc3339.formatMillis(clock.instant()));
     return n;

@@ -8,17 +8,19 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Test fixture: a way out of network namespaces to a server the test runs in the root namespace (a real API
- * server relayed on {@link #hostAddress()}), without touching the namespaces' VRRP segment. A bridge {@code vipkw-XXXXbr} in the root namespace holds
- * the first address of a free /29 of 198.51.100.0/24 (the system lab uses 203.0.113.0/24 for its host link, so the two
- * never meet); each namespace gets a veth {@code api0} with the next address. Only that /29 is routed there.
- * {@link #close()} and a shutdown hook delete the bridge and the root ends of the veths.
+ * Test fixture: a way out of network namespaces to a server the test runs in the root namespace (a
+ * real API server relayed on {@link #hostAddress()}), without touching the namespaces' VRRP
+ * segment. A bridge {@code vipkw-XXXXbr} in the root namespace holds the first address of a free
+ * /29 of 198.51.100.0/24 (the system lab uses 203.0.113.0/24 for its host link, so the two never
+ * meet); each namespace gets a veth {@code api0} with the next address. Only that /29 is routed
+ * there. {@link #close()} and a shutdown hook delete the bridge and the root ends of the veths.
  */
 final class ApiUplink implements AutoCloseable {
 
   static final String IFACE = "api0";
 
-  private final String id = "vipkw-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  private final String id =
+      "vipkw-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
   private final String bridge = id + "br";
   private final List<String> rootEnds = new ArrayList<>();
   private final Thread cleanupHook = new Thread(this::delete);
@@ -38,7 +40,8 @@ final class ApiUplink implements AutoCloseable {
         NetnsPair.ip("link", "add", rootEnd, "type", "veth", "peer", "name", IFACE, "netns", ns);
         rootEnds.add(rootEnd);
         NetnsPair.ip("link", "set", rootEnd, "master", bridge, "up");
-        NetnsPair.exec(ns, "ip", "addr", "add", "198.51.100." + (base + 2 + i) + "/29", "dev", IFACE);
+        NetnsPair.exec(
+            ns, "ip", "addr", "add", "198.51.100." + (base + 2 + i) + "/29", "dev", IFACE);
         NetnsPair.exec(ns, "ip", "link", "set", IFACE, "up");
       }
     } catch (IOException | RuntimeException e) {
@@ -52,7 +55,10 @@ final class ApiUplink implements AutoCloseable {
     return hostAddress;
   }
 
-  /** The first /29 none of whose addresses the root namespace has (parallel test JVMs pick different ones). */
+  /**
+   * The first /29 none of whose addresses the root namespace has (parallel test JVMs pick different
+   * ones).
+   */
   private static int freeBlock() throws IOException {
     String used = NetnsPair.ip("-4", "-o", "addr", "show");
     int start = ThreadLocalRandom.current().nextInt(32);

@@ -2,7 +2,6 @@ package io.virtualip.agent.source.kubernetes;
 
 import io.virtualip.agent.runtime.InstanceEngine;
 import io.virtualip.agent.runtime.InstanceSnapshot;
-
 import io.virtualip.agent.spec.VipDefinition;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A test double of the engine seam that records every call the glue makes, and plays the engine's side of the
- * listener contract ({@link #emit}). The seam's contract is what the tests check, so recording is all it needs.
+ * A test double of the engine seam that records every call the glue makes, and plays the engine's
+ * side of the listener contract ({@link #emit}). The seam's contract is what the tests check, so
+ * recording is all it needs.
  */
 final class FakeEngine implements InstanceEngine {
 
@@ -21,20 +21,15 @@ final class FakeEngine implements InstanceEngine {
     String name();
   }
 
-  record Apply(String name, VipDefinition config) implements Call {
-  }
+  record Apply(String name, VipDefinition config) implements Call {}
 
-  record Remove(String name) implements Call {
-  }
+  record Remove(String name) implements Call {}
 
-  record StepDown(String name, boolean stepDown) implements Call {
-  }
+  record StepDown(String name, boolean stepDown) implements Call {}
 
-  record Refuse(String name, String problem) implements Call {
-  }
+  record Refuse(String name, String problem) implements Call {}
 
-  record TrackChanged(String name, String track, boolean healthy) implements Call {
-  }
+  record TrackChanged(String name, String track, boolean healthy) implements Call {}
 
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();

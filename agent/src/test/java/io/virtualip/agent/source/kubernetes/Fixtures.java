@@ -1,18 +1,17 @@
 package io.virtualip.agent.source.kubernetes;
 
-import io.virtualip.agent.runtime.InstanceSnapshot;
-
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.agent.runtime.InstanceSnapshot;
 import io.virtualip.api.v1.Authentication;
 import io.virtualip.api.v1.AuthenticationType;
 import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.VirtualIP;
-import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.api.v1.VirtualIPStatus;
+import io.virtualip.api.v1.contract.Placement;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +19,10 @@ import java.util.Map;
 final class Fixtures {
   private Fixtures() {}
 
-  /** VRID 51 in spec and, as the operator confirms it, in status (the only VRID an agent in Kubernetes runs). */
+  /**
+   * VRID 51 in spec and, as the operator confirms it, in status (the only VRID an agent in
+   * Kubernetes runs).
+   */
   static VirtualIP virtualIp(String name) {
     return virtualIp(name, 51);
   }
@@ -38,7 +40,9 @@ final class Fixtures {
     return vip;
   }
 
-  /** VRRPv2 simple-text authentication whose password is key {@code key} of Secret {@code secret}. */
+  /**
+   * VRRPv2 simple-text authentication whose password is key {@code key} of Secret {@code secret}.
+   */
   static Authentication passwordFromSecret(String secret, String key) {
     SecretKeySelector ref = new SecretKeySelector();
     ref.setName(secret);
@@ -50,10 +54,13 @@ final class Fixtures {
   }
 
   /**
-   * Creates {@code vip} with its status, as the operator leaves it: the status is written separately, because an API
-   * server ignores status on create when the CRD has a status subresource.
+   * Creates {@code vip} with its status, as the operator leaves it: the status is written
+   * separately, because an API server ignores status on create when the CRD has a status
+   * subresource.
    */
-  /** Creates {@code vip} labelled with its placement's key, as the operator labels every VirtualIP. */
+  /**
+   * Creates {@code vip} labelled with its placement's key, as the operator labels every VirtualIP.
+   */
   static VirtualIP create(KubernetesClient admin, VirtualIP vip) {
     Map<String, String> labels = new java.util.HashMap<>();
     if (vip.getMetadata().getLabels() != null) {
@@ -70,19 +77,44 @@ final class Fixtures {
   }
 
   static Node node(String name, Map<String, String> labels, String... internalIps) {
-    NodeBuilder b = new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewStatus().endStatus();
+    NodeBuilder b =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withLabels(labels)
+            .endMetadata()
+            .withNewStatus()
+            .endStatus();
     for (String ip : internalIps) {
-      b.editStatus().addNewAddress().withType("InternalIP").withAddress(ip).endAddress().endStatus();
+      b.editStatus()
+          .addNewAddress()
+          .withType("InternalIP")
+          .withAddress(ip)
+          .endAddress()
+          .endStatus();
     }
     return b.build();
   }
 
-  static InstanceSnapshot snapshot(io.virtualip.api.v1.NodeState state, long advertsSent, String reason) {
-    return new InstanceSnapshot(state, 100, 100, state == io.virtualip.api.v1.NodeState.Master ? "192.0.2.1" : null,
-        "192.0.2.1", java.time.Instant.parse("2026-11-26T10:00:00Z").plusSeconds(advertsSent), reason, advertsSent, 0,
-        Map.of("AUTH_MISMATCH", 2L), // Heard just now: a peer silent for 3 advertisement intervals is not written.
-        List.of(new InstanceSnapshot.Peer("192.0.2.2", 90,
-            java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
+  static InstanceSnapshot snapshot(
+      io.virtualip.api.v1.NodeState state, long advertsSent, String reason) {
+    return new InstanceSnapshot(
+        state,
+        100,
+        100,
+        state == io.virtualip.api.v1.NodeState.Master ? "192.0.2.1" : null,
+        "192.0.2.1",
+        java.time.Instant.parse("2026-11-26T10:00:00Z").plusSeconds(advertsSent),
+        reason,
+        advertsSent,
+        0,
+        Map.of(
+            "AUTH_MISMATCH",
+            2L), // Heard just now: a peer silent for 3 advertisement intervals is not written.
+        List.of(
+            new InstanceSnapshot.Peer(
+                "192.0.2.2",
+                90,
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
   }
 }

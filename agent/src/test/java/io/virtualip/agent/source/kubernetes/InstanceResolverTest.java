@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.virtualip.agent.spec.VipDefinition;
-import io.virtualip.api.v1.contract.Placement;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.PodsTrack;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPStatus;
+import io.virtualip.api.v1.contract.Placement;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -24,17 +23,18 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class InstanceResolverTest {
-  private static final String WAITING_FOR_VRID = "waiting for the operator's status.virtualRouterId (absent while the "
-      + "VirtualIP is invalid or conflicts with another)";
-
+  private static final String WAITING_FOR_VRID =
+      "waiting for the operator's status.virtualRouterId (absent while the "
+          + "VirtualIP is invalid or conflicts with another)";
 
   private static final Map<String, String> EDGE = Map.of("role", "edge");
   private final InstanceResolver resolver = new InstanceResolver("node-a", null);
-  private final List<Node> nodes = List.of(
-      Fixtures.node("node-a", EDGE, "192.0.2.1", "2001:db8::1"),
-      Fixtures.node("node-c", EDGE, "192.0.2.3", "2001:db8::3"),
-      Fixtures.node("node-b", EDGE, "192.0.2.2"),
-      Fixtures.node("node-x", Map.of("role", "other"), "192.0.2.9"));
+  private final List<Node> nodes =
+      List.of(
+          Fixtures.node("node-a", EDGE, "192.0.2.1", "2001:db8::1"),
+          Fixtures.node("node-c", EDGE, "192.0.2.3", "2001:db8::3"),
+          Fixtures.node("node-b", EDGE, "192.0.2.2"),
+          Fixtures.node("node-x", Map.of("role", "other"), "192.0.2.9"));
   private static final Function<String, Secret> NO_SECRETS = name -> null;
 
   private VipDefinition run(VirtualIP vip, Function<String, Secret> secrets) {
@@ -72,7 +72,8 @@ class InstanceResolverTest {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setMode(Mode.Unicast);
     vip.getSpec().setNodeSelector(EDGE);
-    assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("192.0.2.2"), ip("192.0.2.3"));
+    assertThat(run(vip, NO_SECRETS).unicastPeers())
+        .containsExactly(ip("192.0.2.2"), ip("192.0.2.3"));
 
     vip.getSpec().setAddresses(List.of("2001:db8::100/64"));
     assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("2001:db8::3"));
@@ -85,7 +86,8 @@ class InstanceResolverTest {
   void unicastWithoutAnyPeerWaitsRatherThanRunningAsMulticast() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setMode(Mode.Unicast);
-    assertThat(resolver.resolve(vip, List.of(nodes.get(0)), NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
+    assertThat(resolver.resolve(vip, List.of(nodes.get(0)), NO_SECRETS))
+        .isInstanceOf(Resolution.Waiting.class);
   }
 
   private static java.net.InetAddress ip(String text) {
@@ -96,8 +98,13 @@ class InstanceResolverTest {
   void multicastHasNoPeersSoNodeChurnCannotLookLikeAChange() {
     VirtualIP vip = Fixtures.virtualIp("v");
     VipDefinition before = run(vip, NO_SECRETS);
-    VipDefinition after = ((Resolution.Run) resolver.resolve(vip,
-        List.of(nodes.get(0), Fixtures.node("node-new", EDGE, "192.0.2.50")), NO_SECRETS)).config();
+    VipDefinition after =
+        ((Resolution.Run)
+                resolver.resolve(
+                    vip,
+                    List.of(nodes.get(0), Fixtures.node("node-new", EDGE, "192.0.2.50")),
+                    NO_SECRETS))
+            .config();
     assertThat(after).isEqualTo(before);
   }
 
@@ -109,16 +116,34 @@ class InstanceResolverTest {
 
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
 
-    Secret secret = new SecretBuilder().withNewMetadata().withName("vrrp").endMetadata()
-        .addToData("password", Base64.getEncoder().encodeToString("s3cr3t-and-more".getBytes(StandardCharsets.UTF_8)))
-        .build();
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName("vrrp")
+            .endMetadata()
+            .addToData(
+                "password",
+                Base64.getEncoder()
+                    .encodeToString("s3cr3t-and-more".getBytes(StandardCharsets.UTF_8)))
+            .build();
     assertThat(resolver.resolve(vip, nodes, name -> name.equals("vrrp") ? secret : null))
-        .isInstanceOfSatisfying(Resolution.Invalid.class, i -> assertThat(i.problem())
-            .startsWith("spec.authentication.secretRef: ").contains("must hold 1 to 8 bytes").doesNotContain("s3cr3t"));
+        .isInstanceOfSatisfying(
+            Resolution.Invalid.class,
+            i ->
+                assertThat(i.problem())
+                    .startsWith("spec.authentication.secretRef: ")
+                    .contains("must hold 1 to 8 bytes")
+                    .doesNotContain("s3cr3t"));
 
-    Secret eight = new SecretBuilder().withNewMetadata().withName("vrrp").endMetadata()
-        .addToData("password", Base64.getEncoder().encodeToString("s3cr3t-a".getBytes(StandardCharsets.UTF_8)))
-        .build();
+    Secret eight =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName("vrrp")
+            .endMetadata()
+            .addToData(
+                "password",
+                Base64.getEncoder().encodeToString("s3cr3t-a".getBytes(StandardCharsets.UTF_8)))
+            .build();
     VipDefinition c = run(vip, name -> name.equals("vrrp") ? eight : null);
     assertThat(new String(c.password(), StandardCharsets.UTF_8)).isEqualTo("s3cr3t-a");
     assertThat(c.toString()).doesNotContain("s3cr3t");
@@ -176,34 +201,49 @@ class InstanceResolverTest {
 
     VipDefinition d = run(vip, NO_SECRETS);
     assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -20));
-    assertThat(d.externalTracks()).containsExactly(
-        new VipDefinition.ExternalTrack("tracks[1] httpGet 127.0.0.1:8080/", 0,
-            new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/", 2, 2, 1)),
-        new VipDefinition.ExternalTrack("tracks[2] pods in ingress {app=lb}", 10, null,
-            new VipDefinition.PodsCheck("ingress", p.getSelector())));
+    assertThat(d.externalTracks())
+        .containsExactly(
+            new VipDefinition.ExternalTrack(
+                "tracks[1] httpGet 127.0.0.1:8080/",
+                0,
+                new VipDefinition.HttpGetCheck("127.0.0.1", 8080, "/", 2, 2, 1)),
+            new VipDefinition.ExternalTrack(
+                "tracks[2] pods in ingress {app=lb}",
+                10,
+                null,
+                new VipDefinition.PodsCheck("ingress", p.getSelector())));
   }
 
   @Test
   void aDurationThatIsNoneIsRefusedNotWaitedFor() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setAdvertisementInterval("soon");
-    assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOfSatisfying(Resolution.Invalid.class,
-        i -> assertThat(i.problem()).startsWith("spec.advertisementInterval: "));
+    assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
+        .isInstanceOfSatisfying(
+            Resolution.Invalid.class,
+            i -> assertThat(i.problem()).startsWith("spec.advertisementInterval: "));
   }
 
   @Test
   void anAgentOfAnotherPlacementLeavesTheVirtualIpToThatPlacementsAgent() {
     VirtualIP vip = Fixtures.virtualIp("v");
     vip.getSpec().setNodeSelector(EDGE);
-    vip.getSpec().setTolerations(List.of(
-        new TolerationBuilder().withKey("a").withOperator("Exists").build(),
-        new TolerationBuilder().withKey("b").withOperator("Exists").build()));
-    InstanceResolver edgeAgent = new InstanceResolver("node-a", Placement.parse(
-        "{\"nodeSelector\":{\"role\":\"edge\"},\"tolerations\":[{\"key\":\"b\",\"operator\":\"Exists\"},"
-            + "{\"key\":\"a\",\"operator\":\"Exists\"}]}"));
+    vip.getSpec()
+        .setTolerations(
+            List.of(
+                new TolerationBuilder().withKey("a").withOperator("Exists").build(),
+                new TolerationBuilder().withKey("b").withOperator("Exists").build()));
+    InstanceResolver edgeAgent =
+        new InstanceResolver(
+            "node-a",
+            Placement.parse(
+                "{\"nodeSelector\":{\"role\":\"edge\"},\"tolerations\":[{\"key\":\"b\",\"operator\":\"Exists\"},"
+                    + "{\"key\":\"a\",\"operator\":\"Exists\"}]}"));
     InstanceResolver everyNodeAgent = new InstanceResolver("node-a", Placement.parse("{}"));
     assertThat(edgeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
-    assertThat(everyNodeAgent.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.NotSelected.class);
-    assertThat(everyNodeAgent.resolve(Fixtures.virtualIp("w"), nodes, NO_SECRETS)).isInstanceOf(Resolution.Run.class);
+    assertThat(everyNodeAgent.resolve(vip, nodes, NO_SECRETS))
+        .isInstanceOf(Resolution.NotSelected.class);
+    assertThat(everyNodeAgent.resolve(Fixtures.virtualIp("w"), nodes, NO_SECRETS))
+        .isInstanceOf(Resolution.Run.class);
   }
 }

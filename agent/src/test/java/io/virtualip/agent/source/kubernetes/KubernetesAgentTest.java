@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.virtualip.agent.spec.VipDefinition;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -15,6 +14,7 @@ import io.virtualip.agent.source.kubernetes.FakeEngine.Apply;
 import io.virtualip.agent.source.kubernetes.FakeEngine.Remove;
 import io.virtualip.agent.source.kubernetes.FakeEngine.StepDown;
 import io.virtualip.agent.source.kubernetes.FakeEngine.TrackChanged;
+import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.api.v1.HttpGetTrack;
 import io.virtualip.api.v1.Mode;
 import io.virtualip.api.v1.NodeState;
@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent against the real API server with the agent's own token, and a recording engine: what the glue does, end
- * to end. The agent reaches the server through a relay on loopback, so an API outage is the relay cut
- * ({@link KubeApi#cutRelays()}) while the test's admin client (direct) arranges and checks.
+ * The agent against the real API server with the agent's own token, and a recording engine: what
+ * the glue does, end to end. The agent reaches the server through a relay on loopback, so an API
+ * outage is the relay cut ({@link KubeApi#cutRelays()}) while the test's admin client (direct)
+ * arranges and checks.
  */
 class KubernetesAgentTest {
 
@@ -52,8 +53,7 @@ class KubernetesAgentTest {
   private static final Map<String, String> EDGE = Map.of("role", "edge");
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private KubeApi api;
   private KubernetesClient admin;
   private KubernetesClient agentClient;
@@ -75,8 +75,12 @@ class KubernetesAgentTest {
 
   private void startAgent() throws Exception {
     agentClient = agentClient();
-    agent = new KubernetesAgent(agentClient, engine, AgentConfig.defaults("node-a", NS)
-        .withReadyFile(tmp.resolve("run/ready"))).start();
+    agent =
+        new KubernetesAgent(
+                agentClient,
+                engine,
+                AgentConfig.defaults("node-a", NS).withReadyFile(tmp.resolve("run/ready")))
+            .start();
     agent.awaitReady(WAIT);
   }
 
@@ -137,9 +141,18 @@ class KubernetesAgentTest {
 
   @Test
   void appliesEachSelectedVirtualIpAndFollowsNodesAsTheyComeAndGo() throws Exception {
-    admin.resource(new SecretBuilder().withNewMetadata().withName("vrrp").withNamespace(NS).endMetadata()
-        .addToData("password", Base64.getEncoder().encodeToString("secret".getBytes(StandardCharsets.UTF_8)))
-        .build()).create();
+    admin
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("vrrp")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToData(
+                    "password",
+                    Base64.getEncoder().encodeToString("secret".getBytes(StandardCharsets.UTF_8)))
+                .build())
+        .create();
     create(unicastWithPassword("a"));
     create(Fixtures.virtualIp("b", 52));
     startAgent();
@@ -150,14 +163,20 @@ class KubernetesAgentTest {
     assertThat(a.version()).isEqualTo(2);
     assertThat(a.priority()).isEqualTo(150);
     assertThat(new String(a.password(), StandardCharsets.UTF_8)).isEqualTo("secret");
-    assertThat(a.unicastPeers()).containsExactly(io.virtualip.agent.spec.AddressPrefix.parseAddress("192.0.2.2"));
+    assertThat(a.unicastPeers())
+        .containsExactly(io.virtualip.agent.spec.AddressPrefix.parseAddress("192.0.2.2"));
     assertThat(lastConfig("b").priority()).isEqualTo(100);
     assertThat(lastConfig("b").vrid()).isEqualTo(52);
 
     admin.resource(Fixtures.node("node-c", EDGE, "192.0.2.3")).create();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.2"), ip("192.0.2.3"))));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.2"), ip("192.0.2.3"))));
     admin.nodes().withName("node-b").delete();
-    await().atMost(WAIT).until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.3"))));
+    await()
+        .atMost(WAIT)
+        .until(() -> lastConfig("a").unicastPeers().equals(List.of(ip("192.0.2.3"))));
     // b is multicast: nodes coming and going are not a change for it.
     assertThat(applies("b")).hasSize(1);
     assertThat(engine.calls(Remove.class)).isEmpty();
@@ -171,21 +190,27 @@ class KubernetesAgentTest {
     List<FakeEngine.Call> aBefore = engine.callsFor("a");
     assertThat(aBefore).hasSize(1);
 
-    edit("b", v -> {
-      v.getSpec().setDefaultPriority(80);
-      return v;
-    });
+    edit(
+        "b",
+        v -> {
+          v.getSpec().setDefaultPriority(80);
+          return v;
+        });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 80);
     // Writes that change nothing this node runs: another node's priority, the operator's status.
-    edit("a", v -> {
-      v.getSpec().setPriorities(Map.of("node-b", 200));
-      return v;
-    });
+    edit(
+        "a",
+        v -> {
+          v.getSpec().setPriorities(Map.of("node-b", 200));
+          return v;
+        });
     editStatus("a", s -> s.setMaster("node-b"));
-    edit("b", v -> {
-      v.getSpec().setDefaultPriority(70);
-      return v;
-    });
+    edit(
+        "b",
+        v -> {
+          v.getSpec().setDefaultPriority(70);
+          return v;
+        });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 70);
     assertThat(engine.callsFor("a")).isEqualTo(aBefore);
   }
@@ -195,21 +220,33 @@ class KubernetesAgentTest {
     create(Fixtures.virtualIp("a"));
     startAgent();
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
-    await().atMost(WAIT).until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null
-        && storedStatus("a").getNodes().size() == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                storedStatus("a") != null
+                    && storedStatus("a").getNodes() != null
+                    && storedStatus("a").getNodes().size() == 1);
 
-    edit("a", v -> {
-      v.getSpec().setNodeSelector(Map.of("role", "other"));
-      return v;
-    });
+    edit(
+        "a",
+        v -> {
+          v.getSpec().setNodeSelector(Map.of("role", "other"));
+          return v;
+        });
     await().atMost(WAIT).until(() -> engine.calls(Remove.class).contains(new Remove("a")));
-    // The real server drops the list when the last entry's manager applies an empty one (the mock kept []).
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes() == null || storedStatus("a").getNodes().isEmpty());
+    // The real server drops the list when the last entry's manager applies an empty one (the mock
+    // kept []).
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> storedStatus("a").getNodes() == null || storedStatus("a").getNodes().isEmpty());
   }
 
   @Test
   void runsOnlyTheOperatorsVirtualRouterIdNeverTheSpecsDirectly() throws Exception {
-    // spec.virtualRouterId 51 but no status.virtualRouterId: the operator has not confirmed it (a conflict, say).
+    // spec.virtualRouterId 51 but no status.virtualRouterId: the operator has not confirmed it (a
+    // conflict, say).
     VirtualIP vip = Fixtures.virtualIp("a");
     vip.setStatus(null);
     create(vip);
@@ -226,18 +263,33 @@ class KubernetesAgentTest {
     startAgent();
     editStatus("a", s -> s.setStepDown(List.of("node-b")));
     editStatus("a", s -> s.setStepDown(List.of("node-b", "node-a")));
-    await().atMost(WAIT).until(() -> engine.calls(StepDown.class).equals(List.of(new StepDown("a", true))));
-    // A re-apply while listed repeats the instruction, so an engine that rebuilt the instance cannot forget it.
-    edit("a", v -> {
-      v.getSpec().setDefaultPriority(90);
-      return v;
-    });
+    await()
+        .atMost(WAIT)
+        .until(() -> engine.calls(StepDown.class).equals(List.of(new StepDown("a", true))));
+    // A re-apply while listed repeats the instruction, so an engine that rebuilt the instance
+    // cannot forget it.
+    edit(
+        "a",
+        v -> {
+          v.getSpec().setDefaultPriority(90);
+          return v;
+        });
     await().atMost(WAIT).until(() -> applies("a").size() == 2);
-    assertThat(engine.callsFor("a").subList(1, 4)).containsExactly(new StepDown("a", true),
-        new Apply("a", lastConfig("a")), new StepDown("a", true));
+    assertThat(engine.callsFor("a").subList(1, 4))
+        .containsExactly(
+            new StepDown("a", true), new Apply("a", lastConfig("a")), new StepDown("a", true));
     editStatus("a", s -> s.setStepDown(List.of()));
-    await().atMost(WAIT).until(() -> engine.calls(StepDown.class)
-        .equals(List.of(new StepDown("a", true), new StepDown("a", true), new StepDown("a", false))));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                engine
+                    .calls(StepDown.class)
+                    .equals(
+                        List.of(
+                            new StepDown("a", true),
+                            new StepDown("a", true),
+                            new StepDown("a", false))));
   }
 
   @Test
@@ -251,40 +303,62 @@ class KubernetesAgentTest {
 
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
     engine.emit("a", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().size() == 2
-        && storedStatus("a").getNodes().get(1).getState() == NodeState.Master);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                storedStatus("a").getNodes().size() == 2
+                    && storedStatus("a").getNodes().get(1).getState() == NodeState.Master);
     assertThat(storedStatus("a").getNodes().get(0)).isEqualTo(other);
     NodeStatus mine = storedStatus("a").getNodes().get(1);
     assertThat(mine.getName()).isEqualTo("node-a");
-    assertThat(mine.getObservedGeneration()).isEqualTo(admin.resources(VirtualIP.class).withName("a").get()
-        .getMetadata().getGeneration());
+    assertThat(mine.getObservedGeneration())
+        .isEqualTo(
+            admin.resources(VirtualIP.class).withName("a").get().getMetadata().getGeneration());
 
-    await().atMost(WAIT).until(() -> admin.v1().events().inNamespace("default").list().getItems().size() == 2);
+    await()
+        .atMost(WAIT)
+        .until(() -> admin.v1().events().inNamespace("default").list().getItems().size() == 2);
     assertThat(admin.v1().events().inNamespace("default").list().getItems())
-        .allMatch(e -> e.getReason().equals("Transition") && e.getInvolvedObject().getName().equals("a"))
+        .allMatch(
+            e -> e.getReason().equals("Transition") && e.getInvolvedObject().getName().equals("a"))
         .extracting(io.fabric8.kubernetes.api.model.Event::getMessage)
-        .containsExactlyInAnyOrder("node-a INIT -> BACKUP: started",
+        .containsExactlyInAnyOrder(
+            "node-a INIT -> BACKUP: started",
             "node-a BACKUP -> MASTER: master down interval expired");
 
     Lease lease = admin.leases().inNamespace(NS).withName("virtualip-agent-node-a").get();
     assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("node-a");
 
-    // The claim lives by the node's Lease, renewed on its own; the entry is not rewritten without a change.
+    // The claim lives by the node's Lease, renewed on its own; the entry is not rewritten without a
+    // change.
     java.time.ZonedDateTime renewed = lease.getSpec().getRenewTime();
-    await().atMost(WAIT).until(() -> !admin.leases().inNamespace(NS).withName("virtualip-agent-node-a").get()
-        .getSpec().getRenewTime().equals(renewed));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                !admin
+                    .leases()
+                    .inNamespace(NS)
+                    .withName("virtualip-agent-node-a")
+                    .get()
+                    .getSpec()
+                    .getRenewTime()
+                    .equals(renewed));
   }
 
   /**
-   * The API server goes away: the engine is told nothing, transitions are kept (latest only), and when the server
-   * returns the entry, the events and the Lease catch up and the watches resume.
+   * The API server goes away: the engine is told nothing, transitions are kept (latest only), and
+   * when the server returns the entry, the events and the Lease catch up and the watches resume.
    */
   @Test
   void anApiOutageNeverReachesTheEngineAndReportsCatchUpAfter() throws Exception {
     create(Fixtures.virtualIp("a"));
     startAgent();
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
-    await().atMost(WAIT).until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null);
+    await()
+        .atMost(WAIT)
+        .until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null);
     List<FakeEngine.Call> before = engine.calls();
 
     api.cutRelays();
@@ -296,19 +370,39 @@ class KubernetesAgentTest {
 
     api.restoreRelays();
     await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).getAdvertsSent() == 9);
-    assertThat(storedStatus("a").getNodes()).singleElement()
+    assertThat(storedStatus("a").getNodes())
+        .singleElement()
         .satisfies(n -> assertThat(n.getState()).isEqualTo(NodeState.Master));
-    await().atMost(WAIT).until(() -> admin.v1().events().inNamespace("default").list().getItems().stream()
-        .anyMatch(e -> e.getMessage().equals("node-a BACKUP -> MASTER: master down interval expired")));
-    await().atMost(WAIT).until(() -> admin.leases().inNamespace(NS).withName("virtualip-agent-node-a").get()
-        .getSpec().getRenewTime().isAfter(renewedBefore));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                admin.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            e.getMessage()
+                                .equals("node-a BACKUP -> MASTER: master down interval expired")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                admin
+                    .leases()
+                    .inNamespace(NS)
+                    .withName("virtualip-agent-node-a")
+                    .get()
+                    .getSpec()
+                    .getRenewTime()
+                    .isAfter(renewedBefore));
     assertThat(engine.calls()).isEqualTo(before);
 
     // The watches came back by themselves: a change made after the outage reaches the engine.
-    edit("a", v -> {
-      v.getSpec().setDefaultPriority(77);
-      return v;
-    });
+    edit(
+        "a",
+        v -> {
+          v.getSpec().setDefaultPriority(77);
+          return v;
+        });
     await().atMost(Duration.ofSeconds(20)).until(() -> lastConfig("a").priority() == 77);
   }
 
@@ -317,8 +411,12 @@ class KubernetesAgentTest {
     create(Fixtures.virtualIp("a"));
     agentClient = agentClient();
     api.cutRelays();
-    agent = new KubernetesAgent(agentClient, engine, AgentConfig.defaults("node-a", NS)
-        .withReadyFile(tmp.resolve("run/ready"))).start();
+    agent =
+        new KubernetesAgent(
+                agentClient,
+                engine,
+                AgentConfig.defaults("node-a", NS).withReadyFile(tmp.resolve("run/ready")))
+            .start();
     Thread.sleep(2_000);
     assertThat(agent.ready()).isNotDone();
     assertThat(tmp.resolve("run/ready")).doesNotExist();
@@ -330,7 +428,10 @@ class KubernetesAgentTest {
     assertThat(applies("a")).hasSize(1);
   }
 
-  /** The CLI's entry: configuration from the environment, client from the standard kubeconfig discovery. */
+  /**
+   * The CLI's entry: configuration from the environment, client from the standard kubeconfig
+   * discovery.
+   */
   @Test
   void theCliEntryStartsFromTheEnvironment() throws Exception {
     create(Fixtures.virtualIp("a"));
@@ -338,8 +439,16 @@ class KubernetesAgentTest {
     Files.writeString(kubeconfig, api.kubeconfig(RealApi.agentToken(api, "node-a"), api.url()));
     String previous = System.setProperty("kubeconfig", kubeconfig.toString());
     try {
-      agent = KubernetesAgent.start(engine, Map.of("NODE_NAME", "node-a", "POD_NAMESPACE", NS,
-          "VIRTUALIP_READY_FILE", tmp.resolve("ready").toString()));
+      agent =
+          KubernetesAgent.start(
+              engine,
+              Map.of(
+                  "NODE_NAME",
+                  "node-a",
+                  "POD_NAMESPACE",
+                  NS,
+                  "VIRTUALIP_READY_FILE",
+                  tmp.resolve("ready").toString()));
       agent.awaitReady(WAIT);
     } finally {
       if (previous == null) {
@@ -356,15 +465,32 @@ class KubernetesAgentTest {
   }
 
   private static Pod pod(String name, String node) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace("ingress").addToLabels("app", "lb")
-        .endMetadata().withNewSpec().withNodeName(node).addNewContainer().withName("c").withImage("x").endContainer()
-        .endSpec().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("ingress")
+        .addToLabels("app", "lb")
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .addNewContainer()
+        .withName("c")
+        .withImage("x")
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   private void setReady(String name, boolean ready) {
     Pod p = admin.pods().inNamespace("ingress").withName(name).get();
-    p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
-        .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().build());
+    p.setStatus(
+        new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+            .withPhase("Running")
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus(ready ? "True" : "False")
+            .endCondition()
+            .build());
     admin.resource(p).updateStatus();
   }
 
@@ -381,41 +507,64 @@ class KubernetesAgentTest {
     vip.getSpec().setTracks(List.of(track));
     create(vip);
     startAgent();
-    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", PODS_TRACK, false));
+    assertThat(engine.calls(TrackChanged.class))
+        .containsExactly(new TrackChanged("a", PODS_TRACK, false));
 
-    // What a cluster has and this one lacks without its controllers: the namespace's default ServiceAccount.
+    // What a cluster has and this one lacks without its controllers: the namespace's default
+    // ServiceAccount.
     api.namespace("ingress");
-    admin.resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata().withName("default")
-        .withNamespace("ingress").endMetadata().build()).serverSideApply();
+    admin
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("default")
+                .withNamespace("ingress")
+                .endMetadata()
+                .build())
+        .serverSideApply();
     admin.resource(pod("elsewhere", "node-b")).create();
     setReady("elsewhere", true);
     admin.resource(pod("here", "node-a")).create();
     setReady("here", false);
     Thread.sleep(1_000);
-    assertThat(engine.calls(TrackChanged.class)).containsExactly(new TrackChanged("a", PODS_TRACK, false));
+    assertThat(engine.calls(TrackChanged.class))
+        .containsExactly(new TrackChanged("a", PODS_TRACK, false));
 
     setReady("here", true);
-    await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class)
-        .equals(List.of(new TrackChanged("a", PODS_TRACK, false), new TrackChanged("a", PODS_TRACK, true))));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                engine
+                    .calls(TrackChanged.class)
+                    .equals(
+                        List.of(
+                            new TrackChanged("a", PODS_TRACK, false),
+                            new TrackChanged("a", PODS_TRACK, true))));
     // No kubelet here to finish a graceful deletion: delete at once, as the kubelet finally does.
     admin.pods().inNamespace("ingress").withName("here").withGracePeriod(0).delete();
     await().atMost(WAIT).until(() -> engine.calls(TrackChanged.class).size() == 3);
-    assertThat(engine.calls(TrackChanged.class).get(2)).isEqualTo(new TrackChanged("a", PODS_TRACK, false));
+    assertThat(engine.calls(TrackChanged.class).get(2))
+        .isEqualTo(new TrackChanged("a", PODS_TRACK, false));
   }
 
   /**
-   * The glue hands an httpGet track to the engine with its thresholds and never reports it: the engine probes it
-   * (EngineAdapterSeamTest shows the probing), the same check as in standalone mode.
+   * The glue hands an httpGet track to the engine with its thresholds and never reports it: the
+   * engine probes it (EngineAdapterSeamTest shows the probing), the same check as in standalone
+   * mode.
    */
   @Test
   void httpGetTrackIsLeftToTheEngine() throws Exception {
     AtomicInteger requests = new AtomicInteger();
-    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.createContext("/healthz", exchange -> {
-      requests.incrementAndGet();
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/healthz",
+        exchange -> {
+          requests.incrementAndGet();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     http.start();
     try {
       VirtualIP vip = Fixtures.virtualIp("a");
@@ -432,9 +581,13 @@ class KubernetesAgentTest {
       startAgent();
 
       await().atMost(WAIT).until(() -> applies("a").size() == 1);
-      assertThat(applies("a").get(0).config().externalTracks()).containsExactly(new VipDefinition.ExternalTrack(
-          "tracks[0] httpGet 127.0.0.1:" + http.getAddress().getPort() + "/healthz", 0,
-          new VipDefinition.HttpGetCheck("127.0.0.1", http.getAddress().getPort(), "/healthz", 1, 3, 2)));
+      assertThat(applies("a").get(0).config().externalTracks())
+          .containsExactly(
+              new VipDefinition.ExternalTrack(
+                  "tracks[0] httpGet 127.0.0.1:" + http.getAddress().getPort() + "/healthz",
+                  0,
+                  new VipDefinition.HttpGetCheck(
+                      "127.0.0.1", http.getAddress().getPort(), "/healthz", 1, 3, 2)));
       Thread.sleep(1_500);
       assertThat(engine.calls(TrackChanged.class)).isEmpty();
       assertThat(requests.get()).as("the glue itself sends no request").isZero();

@@ -10,10 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.agent.cli.AgentMain;
 import io.virtualip.agent.control.ControlServer;
 import io.virtualip.agent.dataplane.NetnsPair;
-import io.virtualip.testkit.Requirements;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.testkit.Requirements;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.nio.file.Files;
@@ -28,11 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real {@code virtualip-agent kubernetes} processes, one per network namespace, joined by a veth segment
- * (192.0.2.0/24) and driven by a real API server of their own, which they reach over an uplink to the root namespace
- * (a relay on the uplink's root address, {@link KubeApi#expose}), each with a token of the chart's virtualip-agent
- * ServiceAccount bound to a Pod on its node: the DaemonSet's agents minus the kubelet. One becomes master and really holds the address; status.nodes shows both;
- * SIGTERM of the master makes the other take over, and status says so.
+ * Two real {@code virtualip-agent kubernetes} processes, one per network namespace, joined by a
+ * veth segment (192.0.2.0/24) and driven by a real API server of their own, which they reach over
+ * an uplink to the root namespace (a relay on the uplink's root address, {@link KubeApi#expose}),
+ * each with a token of the chart's virtualip-agent ServiceAccount bound to a Pod on its node: the
+ * DaemonSet's agents minus the kubelet. One becomes master and really holds the address;
+ * status.nodes shows both; SIGTERM of the master makes the other take over, and status says so.
  */
 class KubernetesModeTest {
 
@@ -40,8 +41,7 @@ class KubernetesModeTest {
   private static final String VIP = "vip-web";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void masterHoldsTheAddressAndSigtermHandsOverToTheOtherNode() throws Exception {
@@ -59,10 +59,13 @@ class KubernetesModeTest {
       web.getSpec().setAdvertisementInterval("100ms");
       web.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 100));
       Fixtures.create(admin, web);
-      // Another DaemonSet's VirtualIP (it tolerates something, so its placement differs): never run here.
+      // Another DaemonSet's VirtualIP (it tolerates something, so its placement differs): never run
+      // here.
       VirtualIP other = Fixtures.virtualIp("vip-other", 52);
       other.getSpec().setAddresses(List.of("192.0.2.200/24"));
-      other.getSpec().setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
+      other
+          .getSpec()
+          .setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
       Fixtures.create(admin, other);
 
       List<Process> agents = new ArrayList<>();
@@ -72,11 +75,20 @@ class KubernetesModeTest {
         Process b = startAgent(pair.b, "node-b", writeKubeconfig(api, "node-b", url));
         agents.add(b);
 
-        await().atMost(WAIT).untilAsserted(() -> {
-          assertThat(entry(admin, "node-a")).map(NodeStatus::getState).contains(NodeState.Master);
-          assertThat(entry(admin, "node-b")).map(NodeStatus::getState).contains(NodeState.Backup);
-          assertThat(entry(admin, "node-b")).map(NodeStatus::getMasterAddress).contains("192.0.2.1");
-        });
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  assertThat(entry(admin, "node-a"))
+                      .map(NodeStatus::getState)
+                      .contains(NodeState.Master);
+                  assertThat(entry(admin, "node-b"))
+                      .map(NodeStatus::getState)
+                      .contains(NodeState.Backup);
+                  assertThat(entry(admin, "node-b"))
+                      .map(NodeStatus::getMasterAddress)
+                      .contains("192.0.2.1");
+                });
         NodeStatus master = entry(admin, "node-a").orElseThrow();
         assertThat(master.getAddress()).isEqualTo("192.0.2.1");
         assertThat(master.getMasterAddress()).isEqualTo("192.0.2.1");
@@ -88,27 +100,36 @@ class KubernetesModeTest {
         assertThat(dir.resolve("node-b.ready")).exists();
 
         // status works in Kubernetes mode too, and shows only this placement's VirtualIP.
-        JsonNode status = new ObjectMapper().readTree(ControlServer.query(dir.resolve("node-a.sock")));
+        JsonNode status =
+            new ObjectMapper().readTree(ControlServer.query(dir.resolve("node-a.sock")));
         assertThat(status.path("node").asText()).isEqualTo("node-a");
         assertThat(status.path("instances")).hasSize(1);
         assertThat(status.path("instances").get(0).path("name").asText()).isEqualTo(VIP);
         assertThat(status.path("instances").get(0).path("state").asText()).isEqualTo("MASTER");
         VirtualIP otherNow = admin.resources(VirtualIP.class).withName("vip-other").get();
-        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().getNodes()).isNullOrEmpty();
+        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().getNodes())
+            .isNullOrEmpty();
 
         a.destroy(); // SIGTERM
         assertThat(a.waitFor(10, TimeUnit.SECONDS)).as("node-a agent exits after SIGTERM").isTrue();
         assertThat(a.exitValue()).isZero();
-        await().atMost(WAIT).untilAsserted(() -> {
-          assertThat(entry(admin, "node-b")).map(NodeStatus::getState).contains(NodeState.Master);
-          assertThat(entry(admin, "node-a")).map(NodeStatus::getState).isNotEqualTo(Optional.of(NodeState.Master));
-        });
+        await()
+            .atMost(WAIT)
+            .untilAsserted(
+                () -> {
+                  assertThat(entry(admin, "node-b"))
+                      .map(NodeStatus::getState)
+                      .contains(NodeState.Master);
+                  assertThat(entry(admin, "node-a"))
+                      .map(NodeStatus::getState)
+                      .isNotEqualTo(Optional.of(NodeState.Master));
+                });
         assertThat(entry(admin, "node-b").orElseThrow().getMasterAddress()).isEqualTo("192.0.2.2");
         assertThat(vipOn(pair.b)).isTrue();
         assertThat(vipOn(pair.a)).isFalse();
         assertThat(dir.resolve("node-a.ready")).doesNotExist();
-        assertThat(Files.readString(dir.resolve("node-a.log"))).contains(VIP + " MASTER -> INITIALIZE: shutdown",
-            "agent stopped");
+        assertThat(Files.readString(dir.resolve("node-a.log")))
+            .contains(VIP + " MASTER -> INITIALIZE: shutdown", "agent stopped");
         assertThat(Files.readString(dir.resolve("node-b.log"))).contains(VIP + " BACKUP -> MASTER");
 
         b.destroy();
@@ -131,7 +152,10 @@ class KubernetesModeTest {
     StringBuilder out = new StringBuilder();
     for (String node : List.of("node-a", "node-b")) {
       try {
-        out.append("\n--- ").append(node).append(".log ---\n").append(Files.readString(dir.resolve(node + ".log")));
+        out.append("\n--- ")
+            .append(node)
+            .append(".log ---\n")
+            .append(Files.readString(dir.resolve(node + ".log")));
       } catch (java.io.IOException e) {
         out.append("\n--- ").append(node).append(".log: ").append(e.getMessage());
       }
@@ -139,20 +163,36 @@ class KubernetesModeTest {
     return out.toString();
   }
 
-  /** The kubeconfig of {@code node}'s agent: the server at {@code url}, a token bound to a Pod on the node. */
+  /**
+   * The kubeconfig of {@code node}'s agent: the server at {@code url}, a token bound to a Pod on
+   * the node.
+   */
   private Path writeKubeconfig(KubeApi api, String node, String url) throws Exception {
     Path file = dir.resolve(node + ".kubeconfig");
     Files.writeString(file, api.kubeconfig(RealApi.agentToken(api, node), url));
     return file;
   }
 
-  /** {@code java ... AgentMain kubernetes} inside {@code ns}, configured as the DaemonSet configures it. */
+  /**
+   * {@code java ... AgentMain kubernetes} inside {@code ns}, configured as the DaemonSet configures
+   * it.
+   */
   private Process startAgent(String ns, String node, Path kubeconfig) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", ns,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
-        "kubernetes", "--control-socket", dir.resolve(node + ".sock").toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve(node + ".log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                AgentMain.class.getName(),
+                "kubernetes",
+                "--control-socket",
+                dir.resolve(node + ".sock").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(node + ".log").toFile());
     Map<String, String> env = builder.environment();
     env.put("NODE_NAME", node);
     env.put("POD_NAMESPACE", NS);
@@ -173,6 +213,7 @@ class KubernetesModeTest {
   }
 
   private static boolean vipOn(String ns) throws Exception {
-    return NetnsPair.exec(ns, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE).contains("192.0.2.100/24");
+    return NetnsPair.exec(ns, "ip", "-4", "addr", "show", "dev", NetnsPair.IFACE)
+        .contains("192.0.2.100/24");
   }
 }

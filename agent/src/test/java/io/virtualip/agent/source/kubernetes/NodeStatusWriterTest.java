@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each agent writes only its own element of status.nodes; asserted on the stored object of the real API server. The
- * JSON patch is the writer for servers without server-side apply; the real server takes both, so both are proven
- * here, each with the agent's own token.
+ * Each agent writes only its own element of status.nodes; asserted on the stored object of the real
+ * API server. The JSON patch is the writer for servers without server-side apply; the real server
+ * takes both, so both are proven here, each with the agent's own token.
  */
 class NodeStatusWriterTest {
 
@@ -55,9 +55,13 @@ class NodeStatusWriterTest {
 
   /** The agent's client on {@code node} with {@code interceptor} in its HTTP client. */
   private KubernetesClient agent(String node, String name, Interceptor interceptor) {
-    KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(KubernetesAgent.agentClientConfig(api.config(RealApi.agentToken(api, node), api.url())))
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(name, interceptor)).build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                KubernetesAgent.agentClientConfig(
+                    api.config(RealApi.agentToken(api, node), api.url())))
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(name, interceptor))
+            .build();
     agents.put(node + "/" + name, client);
     return client;
   }
@@ -78,23 +82,35 @@ class NodeStatusWriterTest {
   void createsTheStatusThenReplacesOnlyItsOwnEntryLeavingOthersAndTheOperatorsFieldsAlone() {
     {
       KubernetesClient client = agent("node-a");
-      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Backup, 0));
+      new JsonPatchNodeStatusWriter(client, "node-a")
+          .write("vip", entry("node-a", NodeState.Backup, 0));
       assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Backup, 0));
 
       // The operator's fields and another agent's entry, written by others in between.
       VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
       vip.getStatus().setMaster("node-b");
-      vip.getStatus().setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus("True")
-          .withReason("OneMaster").withLastTransitionTime("2026-11-26T10:00:00Z").build()));
+      vip.getStatus()
+          .setConditions(
+              List.of(
+                  new ConditionBuilder()
+                      .withType("Ready")
+                      .withStatus("True")
+                      .withReason("OneMaster")
+                      .withLastTransitionTime("2026-11-26T10:00:00Z")
+                      .build()));
       admin.resource(vip).updateStatus();
-      new JsonPatchNodeStatusWriter(agent("node-b"), "node-b").write("vip", entry("node-b", NodeState.Master, 5));
+      new JsonPatchNodeStatusWriter(agent("node-b"), "node-b")
+          .write("vip", entry("node-b", NodeState.Master, 5));
 
-      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Backup, 1));
-      new JsonPatchNodeStatusWriter(client, "node-a").write("vip", entry("node-a", NodeState.Master, 2));
+      new JsonPatchNodeStatusWriter(client, "node-a")
+          .write("vip", entry("node-a", NodeState.Backup, 1));
+      new JsonPatchNodeStatusWriter(client, "node-a")
+          .write("vip", entry("node-a", NodeState.Master, 2));
 
       VirtualIPStatus status = stored();
-      assertThat(status.getNodes()).containsExactly(entry("node-a", NodeState.Master, 2),
-          entry("node-b", NodeState.Master, 5));
+      assertThat(status.getNodes())
+          .containsExactly(
+              entry("node-a", NodeState.Master, 2), entry("node-b", NodeState.Master, 5));
       assertThat(status.getMaster()).isEqualTo("node-b");
       assertThat(status.getConditions()).extracting("type").containsExactly("Ready");
 
@@ -108,12 +124,16 @@ class NodeStatusWriterTest {
   @Test
   void aVirtualIpThatIsGoneIsNotAnError() {
     KubernetesClient client = agent("node-a");
-    List<NodeStatusWriter> writers = List.of(new JsonPatchNodeStatusWriter(client, "node-a"),
-        new ServerSideApplyNodeStatusWriter(client, "node-a"));
+    List<NodeStatusWriter> writers =
+        List.of(
+            new JsonPatchNodeStatusWriter(client, "node-a"),
+            new ServerSideApplyNodeStatusWriter(client, "node-a"));
     for (NodeStatusWriter writer : writers) {
       assertThatCode(() -> writer.write("missing", entry("node-a", NodeState.Backup, 0)))
-          .as(writer.getClass().getSimpleName()).doesNotThrowAnyException();
-      assertThatCode(() -> writer.remove("missing")).as(writer.getClass().getSimpleName())
+          .as(writer.getClass().getSimpleName())
+          .doesNotThrowAnyException();
+      assertThatCode(() -> writer.remove("missing"))
+          .as(writer.getClass().getSimpleName())
           .doesNotThrowAnyException();
     }
     // Nothing written anywhere: no VirtualIP brought back by an apply, none other touched.
@@ -122,7 +142,10 @@ class NodeStatusWriterTest {
     assertThat(other == null ? null : other.getNodes()).isNullOrEmpty();
   }
 
-  /** Three agents race from an empty status; each entry survives, exactly once, with its agent's last write. */
+  /**
+   * Three agents race from an empty status; each entry survives, exactly once, with its agent's
+   * last write.
+   */
   @Test
   void concurrentAgentsAllSurviveByRetryingLostRaces() throws Exception {
     List<String> nodes = List.of("node-a", "node-b", "node-c");
@@ -132,90 +155,120 @@ class NodeStatusWriterTest {
     for (String node : nodes) {
       KubernetesClient client = agent(node);
       JsonPatchNodeStatusWriter writer = new JsonPatchNodeStatusWriter(client, node);
-      writers.add(CompletableFuture.runAsync(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        for (int i = 1; i <= writes; i++) {
-          writer.write("vip", entry(node, NodeState.Backup, i));
-        }
-      }));
+      writers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                for (int i = 1; i <= writes; i++) {
+                  writer.write("vip", entry(node, NodeState.Backup, i));
+                }
+              }));
     }
     go.countDown();
     CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get();
 
-    assertThat(stored().getNodes()).containsExactlyInAnyOrder(entry("node-a", NodeState.Backup, writes),
-        entry("node-b", NodeState.Backup, writes), entry("node-c", NodeState.Backup, writes));
+    assertThat(stored().getNodes())
+        .containsExactlyInAnyOrder(
+            entry("node-a", NodeState.Backup, writes),
+            entry("node-b", NodeState.Backup, writes),
+            entry("node-c", NodeState.Backup, writes));
   }
 
   /**
-   * A newcomer's append must not need a quiet moment: here another agent rewrites its own entry between every read
-   * and every patch of the newcomer (as busy agents do on each counter change), yet the append goes through, first
-   * time. A guard on the object's resourceVersion would lose every one of these races.
+   * A newcomer's append must not need a quiet moment: here another agent rewrites its own entry
+   * between every read and every patch of the newcomer (as busy agents do on each counter change),
+   * yet the append goes through, first time. A guard on the object's resourceVersion would lose
+   * every one of these races.
    */
   @Test
   void aNewcomerAppendsWhileAnotherAgentRewritesItsEntryBeforeEveryPatch() {
-    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a").write("vip", entry("node-a", NodeState.Master, 0));
-    java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
-    Interceptor otherAgentFirst = new Interceptor() {
-      @Override
-      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        if ("PATCH".equals(request.method())) {
-          int n = patches.incrementAndGet();
-          new JsonPatchNodeStatusWriter(agent("node-a"), "node-a").write("vip", entry("node-a", NodeState.Master, n));
-        }
-      }
-    };
+    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a")
+        .write("vip", entry("node-a", NodeState.Master, 0));
+    java.util.concurrent.atomic.AtomicInteger patches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Interceptor otherAgentFirst =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if ("PATCH".equals(request.method())) {
+              int n = patches.incrementAndGet();
+              new JsonPatchNodeStatusWriter(agent("node-a"), "node-a")
+                  .write("vip", entry("node-a", NodeState.Master, n));
+            }
+          }
+        };
     KubernetesClient newcomer = agent("node-c", "other-agent-first", otherAgentFirst);
-    new JsonPatchNodeStatusWriter(newcomer, "node-c").write("vip", entry("node-c", NodeState.Backup, 1));
+    new JsonPatchNodeStatusWriter(newcomer, "node-c")
+        .write("vip", entry("node-c", NodeState.Backup, 1));
     assertThat(patches).hasValue(1);
-    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 1),
-        entry("node-c", NodeState.Backup, 1));
-  }
-
-  /** A concurrent append is a lost race: the retry sees the other element and still appends exactly once. */
-  @Test
-  void anAppendRacingAnotherAppendRetriesAndAddsItsElementOnce() {
-    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a").write("vip", entry("node-a", NodeState.Master, 0));
-    java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
-    Interceptor otherAppendsFirst = new Interceptor() {
-      @Override
-      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-        if ("PATCH".equals(request.method()) && patches.incrementAndGet() == 1) {
-          new JsonPatchNodeStatusWriter(agent("node-b"), "node-b").write("vip", entry("node-b", NodeState.Backup, 0));
-        }
-      }
-    };
-    KubernetesClient newcomer = agent("node-c", "other-appends-first", otherAppendsFirst);
-    new JsonPatchNodeStatusWriter(newcomer, "node-c").write("vip", entry("node-c", NodeState.Backup, 1));
-    assertThat(patches).as("the first append lost, the retry won").hasValue(2);
-    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 0),
-        entry("node-b", NodeState.Backup, 0), entry("node-c", NodeState.Backup, 1));
+    assertThat(stored().getNodes())
+        .containsExactly(
+            entry("node-a", NodeState.Master, 1), entry("node-c", NodeState.Backup, 1));
   }
 
   /**
-   * An append that timed out yet was applied after the next read would leave a second element of ours on a server
-   * that let it (the writer's next write drops it, see JsonPatchNodeStatusWriter). The real server never stores one:
-   * status.nodes is a list-map keyed by name, so such a late append is refused like any duplicate.
+   * A concurrent append is a lost race: the retry sees the other element and still appends exactly
+   * once.
+   */
+  @Test
+  void anAppendRacingAnotherAppendRetriesAndAddsItsElementOnce() {
+    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a")
+        .write("vip", entry("node-a", NodeState.Master, 0));
+    java.util.concurrent.atomic.AtomicInteger patches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Interceptor otherAppendsFirst =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if ("PATCH".equals(request.method()) && patches.incrementAndGet() == 1) {
+              new JsonPatchNodeStatusWriter(agent("node-b"), "node-b")
+                  .write("vip", entry("node-b", NodeState.Backup, 0));
+            }
+          }
+        };
+    KubernetesClient newcomer = agent("node-c", "other-appends-first", otherAppendsFirst);
+    new JsonPatchNodeStatusWriter(newcomer, "node-c")
+        .write("vip", entry("node-c", NodeState.Backup, 1));
+    assertThat(patches).as("the first append lost, the retry won").hasValue(2);
+    assertThat(stored().getNodes())
+        .containsExactly(
+            entry("node-a", NodeState.Master, 0),
+            entry("node-b", NodeState.Backup, 0),
+            entry("node-c", NodeState.Backup, 1));
+  }
+
+  /**
+   * An append that timed out yet was applied after the next read would leave a second element of
+   * ours on a server that let it (the writer's next write drops it, see JsonPatchNodeStatusWriter).
+   * The real server never stores one: status.nodes is a list-map keyed by name, so such a late
+   * append is refused like any duplicate.
    */
   @Test
   void theServerRefusesASecondElementForTheSameNode() {
     VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
     VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(entry("node-a", NodeState.Backup, 1), entry("node-b", NodeState.Master, 7),
-        entry("node-a", NodeState.Backup, 2)));
+    status.setNodes(
+        List.of(
+            entry("node-a", NodeState.Backup, 1),
+            entry("node-b", NodeState.Master, 7),
+            entry("node-a", NodeState.Backup, 2)));
     vip.setStatus(status);
-    assertThatThrownBy(() -> admin.resource(vip).updateStatus()).isInstanceOfSatisfying(
-        KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
-    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a").write("vip", entry("node-a", NodeState.Master, 3));
+    assertThatThrownBy(() -> admin.resource(vip).updateStatus())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    new JsonPatchNodeStatusWriter(agent("node-a"), "node-a")
+        .write("vip", entry("node-a", NodeState.Master, 3));
     assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 3));
   }
 
   /**
-   * The agent's default: server-side apply of its own entry, as its own field manager; the server merges the
-   * list-map by name, so other agents' entries and the operator's fields stay, and an empty apply removes the entry.
+   * The agent's default: server-side apply of its own entry, as its own field manager; the server
+   * merges the list-map by name, so other agents' entries and the operator's fields stay, and an
+   * empty apply removes the entry.
    */
   @Test
   void serverSideApplyWritesAndRemovesOnlyItsOwnEntry() {
@@ -226,54 +279,62 @@ class NodeStatusWriterTest {
     vip.setStatus(status);
     admin.resource(vip).updateStatus();
 
-    NodeStatusWriter writer = ServerSideApplyNodeStatusWriter.withFallback(
-        new ServerSideApplyNodeStatusWriter(agent("node-a"), "node-a"),
-        new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
+    NodeStatusWriter writer =
+        ServerSideApplyNodeStatusWriter.withFallback(
+            new ServerSideApplyNodeStatusWriter(agent("node-a"), "node-a"),
+            new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
     writer.write("vip", entry("node-a", NodeState.Backup, 0));
     writer.write("vip", entry("node-a", NodeState.Backup, 1));
-    assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5),
-        entry("node-a", NodeState.Backup, 1));
+    assertThat(stored().getNodes())
+        .containsExactly(
+            entry("node-b", NodeState.Master, 5), entry("node-a", NodeState.Backup, 1));
     assertThat(stored().getMaster()).isEqualTo("node-b");
-    assertThat(admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())
+    assertThat(
+            admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())
         .as("written by apply, as the agent's own field manager")
-        .anySatisfy(f -> {
-          assertThat(f.getManager()).isEqualTo("virtualip-agent-node-a");
-          assertThat(f.getOperation()).isEqualTo("Apply");
-          assertThat(f.getSubresource()).isEqualTo("status");
-        });
+        .anySatisfy(
+            f -> {
+              assertThat(f.getManager()).isEqualTo("virtualip-agent-node-a");
+              assertThat(f.getOperation()).isEqualTo("Apply");
+              assertThat(f.getSubresource()).isEqualTo("status");
+            });
 
     writer.remove("vip");
     assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
   }
 
   /**
-   * A server without server-side apply answers the apply content type with 415 Unsupported Media Type; the real
-   * server has apply, so here the apply writer answers as such a server would (the one thing not from the server),
-   * and the fallback's JSON patches go to the real server.
+   * A server without server-side apply answers the apply content type with 415 Unsupported Media
+   * Type; the real server has apply, so here the apply writer answers as such a server would (the
+   * one thing not from the server), and the fallback's JSON patches go to the real server.
    */
   @Test
   void autoModeFallsBackToTheJsonPatchWhenTheServerHasNoApply() {
-    java.util.concurrent.atomic.AtomicInteger applies = new java.util.concurrent.atomic.AtomicInteger();
-    NodeStatusWriter noApply = new NodeStatusWriter() {
-      @Override
-      public void write(String virtualIp, NodeStatus entry) {
-        applies.incrementAndGet();
-        throw new KubernetesClientException("Unsupported Media Type", 415, null);
-      }
+    java.util.concurrent.atomic.AtomicInteger applies =
+        new java.util.concurrent.atomic.AtomicInteger();
+    NodeStatusWriter noApply =
+        new NodeStatusWriter() {
+          @Override
+          public void write(String virtualIp, NodeStatus entry) {
+            applies.incrementAndGet();
+            throw new KubernetesClientException("Unsupported Media Type", 415, null);
+          }
 
-      @Override
-      public void remove(String virtualIp) {
-        applies.incrementAndGet();
-        throw new KubernetesClientException("Unsupported Media Type", 415, null);
-      }
-    };
-    NodeStatusWriter writer = ServerSideApplyNodeStatusWriter.withFallback(noApply,
-        new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
+          @Override
+          public void remove(String virtualIp) {
+            applies.incrementAndGet();
+            throw new KubernetesClientException("Unsupported Media Type", 415, null);
+          }
+        };
+    NodeStatusWriter writer =
+        ServerSideApplyNodeStatusWriter.withFallback(
+            noApply, new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
     writer.write("vip", entry("node-a", NodeState.Backup, 0));
     writer.write("vip", entry("node-a", NodeState.Master, 1));
     assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 1));
     assertThat(applies).as("apply is tried once, then never again").hasValue(1);
-    assertThat(admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())
+    assertThat(
+            admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())
         .noneSatisfy(f -> assertThat(f.getOperation()).isEqualTo("Apply"));
   }
 }

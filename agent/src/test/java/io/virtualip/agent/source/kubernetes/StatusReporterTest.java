@@ -1,7 +1,5 @@
 package io.virtualip.agent.source.kubernetes;
 
-import io.virtualip.agent.runtime.InstanceSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.virtualip.agent.runtime.InstanceSnapshot;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
@@ -23,7 +22,10 @@ import org.junit.jupiter.api.Test;
 /** The reporter against a writer that can fail or hang like an unreachable API server. */
 class StatusReporterTest {
 
-  /** Records writes; while {@code down} every call fails as a refused connection does; {@code hang} blocks. */
+  /**
+   * Records writes; while {@code down} every call fails as a refused connection does; {@code hang}
+   * blocks.
+   */
   static final class FlakyWriter implements NodeStatusWriter {
     final List<NodeStatus> written = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
@@ -78,8 +80,16 @@ class StatusReporterTest {
   private final RecordingEvents events = new RecordingEvents();
   private final FakeEngine engine = new FakeEngine();
   private final VirtualIP vip = Fixtures.virtualIp("vip");
-  private final StatusReporter reporter = new StatusReporter("node-a", writer, events, name -> vip, engine,
-      Clock.systemUTC(), Duration.ofMillis(500), Duration.ofSeconds(10));
+  private final StatusReporter reporter =
+      new StatusReporter(
+          "node-a",
+          writer,
+          events,
+          name -> vip,
+          engine,
+          Clock.systemUTC(),
+          Duration.ofMillis(500),
+          Duration.ofSeconds(10));
 
   {
     vip.setMetadata(new ObjectMetaBuilder().withName("vip").withUid("uid-1").build());
@@ -97,32 +107,51 @@ class StatusReporterTest {
   }
 
   /**
-   * The CRD bounds status (the API server refuses a write that exceeds a bound, losing the whole entry): an instance
-   * that hears 300 sources and has a very long reason still yields an entry the schema accepts, keeping the most
-   * recently heard peers.
+   * The CRD bounds status (the API server refuses a write that exceeds a bound, losing the whole
+   * entry): an instance that hears 300 sources and has a very long reason still yields an entry the
+   * schema accepts, keeping the most recently heard peers.
    */
   @Test
   void theEntryStaysWithinTheCrdBounds() {
     // Heard just now (peers silent for 3 intervals are not written).
-    java.time.Instant t0 = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    java.time.Instant t0 =
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     List<InstanceSnapshot.Peer> peers = new java.util.ArrayList<>();
     for (int i = 0; i < 300; i++) {
-      peers.add(new InstanceSnapshot.Peer("198.51.100." + (i % 250) + (i >= 250 ? "0" : ""), 100,
-          t0.plusMillis(i)));
+      peers.add(
+          new InstanceSnapshot.Peer(
+              "198.51.100." + (i % 250) + (i >= 250 ? "0" : ""), 100, t0.plusMillis(i)));
     }
     java.util.Map<String, Long> rejected = new java.util.HashMap<>();
     for (int i = 0; i < 100; i++) {
       rejected.put("REASON_" + i, (long) i + 1);
     }
-    InstanceSnapshot huge = new InstanceSnapshot(NodeState.Backup, 100, 100, "192.0.2.1", "192.0.2.2", t0,
-        "track " + "x".repeat(5000) + " failed", 1, 1, rejected, peers);
+    InstanceSnapshot huge =
+        new InstanceSnapshot(
+            NodeState.Backup,
+            100,
+            100,
+            "192.0.2.1",
+            "192.0.2.2",
+            t0,
+            "track " + "x".repeat(5000) + " failed",
+            1,
+            1,
+            rejected,
+            peers);
 
     NodeStatus entry = reporter.toNodeStatus("vip", huge);
 
     assertThat(entry.getPeers()).hasSize(NodeStatus.MAX_PEERS);
-    assertThat(java.time.Instant.parse(entry.getPeers().get(0).getLastHeard())).isEqualTo(t0.plusMillis(299));
-    assertThat(entry.getReason()).hasSize(NodeStatus.MAX_REASON_LENGTH).startsWith("track xxx").endsWith("\u2026");
-    assertThat(entry.getRejected()).hasSize(NodeStatus.MAX_REJECTED_REASONS).containsEntry("REASON_99", 100L);
+    assertThat(java.time.Instant.parse(entry.getPeers().get(0).getLastHeard()))
+        .isEqualTo(t0.plusMillis(299));
+    assertThat(entry.getReason())
+        .hasSize(NodeStatus.MAX_REASON_LENGTH)
+        .startsWith("track xxx")
+        .endsWith("\u2026");
+    assertThat(entry.getRejected())
+        .hasSize(NodeStatus.MAX_REJECTED_REASONS)
+        .containsEntry("REASON_99", 100L);
     VirtualIP withEntry = Fixtures.virtualIp("vip");
     withEntry.getStatus().setNodes(List.of(entry));
     assertThat(io.virtualip.api.v1.validation.CrdValidator.load().validate(withEntry)).isEmpty();
@@ -134,20 +163,29 @@ class StatusReporterTest {
     engine.emit("vip", Fixtures.snapshot(NodeState.Backup, 0, "started"));
     engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
 
-    await().atMost(Duration.ofSeconds(2)).until(() -> events.created.size() == 2 && reporter.idle());
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> events.created.size() == 2 && reporter.idle());
     NodeStatus last = writer.written.get(writer.written.size() - 1);
     assertThat(last.getName()).isEqualTo("node-a");
     assertThat(last.getState()).isEqualTo(NodeState.Master);
     assertThat(last.getObservedGeneration()).isEqualTo(3);
     assertThat(last.getSince()).isEqualTo("2026-11-26T10:00:01Z");
     assertThat(last.getRejected()).containsEntry("AUTH_MISMATCH", 2L);
-    assertThat(last.getPeers()).singleElement().satisfies(p -> {
-      assertThat(p.getAddress()).isEqualTo("192.0.2.2");
-      assertThat(java.time.Instant.parse(p.getLastHeard())).isAfter(java.time.Instant.now().minusSeconds(10));
-    });
+    assertThat(last.getPeers())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getAddress()).isEqualTo("192.0.2.2");
+              assertThat(java.time.Instant.parse(p.getLastHeard()))
+                  .isAfter(java.time.Instant.now().minusSeconds(10));
+            });
     assertThat(last.getUpdated()).isNotNull();
-    assertThat(events.created).extracting(Event::getMessage).containsExactly(
-        "node-a INIT -> BACKUP: started", "node-a BACKUP -> MASTER: master down interval expired");
+    assertThat(events.created)
+        .extracting(Event::getMessage)
+        .containsExactly(
+            "node-a INIT -> BACKUP: started",
+            "node-a BACKUP -> MASTER: master down interval expired");
     Event e = events.created.get(1);
     assertThat(e.getReason()).isEqualTo("Transition");
     assertThat(e.getInvolvedObject().getKind()).isEqualTo("VirtualIP");
@@ -161,17 +199,26 @@ class StatusReporterTest {
   void neverBlocksTheEngineEvenWhileAWriteHangs() throws Exception {
     reporter.observedGeneration("vip", 1);
     writer.hang = new CountDownLatch(1);
-    // The engine's event loop, as a thread of its own: it must get through a flapping burst while the API hangs.
-    var eventLoop = java.util.concurrent.CompletableFuture.runAsync(() -> {
-      for (int i = 0; i <= 1000; i++) {
-        engine.emit("vip", Fixtures.snapshot(i % 2 == 0 ? NodeState.Backup : NodeState.Master, i, "flap"));
-      }
-    });
+    // The engine's event loop, as a thread of its own: it must get through a flapping burst while
+    // the API hangs.
+    var eventLoop =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              for (int i = 0; i <= 1000; i++) {
+                engine.emit(
+                    "vip",
+                    Fixtures.snapshot(i % 2 == 0 ? NodeState.Backup : NodeState.Master, i, "flap"));
+              }
+            });
     eventLoop.get(5, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(writer.written).isEmpty();
     writer.hang.countDown();
-    await().atMost(Duration.ofSeconds(5)).until(() -> reporter.idle()
-        && writer.written.get(writer.written.size() - 1).getAdvertsSent() == 1000);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                reporter.idle()
+                    && writer.written.get(writer.written.size() - 1).getAdvertsSent() == 1000);
   }
 
   @Test
@@ -187,12 +234,17 @@ class StatusReporterTest {
 
     writer.down = false;
     events.down = false;
-    await().atMost(Duration.ofSeconds(8)).until(() -> !writer.written.isEmpty() && events.created.size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> !writer.written.isEmpty() && events.created.size() == 2);
     // The first write after the outage is the latest picture, not the backlog.
     assertThat(writer.written.get(0).getAdvertsSent()).isEqualTo(7);
     assertThat(writer.written).extracting(NodeStatus::getAdvertsSent).containsOnly(7L);
-    assertThat(events.created).extracting(Event::getMessage).containsExactly(
-        "node-a INIT -> BACKUP: started", "node-a BACKUP -> MASTER: master down interval expired");
+    assertThat(events.created)
+        .extracting(Event::getMessage)
+        .containsExactly(
+            "node-a INIT -> BACKUP: started",
+            "node-a BACKUP -> MASTER: master down interval expired");
   }
 
   @Test
@@ -206,14 +258,17 @@ class StatusReporterTest {
     int written = writer.written.size();
     await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
     assertThat(writer.written).hasSize(written).allMatch(n -> n.getState() == NodeState.Master);
-    assertThat(events.created).extracting(Event::getMessage).contains("node-a MASTER -> INIT: shutdown");
+    assertThat(events.created)
+        .extracting(Event::getMessage)
+        .contains("node-a MASTER -> INIT: shutdown");
   }
 
   @Test
   void theEnginesReportsAfterCloseAreIgnoredQuietly() {
     reporter.observedGeneration("vip", 1);
     reporter.close(Duration.ZERO);
-    // The engine's last words arrive on its event loop: they must not throw there, and nothing goes out.
+    // The engine's last words arrive on its event loop: they must not throw there, and nothing goes
+    // out.
     assertThatCode(() -> engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "late")))
         .doesNotThrowAnyException();
     assertThat(writer.written).isEmpty();
@@ -223,9 +278,12 @@ class StatusReporterTest {
   @Test
   void eventNamesFitTheApiServersLimit() {
     java.time.Instant at = java.time.Instant.parse("2026-11-26T10:00:00.000000001Z");
-    assertThat(events.name("vip", at)).isEqualTo("vip.node-a." + Long.toHexString(1795687200_000_000_001L));
+    assertThat(events.name("vip", at))
+        .isEqualTo("vip.node-a." + Long.toHexString(1795687200_000_000_001L));
     String longName = "v".repeat(250) + "-x";
-    assertThat(events.name(longName, at)).hasSizeLessThanOrEqualTo(253).matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+    assertThat(events.name(longName, at))
+        .hasSizeLessThanOrEqualTo(253)
+        .matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
         .doesNotContain("..");
   }
 }

@@ -1,13 +1,12 @@
 package io.virtualip.agent.source.kubernetes;
 
-import io.virtualip.agent.runtime.InstanceEngine;
-import io.virtualip.agent.runtime.InstanceSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.virtualip.agent.runtime.InstanceEngine;
+import io.virtualip.agent.runtime.InstanceSnapshot;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.NodeStatus;
 import io.virtualip.api.v1.VirtualIP;
@@ -22,8 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 14: an agent writes a VirtualIP's entry only when something a reader uses changed; a quiet master costs no
- * write (its claim lives by the node's Lease). Checks every 100 ms here; repairs 500 ms after the last write.
+ * Issue 14: an agent writes a VirtualIP's entry only when something a reader uses changed; a quiet
+ * master costs no write (its claim lives by the node's Lease). Checks every 100 ms here; repairs
+ * 500 ms after the last write.
  */
 class StatusReporterWriteOnChangeTest {
 
@@ -36,8 +36,7 @@ class StatusReporterWriteOnChangeTest {
     }
 
     @Override
-    public void remove(String virtualIp) {
-    }
+    public void remove(String virtualIp) {}
   }
 
   static final class NoEvents extends TransitionEvents {
@@ -46,34 +45,31 @@ class StatusReporterWriteOnChangeTest {
     }
 
     @Override
-    void create(Event event) {
-    }
+    void create(Event event) {}
   }
 
-  /** An engine whose snapshot can move on without a transition (as a real one's counters do every advert). */
+  /**
+   * An engine whose snapshot can move on without a transition (as a real one's counters do every
+   * advert).
+   */
   static final class Engine implements InstanceEngine {
     final Map<String, InstanceSnapshot> snapshots = new java.util.concurrent.ConcurrentHashMap<>();
     final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     @Override
-    public void apply(String name, io.virtualip.agent.spec.VipDefinition config) {
-    }
+    public void apply(String name, io.virtualip.agent.spec.VipDefinition config) {}
 
     @Override
-    public void refuse(String name, String problem) {
-    }
+    public void refuse(String name, String problem) {}
 
     @Override
-    public void remove(String name) {
-    }
+    public void remove(String name) {}
 
     @Override
-    public void stepDown(String name, boolean stepDown) {
-    }
+    public void stepDown(String name, boolean stepDown) {}
 
     @Override
-    public void trackChanged(String name, String trackName, boolean healthy) {
-    }
+    public void trackChanged(String name, String trackName, boolean healthy) {}
 
     @Override
     public java.util.Optional<InstanceSnapshot> snapshot(String name) {
@@ -98,8 +94,16 @@ class StatusReporterWriteOnChangeTest {
   private final Writer writer = new Writer();
   private final Engine engine = new Engine();
   private final VirtualIP vip = Fixtures.virtualIp("vip");
-  private final StatusReporter reporter = new StatusReporter("node-a", writer, new NoEvents(), name -> vip, engine,
-      Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMillis(500));
+  private final StatusReporter reporter =
+      new StatusReporter(
+          "node-a",
+          writer,
+          new NoEvents(),
+          name -> vip,
+          engine,
+          Clock.systemUTC(),
+          Duration.ofMillis(100),
+          Duration.ofMillis(500));
 
   {
     vip.setMetadata(new ObjectMetaBuilder().withName("vip").withUid("uid-1").build());
@@ -114,13 +118,32 @@ class StatusReporterWriteOnChangeTest {
   }
 
   private static InstanceSnapshot master(long advertsSent, Map<String, Long> rejected) {
-    return new InstanceSnapshot(NodeState.Master, 100, 100, "192.0.2.1", "192.0.2.1",
-        Instant.parse("2026-11-26T10:00:00Z"), "elected", advertsSent, 0, rejected, List.of());
+    return new InstanceSnapshot(
+        NodeState.Master,
+        100,
+        100,
+        "192.0.2.1",
+        "192.0.2.1",
+        Instant.parse("2026-11-26T10:00:00Z"),
+        "elected",
+        advertsSent,
+        0,
+        rejected,
+        List.of());
   }
 
   private static InstanceSnapshot backupHearing(Instant lastHeard) {
-    return new InstanceSnapshot(NodeState.Backup, 100, 100, "192.0.2.2", "192.0.2.1",
-        Instant.parse("2026-11-26T10:00:00Z"), "started", 0, 5, Map.of(),
+    return new InstanceSnapshot(
+        NodeState.Backup,
+        100,
+        100,
+        "192.0.2.2",
+        "192.0.2.1",
+        Instant.parse("2026-11-26T10:00:00Z"),
+        "started",
+        0,
+        5,
+        Map.of(),
         List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, lastHeard)));
   }
 
@@ -136,8 +159,16 @@ class StatusReporterWriteOnChangeTest {
   void aVirtualIpThatIsGoneIsNotWrittenTo() {
     Writer goneWriter = new Writer();
     Engine goneEngine = new Engine();
-    StatusReporter gone = new StatusReporter("node-a", goneWriter, new NoEvents(), name -> null, goneEngine,
-        Clock.systemUTC(), Duration.ofMillis(100), Duration.ofMillis(500));
+    StatusReporter gone =
+        new StatusReporter(
+            "node-a",
+            goneWriter,
+            new NoEvents(),
+            name -> null,
+            goneEngine,
+            Clock.systemUTC(),
+            Duration.ofMillis(100),
+            Duration.ofMillis(500));
     goneEngine.addListener(gone);
     gone.start();
     try {
@@ -174,7 +205,8 @@ class StatusReporterWriteOnChangeTest {
       engine.snapshotOnly("vip", master(1, Map.of("AUTH_MISMATCH", n)));
       Thread.sleep(100);
     }
-    // At most one write per REJECTED_EVERY (5 s) while they grow: the first check after the initial write is too early.
+    // At most one write per REJECTED_EVERY (5 s) while they grow: the first check after the initial
+    // write is too early.
     assertThat(writer.written).hasSize(1);
   }
 
@@ -184,9 +216,12 @@ class StatusReporterWriteOnChangeTest {
     Instant heard = Instant.now();
     engine.emit("vip", backupHearing(heard));
     await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
-    assertThat(writer.written.get(0).getPeers()).extracting(p -> p.getAddress()).containsExactly("192.0.2.2");
+    assertThat(writer.written.get(0).getPeers())
+        .extracting(p -> p.getAddress())
+        .containsExactly("192.0.2.2");
     apiShowsLastWrite();
-    // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change worth a write.
+    // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change
+    // worth a write.
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
     assertThat(writer.written.get(1).getPeers()).isEmpty();
     assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Backup);

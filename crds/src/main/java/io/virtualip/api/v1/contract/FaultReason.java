@@ -7,14 +7,17 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Why a node's instance is in Fault: the code the agent writes into {@code status.nodes[].reasonCode}, next to the
- * words in {@code reason}. The operator decides on the code (for example Degraded/InterfaceMissing) and never on the
- * words.
+ * Why a node's instance is in Fault: the code the agent writes into {@code
+ * status.nodes[].reasonCode}, next to the words in {@code reason}. The operator decides on the code
+ * (for example Degraded/InterfaceMissing) and never on the words.
  *
  * <p>To add a reason: add a constant with its code (CamelCase, as Kubernetes reasons are).
  */
 public enum FaultReason {
-  /** The configured interface does not exist (or vanished), or no interface has a subnet holding the address. */
+  /**
+   * The configured interface does not exist (or vanished), or no interface has a subnet holding the
+   * address.
+   */
   INTERFACE_MISSING("InterfaceMissing"),
   /** The interface exists but has no address of this node to advertise from. */
   NO_OWN_ADDRESS("NoOwnAddress"),
@@ -26,7 +29,8 @@ public enum FaultReason {
   DATA_PLANE_ERROR("DataPlaneError");
 
   private static final Map<String, FaultReason> BY_CODE =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(FaultReason::code, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(FaultReason::code, Function.identity()));
 
   private final String code;
 
@@ -38,7 +42,9 @@ public enum FaultReason {
     return code;
   }
 
-  /** The reason with this code; empty for none or a code this build does not know (a newer agent). */
+  /**
+   * The reason with this code; empty for none or a code this build does not know (a newer agent).
+   */
   public static Optional<FaultReason> fromCode(String code) {
     return Optional.ofNullable(code == null ? null : BY_CODE.get(code));
   }

@@ -19,28 +19,32 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Where agents must run: spec.nodeSelector and spec.tolerations. VirtualIPs with equal placements share one agent
- * DaemonSet, named after a hash of the placement's canonical JSON (keys sorted, tolerations sorted), so the name is
- * the same whichever VirtualIP is reconciled first and whatever order the user wrote. The operator hands the
- * canonical JSON to the agent in {@code VIRTUALIP_PLACEMENT}; the agent runs only the VirtualIPs whose placement
- * equals its own, since a node two placements select runs two agents. One record for both sides, so they agree on
- * equality: an absent and an empty nodeSelector are the same, and the order of tolerations does not matter.
+ * Where agents must run: spec.nodeSelector and spec.tolerations. VirtualIPs with equal placements
+ * share one agent DaemonSet, named after a hash of the placement's canonical JSON (keys sorted,
+ * tolerations sorted), so the name is the same whichever VirtualIP is reconciled first and whatever
+ * order the user wrote. The operator hands the canonical JSON to the agent in {@code
+ * VIRTUALIP_PLACEMENT}; the agent runs only the VirtualIPs whose placement equals its own, since a
+ * node two placements select runs two agents. One record for both sides, so they agree on equality:
+ * an absent and an empty nodeSelector are the same, and the order of tolerations does not matter.
  */
 public record Placement(Map<String, String> nodeSelector, List<Toleration> tolerations) {
 
   /**
-   * Label on agent DaemonSets and on VirtualIPs: the placement's {@link #hash}. The operator labels each VirtualIP
-   * with it, so an agent lists and watches only the VirtualIPs of its own placement.
+   * Label on agent DaemonSets and on VirtualIPs: the placement's {@link #hash}. The operator labels
+   * each VirtualIP with it, so an agent lists and watches only the VirtualIPs of its own placement.
    */
   public static final String LABEL = "virtualip.io/placement";
 
-  private static final ObjectMapper CANONICAL = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   public Placement {
-    nodeSelector = Collections.unmodifiableSortedMap(new TreeMap<>(nodeSelector == null ? Map.of() : nodeSelector));
-    tolerations = (tolerations == null ? List.<Toleration>of() : tolerations).stream()
-        .sorted(Comparator.comparing(Placement::json)).distinct().toList();
+    nodeSelector =
+        Collections.unmodifiableSortedMap(
+            new TreeMap<>(nodeSelector == null ? Map.of() : nodeSelector));
+    tolerations =
+        (tolerations == null ? List.<Toleration>of() : tolerations)
+            .stream().sorted(Comparator.comparing(Placement::json)).distinct().toList();
   }
 
   public static Placement of(VirtualIP vip) {
@@ -48,12 +52,14 @@ public record Placement(Map<String, String> nodeSelector, List<Toleration> toler
   }
 
   public static Placement of(VirtualIPSpec spec) {
-    return spec == null ? new Placement(null, null) : new Placement(spec.getNodeSelector(), spec.getTolerations());
+    return spec == null
+        ? new Placement(null, null)
+        : new Placement(spec.getNodeSelector(), spec.getTolerations());
   }
 
   /**
-   * Parses the canonical JSON ({@code {"nodeSelector":{...},"tolerations":[...]}}) as {@code VIRTUALIP_PLACEMENT}
-   * carries it.
+   * Parses the canonical JSON ({@code {"nodeSelector":{...},"tolerations":[...]}}) as {@code
+   * VIRTUALIP_PLACEMENT} carries it.
    *
    * @throws IllegalArgumentException saying what is wrong with it
    */
@@ -62,14 +68,19 @@ public record Placement(Map<String, String> nodeSelector, List<Toleration> toler
     try {
       spec = new KubernetesSerialization().unmarshal(json, VirtualIPSpec.class);
     } catch (RuntimeException e) {
-      // fabric8 wraps the parser's message in a generic "An error has occurred."; the root cause says what is wrong.
+      // fabric8 wraps the parser's message in a generic "An error has occurred."; the root cause
+      // says what is wrong.
       Throwable cause = e;
       while (cause.getCause() != null) {
         cause = cause.getCause();
       }
-      String detail = cause.getMessage() == null ? cause.toString() : cause.getMessage().lines().findFirst().orElse("");
-      throw new IllegalArgumentException("VIRTUALIP_PLACEMENT is not {\"nodeSelector\":{...},\"tolerations\":[...]}: "
-          + detail, e);
+      String detail =
+          cause.getMessage() == null
+              ? cause.toString()
+              : cause.getMessage().lines().findFirst().orElse("");
+      throw new IllegalArgumentException(
+          "VIRTUALIP_PLACEMENT is not {\"nodeSelector\":{...},\"tolerations\":[...]}: " + detail,
+          e);
     }
     return of(spec);
   }
@@ -88,7 +99,9 @@ public record Placement(Map<String, String> nodeSelector, List<Toleration> toler
   /** First 10 hex characters of SHA-256 over the canonical JSON. */
   public String hash() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(canonicalJson().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, 10);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);

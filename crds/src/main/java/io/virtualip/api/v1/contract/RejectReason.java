@@ -7,10 +7,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Why an agent rejected received VRRP packets: the keys of {@code status.nodes[].rejected}. The code is the agent's
- * validator verdict name (so the agent's counters need no translation, and an agent test checks that every
- * rejecting verdict has its reason here); {@link #disagreement()} marks the reasons that mean a peer's adverts
- * arrive but disagree with this node's settings, which is how the operator explains a split brain.
+ * Why an agent rejected received VRRP packets: the keys of {@code status.nodes[].rejected}. The
+ * code is the agent's validator verdict name (so the agent's counters need no translation, and an
+ * agent test checks that every rejecting verdict has its reason here); {@link #disagreement()}
+ * marks the reasons that mean a peer's adverts arrive but disagree with this node's settings, which
+ * is how the operator explains a split brain.
  *
  * <p>To add a reason: add a constant (the code is its name) with the words an operator acts on.
  */
@@ -22,18 +23,25 @@ public enum RejectReason {
   BAD_TTL(true, "TTL/hop limit not 255 (the adverts crossed a router)"),
   BAD_VERSION(true, "VRRP version mismatch (2 against 3)"),
   BAD_TYPE(false, "not an advertisement"),
-  /** Counted for every other virtual router on the segment: a cause only when the other claimant is not heard. */
+  /**
+   * Counted for every other virtual router on the segment: a cause only when the other claimant is
+   * not heard.
+   */
   VRID_MISMATCH(false, "adverts of another VRID (do the nodes agree on virtualRouterId?)"),
   LENGTH_MISMATCH(false, "address count beyond the packet's length"),
   BAD_CHECKSUM(true, "checksum mismatch (a VRRPv3 checksum variant the nodes do not share)"),
-  AUTH_TYPE_MISMATCH(true, "authentication type mismatch (one node uses a password, the other does not)"),
+  AUTH_TYPE_MISMATCH(
+      true, "authentication type mismatch (one node uses a password, the other does not)"),
   AUTH_MISMATCH(true, "authentication mismatch (the nodes use different passwords)"),
   BAD_INTERVAL(false, "advertisement interval zero"),
   INTERVAL_MISMATCH(true, "advertisement interval mismatch"),
   OWN_ADVERTISEMENT(false, "own advertisement looped back"),
   ADDRESS_COUNT_MISMATCH(true, "virtual address count mismatch"),
   ADDRESS_MISMATCH(true, "virtual address mismatch (the nodes advertise different addresses)"),
-  /** Unicast mode only: adverts are accepted only from the peer list (keepalived's check_unicast_src). */
+  /**
+   * Unicast mode only: adverts are accepted only from the peer list (keepalived's
+   * check_unicast_src).
+   */
   SOURCE_NOT_PEER(
       true,
       "adverts arrive but from an address that is not a configured peer (is every node's sending address in"
@@ -41,7 +49,8 @@ public enum RejectReason {
           + " VRRP to this node)");
 
   private static final Map<String, RejectReason> BY_CODE =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(RejectReason::code, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(RejectReason::code, Function.identity()));
 
   private final boolean disagreement;
   private final String meaning;
@@ -56,7 +65,9 @@ public enum RejectReason {
     return name();
   }
 
-  /** Whether the adverts arrive but disagree with this node's settings (a misconfiguration to fix). */
+  /**
+   * Whether the adverts arrive but disagree with this node's settings (a misconfiguration to fix).
+   */
   public boolean disagreement() {
     return disagreement;
   }

@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The VirtualIP spec's defaults, in one place: the constants are what the CRD's {@code @Default} annotations say
- * (the model refers to them), and the methods apply them to a spec that never met an API server's defaulting (a
- * file, a test server, an object stored before a default existed). The agent's spec compiler applies the CRD's own
- * defaults; the operator reads its few settings through these methods.
+ * The VirtualIP spec's defaults, in one place: the constants are what the CRD's {@code @Default}
+ * annotations say (the model refers to them), and the methods apply them to a spec that never met
+ * an API server's defaulting (a file, a test server, an object stored before a default existed).
+ * The agent's spec compiler applies the CRD's own defaults; the operator reads its few settings
+ * through these methods.
  */
 public final class SpecDefaults {
   private SpecDefaults() {}
@@ -30,17 +31,26 @@ public final class SpecDefaults {
   public static final String TRACK_FAILURE_THRESHOLD = "2";
   public static final String TRACK_SUCCESS_THRESHOLD = "1";
   public static final String HTTP_PATH = "/";
-  /** Not a CRD default (the field is optional): the agent probes its own node when no host is given. */
+
+  /**
+   * Not a CRD default (the field is optional): the agent probes its own node when no host is given.
+   */
   public static final String HTTP_HOST = "127.0.0.1";
 
   public static int version(VirtualIPSpec spec) {
     return spec.getVersion() == null ? Integer.parseInt(VERSION) : spec.getVersion();
   }
 
-  /** The advertisement interval; the default one when absent or not a duration (the CRD refuses those). */
+  /**
+   * The advertisement interval; the default one when absent or not a duration (the CRD refuses
+   * those).
+   */
   public static Duration advertisementInterval(VirtualIPSpec spec) {
-    return SpecDuration.tryParse(spec == null || spec.getAdvertisementInterval() == null ? ADVERTISEMENT_INTERVAL
-        : spec.getAdvertisementInterval()).orElse(SpecDuration.parse(ADVERTISEMENT_INTERVAL).value());
+    return SpecDuration.tryParse(
+            spec == null || spec.getAdvertisementInterval() == null
+                ? ADVERTISEMENT_INTERVAL
+                : spec.getAdvertisementInterval())
+        .orElse(SpecDuration.parse(ADVERTISEMENT_INTERVAL).value());
   }
 
   public static boolean preempt(VirtualIPSpec spec) {
@@ -52,7 +62,8 @@ public final class SpecDefaults {
   }
 
   public static SplitBrainPolicy splitBrainPolicy(VirtualIPSpec spec) {
-    return spec == null || spec.getSplitBrainPolicy() == null ? SplitBrainPolicy.valueOf(SPLIT_BRAIN_POLICY)
+    return spec == null || spec.getSplitBrainPolicy() == null
+        ? SplitBrainPolicy.valueOf(SPLIT_BRAIN_POLICY)
         : spec.getSplitBrainPolicy();
   }
 
@@ -62,7 +73,9 @@ public final class SpecDefaults {
     if (priorities != null && priorities.get(node) != null) {
       return priorities.get(node);
     }
-    return spec.getDefaultPriority() == null ? Integer.parseInt(DEFAULT_PRIORITY) : spec.getDefaultPriority();
+    return spec.getDefaultPriority() == null
+        ? Integer.parseInt(DEFAULT_PRIORITY)
+        : spec.getDefaultPriority();
   }
 
   public static int weight(Track track) {
@@ -70,16 +83,20 @@ public final class SpecDefaults {
   }
 
   public static int intervalSeconds(Track track) {
-    return track.getIntervalSeconds() == null ? Integer.parseInt(TRACK_INTERVAL_SECONDS) : track.getIntervalSeconds();
+    return track.getIntervalSeconds() == null
+        ? Integer.parseInt(TRACK_INTERVAL_SECONDS)
+        : track.getIntervalSeconds();
   }
 
   public static int failureThreshold(Track track) {
-    return track.getFailureThreshold() == null ? Integer.parseInt(TRACK_FAILURE_THRESHOLD)
+    return track.getFailureThreshold() == null
+        ? Integer.parseInt(TRACK_FAILURE_THRESHOLD)
         : track.getFailureThreshold();
   }
 
   public static int successThreshold(Track track) {
-    return track.getSuccessThreshold() == null ? Integer.parseInt(TRACK_SUCCESS_THRESHOLD)
+    return track.getSuccessThreshold() == null
+        ? Integer.parseInt(TRACK_SUCCESS_THRESHOLD)
         : track.getSuccessThreshold();
   }
 

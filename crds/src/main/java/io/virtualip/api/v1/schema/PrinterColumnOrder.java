@@ -19,25 +19,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Puts a generated CRD's {@code additionalPrinterColumns} in the order in which the resource class declares its
- * {@code @AdditionalPrinterColumn} annotations. kubectl shows the columns in CRD order, but fabric8's crd-generator
- * 7.5.2 sorts them by jsonPath (its {@code AbstractCustomResourceHandler} collects them in a TreeMap) and has neither
- * an annotation attribute nor a plugin option to change that.
+ * Puts a generated CRD's {@code additionalPrinterColumns} in the order in which the resource class
+ * declares its {@code @AdditionalPrinterColumn} annotations. kubectl shows the columns in CRD
+ * order, but fabric8's crd-generator 7.5.2 sorts them by jsonPath (its {@code
+ * AbstractCustomResourceHandler} collects them in a TreeMap) and has neither an annotation
+ * attribute nor a plugin option to change that.
  *
- * <p>Run by the build right after the generator, in process-classes (crds/pom.xml), on the generated file in place.
- * It moves whole list items of the YAML text, so everything else stays byte for byte as the generator wrote it, and
- * then checks that the result parses to the same document except for the order of the columns.
+ * <p>Run by the build right after the generator, in process-classes (crds/pom.xml), on the
+ * generated file in place. It moves whole list items of the YAML text, so everything else stays
+ * byte for byte as the generator wrote it, and then checks that the result parses to the same
+ * document except for the order of the columns.
  */
 public final class PrinterColumnOrder {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern COLUMNS_KEY = Pattern.compile("^( *)(- )?additionalPrinterColumns:$");
+  private static final Pattern COLUMNS_KEY =
+      Pattern.compile("^( *)(- )?additionalPrinterColumns:$");
 
   private PrinterColumnOrder() {}
 
   /** Arguments: the custom resource class, then the generated CRD file to rewrite. */
   public static void main(String[] args) throws Exception {
     if (args.length != 2) {
-      throw new IllegalArgumentException("usage: PrinterColumnOrder <resource class> <generated CRD file>");
+      throw new IllegalArgumentException(
+          "usage: PrinterColumnOrder <resource class> <generated CRD file>");
     }
     List<String> order = declaredOrder(Class.forName(args[0]));
     Path file = Path.of(args[1]);
@@ -48,7 +52,10 @@ public final class PrinterColumnOrder {
     }
   }
 
-  /** The column names in the order of the class's annotations (javac keeps repeated annotations in source order). */
+  /**
+   * The column names in the order of the class's annotations (javac keeps repeated annotations in
+   * source order).
+   */
   public static List<String> declaredOrder(Class<?> resource) {
     return Arrays.stream(resource.getAnnotationsByType(AdditionalPrinterColumn.class))
         .map(AdditionalPrinterColumn::name)
@@ -56,9 +63,11 @@ public final class PrinterColumnOrder {
   }
 
   /**
-   * Reorders every {@code additionalPrinterColumns} list in the CRD text (one per version) by {@code order}.
+   * Reorders every {@code additionalPrinterColumns} list in the CRD text (one per version) by
+   * {@code order}.
    *
-   * @throws IllegalStateException when a column is not in {@code order}, or the result is not the same document
+   * @throws IllegalStateException when a column is not in {@code order}, or the result is not the
+   *     same document
    */
   public static String reorder(String crd, List<String> order) {
     String[] lines = crd.split("\n", -1);
@@ -70,7 +79,8 @@ public final class PrinterColumnOrder {
       if (!key.matches()) {
         continue;
       }
-      // The list's items start with "- " at one indentation; their other lines are indented further.
+      // The list's items start with "- " at one indentation; their other lines are indented
+      // further.
       int keyIndent = key.group(1).length() + (key.group(2) == null ? 0 : 2);
       int dashIndent = i < lines.length ? indent(lines[i]) : 0;
       List<List<String>> items = new ArrayList<>();
@@ -90,7 +100,8 @@ public final class PrinterColumnOrder {
   }
 
   private static boolean isItemLine(String line, int dashIndent) {
-    return line.startsWith("- ", dashIndent) && indent(line) == dashIndent || indent(line) > dashIndent;
+    return line.startsWith("- ", dashIndent) && indent(line) == dashIndent
+        || indent(line) > dashIndent;
   }
 
   private static int indent(String line) {
@@ -101,7 +112,10 @@ public final class PrinterColumnOrder {
     return n;
   }
 
-  /** The item's name, read by parsing its lines as YAML so that quoting and line folding do not matter. */
+  /**
+   * The item's name, read by parsing its lines as YAML so that quoting and line folding do not
+   * matter.
+   */
   private static String name(List<String> item, int dashIndent) {
     String text = String.join("\n", item.stream().map(l -> l.substring(dashIndent)).toList());
     return read(text).path(0).path("name").asText();
@@ -110,13 +124,20 @@ public final class PrinterColumnOrder {
   private static int position(List<String> order, String name) {
     int at = order.indexOf(name);
     if (at < 0) {
-      throw new IllegalStateException("printer column " + name + " is not declared with @AdditionalPrinterColumn, "
-          + "so its place is unknown; declared: " + order);
+      throw new IllegalStateException(
+          "printer column "
+              + name
+              + " is not declared with @AdditionalPrinterColumn, "
+              + "so its place is unknown; declared: "
+              + order);
     }
     return at;
   }
 
-  /** The rewritten text must be the generated document with each version's columns sorted by {@code order}. */
+  /**
+   * The rewritten text must be the generated document with each version's columns sorted by {@code
+   * order}.
+   */
   private static void verify(String generated, String reordered, List<String> order) {
     JsonNode expected = read(generated);
     for (JsonNode version : expected.path("spec").path("versions")) {
@@ -124,11 +145,13 @@ public final class PrinterColumnOrder {
         List<JsonNode> sorted = new ArrayList<>();
         columns.forEach(sorted::add);
         sorted.sort(Comparator.comparingInt(c -> position(order, c.path("name").asText())));
-        ((ObjectNode) version).set("additionalPrinterColumns", YAML.createArrayNode().addAll(sorted));
+        ((ObjectNode) version)
+            .set("additionalPrinterColumns", YAML.createArrayNode().addAll(sorted));
       }
     }
     if (!expected.equals(read(reordered))) {
-      throw new IllegalStateException("reordering the printer columns changed more than their order");
+      throw new IllegalStateException(
+          "reordering the printer columns changed more than their order");
     }
   }
 

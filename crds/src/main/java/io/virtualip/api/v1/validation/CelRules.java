@@ -21,30 +21,67 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The CRD's {@code x-kubernetes-validations}, compiled once with dev.cel and evaluated the way the API server does:
- * each rule with {@code self} bound to the value at its schema node, only where that value is present.
+ * The CRD's {@code x-kubernetes-validations}, compiled once with dev.cel and evaluated the way the
+ * API server does: each rule with {@code self} bound to the value at its schema node, only where
+ * that value is present.
  *
- * <p>Only standard CEL is available (with its macros {@code has}, {@code all}, {@code exists}, {@code exists_one},
- * {@code map}, {@code filter}), so a rule that compiles here uses nothing Kubernetes-specific. {@code self} is
- * declared {@code dyn}: the API server type-checks rules against the schema, this checker does not.
+ * <p>Only standard CEL is available (with its macros {@code has}, {@code all}, {@code exists},
+ * {@code exists_one}, {@code map}, {@code filter}), so a rule that compiles here uses nothing
+ * Kubernetes-specific. {@code self} is declared {@code dyn}: the API server type-checks rules
+ * against the schema, this checker does not.
  */
 final class CelRules {
-  /** As in cel-go, which the API server runs: {@code matches} finds the pattern anywhere unless it is anchored. */
-  private static final CelOptions OPTIONS = CelOptions.current().enableRegexPartialMatch(true).build();
+  /**
+   * As in cel-go, which the API server runs: {@code matches} finds the pattern anywhere unless it
+   * is anchored.
+   */
+  private static final CelOptions OPTIONS =
+      CelOptions.current().enableRegexPartialMatch(true).build();
+
   private static final CelCompiler RULE_COMPILER = compiler(SimpleType.BOOL);
   private static final CelCompiler MESSAGE_COMPILER = compiler(SimpleType.STRING);
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
   /** Property names CEL reserves; Kubernetes exposes such a property as {@code __name__}. */
-  private static final Set<String> RESERVED = Set.of("true", "false", "null", "in", "as", "break", "const", "continue",
-      "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "true",
+          "false",
+          "null",
+          "in",
+          "as",
+          "break",
+          "const",
+          "continue",
+          "else",
+          "for",
+          "function",
+          "if",
+          "import",
+          "let",
+          "loop",
+          "package",
+          "namespace",
+          "return",
+          "var",
+          "void",
+          "while");
+
   private static final Pattern ACCESSIBLE = Pattern.compile("^[a-zA-Z_.\\-/][a-zA-Z0-9_.\\-/]*$");
 
   /** A compiled rule; {@code messageProgram} is null when the rule has only a fixed message. */
-  record Rule(String expression, String message, String fieldPath, CelRuntime.Program program,
+  record Rule(
+      String expression,
+      String message,
+      String fieldPath,
+      CelRuntime.Program program,
       CelRuntime.Program messageProgram) {}
 
-  /** Keyed by schema node identity: the same subschema text may appear at two places with different meaning. */
+  /**
+   * Keyed by schema node identity: the same subschema text may appear at two places with different
+   * meaning.
+   */
   private final Map<JsonNode, List<Rule>> rulesBySchema = new IdentityHashMap<>();
 
   CelRules(JsonNode rootSchema) {
@@ -60,9 +97,13 @@ final class CelRules {
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
       String expression = rule.path("rule").asText();
       String messageExpression = rule.path("messageExpression").asText("");
-      rules.add(new Rule(expression, rule.path("message").asText("failed rule: " + expression),
-          rule.path("fieldPath").asText(""), compile(RULE_COMPILER, expression),
-          messageExpression.isEmpty() ? null : compile(MESSAGE_COMPILER, messageExpression)));
+      rules.add(
+          new Rule(
+              expression,
+              rule.path("message").asText("failed rule: " + expression),
+              rule.path("fieldPath").asText(""),
+              compile(RULE_COMPILER, expression),
+              messageExpression.isEmpty() ? null : compile(MESSAGE_COMPILER, messageExpression)));
     }
     if (!rules.isEmpty()) {
       rulesBySchema.put(schema, List.copyOf(rules));
@@ -90,15 +131,19 @@ final class CelRules {
       CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
       return RUNTIME.createProgram(ast);
     } catch (CelValidationException | CelEvaluationException e) {
-      throw new IllegalStateException("CRD rule does not compile as standard CEL: " + expression + "\n" + e.getMessage(),
-          e);
+      throw new IllegalStateException(
+          "CRD rule does not compile as standard CEL: " + expression + "\n" + e.getMessage(), e);
     }
   }
 
-  /** Evaluates every rule under {@code schema} for {@code value} at {@code path}, adding failures to {@code out}. */
+  /**
+   * Evaluates every rule under {@code schema} for {@code value} at {@code path}, adding failures to
+   * {@code out}.
+   */
   void evaluate(JsonNode schema, JsonNode value, String path, List<Violation> out) {
     List<Rule> rules = rulesBySchema.getOrDefault(schema, List.of());
-    Map<String, Object> variables = rules.isEmpty() ? Map.of() : Map.of("self", toCel(schema, value));
+    Map<String, Object> variables =
+        rules.isEmpty() ? Map.of() : Map.of("self", toCel(schema, value));
     for (Rule rule : rules) {
       String field = path + rule.fieldPath();
       try {
@@ -106,18 +151,29 @@ final class CelRules {
           out.add(new Violation(field, message(rule, variables)));
         }
       } catch (CelEvaluationException e) {
-        out.add(new Violation(field, rule.message() + " (the rule could not be evaluated: " + e.getMessage() + ")"));
+        out.add(
+            new Violation(
+                field,
+                rule.message() + " (the rule could not be evaluated: " + e.getMessage() + ")"));
       }
     }
     JsonNode properties = schema.path("properties");
     JsonNode additional = schema.path("additionalProperties");
     if (value.isObject()) {
-      value.fields().forEachRemaining(field -> {
-        JsonNode fieldSchema = properties.has(field.getKey()) ? properties.get(field.getKey()) : additional;
-        if (fieldSchema.isObject()) {
-          evaluate(fieldSchema, field.getValue(), StructuralCheck.join(path, field.getKey()), out);
-        }
-      });
+      value
+          .fields()
+          .forEachRemaining(
+              field -> {
+                JsonNode fieldSchema =
+                    properties.has(field.getKey()) ? properties.get(field.getKey()) : additional;
+                if (fieldSchema.isObject()) {
+                  evaluate(
+                      fieldSchema,
+                      field.getValue(),
+                      StructuralCheck.join(path, field.getKey()),
+                      out);
+                }
+              });
     } else if (value.isArray() && schema.has("items")) {
       for (int i = 0; i < value.size(); i++) {
         evaluate(schema.get("items"), value.get(i), path + "[" + i + "]", out);
@@ -125,7 +181,10 @@ final class CelRules {
     }
   }
 
-  /** Like the API server: the messageExpression's text when it evaluates to a non-empty string, else message. */
+  /**
+   * Like the API server: the messageExpression's text when it evaluates to a non-empty string, else
+   * message.
+   */
   private static String message(Rule rule, Map<String, Object> variables) {
     if (rule.messageProgram() != null) {
       try {
@@ -140,19 +199,27 @@ final class CelRules {
     return rule.message();
   }
 
-  /** JSON as CEL sees it in Kubernetes: objects as maps with escaped property names, integers as int (Long). */
+  /**
+   * JSON as CEL sees it in Kubernetes: objects as maps with escaped property names, integers as int
+   * (Long).
+   */
   private static Object toCel(JsonNode schema, JsonNode value) {
     if (value.isObject()) {
       JsonNode properties = schema == null ? null : schema.get("properties");
       Map<String, Object> map = new LinkedHashMap<>();
-      value.fields().forEachRemaining(field -> {
-        JsonNode fieldSchema = properties != null ? properties.get(field.getKey())
-            : schema == null ? null : schema.get("additionalProperties");
-        String name = properties != null ? escape(field.getKey()) : field.getKey();
-        if (name != null) {
-          map.put(name, toCel(fieldSchema, field.getValue()));
-        }
-      });
+      value
+          .fields()
+          .forEachRemaining(
+              field -> {
+                JsonNode fieldSchema =
+                    properties != null
+                        ? properties.get(field.getKey())
+                        : schema == null ? null : schema.get("additionalProperties");
+                String name = properties != null ? escape(field.getKey()) : field.getKey();
+                if (name != null) {
+                  map.put(name, toCel(fieldSchema, field.getValue()));
+                }
+              });
       return map;
     }
     if (value.isArray()) {
@@ -172,7 +239,10 @@ final class CelRules {
     return value.asText();
   }
 
-  /** Kubernetes' escaping of property names for CEL (apiserver/pkg/cel/escaping.go); null if not accessible. */
+  /**
+   * Kubernetes' escaping of property names for CEL (apiserver/pkg/cel/escaping.go); null if not
+   * accessible.
+   */
   static String escape(String name) {
     if (RESERVED.contains(name)) {
       return "__" + name + "__";
@@ -180,7 +250,9 @@ final class CelRules {
     if (!ACCESSIBLE.matcher(name).matches()) {
       return null;
     }
-    return name.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__")
+    return name.replace("__", "__underscores__")
+        .replace(".", "__dot__")
+        .replace("-", "__dash__")
         .replace("/", "__slash__");
   }
 }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the API server does to a custom resource before it validates it: drop null values (fields are not
- * {@code nullable} in this CRD) and fill in each schema {@code default} where the field is absent but its parent
- * object is present. Works in place on a copy the caller owns.
+ * What the API server does to a custom resource before it validates it: drop null values (fields
+ * are not {@code nullable} in this CRD) and fill in each schema {@code default} where the field is
+ * absent but its parent object is present. Works in place on a copy the caller owns.
  */
 final class SchemaDefaults {
   private SchemaDefaults() {}
@@ -33,8 +33,10 @@ final class SchemaDefaults {
       JsonNode additional = schema.path("additionalProperties");
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        JsonNode fieldSchema = properties.has(field.getKey()) ? properties.get(field.getKey())
-            : additional.isObject() ? additional : null;
+        JsonNode fieldSchema =
+            properties.has(field.getKey())
+                ? properties.get(field.getKey())
+                : additional.isObject() ? additional : null;
         apply(fieldSchema, field.getValue());
       }
     } else if (value.isArray()) {
@@ -44,11 +46,14 @@ final class SchemaDefaults {
 
   private static void removeNulls(ObjectNode object) {
     List<String> nulls = new ArrayList<>();
-    object.fields().forEachRemaining(field -> {
-      if (field.getValue().isNull()) {
-        nulls.add(field.getKey());
-      }
-    });
+    object
+        .fields()
+        .forEachRemaining(
+            field -> {
+              if (field.getValue().isNull()) {
+                nulls.add(field.getKey());
+              }
+            });
     object.remove(nulls);
   }
 }

@@ -24,12 +24,24 @@ class NodeSelectionTest {
   }
 
   private static Node node(String name, Map<String, String> labels) {
-    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+    return new NodeBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
   }
 
   private static Node tainted(String key, String value, String effect) {
     return new NodeBuilder(node("n", Map.of("role", "edge")))
-        .editOrNewSpec().addNewTaint().withKey(key).withValue(value).withEffect(effect).endTaint().endSpec().build();
+        .editOrNewSpec()
+        .addNewTaint()
+        .withKey(key)
+        .withValue(value)
+        .withEffect(effect)
+        .endTaint()
+        .endSpec()
+        .build();
   }
 
   @Test
@@ -51,24 +63,60 @@ class NodeSelectionTest {
   void hardTaintsNeedATolerationWhilePreferNoScheduleDoesNot() {
     Node noSchedule = tainted("dedicated", "lb", "NoSchedule");
     assertThat(NodeSelection.selects(placed(null), noSchedule)).isFalse();
-    assertThat(NodeSelection.selects(placed(null, new TolerationBuilder().withKey("dedicated")
-        .withOperator("Equal").withValue("lb").withEffect("NoSchedule").build()), noSchedule)).isTrue();
-    assertThat(NodeSelection.selects(placed(null, new TolerationBuilder().withKey("dedicated")
-        .withValue("other").build()), noSchedule)).isFalse();
-    assertThat(NodeSelection.selects(placed(null, new TolerationBuilder().withKey("dedicated")
-        .withOperator("Exists").build()), noSchedule)).isTrue();
-    assertThat(NodeSelection.selects(placed(null, new TolerationBuilder().withOperator("Exists").build()),
-        tainted("anything", null, "NoExecute"))).isTrue();
-    assertThat(NodeSelection.selects(placed(null, new TolerationBuilder().withKey("dedicated")
-        .withOperator("Exists").withEffect("NoExecute").build()), noSchedule)).isFalse();
-    assertThat(NodeSelection.selects(placed(null), tainted("dedicated", "lb", "PreferNoSchedule"))).isTrue();
+    assertThat(
+            NodeSelection.selects(
+                placed(
+                    null,
+                    new TolerationBuilder()
+                        .withKey("dedicated")
+                        .withOperator("Equal")
+                        .withValue("lb")
+                        .withEffect("NoSchedule")
+                        .build()),
+                noSchedule))
+        .isTrue();
+    assertThat(
+            NodeSelection.selects(
+                placed(
+                    null, new TolerationBuilder().withKey("dedicated").withValue("other").build()),
+                noSchedule))
+        .isFalse();
+    assertThat(
+            NodeSelection.selects(
+                placed(
+                    null,
+                    new TolerationBuilder().withKey("dedicated").withOperator("Exists").build()),
+                noSchedule))
+        .isTrue();
+    assertThat(
+            NodeSelection.selects(
+                placed(null, new TolerationBuilder().withOperator("Exists").build()),
+                tainted("anything", null, "NoExecute")))
+        .isTrue();
+    assertThat(
+            NodeSelection.selects(
+                placed(
+                    null,
+                    new TolerationBuilder()
+                        .withKey("dedicated")
+                        .withOperator("Exists")
+                        .withEffect("NoExecute")
+                        .build()),
+                noSchedule))
+        .isFalse();
+    assertThat(NodeSelection.selects(placed(null), tainted("dedicated", "lb", "PreferNoSchedule")))
+        .isTrue();
   }
 
   @Test
   void taintsTheDaemonSetControllerToleratesNeverDeselectANode() {
-    assertThat(NodeSelection.selects(placed(null), tainted("node.kubernetes.io/not-ready", null, "NoExecute")))
+    assertThat(
+            NodeSelection.selects(
+                placed(null), tainted("node.kubernetes.io/not-ready", null, "NoExecute")))
         .isTrue();
-    assertThat(NodeSelection.selects(placed(null), tainted("node.kubernetes.io/unschedulable", null, "NoSchedule")))
+    assertThat(
+            NodeSelection.selects(
+                placed(null), tainted("node.kubernetes.io/unschedulable", null, "NoSchedule")))
         .isTrue();
   }
 }

@@ -27,19 +27,25 @@ class DeepMergePatchTest {
 
   @Test
   void keepsTheOtherPropertiesOfTheSchema() {
-    JSONSchemaProps status = new JSONSchemaPropsBuilder().withType("object")
-        .addToProperties("nodes", new JSONSchemaPropsBuilder().withType("array").build())
-        .addToProperties("master", new JSONSchemaPropsBuilder().withType("string").build())
-        .build();
+    JSONSchemaProps status =
+        new JSONSchemaPropsBuilder()
+            .withType("object")
+            .addToProperties("nodes", new JSONSchemaPropsBuilder().withType("array").build())
+            .addToProperties("master", new JSONSchemaPropsBuilder().withType("string").build())
+            .build();
 
-    JSONSchemaProps patched = new DeepMergePatch().apply(status,
-        "{\"properties\": {\"nodes\": {\"x-kubernetes-list-type\": \"map\", \"x-kubernetes-list-map-keys\": [\"name\"]}}}",
-        new KubernetesSerialization());
+    JSONSchemaProps patched =
+        new DeepMergePatch()
+            .apply(
+                status,
+                "{\"properties\": {\"nodes\": {\"x-kubernetes-list-type\": \"map\", \"x-kubernetes-list-map-keys\": [\"name\"]}}}",
+                new KubernetesSerialization());
 
     assertThat(patched.getProperties()).containsOnlyKeys("nodes", "master");
     assertThat(patched.getProperties().get("nodes").getType()).isEqualTo("array");
     assertThat(patched.getProperties().get("nodes").getXKubernetesListType()).isEqualTo("map");
-    assertThat(patched.getProperties().get("nodes").getXKubernetesListMapKeys()).containsExactly("name");
+    assertThat(patched.getProperties().get("nodes").getXKubernetesListMapKeys())
+        .containsExactly("name");
     assertThat(patched.getProperties().get("master").getType()).isEqualTo("string");
   }
 }

@@ -8,8 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrinterColumnOrderTest {
-  /** Two versions, columns sorted by jsonPath as fabric8 writes them, with a folded line and a trailing newline. */
-  private static final String GENERATED = """
+  /**
+   * Two versions, columns sorted by jsonPath as fabric8 writes them, with a folded line and a
+   * trailing newline.
+   */
+  private static final String GENERATED =
+      """
       spec:
         versions:
         - additionalPrinterColumns:
@@ -36,7 +40,9 @@ class PrinterColumnOrderTest {
   @Test
   void movesWholeItemsIntoTheDeclaredOrderAndKeepsEverythingElse() {
     String reordered = PrinterColumnOrder.reorder(GENERATED, List.of("MASTER", "AGE"));
-    assertThat(reordered).isEqualTo("""
+    assertThat(reordered)
+        .isEqualTo(
+            """
         spec:
           versions:
           - additionalPrinterColumns:
@@ -59,7 +65,8 @@ class PrinterColumnOrderTest {
               type: "date"
             name: "v2"
         """);
-    assertThat(PrinterColumnOrder.reorder(GENERATED, List.of("AGE", "MASTER"))).isEqualTo(GENERATED);
+    assertThat(PrinterColumnOrder.reorder(GENERATED, List.of("AGE", "MASTER")))
+        .isEqualTo(GENERATED);
   }
 
   @Test

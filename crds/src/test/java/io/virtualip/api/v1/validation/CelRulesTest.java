@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-/** The evaluator behaves like the API server's CEL where the CRD's rules could tell the difference. */
+/**
+ * The evaluator behaves like the API server's CEL where the CRD's rules could tell the difference.
+ */
 class CelRulesTest {
 
   /** A one-field CRD whose spec carries the given rule. */
   private static CrdValidator crdWithRule(String field, String rule) throws Exception {
-    return CrdValidator.of(ValidationTest.YAML.readTree("""
+    return CrdValidator.of(
+        ValidationTest.YAML.readTree(
+            """
         spec:
           versions:
             - schema:
@@ -25,7 +29,8 @@ class CelRulesTest {
                       x-kubernetes-validations:
                         - rule: "%s"
                           message: refused
-        """.formatted(field, rule)));
+        """
+                .formatted(field, rule)));
   }
 
   private static JsonNode resource(String field, String value) {
@@ -37,7 +42,8 @@ class CelRulesTest {
     CrdValidator validator = crdWithRule("name", "self.name.matches('b+')");
 
     assertThat(validator.validate(resource("name", "abbc"))).isEmpty();
-    assertThat(validator.validate(resource("name", "ac"))).containsExactly(new Violation("spec", "refused"));
+    assertThat(validator.validate(resource("name", "ac")))
+        .containsExactly(new Violation("spec", "refused"));
   }
 
   @Test
@@ -45,7 +51,8 @@ class CelRulesTest {
     CrdValidator validator = crdWithRule("namespace", "self.__namespace__ == 'web'");
 
     assertThat(validator.validate(resource("namespace", "web"))).isEmpty();
-    assertThat(validator.validate(resource("namespace", "db"))).containsExactly(new Violation("spec", "refused"));
+    assertThat(validator.validate(resource("namespace", "db")))
+        .containsExactly(new Violation("spec", "refused"));
   }
 
   @Test
@@ -58,7 +65,8 @@ class CelRulesTest {
 
   @Test
   void aRuleOutsideStandardCelIsRefusedWhenLoaded() {
-    // isCIDR() is a Kubernetes library function: a rule using it would pass the API server but not this checker,
+    // isCIDR() is a Kubernetes library function: a rule using it would pass the API server but not
+    // this checker,
     // so the CRD must not use it.
     assertThatThrownBy(() -> crdWithRule("address", "isCIDR(self.address)"))
         .isInstanceOf(IllegalStateException.class)

@@ -7,10 +7,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.testkit.Requirements;
 import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
@@ -28,30 +28,40 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed CRD on a real kube-apiserver, at the newest and the oldest version the chart claims: it is accepted,
- * every example and valid spec is accepted, and every invalid VirtualIP of {@link ValidationTest} is refused by the
- * server at the same fields, with the CRD's own message for each CEL rule, as {@link CrdValidator} says offline. The
- * validator words the OpenAPI schema's own checks (required, minimum, maxItems, enum, pattern, duplicates) for a
- * person, with the field's description; the server uses its fixed words for those, so there the test asks for the
+ * The committed CRD on a real kube-apiserver, at the newest and the oldest version the chart
+ * claims: it is accepted, every example and valid spec is accepted, and every invalid VirtualIP of
+ * {@link ValidationTest} is refused by the server at the same fields, with the CRD's own message
+ * for each CEL rule, as {@link CrdValidator} says offline. The validator words the OpenAPI schema's
+ * own checks (required, minimum, maxItems, enum, pattern, duplicates) for a person, with the
+ * field's description; the server uses its fixed words for those, so there the test asks for the
  * same field and a schema refusal.
  */
 class RealApiServerValidationTest {
   private static final CrdValidator VALIDATOR = CrdValidator.load();
-  /** How kube-apiserver words a failed OpenAPI schema check (field.ErrorList), as opposed to a CEL rule's message. */
-  private static final Pattern SCHEMA_WORDING = Pattern.compile(
-      "(Required value|Too many: .*|Too long: .*|Duplicate value: .*|Unsupported value: .*"
-          + "|Invalid value: .*: \\S+ in body (should|must) .*"
-          + "|Invalid value: \"?null\"?: some validation rules were not checked because the object was invalid.*)",
-      Pattern.DOTALL);
 
-  /** The shared server of {@code version} with the chart's CRD (deploy/, equal to the committed one) established. */
+  /**
+   * How kube-apiserver words a failed OpenAPI schema check (field.ErrorList), as opposed to a CEL
+   * rule's message.
+   */
+  private static final Pattern SCHEMA_WORDING =
+      Pattern.compile(
+          "(Required value|Too many: .*|Too long: .*|Duplicate value: .*|Unsupported value: .*"
+              + "|Invalid value: .*: \\S+ in body (should|must) .*"
+              + "|Invalid value: \"?null\"?: some validation rules were not checked because the object was invalid.*)",
+          Pattern.DOTALL);
+
+  /**
+   * The shared server of {@code version} with the chart's CRD (deploy/, equal to the committed one)
+   * established.
+   */
   static KubernetesClient serverWithCrd(String version) {
     Requirements.kubeApi(version);
     return InstalledChart.on(KubeApi.shared(version)).api().admin();
   }
 
   static Stream<Arguments> invalidOnEachVersion() {
-    return KubeVersions.ALL.stream().flatMap(v -> ValidationTest.invalid().map(a -> Arguments.of(v, a.get()[0], a.get()[1])));
+    return KubeVersions.ALL.stream()
+        .flatMap(v -> ValidationTest.invalid().map(a -> Arguments.of(v, a.get()[0], a.get()[1])));
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -65,29 +75,43 @@ class RealApiServerValidationTest {
     Status refused = createStrictly(admin, resource);
 
     if (refused.getCode() == 400) {
-      // kubectl's strict field validation refuses unknown fields while decoding, before any schema or CEL rule.
+      // kubectl's strict field validation refuses unknown fields while decoding, before any schema
+      // or CEL rule.
       Violation unknown = offline.get(0);
       assertThat(unknown.message()).startsWith("unknown field");
-      assertThat(refused.getMessage()).contains("strict decoding error: unknown field \"" + unknown.field() + "\"");
+      assertThat(refused.getMessage())
+          .contains("strict decoding error: unknown field \"" + unknown.field() + "\"");
       return;
     }
     assertThat(refused.getCode()).as("the server refuses " + name).isEqualTo(422);
     List<StatusCause> causes = refused.getDetails().getCauses();
     for (Violation violation : offline) {
-      List<StatusCause> atField = causes.stream()
-          .filter(cause -> nullToEmpty(cause.getField()).equals(violation.field())).toList();
+      List<StatusCause> atField =
+          causes.stream()
+              .filter(cause -> nullToEmpty(cause.getField()).equals(violation.field()))
+              .toList();
       assertThat(atField).as("%s: the server refuses %s", name, violation).isNotEmpty();
-      boolean sameMessage = atField.stream().anyMatch(cause -> cause.getMessage().contains(violation.message()));
+      boolean sameMessage =
+          atField.stream().anyMatch(cause -> cause.getMessage().contains(violation.message()));
       if (!sameMessage) {
-        // Only the OpenAPI schema's own checks are worded differently: the validator says them for a person
+        // Only the OpenAPI schema's own checks are worded differently: the validator says them for
+        // a person
         // (with the field's description), the server in its fixed words.
-        assertThat(atField).as("%s: %s is a schema check, worded by the server as its own", name, violation)
+        assertThat(atField)
+            .as("%s: %s is a schema check, worded by the server as its own", name, violation)
             .anySatisfy(cause -> assertThat(cause.getMessage()).matches(SCHEMA_WORDING));
-        assertThat(violation.message()).as("a CEL rule's message is the server's").doesNotContain("with version");
+        assertThat(violation.message())
+            .as("a CEL rule's message is the server's")
+            .doesNotContain("with version");
       }
     }
-    assertThat(causes).as("the server refuses nothing the validator lets through")
-        .allSatisfy(cause -> assertThat(offline).extracting(Violation::field).contains(nullToEmpty(cause.getField())));
+    assertThat(causes)
+        .as("the server refuses nothing the validator lets through")
+        .allSatisfy(
+            cause ->
+                assertThat(offline)
+                    .extracting(Violation::field)
+                    .contains(nullToEmpty(cause.getField())));
   }
 
   static Stream<Arguments> validOnEachVersion() {
@@ -122,12 +146,18 @@ class RealApiServerValidationTest {
       for (var resource : resources) {
         admin.resource(resource).inNamespace(namespace).createOr(existing -> existing.update());
       }
-      admin.resourceList(resources).inNamespace(namespace).withTimeout(10, TimeUnit.SECONDS).delete();
+      admin
+          .resourceList(resources)
+          .inNamespace(namespace)
+          .withTimeout(10, TimeUnit.SECONDS)
+          .delete();
     }
   }
 
   private static GenericKubernetesResource toResource(KubernetesClient client, JsonNode resource) {
-    return client.getKubernetesSerialization().convertValue(resource, GenericKubernetesResource.class);
+    return client
+        .getKubernetesSerialization()
+        .convertValue(resource, GenericKubernetesResource.class);
   }
 
   /** The server names the object as a whole "<nil>" (a nil field.Path); the validator says "". */
@@ -136,15 +166,17 @@ class RealApiServerValidationTest {
   }
 
   /**
-   * Creates the VirtualIP as kubectl does, with {@code fieldValidation=Strict} (unknown fields refused rather than
-   * pruned), and returns the server's answer as a Status (code 201 when it was created).
+   * Creates the VirtualIP as kubectl does, with {@code fieldValidation=Strict} (unknown fields
+   * refused rather than pruned), and returns the server's answer as a Status (code 201 when it was
+   * created).
    */
   private static Status createStrictly(KubernetesClient admin, JsonNode resource) {
     HttpClient http = admin.getHttpClient();
-    HttpRequest request = http.newHttpRequestBuilder()
-        .uri(admin.getMasterUrl() + "apis/virtualip.io/v1/virtualips?fieldValidation=Strict")
-        .post("application/json", resource.toString())
-        .build();
+    HttpRequest request =
+        http.newHttpRequestBuilder()
+            .uri(admin.getMasterUrl() + "apis/virtualip.io/v1/virtualips?fieldValidation=Strict")
+            .post("application/json", resource.toString())
+            .build();
     HttpResponse<String> response = http.sendAsync(request, String.class).join();
     if (response.code() == 201) {
       return new StatusBuilder().withCode(201).build();

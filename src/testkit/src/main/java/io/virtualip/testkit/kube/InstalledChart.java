@@ -18,19 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chart's cluster objects on a real API server, as {@code kubectl apply -f deploy/} installs them (namespace, CRD,
- * RBAC, the agents' node-restriction policy; not the operator's Deployment: tests run the operator themselves), and
- * tokens of the chart's own ServiceAccounts, so that programs under test run with exactly the chart's permissions.
+ * The chart's cluster objects on a real API server, as {@code kubectl apply -f deploy/} installs
+ * them (namespace, CRD, RBAC, the agents' node-restriction policy; not the operator's Deployment:
+ * tests run the operator themselves), and tokens of the chart's own ServiceAccounts, so that
+ * programs under test run with exactly the chart's permissions.
  */
 public final class InstalledChart {
 
   public static final String NAMESPACE = "virtualip-system";
   public static final String OPERATOR_SA = "virtualip-operator";
   public static final String AGENT_SA = "virtualip-agent";
-  /** What {@code deploy/} holds besides the operator's Deployment, in the order kubectl applies it. */
+
+  /**
+   * What {@code deploy/} holds besides the operator's Deployment, in the order kubectl applies it.
+   */
   static final List<String> CLUSTER_OBJECTS =
-      List.of(
-          "00-namespace.yaml", "10-crd.yaml", "20-rbac.yaml", "25-agent-node-restriction.yaml");
+      List.of("00-namespace.yaml", "10-crd.yaml", "20-rbac.yaml", "25-agent-node-restriction.yaml");
 
   private static final Map<KubeApi, InstalledChart> INSTALLED = new ConcurrentHashMap<>();
 
@@ -40,7 +43,10 @@ public final class InstalledChart {
     this.api = api;
   }
 
-  /** Installs the chart's cluster objects on {@code api} once and waits until the CRD and the policy are in force. */
+  /**
+   * Installs the chart's cluster objects on {@code api} once and waits until the CRD and the policy
+   * are in force.
+   */
   public static InstalledChart on(KubeApi api) {
     return INSTALLED.computeIfAbsent(api, InstalledChart::install);
   }
@@ -54,15 +60,19 @@ public final class InstalledChart {
     return api.token(NAMESPACE, OPERATOR_SA);
   }
 
-  /** A token of the agent's ServiceAccount for {@code node}: see {@link #agentToken(KubernetesClient, String)}. */
+  /**
+   * A token of the agent's ServiceAccount for {@code node}: see {@link
+   * #agentToken(KubernetesClient, String)}.
+   */
   public String agentToken(String node) {
     return agentToken(api.admin(), node);
   }
 
   /**
-   * A token of the agent's ServiceAccount bound to the Pod {@code virtualip-agent-<node>} on {@code node}, as the
-   * kubelet mounts it into the DaemonSet's pod (stored here, never run): it carries the node's name, which the
-   * node-restriction policy reads. Static for callers that hold only an admin client.
+   * A token of the agent's ServiceAccount bound to the Pod {@code virtualip-agent-<node>} on {@code
+   * node}, as the kubelet mounts it into the DaemonSet's pod (stored here, never run): it carries
+   * the node's name, which the node-restriction policy reads. Static for callers that hold only an
+   * admin client.
    */
   public static String agentToken(KubernetesClient admin, String node) {
     Pod pod =
@@ -88,7 +98,10 @@ public final class InstalledChart {
     return KubeApi.token(admin, NAMESPACE, AGENT_SA, pod);
   }
 
-  /** The repository's {@code deploy/} directory, found from the working directory (Maven runs tests in modules). */
+  /**
+   * The repository's {@code deploy/} directory, found from the working directory (Maven runs tests
+   * in modules).
+   */
   public static Path deployDirectory() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve("deploy/10-crd.yaml"))) {
@@ -129,8 +142,8 @@ public final class InstalledChart {
   }
 
   /**
-   * The API server loads a new admission policy asynchronously: until an agent token without a node is refused a
-   * Lease, tests would race it.
+   * The API server loads a new admission policy asynchronously: until an agent token without a node
+   * is refused a Lease, tests would race it.
    */
   private static void awaitPolicyInForce(KubeApi api) {
     try (KubernetesClient unbound = api.client(api.token(NAMESPACE, AGENT_SA))) {
@@ -149,18 +162,28 @@ public final class InstalledChart {
                       .endSpec()
                       .build())
               .create();
-          api.admin().leases().inNamespace(NAMESPACE).withName("virtualip-agent-policy-probe").delete();
+          api.admin()
+              .leases()
+              .inNamespace(NAMESPACE)
+              .withName("virtualip-agent-policy-probe")
+              .delete();
         } catch (KubernetesClientException e) {
-          if (e.getCode() == 403 && String.valueOf(e.getMessage()).contains("virtualip-agent-node-restriction")) {
+          if (e.getCode() == 403
+              && String.valueOf(e.getMessage()).contains("virtualip-agent-node-restriction")) {
             return;
           }
           if (e.getCode() != 409) {
             throw e;
           }
-          api.admin().leases().inNamespace(NAMESPACE).withName("virtualip-agent-policy-probe").delete();
+          api.admin()
+              .leases()
+              .inNamespace(NAMESPACE)
+              .withName("virtualip-agent-policy-probe")
+              .delete();
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the agents' node-restriction policy is not in force after 60 s");
+          throw new IllegalStateException(
+              "the agents' node-restriction policy is not in force after 60 s");
         }
         try {
           Thread.sleep(200);

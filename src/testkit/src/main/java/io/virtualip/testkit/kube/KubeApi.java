@@ -28,14 +28,15 @@ import java.util.stream.Stream;
 import org.bouncycastle.asn1.x509.GeneralName;
 
 /**
- * A real kube-apiserver + etcd on loopback, started with fabric8's kube-api-test from the binaries that
- * {@code src/kube-api-server/build.sh} put in its cache (offline: it never downloads).
+ * A real kube-apiserver + etcd on loopback, started with fabric8's kube-api-test from the binaries
+ * that {@code src/kube-api-server/build.sh} put in its cache (offline: it never downloads).
  *
- * <p>What this adds to kube-api-test, thinly: its own certificate directory per server (kube-api-test keeps one
- * apiserver certificate for 127.0.0.1 in its cache directory; ours also names the addresses a lab exposes the server
- * on, see {@link #expose}); {@code --bind-address=127.0.0.1} (kube-api-test leaves the default, every address); clients
- * for ServiceAccount tokens, so that programs run with the chart's own permissions and never as admin. The etcd that
- * build.sh installs listens on loopback only (kube-api-test asks for 0.0.0.0).
+ * <p>What this adds to kube-api-test, thinly: its own certificate directory per server
+ * (kube-api-test keeps one apiserver certificate for 127.0.0.1 in its cache directory; ours also
+ * names the addresses a lab exposes the server on, see {@link #expose}); {@code
+ * --bind-address=127.0.0.1} (kube-api-test leaves the default, every address); clients for
+ * ServiceAccount tokens, so that programs run with the chart's own permissions and never as admin.
+ * The etcd that build.sh installs listens on loopback only (kube-api-test asks for 0.0.0.0).
  */
 public final class KubeApi implements AutoCloseable {
 
@@ -68,7 +69,8 @@ public final class KubeApi implements AutoCloseable {
                 .withOfflineMode(true)
                 .withUpdateKubeConfig(false)
                 .withApiServerFlag("--bind-address", "127.0.0.1")
-                // A loopback address may not be the kubernetes Service's endpoint; nothing here needs one.
+                // A loopback address may not be the kubernetes Service's endpoint; nothing here
+                // needs one.
                 .withApiServerFlag("--endpoint-reconciler-type", "none")
                 .build());
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopQuietly, "kube-api-stop"));
@@ -78,7 +80,10 @@ public final class KubeApi implements AutoCloseable {
     admin = new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  /** One server of {@link KubeVersions#selected()} per JVM, started on first use and stopped when the JVM exits. */
+  /**
+   * One server of {@link KubeVersions#selected()} per JVM, started on first use and stopped when
+   * the JVM exits.
+   */
   public static KubeApi shared() {
     return shared(KubeVersions.selected());
   }
@@ -89,8 +94,8 @@ public final class KubeApi implements AutoCloseable {
   }
 
   /**
-   * A server of its own, for a caller that stops it. {@code exposedOn}: addresses of this host that {@link #expose}
-   * will relay from (they go into the serving certificate).
+   * A server of its own, for a caller that stops it. {@code exposedOn}: addresses of this host that
+   * {@link #expose} will relay from (they go into the serving certificate).
    */
   public static KubeApi start(String version, InetAddress... exposedOn) {
     return new KubeApi(version, List.of(exposedOn));
@@ -125,15 +130,19 @@ public final class KubeApi implements AutoCloseable {
     namespace(admin, name);
   }
 
-  /** Creates the ServiceAccount (and its namespace) if missing and returns a one-hour token for it (TokenRequest). */
+  /**
+   * Creates the ServiceAccount (and its namespace) if missing and returns a one-hour token for it
+   * (TokenRequest).
+   */
   public String token(String namespace, String serviceAccount) {
     return token(admin, namespace, serviceAccount, null);
   }
 
   /**
-   * A token bound to a Pod, as the kubelet gives a pod: on a Pod with {@code spec.nodeName} the API server puts the
-   * node's name into the token's user extra ({@code authentication.kubernetes.io/node-name}), which the chart's
-   * admission policy uses to tell the agent of one node from another.
+   * A token bound to a Pod, as the kubelet gives a pod: on a Pod with {@code spec.nodeName} the API
+   * server puts the node's name into the token's user extra ({@code
+   * authentication.kubernetes.io/node-name}), which the chart's admission policy uses to tell the
+   * agent of one node from another.
    */
   public String podToken(HasMetadata pod, String serviceAccount) {
     return token(admin, pod.getMetadata().getNamespace(), serviceAccount, pod);
@@ -146,8 +155,9 @@ public final class KubeApi implements AutoCloseable {
   }
 
   /**
-   * A one-hour token of {@code serviceAccount} (created, with its namespace, if missing), bound to {@code boundTo}
-   * when not null. Static for callers that hold only an admin client (a Quarkus test, in another class loader).
+   * A one-hour token of {@code serviceAccount} (created, with its namespace, if missing), bound to
+   * {@code boundTo} when not null. Static for callers that hold only an admin client (a Quarkus
+   * test, in another class loader).
    */
   public static String token(
       KubernetesClient admin, String namespace, String serviceAccount, HasMetadata boundTo) {
@@ -184,7 +194,10 @@ public final class KubeApi implements AutoCloseable {
     return new KubernetesClientBuilder().withConfig(config(token, url)).build();
   }
 
-  /** The client configuration for {@code token} at {@code server} (this server's URL or an {@link #expose}d one). */
+  /**
+   * The client configuration for {@code token} at {@code server} (this server's URL or an {@link
+   * #expose}d one).
+   */
   public Config config(String token, String server) {
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(server)
@@ -194,7 +207,10 @@ public final class KubeApi implements AutoCloseable {
         .build();
   }
 
-  /** A kubeconfig for {@code token} at {@code server}, for programs started as processes (kubectl, agents). */
+  /**
+   * A kubeconfig for {@code token} at {@code server}, for programs started as processes (kubectl,
+   * agents).
+   */
   public String kubeconfig(String token, String server) {
     return String.join(
         "\n",
@@ -217,8 +233,9 @@ public final class KubeApi implements AutoCloseable {
   }
 
   /**
-   * Relays {@code address:port} (port 0: any free one) to the server, for processes in network namespaces that reach
-   * this host on {@code address}; the address must have been named at {@link #start}. Returns the server URL there.
+   * Relays {@code address:port} (port 0: any free one) to the server, for processes in network
+   * namespaces that reach this host on {@code address}; the address must have been named at {@link
+   * #start}. Returns the server URL there.
    */
   public synchronized String expose(InetAddress address, int port) {
     Relay relay = Relay.start(address, port, apiPort());
@@ -231,9 +248,10 @@ public final class KubeApi implements AutoCloseable {
   }
 
   /**
-   * An API outage for everyone who comes through {@link #expose}: every relay stops listening and drops its open
-   * connections (watches included). The server itself runs on, and so does {@link #admin()}, which talks to it on
-   * loopback; {@link #restoreRelays()} ends the outage on the same addresses and ports.
+   * An API outage for everyone who comes through {@link #expose}: every relay stops listening and
+   * drops its open connections (watches included). The server itself runs on, and so does {@link
+   * #admin()}, which talks to it on loopback; {@link #restoreRelays()} ends the outage on the same
+   * addresses and ports.
    */
   public synchronized void cutRelays() {
     relays.forEach(Relay::close);
@@ -269,7 +287,10 @@ public final class KubeApi implements AutoCloseable {
     }
   }
 
-  /** The serving certificate names 127.0.0.1 and every exposed address; kube-api-test keeps it if present. */
+  /**
+   * The serving certificate names 127.0.0.1 and every exposed address; kube-api-test keeps it if
+   * present.
+   */
   private void writeCertificates(List<InetAddress> exposedOn) {
     List<GeneralName> names = new ArrayList<>();
     names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));

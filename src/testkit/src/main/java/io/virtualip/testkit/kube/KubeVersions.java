@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The Kubernetes versions the product is proven on, pinned once here and in {@code src/kube-api-server/versions/}
- * (one go.mod each; {@code KubeVersionsTest} keeps the two equal).
+ * The Kubernetes versions the product is proven on, pinned once here and in {@code
+ * src/kube-api-server/versions/} (one go.mod each; {@code KubeVersionsTest} keeps the two equal).
  *
- * <p>{@link #NEWEST} is the newest release that builds with the machine's Go 1.26. {@link #OLDEST} is the oldest the
- * chart claims: 1.30, because the chart's ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) is GA from 1.30
- * and bound ServiceAccount tokens carry the node name ({@code authentication.kubernetes.io/node-name}) from 1.30; the
- * CRD itself needs 1.28 ({@code reason}/{@code fieldPath} in x-kubernetes-validations).
+ * <p>{@link #NEWEST} is the newest release that builds with the machine's Go 1.26. {@link #OLDEST}
+ * is the oldest the chart claims: 1.30, because the chart's ValidatingAdmissionPolicy
+ * (admissionregistration.k8s.io/v1) is GA from 1.30 and bound ServiceAccount tokens carry the node
+ * name ({@code authentication.kubernetes.io/node-name}) from 1.30; the CRD itself needs 1.28
+ * ({@code reason}/{@code fieldPath} in x-kubernetes-validations).
  */
 public final class KubeVersions {
 
@@ -20,7 +21,9 @@ public final class KubeVersions {
   public static final String OLDEST = "1.30.14";
   public static final List<String> ALL = List.of(NEWEST, OLDEST);
 
-  /** The system property that picks the version of {@link KubeApi#shared()}; the newest by default. */
+  /**
+   * The system property that picks the version of {@link KubeApi#shared()}; the newest by default.
+   */
   public static final String PROPERTY = "virtualip.kube.version";
 
   private KubeVersions() {}
@@ -32,9 +35,7 @@ public final class KubeVersions {
   /** kube-api-test's binary cache: {@code $KUBE_API_TEST_DIR} or {@code ~/.kubeapitest}. */
   public static Path cacheDir() {
     String dir = System.getenv("KUBE_API_TEST_DIR");
-    return dir != null
-        ? Path.of(dir)
-        : Path.of(System.getProperty("user.home"), ".kubeapitest");
+    return dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".kubeapitest");
   }
 
   /** Where kube-api-test looks for the binaries of {@code version}. */

@@ -12,17 +12,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay from an address of this host to the API server on loopback: TLS passes through untouched, so clients
- * check the server's own certificate. It lets processes in network namespaces reach a server that listens on
- * loopback only.
+ * A TCP relay from an address of this host to the API server on loopback: TLS passes through
+ * untouched, so clients check the server's own certificate. It lets processes in network namespaces
+ * reach a server that listens on loopback only.
  */
 final class Relay implements AutoCloseable {
 
   private final ServerSocket listener;
   private final int target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  /** Kept after close, so that {@link KubeApi#restoreRelays()} can listen on the same address and port again. */
+
+  /**
+   * Kept after close, so that {@link KubeApi#restoreRelays()} can listen on the same address and
+   * port again.
+   */
   private final InetAddress address;
+
   private final int port;
 
   private Relay(ServerSocket listener, int target) {
@@ -81,7 +86,8 @@ final class Relay implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buffer = new byte[16384];
-              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                   out.write(buffer, 0, n);
                 }

@@ -17,11 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
-/** The real API server as the tests get it: the pinned version, RBAC on, tokens that carry their node. */
+/**
+ * The real API server as the tests get it: the pinned version, RBAC on, tokens that carry their
+ * node.
+ */
 class KubeApiTest {
 
   static List<String> versions() {
@@ -43,16 +46,31 @@ class KubeApiTest {
           .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
     }
 
-    // A token bound to a pod on node n1 says so in its user extra (what the chart's admission policy reads).
-    api.admin().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build())
+    // A token bound to a pod on node n1 says so in its user extra (what the chart's admission
+    // policy reads).
+    api.admin()
+        .resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build())
         .serverSideApply();
     api.namespace("kit");
     api.token("kit", "agent");
-    Pod pod = api.admin().resource(new PodBuilder()
-        .withNewMetadata().withName("agent-n1").withNamespace("kit").endMetadata()
-        .withNewSpec().withNodeName("n1").withServiceAccountName("agent")
-        .addNewContainer().withName("agent").withImage("virtualip/agent").endContainer()
-        .endSpec().build()).serverSideApply();
+    Pod pod =
+        api.admin()
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("agent-n1")
+                    .withNamespace("kit")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withNodeName("n1")
+                    .withServiceAccountName("agent")
+                    .addNewContainer()
+                    .withName("agent")
+                    .withImage("virtualip/agent")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .serverSideApply();
     try (KubernetesClient agent = api.client(api.podToken(pod, "agent"))) {
       SelfSubjectReview review = agent.resource(new SelfSubjectReview()).create();
       assertThat(review.getStatus().getUserInfo().getUsername())
@@ -69,15 +87,20 @@ class KubeApiTest {
     try (KubeApi api = KubeApi.start(KubeVersions.selected(), loopback2)) {
       String exposed = api.expose(loopback2, 0);
       assertThat(exposed).startsWith("https://127.0.0.2:");
-      // Over the relay, TLS verified against the server's certificate (which names 127.0.0.2), with a token.
+      // Over the relay, TLS verified against the server's certificate (which names 127.0.0.2), with
+      // a token.
       try (KubernetesClient viaRelay =
-          new KubernetesClientBuilder().withConfig(api.config(api.token("kit", "reader"), exposed)).build()) {
+          new KubernetesClientBuilder()
+              .withConfig(api.config(api.token("kit", "reader"), exposed))
+              .build()) {
         assertThat(viaRelay.getKubernetesVersion().getGitVersion()).isEqualTo("v" + api.version());
       }
     }
   }
 
-  /** The lab's and the agent tests' API outage: the relay goes away and comes back on the same port. */
+  /**
+   * The lab's and the agent tests' API outage: the relay goes away and comes back on the same port.
+   */
   @Test
   void cutRelaysIsAnOutageOnTheExposedAddressOnly() throws Exception {
     Requirements.kubeApi();
@@ -86,12 +109,18 @@ class KubeApiTest {
       String exposed = api.expose(loopback2, 0);
       String token = api.token("kit", "reader");
       api.cutRelays();
-      try (KubernetesClient viaRelay = new KubernetesClientBuilder()
-          .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(api.config(token, exposed))
-              .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).build())
-          .build()) {
-        assertThatThrownBy(viaRelay::getKubernetesVersion).isInstanceOf(KubernetesClientException.class);
-        assertThat(api.admin().getKubernetesVersion().getGitVersion()).isEqualTo("v" + api.version());
+      try (KubernetesClient viaRelay =
+          new KubernetesClientBuilder()
+              .withConfig(
+                  new io.fabric8.kubernetes.client.ConfigBuilder(api.config(token, exposed))
+                      .withRequestRetryBackoffLimit(0)
+                      .withConnectionTimeout(2_000)
+                      .build())
+              .build()) {
+        assertThatThrownBy(viaRelay::getKubernetesVersion)
+            .isInstanceOf(KubernetesClientException.class);
+        assertThat(api.admin().getKubernetesVersion().getGitVersion())
+            .isEqualTo("v" + api.version());
         api.restoreRelays();
         assertThat(viaRelay.getKubernetesVersion().getGitVersion()).isEqualTo("v" + api.version());
       }
