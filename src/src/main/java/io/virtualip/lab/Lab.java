@@ -1,5 +1,6 @@
 package io.virtualip.lab;
 
+import io.virtualip.testkit.Requirements;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -15,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A throw-away Ethernet segment made of network namespaces: a bridge in a namespace of its own and
@@ -135,22 +135,12 @@ public final class Lab implements AutoCloseable {
 
   /** Whether this JVM runs as root, which every lab operation needs. */
   public static boolean isRoot() {
-    try {
-      return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
+    return Requirements.isRoot();
   }
 
-  /**
-   * Whether {@code tool} is an executable on the PATH (for test assumptions such as {@code
-   * keepalived}).
-   */
+  /** Whether {@code tool} is an executable on the PATH. */
   public static boolean hasTool(String tool) {
-    return Stream.of(
-            System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":"))
-        .map(dir -> Path.of(dir, tool))
-        .anyMatch(Files::isExecutable);
+    return Requirements.hasTool(tool);
   }
 
   private void build() {
