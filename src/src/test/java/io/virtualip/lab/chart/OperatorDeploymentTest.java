@@ -131,6 +131,8 @@ class OperatorDeploymentTest {
                 entry("VIRTUALIP_AGENT_RESOURCES_REQUESTS_MEMORY", "64Mi"),
                 entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_CPU", "500m"),
                 entry("VIRTUALIP_AGENT_RESOURCES_LIMITS_MEMORY", "128Mi"),
+                entry("VIRTUALIP_AGENT_METRICS_PORT", "9477"),
+                entry("VIRTUALIP_AGENT_METRICS_ADDRESS", "0.0.0.0"),
                 entry("VIRTUALIP_LEASE_DURATION_SECONDS", "4")));
     assertThat(container(deployment(Map.of())).getImage()).isEqualTo("virtualip/operator:0.1.0");
   }
