@@ -29,8 +29,7 @@ class AgentLogTest {
    * is not a log.
    */
   private static final List<String> ALLOWED =
-      List.of(
-          "standalone/AgentLog.java", "standalone/Slf4jToSystemLogger.java", "cli/AgentMain.java");
+      List.of("runtime/AgentLog.java", "runtime/Slf4jToSystemLogger.java", "cli/AgentMain.java");
 
   @Test
   void mainCodeLogsOnlyThroughSystemLogger() throws IOException {
