@@ -54,6 +54,7 @@ public final class WideList {
         nodes.stream()
             .filter(n -> n.getState() == NodeState.Backup)
             .map(NodeStatus::getName)
+            .sorted() // by name, not in the order the agents happened to write their entries
             .toList();
     // Masters too when more than one claims (status.master is then empty): the split brain shows in
     // the row.
@@ -61,6 +62,7 @@ public final class WideList {
         nodes.stream()
             .filter(n -> n.getState() != NodeState.Backup && !n.getName().equals(master(v)))
             .map(n -> n.getName() + "(" + n.getState() + ")")
+            .sorted()
             .toList();
     return List.of(
         v.getMetadata().getName(),
