@@ -17,10 +17,10 @@ import io.virtualip.api.v1.VirtualIPSpec;
 import io.virtualip.api.v1.contract.Placement;
 import io.virtualip.lab.BuildArtifact;
 import io.virtualip.lab.bench.ProcessUsage;
+import io.virtualip.testkit.kube.InstalledChart;
 import io.virtualip.testkit.kube.KubeApi;
 import io.virtualip.testkit.kube.KubeVersions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -174,24 +174,11 @@ final class ScaleRun {
     KubeApi api = KubeApi.start(KubeVersions.NEWEST);
     toClose.add(api);
     KubernetesClient admin = api.admin();
-    for (String file : List.of("00-namespace.yaml", "10-crd.yaml", "20-rbac.yaml")) {
-      try (InputStream in =
-          Files.newInputStream(
-              BuildArtifact.find("virtualip.deploy." + file, Path.of("deploy", file)))) {
-        admin.load(in).forceConflicts().serverSideApply();
-      }
-    }
-    await(
-        "the CRD to be served",
-        Duration.ofSeconds(30),
-        () -> {
-          try {
-            admin.resources(VirtualIP.class).list();
-            return true;
-          } catch (RuntimeException e) {
-            return false;
-          }
-        });
+    // The chart's objects as kubectl apply -f deploy/ installs them, the agents' node-restriction
+    // policy included:
+    // every simulated agent writes with a token bound to a pod on its own node, as on a real
+    // cluster.
+    InstalledChart chart = InstalledChart.on(api);
     for (int j = 0; j < o.nodes(); j++) {
       String name = String.format("node-%03d", j);
       nodeNames.add(name);
@@ -265,7 +252,6 @@ final class ScaleRun {
     SimFabric fabric = new SimFabric();
     toClose.add(fabric);
     fabric.onTransition(transitions::add);
-    String agentToken = api.token(NAMESPACE, "virtualip-agent");
     Factory httpClients = HttpClientUtils.getHttpClientFactory();
     Path readyDir = Files.createTempDirectory("virtualip-scale-");
     for (int j = 0; j < o.nodes(); j++) {
@@ -273,7 +259,8 @@ final class ScaleRun {
       KubernetesClient client =
           new KubernetesClientBuilder()
               .withHttpClientFactory(httpClients)
-              .withConfig(KubernetesAgent.agentClientConfig(api.config(agentToken, api.url())))
+              .withConfig(
+                  KubernetesAgent.agentClientConfig(api.config(chart.agentToken(node), api.url())))
               .build();
       toClose.add(client);
       AgentConfig d = AgentConfig.defaults(node, NAMESPACE);
@@ -679,7 +666,7 @@ final class ScaleRun {
         BuildArtifact.find(
             "virtualip.operator.jar",
             Path.of("operator", "target", "quarkus-app", "quarkus-run.jar"));
-    String token = api.token(NAMESPACE, "virtualip-operator");
+    String token = InstalledChart.on(api).operatorToken();
     ProcessBuilder pb =
         new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
