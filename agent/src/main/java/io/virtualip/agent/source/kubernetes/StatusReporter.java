@@ -13,18 +13,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reports this node's view of each instance: its status.nodes entry and an Event per transition.
@@ -94,7 +104,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
    * The API calls of one round of entry writes, in parallel; bookkeeping stays on {@link #api}'s
    * thread.
    */
-  private final java.util.concurrent.ExecutorService writers =
+  private final ExecutorService writers =
       Executors.newFixedThreadPool(WRITERS, DaemonThreads.named("virtualip-status-write"));
 
   /** Kept after a removal too, so that the engine's final transition still gets its Event. */
@@ -232,9 +242,8 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
    * @return false when a write failed and must be retried (the others are still attempted)
    */
   private boolean writeEntries() {
-    record Attempt(
-        String name, Pending pending, NodeStatus entry, java.util.concurrent.Future<?> write) {}
-    java.util.List<Attempt> attempts = new java.util.ArrayList<>();
+    record Attempt(String name, Pending pending, NodeStatus entry, Future<?> write) {}
+    List<Attempt> attempts = new ArrayList<>();
     for (var e : Map.copyOf(pending).entrySet()) {
       String name = e.getKey();
       Pending p = e.getValue();
@@ -281,7 +290,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         return false;
-      } catch (java.util.concurrent.ExecutionException ex) {
+      } catch (ExecutionException ex) {
         LOG.log(
             System.Logger.Level.WARNING,
             "cannot write status of VirtualIP "
@@ -409,7 +418,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
                 .orElse(null);
     return shown == null
         || shown.getState() == NodeState.Unknown
-        || !java.util.Objects.equals(shown.getUpdated(), lastStamp.get(name));
+        || !Objects.equals(shown.getUpdated(), lastStamp.get(name));
   }
 
   Reported reported(String name, InstanceSnapshot s, Instant now) {
@@ -421,7 +430,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         s.reason(),
         heard(name, s, now).stream()
             .map(InstanceSnapshot.Peer::address)
-            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+            .collect(Collectors.toCollection(TreeSet::new)),
         generations.get(name));
   }
 
@@ -429,8 +438,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
    * Peers heard within 3 advertisement intervals (RFC 5798 section 6.1: about
    * Master_Down_Interval).
    */
-  private java.util.List<InstanceSnapshot.Peer> heard(
-      String name, InstanceSnapshot s, Instant now) {
+  private List<InstanceSnapshot.Peer> heard(String name, InstanceSnapshot s, Instant now) {
     Instant since = now.minus(interval(name).multipliedBy(3));
     return s.peers().stream()
         .filter(p -> p.lastHeard() == null || !p.lastHeard().isBefore(since))
@@ -471,18 +479,16 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
                         .reversed()
                         .thenComparing(Map.Entry.comparingByKey()))
                 .limit(NodeStatus.MAX_REJECTED_REASONS)
-                .collect(
-                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-    java.util.List<InstanceSnapshot.Peer> heard = heard(name, s, clock.instant());
-    java.util.stream.Stream<InstanceSnapshot.Peer> peers = heard.stream();
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    List<InstanceSnapshot.Peer> heard = heard(name, s, clock.instant());
+    Stream<InstanceSnapshot.Peer> peers = heard.stream();
     if (heard.size() > NodeStatus.MAX_PEERS) {
       peers =
           peers
               .sorted(
-                  java.util.Comparator.comparing(
+                  Comparator.comparing(
                           InstanceSnapshot.Peer::lastHeard,
-                          java.util.Comparator.nullsFirst(
-                              java.util.Comparator.<Instant>naturalOrder()))
+                          Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
                       .reversed())
               .limit(NodeStatus.MAX_PEERS);
     }
