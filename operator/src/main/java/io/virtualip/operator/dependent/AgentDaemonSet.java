@@ -283,10 +283,10 @@ public final class AgentDaemonSet {
   /**
    * Creates or updates the placement's DaemonSet so that it is owned by exactly the live VirtualIPs
    * of that placement; deletes it when there are none (a real cluster's garbage collector would
-   * too, but not before the last owner is gone for good). {@code cachedOwners} (from the informer
-   * cache) only decides whether anything needs writing: what is written comes from a fresh read,
-   * since a cache a write behind re-applied owners that had just been deleted (issue 11: a bulk
-   * delete left the DaemonSet owned by deleted VirtualIPs).
+   * too, but not before the last owner is gone for good). {@code cachedOwners} and {@code current}
+   * (from the informer cache) only decide whether anything needs writing: what is written comes
+   * from a fresh read, since a cache a write behind re-applied owners that had just been deleted
+   * (issue 11: a bulk delete left the DaemonSet owned by deleted VirtualIPs).
    */
   public void reconcile(
       Placement placement, Collection<VirtualIP> cachedOwners, DaemonSet current) {
@@ -295,27 +295,59 @@ public final class AgentDaemonSet {
         && upToDate(current, desired(placement, cachedOwners))) {
       return;
     }
-    converge(placement, name(placement), current);
+    converge(name(placement), placement.hash(), current, true);
   }
 
   /**
-   * Writes the DaemonSet's owners from the DaemonSet and then the VirtualIPs read afresh, guarded
-   * by the DaemonSet's version: whoever changed the owners after that read makes this write fail
-   * (409), and the retry reads again. Read in this order, a VirtualIP deleted before the
-   * DaemonSet's read is seen as deleted, and one deleted after it changed the DaemonSet (its
-   * cleanup released it) or never owned it.
+   * Lets {@code vip} (deleted, or moved to another placement) go from the DaemonSet {@code name}:
+   * its owners become the live VirtualIPs of its placement, and it is deleted when there are none.
+   * The DaemonSet is read afresh: a cache that does not show {@code vip} among its owners yet would
+   * find nothing to release, and {@code vip} would be gone for good still owning it.
    */
-  private void converge(Placement placement, String name, DaemonSet cached) {
-    DaemonSet seen = cached;
+  public void release(VirtualIP vip, String name) {
+    DaemonSet current = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
+    if (current == null || current.getMetadata().getLabels() == null) {
+      return;
+    }
+    LOG.debugf(
+        "releasing agent DaemonSet %s/%s from %s", namespace, name, vip.getMetadata().getName());
+    converge(name, current.getMetadata().getLabels().get(LABEL_PLACEMENT), current, false);
+  }
+
+  /**
+   * Writes the DaemonSet's owners from the live VirtualIPs of its placement read after the
+   * DaemonSet, guarded by the DaemonSet's version: whoever changed it after that read makes the
+   * write fail (409, or 404 if it was deleted), and the next attempt reads again. A VirtualIP read
+   * as live may still be deleted before the write lands, its cleanup finding a DaemonSet it does
+   * not own yet and writing nothing: so after each write the VirtualIPs are read again, and a
+   * difference is written again (guarded by the version just written). Whatever write comes last, a
+   * VirtualIP it names was either still live after it (its own cleanup, reading the DaemonSet
+   * afresh, releases it) or is seen deleted by its writer. {@code mayCreate}: false when releasing,
+   * a placement whose DaemonSet is gone is not for the releaser to bring back.
+   */
+  private void converge(String name, String placementHash, DaemonSet seen, boolean mayCreate) {
     for (int attempt = 1; ; attempt++) {
       try {
-        apply(placement, liveOwners(placement), seen);
-        return;
+        List<VirtualIP> owners = liveOwners(placementHash);
+        if (seen == null && !mayCreate) {
+          return;
+        }
+        DaemonSet written = apply(owners, seen);
+        if (written == null
+            || ownerReferences(liveOwners(placementHash))
+                .equals(written.getMetadata().getOwnerReferences())) {
+          return;
+        }
+        if (attempt == MAX_ATTEMPTS) {
+          throw new IllegalStateException(
+              "the VirtualIPs of agent DaemonSet " + name + " keep changing; retried later");
+        }
+        seen = written;
       } catch (KubernetesClientException e) {
         boolean lostRace =
             e.getCode() == HttpURLConnection.HTTP_CONFLICT
                 || (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && seen != null);
-        if (!lostRace || attempt == 5) {
+        if (!lostRace || attempt == MAX_ATTEMPTS) {
           throw e;
         }
         seen = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
@@ -323,15 +355,25 @@ public final class AgentDaemonSet {
     }
   }
 
-  /** The VirtualIPs of {@code placement} not being deleted, read from the API server. */
-  private List<VirtualIP> liveOwners(Placement placement) {
+  /**
+   * Writes before leaving it to JOSDK's retry (slower back-off): a bulk delete of 21 VirtualIPs
+   * changes the DaemonSet many times while one reconcile converges.
+   */
+  private static final int MAX_ATTEMPTS = 10;
+
+  /** The VirtualIPs of the placement not being deleted, read from the API server. */
+  private List<VirtualIP> liveOwners(String placementHash) {
     return client.resources(VirtualIP.class).list().getItems().stream()
         .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
-        .filter(v -> Placement.of(v).equals(placement))
+        .filter(v -> Objects.equals(Placement.of(v).hash(), placementHash))
         .toList();
   }
 
-  private void apply(Placement placement, Collection<VirtualIP> owners, DaemonSet current) {
+  /**
+   * Makes {@code current} owned by {@code owners} (all of one placement), deleting it when there
+   * are none; returns the DaemonSet as written, or null when nothing was created or updated.
+   */
+  private DaemonSet apply(List<VirtualIP> owners, DaemonSet current) {
     if (owners.isEmpty()) {
       if (current != null) {
         LOG.infof(
@@ -339,18 +381,18 @@ public final class AgentDaemonSet {
             namespace, current.getMetadata().getName());
         delete(current);
       }
-      return;
+      return null;
     }
+    Placement placement = Placement.of(owners.get(0));
     DaemonSet desired = desired(placement, owners);
     if (current == null) {
       LOG.infof(
           "creating agent DaemonSet %s/%s for placement %s",
           namespace, desired.getMetadata().getName(), placement.canonicalJson());
-      client.resource(desired).create();
-      return;
+      return client.resource(desired).create();
     }
     if (upToDate(current, desired)) {
-      return;
+      return null;
     }
     DaemonSet update =
         new DaemonSetBuilder(current)
@@ -361,67 +403,7 @@ public final class AgentDaemonSet {
             .endMetadata()
             .withSpec(sameSpec(current, desired) ? current.getSpec() : desired.getSpec())
             .build();
-    client.resource(update).update();
-  }
-
-  /**
-   * Lets {@code vip} (deleted, or moved to another placement) go from {@code current}: the
-   * DaemonSet's owners become the live VirtualIPs of its placement, read afresh, and it is deleted
-   * when there are none. Only where {@code vip} owns it by the cache, or {@code always} (the
-   * placement {@code vip} was last on, whose cached DaemonSet may not show it yet).
-   */
-  public void release(VirtualIP vip, DaemonSet current, boolean always) {
-    boolean owns =
-        current.getMetadata().getOwnerReferences().stream()
-            .anyMatch(o -> Objects.equals(o.getUid(), vip.getMetadata().getUid()));
-    if (!owns && !always) {
-      return;
-    }
-    String placementHash =
-        current.getMetadata().getLabels() == null
-            ? null
-            : current.getMetadata().getLabels().get(LABEL_PLACEMENT);
-    String name = current.getMetadata().getName();
-    DaemonSet seen = current;
-    for (int attempt = 1; seen != null; attempt++) {
-      try {
-        List<VirtualIP> owners =
-            client.resources(VirtualIP.class).list().getItems().stream()
-                .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
-                .filter(v -> !Objects.equals(v.getMetadata().getUid(), vip.getMetadata().getUid()))
-                .filter(v -> Objects.equals(Placement.of(v).hash(), placementHash))
-                .toList();
-        setOwners(seen, owners, vip);
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 5) {
-          throw e;
-        }
-        seen = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
-      }
-    }
-  }
-
-  private void setOwners(DaemonSet current, List<VirtualIP> owners, VirtualIP released) {
-    if (owners.isEmpty()) {
-      LOG.infof(
-          "deleting agent DaemonSet %s/%s: its last VirtualIP %s is gone",
-          namespace, current.getMetadata().getName(), released.getMetadata().getName());
-      delete(current);
-      return;
-    }
-    List<OwnerReference> references = ownerReferences(owners);
-    if (references.equals(current.getMetadata().getOwnerReferences())) {
-      return;
-    }
-    client
-        .resource(
-            new DaemonSetBuilder(current)
-                .editMetadata()
-                .withOwnerReferences(references)
-                .endMetadata()
-                .build())
-        .update();
+    return client.resource(update).update();
   }
 
   /**

@@ -239,9 +239,15 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     if (leaderElection != null && leaderElection.stoppedLeading()) {
       return DeleteControl.noFinalizerRemoval(); // the next leader cleans up
     }
+    // Its own placement's DaemonSet always, read afresh: the cache may not show it, or not show
+    // this
+    // VirtualIP among its owners yet (issue 11). Others only where the cache says it owns them.
     String own = AgentDaemonSet.name(Placement.of(vip));
+    agents.release(vip, own);
     for (DaemonSet ds : cluster(context).daemonSets()) {
-      agents.release(vip, ds, ds.getMetadata().getName().equals(own));
+      if (!ds.getMetadata().getName().equals(own) && owns(vip, ds)) {
+        agents.release(vip, ds.getMetadata().getName());
+      }
     }
     synchronized (vridBook) {
       vridBook.remove(vip.getMetadata().getName());
@@ -275,10 +281,15 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
             .orElse(null);
     agents.reconcile(placement, owners, current);
     for (DaemonSet other : cluster.daemonSets()) {
-      if (!other.getMetadata().getName().equals(name)) {
-        agents.release(vip, other, false); // its placement changed
+      if (!other.getMetadata().getName().equals(name) && owns(vip, other)) {
+        agents.release(vip, other.getMetadata().getName()); // its placement changed
       }
     }
+  }
+
+  private static boolean owns(VirtualIP vip, DaemonSet ds) {
+    return ds.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> Objects.equals(o.getUid(), uid(vip)));
   }
 
   /**
