@@ -240,8 +240,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       return DeleteControl.noFinalizerRemoval(); // the next leader cleans up
     }
     // Its own placement's DaemonSet always, read afresh: the cache may not show it, or not show
-    // this
-    // VirtualIP among its owners yet (issue 11). Others only where the cache says it owns them.
+    // this VirtualIP among its owners yet (issue 11). Others where the cache says it owns them.
     String own = AgentDaemonSet.name(Placement.of(vip));
     agents.release(vip, own);
     for (DaemonSet ds : cluster(context).daemonSets()) {

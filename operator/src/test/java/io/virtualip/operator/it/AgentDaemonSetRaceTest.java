@@ -22,8 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -38,9 +41,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RealApiServer.Available.class)
 class AgentDaemonSetRaceTest {
-  private static final Map<String, String> SELECTOR = Map.of("role", "race");
-  private static final Placement PLACEMENT = new Placement(SELECTOR, List.of());
-  private static final String NAME = AgentDaemonSet.name(PLACEMENT);
+  /** Each test's own placement, so that a failed test leaves nothing in the next one's way. */
+  private Map<String, String> selector;
+
+  private Placement placement;
+  private String name;
 
   private static KubeApi api;
   private static KubernetesClient admin;
@@ -60,6 +65,21 @@ class AgentDaemonSetRaceTest {
             .withHttpClientBuilderConsumer(
                 b -> b.addOrReplaceInterceptor("before-next-write", new BeforeNextWrite()))
             .build();
+  }
+
+  @BeforeEach
+  void placement(TestInfo test) {
+    selector = Map.of("role", "race-" + Integer.toHexString(test.getDisplayName().hashCode()));
+    placement = new Placement(selector, List.of());
+    name = AgentDaemonSet.name(placement);
+  }
+
+  @AfterEach
+  void removeVirtualIPs() {
+    beforeNextWrite.set(null);
+    for (VirtualIP vip : admin.resources(VirtualIP.class).list().getItems()) {
+      delete(vip);
+    }
   }
 
   @AfterAll
@@ -88,22 +108,22 @@ class AgentDaemonSetRaceTest {
     VirtualIP a = create("race-stale-a");
     VirtualIP b = create("race-stale-b");
     VirtualIP c = create("race-stale-c");
-    agents.reconcile(PLACEMENT, List.of(a, b, c), null);
+    agents.reconcile(placement, List.of(a, b, c), null);
     DaemonSet snapshot = daemonSet();
     assertThat(owners(snapshot)).containsExactly("race-stale-a", "race-stale-b", "race-stale-c");
 
     markDeleted(c);
     delete(b);
-    agents.release(b, NAME); // b's cleanup, then its finalizer goes
-    agents.reconcile(PLACEMENT, List.of(a, b), snapshot); // a's reconcile, from its snapshot
+    agents.release(b, name); // b's cleanup, then its finalizer goes
+    agents.reconcile(placement, List.of(a, b), snapshot); // a's reconcile, from its snapshot
 
     assertThat(owners(daemonSet()))
         .as("owners after the stale reconcile")
         .containsExactly("race-stale-a");
     delete(c);
-    agents.release(c, NAME);
+    agents.release(c, name);
     delete(a);
-    agents.release(a, NAME);
+    agents.release(a, name);
     assertThat(daemonSet()).as("the DaemonSet after its last VirtualIP's cleanup").isNull();
   }
 
@@ -116,21 +136,21 @@ class AgentDaemonSetRaceTest {
   @Test
   void aVirtualIPDeletedBetweenAReconcilesReadAndItsWriteDoesNotOwnTheDaemonSet() {
     VirtualIP a = create("race-read-a");
-    agents.reconcile(PLACEMENT, List.of(a), null);
+    agents.reconcile(placement, List.of(a), null);
     DaemonSet onlyA = daemonSet();
     VirtualIP b = create("race-read-b");
 
     beforeNextWrite.set(
         () -> {
           delete(b);
-          agents.release(b, NAME);
+          agents.release(b, name);
         });
-    agents.reconcile(PLACEMENT, List.of(a, b), onlyA); // b's addition
+    agents.reconcile(placement, List.of(a, b), onlyA); // b's addition
 
     assertThat(beforeNextWrite.get()).as("the reconcile wrote").isNull();
     assertThat(owners(daemonSet())).containsExactly("race-read-a");
     delete(a);
-    agents.release(a, NAME);
+    agents.release(a, name);
     assertThat(daemonSet()).isNull();
   }
 
@@ -146,23 +166,23 @@ class AgentDaemonSetRaceTest {
     beforeNextWrite.set(
         () -> {
           delete(b);
-          agents.release(b, NAME);
+          agents.release(b, name);
         });
-    agents.reconcile(PLACEMENT, List.of(a, b), null);
+    agents.reconcile(placement, List.of(a, b), null);
 
     assertThat(beforeNextWrite.get()).as("the reconcile wrote").isNull();
     assertThat(owners(daemonSet())).containsExactly("race-create-a");
     delete(a);
-    agents.release(a, NAME);
+    agents.release(a, name);
     assertThat(daemonSet()).isNull();
   }
 
-  private static VirtualIP create(String name) {
+  private VirtualIP create(String vipName) {
     VirtualIP vip = new VirtualIP();
-    vip.getMetadata().setName(name);
+    vip.getMetadata().setName(vipName);
     VirtualIPSpec spec = new VirtualIPSpec();
     spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setNodeSelector(SELECTOR);
+    spec.setNodeSelector(selector);
     vip.setSpec(spec);
     return admin.resource(vip).create();
   }
@@ -195,12 +215,12 @@ class AgentDaemonSetRaceTest {
     assertThat(resource.get()).isNull();
   }
 
-  private static DaemonSet daemonSet() {
-    return admin.apps().daemonSets().inNamespace(InstalledChart.NAMESPACE).withName(NAME).get();
+  private DaemonSet daemonSet() {
+    return admin.apps().daemonSets().inNamespace(InstalledChart.NAMESPACE).withName(name).get();
   }
 
-  private static List<String> owners(DaemonSet ds) {
-    assertThat(ds).as("DaemonSet " + NAME).isNotNull();
+  private List<String> owners(DaemonSet ds) {
+    assertThat(ds).as("DaemonSet " + name).isNotNull();
     return ds.getMetadata().getOwnerReferences().stream().map(OwnerReference::getName).toList();
   }
 
