@@ -301,6 +301,91 @@ class AgentDaemonSetLifecycleTest {
     await().atMost(WAIT).until(() -> daemonSet(selector) == null);
   }
 
+  /**
+   * Issue 11 #4 under load: 21 VirtualIPs, 18 of them deleted at once from 6 threads in a shuffled
+   * order while the operator reconciles on 4 threads, then the last 3 at once. After the first wave
+   * the DaemonSet must be owned by exactly the 3 survivors (the last cleanup deleting the DaemonSet
+   * would hide owners left behind, so they are checked while it lives), after the second it must be
+   * gone; at no check may a DaemonSet be owned by a deleted VirtualIP.
+   */
+  @Test
+  void concurrentDeletesLeaveExactlyTheLiveOwnersAndTheLastDeletesTheDaemonSet() throws Exception {
+    Map<String, String> selector = Map.of("role", "ds-waves");
+    List<String> names =
+        java.util.stream.IntStream.rangeClosed(1, 21).mapToObj(i -> "ds-waves-" + i).toList();
+    Map<String, String> uids = new java.util.HashMap<>();
+    names.forEach(n -> uids.put(cluster.apply(n, selector, null, null).getMetadata().getUid(), n));
+    await()
+        .atMost(WAIT)
+        .until(() -> daemonSet(selector), d -> d != null && owners(d).size() == names.size());
+
+    List<String> order = new java.util.ArrayList<>(names);
+    java.util.Collections.shuffle(order, new java.util.Random(11));
+    List<String> firstWave = order.subList(0, 18);
+    List<String> survivors = order.subList(18, 21);
+
+    deleteAtOnce(firstWave, 6);
+    await().atMost(WAIT).until(() -> firstWave.stream().allMatch(n -> cluster.get(n) == null));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> daemonSet(selector),
+            d -> d != null && owners(d).equals(survivors.stream().sorted().toList()));
+    assertThat(daemonSetsOwnedByDeleted(uids)).isEmpty();
+
+    deleteAtOnce(survivors, 3);
+    await().atMost(WAIT).until(() -> survivors.stream().allMatch(n -> cluster.get(n) == null));
+    await().atMost(WAIT).until(() -> daemonSet(selector) == null);
+    assertThat(daemonSetsOwnedByDeleted(uids)).isEmpty();
+  }
+
+  /** Deletes {@code names} from {@code threads} threads released together. */
+  private void deleteAtOnce(List<String> names, int threads) throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    var start = new java.util.concurrent.CountDownLatch(1);
+    try {
+      List<java.util.concurrent.Future<?>> deletes = new java.util.ArrayList<>();
+      for (String n : names) {
+        deletes.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return client.resources(VirtualIP.class).withName(n).delete();
+                }));
+      }
+      start.countDown();
+      for (var delete : deletes) {
+        delete.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * "DaemonSet owner" for each owner reference, among {@code uids} (uid to name), whose VirtualIP
+   * no longer exists.
+   */
+  private List<String> daemonSetsOwnedByDeleted(Map<String, String> uids) {
+    java.util.Set<String> live =
+        client.resources(VirtualIP.class).list().getItems().stream()
+            .map(v -> v.getMetadata().getUid())
+            .collect(java.util.stream.Collectors.toSet());
+    return client
+        .apps()
+        .daemonSets()
+        .inNamespace(RealApiServer.NAMESPACE)
+        .list()
+        .getItems()
+        .stream()
+        .flatMap(
+            ds ->
+                ds.getMetadata().getOwnerReferences().stream()
+                    .filter(o -> uids.containsKey(o.getUid()) && !live.contains(o.getUid()))
+                    .map(o -> ds.getMetadata().getName() + " " + o.getName()))
+        .toList();
+  }
+
   @Test
   void allocatesTheLowestFreeVridSkippingReservedOnes() {
     Map<String, String> selector = Map.of("role", "vrid-alloc");
