@@ -328,11 +328,10 @@ public final class AgentDaemonSet {
   private void converge(String name, String placementHash, DaemonSet seen, boolean mayCreate) {
     for (int attempt = 1; ; attempt++) {
       try {
-        List<VirtualIP> owners = liveOwners(placementHash);
         if (seen == null && !mayCreate) {
           return;
         }
-        DaemonSet written = apply(owners, seen);
+        DaemonSet written = apply(liveOwners(placementHash), seen);
         if (written == null
             || ownerReferences(liveOwners(placementHash))
                 .equals(written.getMetadata().getOwnerReferences())) {

@@ -58,6 +58,30 @@ class AgentDaemonSetLifecycleTest {
     return ds.getMetadata().getOwnerReferences().stream().map(OwnerReference::getName).toList();
   }
 
+  /**
+   * Edits a VirtualIP's spec as a user would, again on a conflict: the operator writes the
+   * VirtualIP too (its placement label, its status), so a read-modify-write may lose a race.
+   */
+  private void editSpec(String name, java.util.function.Consumer<VirtualIPSpec> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(VirtualIP.class)
+            .withName(name)
+            .edit(
+                v -> {
+                  change.accept(v.getSpec());
+                  return v;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Test
   void firstVirtualIPGetsAnAgentDaemonSetWithTheHardenedPod() {
     Map<String, String> selector = Map.of("role", "ds-first");
@@ -170,14 +194,7 @@ class AgentDaemonSetLifecycleTest {
 
     // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no
     // failover.
-    client
-        .resources(VirtualIP.class)
-        .withName("ds-shared-a")
-        .edit(
-            v -> {
-              v.getSpec().setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24"));
-              return v;
-            });
+    editSpec("ds-shared-a", spec -> spec.setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24")));
     await()
         .atMost(WAIT)
         .until(
@@ -240,14 +257,7 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("ds-move", from, null, null);
     await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
 
-    client
-        .resources(VirtualIP.class)
-        .withName("ds-move")
-        .edit(
-            v -> {
-              v.getSpec().setNodeSelector(to);
-              return v;
-            });
+    editSpec("ds-move", spec -> spec.setNodeSelector(to));
     await()
         .atMost(WAIT)
         .until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
