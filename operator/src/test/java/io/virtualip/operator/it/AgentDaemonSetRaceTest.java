@@ -177,6 +177,116 @@ class AgentDaemonSetRaceTest {
     assertThat(daemonSet()).isNull();
   }
 
+  /**
+   * {@code kubectl delete vip --all}, many steps at once: 21 VirtualIPs deleted in a shuffled
+   * order, each by a thread running its cleanup as the operator's finalizer does, while 3 threads
+   * keep reconciling VirtualIPs not deleted yet, each from a view of the DaemonSet and of the
+   * VirtualIPs read a round before, as reconciles working from informer caches a few writes behind
+   * do. When all are gone, so must the DaemonSet be.
+   */
+  @Test
+  void concurrentCleanupsAndReconcilesFromStaleViewsDeleteTheDaemonSetWithTheLast()
+      throws Exception {
+    List<VirtualIP> all =
+        java.util.stream.IntStream.rangeClosed(1, 21)
+            .mapToObj(i -> create("race-bulk-" + i))
+            .toList();
+    agents.reconcile(placement, all, null);
+    assertThat(owners(daemonSet())).hasSize(21);
+    List<VirtualIP> order = new java.util.ArrayList<>(all);
+    java.util.Collections.shuffle(order, new java.util.Random(11));
+
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> reconciles = new java.util.ArrayList<>();
+      for (int thread = 0; thread < 3; thread++) {
+        reconciles.add(pool.submit(() -> reconcileFromStaleViews(start, stop)));
+      }
+      List<java.util.concurrent.Future<?>> cleanups = new java.util.ArrayList<>();
+      for (VirtualIP vip : order) {
+        cleanups.add(pool.submit(() -> cleanUp(vip, start)));
+      }
+      start.countDown();
+      for (var cleanup : cleanups) {
+        cleanup.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      stop.set(true);
+      int rounds = 0;
+      for (var reconcile : reconciles) {
+        rounds += (Integer) reconcile.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertThat(rounds).as("reconciles that ran during the delete").isPositive();
+      assertThat(liveVirtualIPs()).isEmpty();
+      DaemonSet left = daemonSet();
+      assertThat(left == null ? List.of() : owners(left))
+          .as("owners of the DaemonSet left after all 21 cleanups")
+          .isEmpty();
+      assertThat(left).as("the DaemonSet after the last cleanup").isNull();
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Reconciles a VirtualIP not deleted yet, again and again until {@code stop}, from a view read
+   * one round before (an informer a reconcile behind), of the DaemonSet and the VirtualIPs, one of
+   * the two read before the other; returns how many reconciles ran.
+   */
+  private int reconcileFromStaleViews(
+      java.util.concurrent.CountDownLatch start, java.util.concurrent.atomic.AtomicBoolean stop)
+      throws InterruptedException {
+    start.await();
+    int rounds = 0;
+    DaemonSet cachedDaemonSet = daemonSet();
+    List<VirtualIP> cachedOwners = liveVirtualIPs();
+    for (int round = 0; !stop.get(); round++) {
+      DaemonSet nextDaemonSet = round % 2 == 0 ? daemonSet() : null;
+      List<VirtualIP> nextOwners = liveVirtualIPs();
+      if (round % 2 == 1) {
+        nextDaemonSet = daemonSet();
+      }
+      if (!cachedOwners.isEmpty()) { // else nothing is left to reconcile: JOSDK runs cleanups only
+        try {
+          agents.reconcile(placement, cachedOwners, cachedDaemonSet);
+          rounds++;
+        } catch (RuntimeException e) {
+          // a failed reconcile is retried, by JOSDK there and by this loop here
+        }
+      }
+      cachedDaemonSet = nextDaemonSet;
+      cachedOwners = nextOwners;
+    }
+    return rounds;
+  }
+
+  /** JOSDK's default retry: a failed cleanup runs again, 5 times in all. */
+  private static final int CLEANUP_ATTEMPTS = 5;
+
+  /**
+   * What the operator's finalizer does for a deleted VirtualIP, once {@code start} opens: release
+   * (retried on failure), then the finalizer goes.
+   */
+  private Void cleanUp(VirtualIP vip, java.util.concurrent.CountDownLatch start)
+      throws InterruptedException {
+    start.await();
+    markDeleted(vip);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        agents.release(vip, name);
+        break;
+      } catch (RuntimeException e) {
+        if (attempt == CLEANUP_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+    delete(vip);
+    return null;
+  }
+
   private VirtualIP create(String vipName) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(vipName);
@@ -213,6 +323,14 @@ class AgentDaemonSetRaceTest {
     }
     resource.delete();
     assertThat(resource.get()).isNull();
+  }
+
+  /** The VirtualIPs of this test's placement not being deleted, as an informer would list them. */
+  private List<VirtualIP> liveVirtualIPs() {
+    return admin.resources(VirtualIP.class).list().getItems().stream()
+        .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
+        .filter(v -> selector.equals(v.getSpec().getNodeSelector()))
+        .toList();
   }
 
   private DaemonSet daemonSet() {
