@@ -61,6 +61,13 @@ public final class AgentDaemonSet {
   /** The agent's own placement, as {@link Placement#canonicalJson()}. */
   public static final String ENV_PLACEMENT = "VIRTUALIP_PLACEMENT";
 
+  /**
+   * Attempts at writing the DaemonSet's owners before leaving it to JOSDK's retry (slower
+   * back-off): a bulk delete of 21 VirtualIPs changes the DaemonSet many times while one reconcile
+   * converges.
+   */
+  private static final int MAX_ATTEMPTS = 10;
+
   private final KubernetesClient client;
   private final OperatorConfig.Agent config;
   private final String namespace;
@@ -353,12 +360,6 @@ public final class AgentDaemonSet {
       }
     }
   }
-
-  /**
-   * Writes before leaving it to JOSDK's retry (slower back-off): a bulk delete of 21 VirtualIPs
-   * changes the DaemonSet many times while one reconcile converges.
-   */
-  private static final int MAX_ATTEMPTS = 10;
 
   /** The VirtualIPs of the placement not being deleted, read from the API server. */
   private List<VirtualIP> liveOwners(String placementHash) {
