@@ -217,7 +217,7 @@ class StatusReporterWriteOnChangeTest {
     engine.emit("vip", backupHearing(heard));
     await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
     assertThat(writer.written.get(0).getPeers())
-        .extracting(p -> p.getAddress())
+        .extracting(p -> p.address())
         .containsExactly("192.0.2.2");
     apiShowsLastWrite();
     // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change
