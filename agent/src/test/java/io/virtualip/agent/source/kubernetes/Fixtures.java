@@ -109,6 +109,7 @@ final class Fixtures {
             new InstanceSnapshot.Peer(
                 "192.0.2.2",
                 90,
-                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))),
+        null);
   }
 }

@@ -138,7 +138,8 @@ class StatusReporterTest {
             1,
             1,
             rejected,
-            peers);
+            peers,
+            null);
 
     NodeStatus entry = reporter.toNodeStatus("vip", huge);
 

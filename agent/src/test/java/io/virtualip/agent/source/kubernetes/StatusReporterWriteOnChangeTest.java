@@ -129,7 +129,8 @@ class StatusReporterWriteOnChangeTest {
         advertsSent,
         0,
         rejected,
-        List.of());
+        List.of(),
+        null);
   }
 
   private static InstanceSnapshot backupHearing(Instant lastHeard) {
@@ -144,7 +145,8 @@ class StatusReporterWriteOnChangeTest {
         0,
         5,
         Map.of(),
-        List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, lastHeard)));
+        List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, lastHeard)),
+        null);
   }
 
   /** Shows the entry as the API would after the last write, so the repair finds nothing to do. */
