@@ -1,5 +1,6 @@
 package io.virtualip.lab;
 
+import io.virtualip.testkit.net.PacketCapture;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;

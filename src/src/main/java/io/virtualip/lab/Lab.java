@@ -1,6 +1,7 @@
 package io.virtualip.lab;
 
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.net.PacketCapture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -72,6 +73,7 @@ public final class Lab implements AutoCloseable {
   private final List<Node> nodes;
   private final Path workDir;
   private final List<BackgroundProcess> processes = Collections.synchronizedList(new ArrayList<>());
+  private final List<PacketCapture> captures = Collections.synchronizedList(new ArrayList<>());
   private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
   private volatile Inet4Address hostAddress;
   private volatile Inet4Address uplinkAddress;
@@ -273,6 +275,21 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
+   * Captures on {@code node}'s interface into {@code <workDir>/<name>.pcap} (tcpdump's messages in
+   * {@code <name>.log}), ready when this returns and stopped when the lab closes. Decode it with
+   * {@link Tshark#decodeVrrp(Path)} after {@link PacketCapture#stop()}.
+   *
+   * @param filter a pcap filter, e.g. {@code "ip proto 112 or ip6 proto 112"} for VRRP
+   */
+  public PacketCapture capture(Node node, String name, String filter) {
+    PacketCapture capture =
+        PacketCapture.start(
+            node.namespace(), node.iface(), workDir.resolve(name + ".pcap"), filter);
+    captures.add(capture);
+    return capture;
+  }
+
+  /**
    * Lets the nodes reach programs in the root namespace (the lab's embedded Kubernetes API), which
    * they otherwise cannot: a veth from the bridge namespace to the root namespace on a /30 of
    * 203.0.113.0/24 (TEST-NET-3), the bridge namespace routing between it and the segment (its
@@ -460,6 +477,12 @@ public final class Lab implements AutoCloseable {
    */
   @Override
   public void close() {
+    List<PacketCapture> capturing;
+    synchronized (captures) {
+      capturing = List.copyOf(captures);
+      captures.clear();
+    }
+    capturing.forEach(PacketCapture::close);
     List<BackgroundProcess> running;
     synchronized (processes) {
       running = List.copyOf(processes);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Decodes the VRRP frames of a pcap with tshark, Wireshark's independent dissector, and reports
@@ -72,6 +73,27 @@ public final class Tshark {
   private static final String AGGREGATOR = "|";
 
   private Tshark() {}
+
+  /**
+   * Waits until {@code pcap}, still being written, holds at least {@code count} VRRP frames, and
+   * returns them all.
+   */
+  public static List<VrrpFrame> awaitVrrpFrames(Path pcap, int count, Duration timeout) {
+    AtomicReference<List<VrrpFrame>> frames = new AtomicReference<>(List.of());
+    Await.until(
+        count + " VRRP frames in " + pcap,
+        timeout,
+        () -> {
+          try {
+            frames.set(decodeVrrp(pcap));
+          } catch (LabException e) {
+            // tshark refused a file whose header or last packet is still being written
+            return false;
+          }
+          return frames.get().size() >= count;
+        });
+    return frames.get();
+  }
 
   /** Every frame of {@code pcap} that tshark dissects as VRRP. */
   public static List<VrrpFrame> decodeVrrp(Path pcap) {

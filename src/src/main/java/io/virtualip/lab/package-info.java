@@ -10,7 +10,7 @@
  *     k1.awaitState(KeepalivedProcess.State.MASTER, Duration.ofSeconds(10));
  *     lab.dropVrrp(lab.node(2));                                // the seed's firewall: n2 hears no adverts
  *     ArpProbe.whoHas(lab, lab.node(3), "192.0.2.100");         // -> both MACs: split brain
- *     PacketCapture dump = PacketCapture.start(lab, lab.node(3), "vrrp", "ip proto 112");
+ *     PacketCapture dump = lab.capture(lab.node(3), "vrrp", "ip proto 112");
  *     lab.exec(lab.node(1), "ip", "addr").orThrow().stdout();
  *     BackgroundProcess agent = lab.start(lab.node(1), "agent", "java", "-jar", "...");  // log: target/lab/<id>/agent.log
  *     Tshark.decodeVrrp(dump.stop());                            // checksum / malformed flags per frame
@@ -25,7 +25,8 @@
  *       a reference VRRP router to interoperate with or to reproduce keepalived's own failures.
  *   <li>{@link io.virtualip.lab.ArpProbe}: which MACs answer ARP for an address, seen from a third
  *       node.
- *   <li>{@link io.virtualip.lab.PacketCapture}: tcpdump into a pcap, ready when started.
+ *   <li>{@link io.virtualip.lab.Lab#capture}: tcpdump into a pcap, ready when started (the test
+ *       kit's {@code io.virtualip.testkit.net.PacketCapture}, which the agent's tests use too).
  *   <li>{@link io.virtualip.lab.Tshark}: an independent decoder's verdict on captured VRRP.
  *   <li>{@link io.virtualip.lab.Lab#connectHost()}: lets the nodes reach a server in the root
  *       namespace (the embedded Kubernetes API of {@link io.virtualip.lab.kube}); {@link

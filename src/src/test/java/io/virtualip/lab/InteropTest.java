@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.lab.VrrpRouter.Implementation;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.net.PacketCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

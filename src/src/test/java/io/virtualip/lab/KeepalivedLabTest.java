@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.testkit.Requirements;
 import io.virtualip.testkit.SeedKeepalived;
+import io.virtualip.testkit.net.PacketCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -44,14 +45,16 @@ class KeepalivedLabTest {
   @Test
   void electsExactlyOneMasterThatHoldsTheVipAndAdvertisesCleanVrrp() {
     try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
-      PacketCapture capture = PacketCapture.start(lab, lab.node(3), "election", "ip proto 112");
+      PacketCapture capture = lab.capture(lab.node(3), "election", "ip proto 112");
       KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), SEED);
       KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), SEED.withPriority(100));
 
       high.awaitState(MASTER, ELECTION);
       low.awaitState(BACKUP, ELECTION);
-      capture.awaitVrrpFrames(
-          3, ELECTION); // a few adverts, so a second master would have had time to appear
+      Tshark.awaitVrrpFrames(
+          capture.pcap(),
+          3,
+          ELECTION); // a few adverts, so a second master would have had time to appear
 
       assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
       assertThat(ArpProbe.whoHas(lab, lab.node(3), VIP)).containsExactly(lab.node(1).mac());
@@ -68,13 +71,13 @@ class KeepalivedLabTest {
   void electsOverIpv6WithVrrpVersion3FromTheLinkLocalAddress() {
     KeepalivedConfig v3 = KeepalivedConfig.of(3, 53, 110, "2001:db8::100/64");
     try (Lab lab = Lab.create(LabTest.PREFIX, 3)) {
-      PacketCapture capture = PacketCapture.start(lab, lab.node(3), "ipv6", "ip6 proto 112");
+      PacketCapture capture = lab.capture(lab.node(3), "ipv6", "ip6 proto 112");
       KeepalivedProcess high = KeepalivedProcess.start(lab, lab.node(1), v3);
       KeepalivedProcess low = KeepalivedProcess.start(lab, lab.node(2), v3.withPriority(100));
 
       high.awaitState(MASTER, ELECTION);
       low.awaitState(BACKUP, ELECTION);
-      capture.awaitVrrpFrames(2, ELECTION);
+      Tshark.awaitVrrpFrames(capture.pcap(), 2, ELECTION);
 
       assertThat(vipHolders(high, low)).containsExactly(lab.node(1));
       assertThat(Tshark.decodeVrrp(capture.stop()))

@@ -1,5 +1,6 @@
 package io.virtualip.lab;
 
+import io.virtualip.testkit.net.PacketCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +28,7 @@ final class Wire {
 
   /** A capture of VRRP, IPv4 and IPv6, on {@code node}. */
   static PacketCapture capture(Lab lab, Node node, String name) {
-    return PacketCapture.start(lab, node, name, "ip proto 112 or ip6 proto 112");
+    return lab.capture(node, name, "ip proto 112 or ip6 proto 112");
   }
 
   /** Every VRRP advert in {@code pcap}, in capture order, with its timestamp. */

@@ -30,26 +30,4 @@ public record InstanceReport(
     long announcementsSent,
     long sinceNanos,
     long nowNanos,
-    FaultReason detachedCode) {
-
-  public InstanceReport(
-      VipDefinition definition,
-      String interfaceName,
-      String ownAddress,
-      InstanceStatus status,
-      String reason,
-      long announcementsSent,
-      long sinceNanos,
-      long nowNanos) {
-    this(
-        definition,
-        interfaceName,
-        ownAddress,
-        status,
-        reason,
-        announcementsSent,
-        sinceNanos,
-        nowNanos,
-        null);
-  }
-}
+    FaultReason detachedCode) {}

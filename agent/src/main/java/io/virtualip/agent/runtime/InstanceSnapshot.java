@@ -37,33 +37,6 @@ public record InstanceSnapshot(
     List<Peer> peers,
     FaultReason fault) {
 
-  public InstanceSnapshot(
-      NodeState state,
-      int priority,
-      int effectivePriority,
-      String masterAddress,
-      String ownAddress,
-      Instant since,
-      String reason,
-      long advertsSent,
-      long advertsReceived,
-      Map<String, Long> rejected,
-      List<Peer> peers) {
-    this(
-        state,
-        priority,
-        effectivePriority,
-        masterAddress,
-        ownAddress,
-        since,
-        reason,
-        advertsSent,
-        advertsReceived,
-        rejected,
-        peers,
-        null);
-  }
-
   public InstanceSnapshot {
     rejected = Map.copyOf(rejected);
     peers = List.copyOf(peers);

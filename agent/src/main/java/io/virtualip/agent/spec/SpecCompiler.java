@@ -251,24 +251,20 @@ public final class SpecCompiler {
         String field = "spec.tracks[" + i + "]";
         String prefix = "tracks[" + i + "] ";
         int weight = SpecDefaults.weight(t);
-        if (t.getInterfaceName() != null) {
-          if (!seen.add("interface " + t.getInterfaceName())) {
-            throw invalid(field + ".interface", "'" + t.getInterfaceName() + "' is tracked twice");
+        if (t.interfaceName() != null) {
+          if (!seen.add("interface " + t.interfaceName())) {
+            throw invalid(field + ".interface", "'" + t.interfaceName() + "' is tracked twice");
           }
-          interfaceTracks.add(new VipDefinition.InterfaceTrack(t.getInterfaceName(), weight));
-        } else if (t.getHttpGet() != null) {
-          HttpGetTrack h = t.getHttpGet();
+          interfaceTracks.add(new VipDefinition.InterfaceTrack(t.interfaceName(), weight));
+        } else if (t.httpGet() != null) {
+          HttpGetTrack h = t.httpGet();
           String host = SpecDefaults.host(h);
           String path = SpecDefaults.path(h);
           if (!path.startsWith("/")) {
             throw invalid(field + ".httpGet.path", "must start with '/'");
           }
           String what =
-              "httpGet "
-                  + (host.contains(":") ? "[" + host + "]" : host)
-                  + ":"
-                  + h.getPort()
-                  + path;
+              "httpGet " + (host.contains(":") ? "[" + host + "]" : host) + ":" + h.port() + path;
           if (!seen.add(what)) {
             throw invalid(field + ".httpGet", "'" + Printable.of(what, 200) + "' is tracked twice");
           }
@@ -278,12 +274,12 @@ public final class SpecCompiler {
                   weight,
                   new VipDefinition.HttpGetCheck(
                       host,
-                      h.getPort(),
+                      h.port(),
                       path,
                       SpecDefaults.intervalSeconds(t),
                       SpecDefaults.failureThreshold(t),
                       SpecDefaults.successThreshold(t))));
-        } else if (t.getPods() != null) {
+        } else if (t.pods() != null) {
           if (source == Source.FILE) {
             throw invalid(
                 field + ".pods",
@@ -292,18 +288,15 @@ public final class SpecCompiler {
           }
           String what =
               "pods in "
-                  + t.getPods().getNamespace()
+                  + t.pods().namespace()
                   + " "
-                  + (t.getPods().getSelector() == null
-                      ? "{}"
-                      : t.getPods().getSelector().getMatchLabels());
+                  + (t.pods().selector() == null ? "{}" : t.pods().selector().getMatchLabels());
           externalTracks.add(
               new VipDefinition.ExternalTrack(
                   prefix + what,
                   weight,
                   null,
-                  new VipDefinition.PodsCheck(
-                      t.getPods().getNamespace(), t.getPods().getSelector())));
+                  new VipDefinition.PodsCheck(t.pods().namespace(), t.pods().selector())));
         } else {
           throw invalid(field, "a track needs exactly one of interface, httpGet or pods");
         }
@@ -349,22 +342,22 @@ public final class SpecCompiler {
 
     private byte[] password() throws Refusal {
       if (spec.getAuthentication() == null
-          || spec.getAuthentication().getType() != AuthenticationType.Password) {
+          || spec.getAuthentication().type() != AuthenticationType.Password) {
         return null;
       }
       String field = "spec.authentication.secretRef";
-      SecretKeySelector ref = spec.getAuthentication().getSecretRef();
-      if (ref == null || ref.getName() == null || ref.getKey() == null) {
+      SecretKeySelector ref = spec.getAuthentication().secretRef();
+      if (ref == null || ref.name() == null || ref.key() == null) {
         throw invalid(field, "required with type Password: {name, key}");
       }
       Optional<byte[]> value;
       try {
-        value = secrets.read(ref.getName(), ref.getKey());
+        value = secrets.read(ref.name(), ref.key());
       } catch (IllegalArgumentException e) {
         throw invalid(field, e.getMessage());
       }
       String what =
-          "Secret " + Printable.of(ref.getName(), 253) + " key " + Printable.of(ref.getKey(), 253);
+          "Secret " + Printable.of(ref.name(), 253) + " key " + Printable.of(ref.key(), 253);
       if (value.isEmpty()) {
         if (source == Source.FILE) {
           throw invalid(field, "cannot read " + what + ": no such file");

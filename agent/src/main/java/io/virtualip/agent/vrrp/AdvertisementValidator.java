@@ -138,37 +138,33 @@ public final class AdvertisementValidator {
         && (source[1] & 0xc0) == 0x80;
   }
 
-  private Verdict checkChecksum(ReceivedAdvertisement adv, int messageLength) {
-    VrrpVersion version = config.version();
-    AddressFamily family = config.family();
+  /** Whether the checksum is right with {@code destination} in the IPvX pseudo-header. */
+  private boolean checksumHolds(ReceivedAdvertisement adv, int messageLength, byte[] destination) {
     int sum =
         AdvertisementFormat.sum(
-            version,
-            family,
+            config.version(),
+            config.family(),
             adv.buffer(),
             adv.offset(),
             messageLength,
             adv.sourceShared(),
-            adv.destinationShared());
-    if (InternetChecksum.finish(sum) == 0) {
+            destination);
+    return InternetChecksum.finish(sum) == 0;
+  }
+
+  private Verdict checkChecksum(ReceivedAdvertisement adv, int messageLength) {
+    VrrpVersion version = config.version();
+    AddressFamily family = config.family();
+    if (checksumHolds(adv, messageLength, adv.destinationShared())) {
       return Verdict.ACCEPTED;
     }
     if (version == VrrpVersion.V3 && family == AddressFamily.IPV4) {
       if (config.isUnicast()) {
-        sum =
-            AdvertisementFormat.sum(
-                version,
-                family,
-                adv.buffer(),
-                adv.offset(),
-                messageLength,
-                adv.sourceShared(),
-                family.multicastGroupShared());
-        if (InternetChecksum.finish(sum) == 0) {
+        if (checksumHolds(adv, messageLength, family.multicastGroupShared())) {
           return Verdict.ACCEPTED_OLD_UNICAST_CHECKSUM;
         }
       }
-      sum = InternetChecksum.add(0, adv.buffer(), adv.offset(), messageLength);
+      int sum = InternetChecksum.add(0, adv.buffer(), adv.offset(), messageLength);
       if (InternetChecksum.finish(sum) == 0) {
         return Verdict.ACCEPTED_MESSAGE_ONLY_CHECKSUM;
       }

@@ -8,6 +8,7 @@ import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.net.PacketCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -203,7 +204,7 @@ class AgentMainTest {
         assertThat(json.path("instances").get(0).path("state").asText()).isEqualTo("MASTER");
         assertThat(status.out().trim()).doesNotContain("\n");
 
-        try (var capture = new io.virtualip.agent.dataplane.PacketCapture(pair.b, "ip proto 112")) {
+        try (var capture = PacketCapture.start(pair.b, NetnsPair.IFACE, "ip proto 112")) {
           long signalled = System.nanoTime();
           agent.destroy(); // SIGTERM
           assertThat(agent.waitFor(5, TimeUnit.SECONDS)).isTrue();

@@ -4,6 +4,7 @@ import static io.virtualip.agent.Literals.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.net.PacketCapture;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ class AddressAnnouncerTest {
   @Test
   void gratuitousArpIsABroadcastRequestForTheVip() throws Exception {
     String mac = pair.mac(pair.a);
-    try (PacketCapture capture = new PacketCapture(pair.b, "arp");
+    try (PacketCapture capture = PacketCapture.start(pair.b, NetnsPair.IFACE, "arp");
         AddressAnnouncer announcer =
             NetworkNamespace.call(pair.a, () -> new AddressAnnouncer(link))) {
       announcer.announce(InetAddress.getByName("192.0.2.100"));
@@ -70,7 +71,8 @@ class AddressAnnouncerTest {
   @Test
   void unsolicitedNeighborAdvertisementOverridesWithTargetLinkLayerAddress() throws Exception {
     String mac = pair.mac(pair.a);
-    try (PacketCapture capture = new PacketCapture(pair.b, "icmp6 and ip6[40] == 136");
+    try (PacketCapture capture =
+            PacketCapture.start(pair.b, NetnsPair.IFACE, "icmp6 and ip6[40] == 136");
         AddressAnnouncer announcer =
             NetworkNamespace.call(pair.a, () -> new AddressAnnouncer(link))) {
       announcer.announce(InetAddress.getByName("2001:db8::100"));
@@ -109,7 +111,8 @@ class AddressAnnouncerTest {
   @Test
   void scheduleSendsTwoBurstsOfRepeatRounds() throws Exception {
     AnnouncePolicy policy = new AnnouncePolicy(3, Duration.ofMillis(20), Duration.ofMillis(400));
-    try (PacketCapture capture = new PacketCapture(pair.b, "arp or (icmp6 and ip6[40] == 136)");
+    try (PacketCapture capture =
+            PacketCapture.start(pair.b, NetnsPair.IFACE, "arp or (icmp6 and ip6[40] == 136)");
         AddressAnnouncer announcer =
             NetworkNamespace.call(pair.a, () -> new AddressAnnouncer(link));
         EventLoop loop = new EventLoop()) {

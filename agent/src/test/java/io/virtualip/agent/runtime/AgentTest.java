@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.PacketCapture;
 import io.virtualip.agent.dataplane.Rtnetlink;
 import io.virtualip.agent.source.file.ConfigLoader;
 import io.virtualip.agent.spec.VipDefinition;
 import io.virtualip.testkit.Requirements;
 import io.virtualip.testkit.SeedKeepalived;
+import io.virtualip.testkit.net.PacketCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -324,7 +324,7 @@ class AgentTest {
     await("b master too (split brain)", inState(b, "MASTER"));
     assertThat(addresses(pair.b)).contains("192.0.2.100");
 
-    try (PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+    try (PacketCapture capture = PacketCapture.start(pair.b, NetnsPair.IFACE, "arp")) {
       // Heal a's side first: a hears the other master (b) and, staying master, announces again.
       NetnsPair.exec(pair.a, "nft", "delete table inet vipdp");
       await(
@@ -432,7 +432,8 @@ class AgentTest {
   @Test
   void ipv6FromLinkLocalWithUnsolicitedNeighbourAdvertisements() throws Exception {
     String v6 = VIP.replace("[192.0.2.100/24]", "[\"2001:db8::100/64\"]").replace("51", "53");
-    try (PacketCapture capture = new PacketCapture(pair.b, "icmp6 and ip6[40] == 136")) {
+    try (PacketCapture capture =
+        PacketCapture.start(pair.b, NetnsPair.IFACE, "icmp6 and ip6[40] == 136")) {
       Agent a = start(pair.a, "node-a", v6, logA);
       Agent b = start(pair.b, "node-b", v6, logB);
       await("a master", inState(a, "MASTER"));
@@ -467,7 +468,7 @@ class AgentTest {
     Agent b = start(pair.b, "node-b", unicast, logB);
     await("a master", inState(a, "MASTER"));
     await("b backup", inState(b, "BACKUP"));
-    try (PacketCapture capture = new PacketCapture(pair.b, "ip proto 112")) {
+    try (PacketCapture capture = PacketCapture.start(pair.b, NetnsPair.IFACE, "ip proto 112")) {
       Thread.sleep(500);
       assertThat(instance(b).path("masterAddress").asText()).isEqualTo("192.0.2.1");
       List<String> packets =
@@ -838,7 +839,7 @@ class AgentTest {
                 () ->
                     io.virtualip.agent.dataplane.VrrpSocket.openIpv4(
                         NetnsPair.IFACE, (Inet4Address) InetAddress.getByName("192.0.2.2")));
-        PacketCapture capture = new PacketCapture(pair.b, "arp")) {
+        PacketCapture capture = PacketCapture.start(pair.b, NetnsPair.IFACE, "arp")) {
       socket.sendMulticast(advert);
       await(
           "a re-announced",

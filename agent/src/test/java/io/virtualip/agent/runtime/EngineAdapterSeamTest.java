@@ -133,7 +133,8 @@ class EngineAdapterSeamTest {
     InstanceSnapshot s =
         engine.toSnapshot(
             "vip-web",
-            new InstanceReport(d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW));
+            new InstanceReport(
+                d, "veth0", "192.0.2.1", status, "preempting", 5, since, LOOP_NOW, null));
 
     assertThat(s)
         .isEqualTo(
@@ -150,7 +151,8 @@ class EngineAdapterSeamTest {
                 Map.of("AUTH_MISMATCH", 3L),
                 List.of(
                     new InstanceSnapshot.Peer(
-                        "192.0.2.2", 100, Instant.parse("2026-11-26T09:59:59.750Z")))));
+                        "192.0.2.2", 100, Instant.parse("2026-11-26T09:59:59.750Z"))),
+                null));
 
     // A renewal later, with a clock that drifted against the loop's: the same transition keeps its
     // time.
@@ -165,7 +167,8 @@ class EngineAdapterSeamTest {
                 "preempting",
                 5,
                 since,
-                LOOP_NOW + 3_000_000_007L));
+                LOOP_NOW + 3_000_000_007L,
+                null));
     assertThat(renewed.since()).isEqualTo(s.since());
   }
 

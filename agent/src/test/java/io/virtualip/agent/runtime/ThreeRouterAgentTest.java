@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.virtualip.agent.dataplane.NetnsPair;
 import io.virtualip.agent.dataplane.NetnsSegment;
 import io.virtualip.agent.dataplane.NetworkNamespace;
-import io.virtualip.agent.dataplane.PacketCapture;
 import io.virtualip.agent.source.file.ConfigLoader;
 import io.virtualip.testkit.Requirements;
+import io.virtualip.testkit.net.PacketCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +147,8 @@ class ThreeRouterAgentTest {
     Thread.sleep(500); // n3 hears both masters for a while and stays backup
     assertThat(state(n3)).isEqualTo("BACKUP");
 
-    try (PacketCapture capture = new PacketCapture(segment.host(3), "ip proto 112")) {
+    try (PacketCapture capture =
+        PacketCapture.start(segment.host(3), NetnsSegment.IFACE, "ip proto 112")) {
       Thread.sleep(300); // the capture sees both masters first
       NetnsPair.exec(segment.host(2), "nft", "delete table inet vipdp");
       await("n2 yields to n1", () -> "BACKUP".equals(state(n2)));

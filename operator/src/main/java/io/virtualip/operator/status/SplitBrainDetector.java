@@ -140,8 +140,8 @@ public final class SplitBrainDetector {
       return Optional.empty();
     }
     return receiver.getPeers().stream()
-        .filter(p -> address.equals(p.getAddress()))
-        .map(PeerStatus::getLastHeard)
+        .filter(p -> address.equals(p.address()))
+        .map(PeerStatus::lastHeard)
         .filter(Objects::nonNull)
         .flatMap(t -> parse(t).stream())
         .max(Comparator.naturalOrder());

@@ -321,9 +321,7 @@ class AgentReportsTest {
 
     // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
     NodeStatus hearing = entry(Backup, 100);
-    PeerStatus peer = new PeerStatus();
-    peer.setAddress(a.get(1).address);
-    peer.setLastHeard(Instant.now().toString());
+    PeerStatus peer = new PeerStatus(a.get(1).address, null, Instant.now().toString());
     hearing.setPeers(List.of(peer));
     a.get(0).report("rep-res", hearing);
     withinTwoSeconds()

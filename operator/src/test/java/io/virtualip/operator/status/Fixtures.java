@@ -39,11 +39,7 @@ public final class Fixtures {
   }
 
   public static NodeStatus hears(NodeStatus e, String peerAddress, Instant lastHeard) {
-    PeerStatus p = new PeerStatus();
-    p.setAddress(peerAddress);
-    p.setPriority(100);
-    p.setLastHeard(lastHeard.toString());
-    e.setPeers(List.of(p));
+    e.setPeers(List.of(new PeerStatus(peerAddress, 100, lastHeard.toString())));
     return e;
   }
 

@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -375,6 +377,7 @@ final class ScaleRun {
             .getKey();
     List<String> victimVips = byMaster.get(victim);
     long killAt = System.currentTimeMillis();
+    Predicate<String> newMaster = m -> !m.isEmpty() && !m.equals(victim);
     fabric.crash(victim);
     agents.remove(victim).halt();
     log.println("scale: killed " + victim + ", master of " + victimVips.size() + " VirtualIPs");
@@ -383,46 +386,18 @@ final class ScaleRun {
         Duration.ofSeconds(60),
         () ->
             victimVips.stream()
-                .allMatch(
-                    v ->
-                        observed.stream()
-                            .anyMatch(
-                                x ->
-                                    x.kind().equals("master")
-                                        && x.vip().equals(v)
-                                        && x.wallMillis() >= killAt
-                                        && !x.value().isEmpty()
-                                        && !x.value().equals(victim))));
+                .allMatch(v -> firstObserved("master", v, killAt, newMaster).isPresent()));
     List<Double> failover = new ArrayList<>();
     int noMasterFlaps = 0;
     for (String vip : victimVips) {
       // Equal priorities can make two backups take over in the same instant; the one that stays is
       // the one status
       // should name, so measure from its takeover.
-      Observed shown =
-          observed.stream()
-              .filter(
-                  x ->
-                      x.kind().equals("master")
-                          && x.vip().equals(vip)
-                          && x.wallMillis() >= killAt
-                          && !x.value().isEmpty()
-                          && !x.value().equals(victim))
-              .findFirst()
-              .orElse(null);
+      Observed shown = firstObserved("master", vip, killAt, newMaster).orElse(null);
       if (shown == null) {
         continue;
       }
-      SimFabric.Transition takeover =
-          transitions.stream()
-              .filter(
-                  t ->
-                      t.vip().equals(vip)
-                          && t.node().equals(shown.value())
-                          && t.wallMillis() >= killAt
-                          && t.to() == io.virtualip.agent.vrrp.State.MASTER)
-              .findFirst()
-              .orElse(null);
+      SimFabric.Transition takeover = firstTakeover(vip, shown.value(), killAt).orElse(null);
       if (takeover != null) {
         double ms = Math.max(0, shown.wallMillis() - takeover.wallMillis());
         failover.add(ms);
@@ -474,37 +449,11 @@ final class ScaleRun {
         Duration.ofSeconds(60),
         () ->
             shared.stream()
-                .allMatch(
-                    v ->
-                        observed.stream()
-                            .anyMatch(
-                                x ->
-                                    x.kind().equals("splitBrain")
-                                        && x.vip().equals(v)
-                                        && x.wallMillis() >= cutAt
-                                        && x.value().equals("True"))));
+                .allMatch(v -> firstObserved("splitBrain", v, cutAt, "True"::equals).isPresent()));
     List<Double> splitBrain = new ArrayList<>();
     for (String vip : shared) {
-      SimFabric.Transition second =
-          transitions.stream()
-              .filter(
-                  t ->
-                      t.vip().equals(vip)
-                          && t.node().equals(b)
-                          && t.wallMillis() >= cutAt
-                          && t.to() == io.virtualip.agent.vrrp.State.MASTER)
-              .findFirst()
-              .orElse(null);
-      Observed shown =
-          observed.stream()
-              .filter(
-                  x ->
-                      x.kind().equals("splitBrain")
-                          && x.vip().equals(vip)
-                          && x.wallMillis() >= cutAt
-                          && x.value().equals("True"))
-              .findFirst()
-              .orElse(null);
+      SimFabric.Transition second = firstTakeover(vip, b, cutAt).orElse(null);
+      Observed shown = firstObserved("splitBrain", vip, cutAt, "True"::equals).orElse(null);
       if (second != null && shown != null) {
         double ms = Math.max(0, shown.wallMillis() - second.wallMillis());
         splitBrain.add(ms);
@@ -596,6 +545,34 @@ final class ScaleRun {
   }
 
   /** Target name to [limit, measured, pass]. */
+  /**
+   * The first status observation of {@code kind} for {@code vip} at or after {@code since} whose
+   * value passes {@code value}.
+   */
+  private Optional<Observed> firstObserved(
+      String kind, String vip, long since, Predicate<String> value) {
+    return observed.stream()
+        .filter(
+            x ->
+                x.kind().equals(kind)
+                    && x.vip().equals(vip)
+                    && x.wallMillis() >= since
+                    && value.test(x.value()))
+        .findFirst();
+  }
+
+  /** The first time {@code node} became master of {@code vip} at or after {@code since}. */
+  private Optional<SimFabric.Transition> firstTakeover(String vip, String node, long since) {
+    return transitions.stream()
+        .filter(
+            t ->
+                t.vip().equals(vip)
+                    && t.node().equals(node)
+                    && t.wallMillis() >= since
+                    && t.to() == io.virtualip.agent.vrrp.State.MASTER)
+        .findFirst();
+  }
+
   private Map<String, Object> targets(Map<String, Object> s) {
     Map<String, Object> t = new LinkedHashMap<>();
     double writesLimit = o.nodes() / (LEASE_RENEW.toMillis() / 1000.0) + 1;

@@ -346,7 +346,8 @@ final class SimFabric implements AutoCloseable {
               s.counters().advertsSent(),
               s.counters().advertsReceived(),
               s.counters().rejected(),
-              peers);
+              peers,
+              null);
       snapshots.put(vip, snapshot);
       if (transition) {
         engineListeners.forEach(l -> l.updated(vip, snapshot));

@@ -329,7 +329,7 @@ public final class WhyReport {
       nodes.stream()
           .flatMap(
               n -> n.getPeers() == null ? java.util.stream.Stream.empty() : n.getPeers().stream())
-          .map(PeerStatus::getAddress)
+          .map(PeerStatus::address)
           .filter(Objects::nonNull)
           .filter(a -> !names.containsKey(a))
           .distinct()
@@ -344,8 +344,8 @@ public final class WhyReport {
         return Optional.empty();
       }
       return row.getPeers().stream()
-          .filter(p -> p.getAddress() != null)
-          .filter(p -> column.equals(namesByAddress.getOrDefault(p.getAddress(), p.getAddress())))
+          .filter(p -> p.address() != null)
+          .filter(p -> column.equals(namesByAddress.getOrDefault(p.address(), p.address())))
           .findFirst();
     }
 
@@ -363,7 +363,7 @@ public final class WhyReport {
           if (column.equals(row.getName())) {
             cells.add("self");
           } else {
-            cells.add(heard(row, column).map(p -> Text.age(p.getLastHeard(), asOf)).orElse("-"));
+            cells.add(heard(row, column).map(p -> Text.age(p.lastHeard(), asOf)).orElse("-"));
           }
         }
         table.add(cells);

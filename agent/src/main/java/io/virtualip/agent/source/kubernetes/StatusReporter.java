@@ -495,14 +495,11 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     n.setPeers(
         peers
             .map(
-                p -> {
-                  PeerStatus ps = new PeerStatus();
-                  ps.setAddress(cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH));
-                  ps.setPriority(p.priority());
-                  ps.setLastHeard(
-                      p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard()));
-                  return ps;
-                })
+                p ->
+                    new PeerStatus(
+                        cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH),
+                        p.priority(),
+                        p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard())))
             .toList());
     n.setObservedGeneration(generations.get(name));
     n.setUpdated(Rfc3339.formatMillis(clock.instant()));

@@ -44,13 +44,7 @@ final class Fixtures {
    * VRRPv2 simple-text authentication whose password is key {@code key} of Secret {@code secret}.
    */
   static Authentication passwordFromSecret(String secret, String key) {
-    SecretKeySelector ref = new SecretKeySelector();
-    ref.setName(secret);
-    ref.setKey(key);
-    Authentication auth = new Authentication();
-    auth.setType(AuthenticationType.Password);
-    auth.setSecretRef(ref);
-    return auth;
+    return new Authentication(AuthenticationType.Password, new SecretKeySelector(secret, key));
   }
 
   /**
@@ -115,6 +109,7 @@ final class Fixtures {
             new InstanceSnapshot.Peer(
                 "192.0.2.2",
                 90,
-                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))));
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))),
+        null);
   }
 }

@@ -184,19 +184,11 @@ class InstanceResolverTest {
   @Test
   void tracksKeepTheirOrderAndDefaults() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    Track iface = new Track();
-    iface.setInterfaceName("eth1");
-    iface.setWeight(-20);
-    Track http = new Track();
-    HttpGetTrack get = new HttpGetTrack();
-    get.setPort(8080);
-    http.setHttpGet(get);
-    Track pods = new Track();
-    PodsTrack p = new PodsTrack();
-    p.setNamespace("ingress");
-    p.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
-    pods.setPods(p);
-    pods.setWeight(10);
+    Track iface = new Track("eth1", null, null, -20, null, null, null);
+    Track http = new Track(null, new HttpGetTrack(8080, null, null), null, null, null, null, null);
+    PodsTrack p =
+        new PodsTrack("ingress", new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
+    Track pods = new Track(null, null, p, 10, null, null, null);
     vip.getSpec().setTracks(List.of(iface, http, pods));
 
     VipDefinition d = run(vip, NO_SECRETS);
@@ -211,7 +203,7 @@ class InstanceResolverTest {
                 "tracks[2] pods in ingress {app=lb}",
                 10,
                 null,
-                new VipDefinition.PodsCheck("ingress", p.getSelector())));
+                new VipDefinition.PodsCheck("ingress", p.selector())));
   }
 
   @Test

@@ -499,11 +499,9 @@ class KubernetesAgentTest {
   @Test
   void podsTrackFollowsTheReadyPodsOfItsSelectorOnThisNode() throws Exception {
     VirtualIP vip = Fixtures.virtualIp("a");
-    Track track = new Track();
-    PodsTrack pods = new PodsTrack();
-    pods.setNamespace("ingress");
-    pods.setSelector(new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
-    track.setPods(pods);
+    PodsTrack pods =
+        new PodsTrack("ingress", new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
+    Track track = new Track(null, null, pods, null, null, null, null);
     vip.getSpec().setTracks(List.of(track));
     create(vip);
     startAgent();
@@ -568,14 +566,8 @@ class KubernetesAgentTest {
     http.start();
     try {
       VirtualIP vip = Fixtures.virtualIp("a");
-      Track track = new Track();
-      HttpGetTrack get = new HttpGetTrack();
-      get.setPort(http.getAddress().getPort());
-      get.setPath("/healthz");
-      track.setHttpGet(get);
-      track.setIntervalSeconds(1);
-      track.setFailureThreshold(3);
-      track.setSuccessThreshold(2);
+      HttpGetTrack get = new HttpGetTrack(http.getAddress().getPort(), "/healthz", null);
+      Track track = new Track(null, get, null, null, 1, 3, 2);
       vip.getSpec().setTracks(List.of(track));
       create(vip);
       startAgent();

@@ -138,12 +138,13 @@ class StatusReporterTest {
             1,
             1,
             rejected,
-            peers);
+            peers,
+            null);
 
     NodeStatus entry = reporter.toNodeStatus("vip", huge);
 
     assertThat(entry.getPeers()).hasSize(NodeStatus.MAX_PEERS);
-    assertThat(java.time.Instant.parse(entry.getPeers().get(0).getLastHeard()))
+    assertThat(java.time.Instant.parse(entry.getPeers().get(0).lastHeard()))
         .isEqualTo(t0.plusMillis(299));
     assertThat(entry.getReason())
         .hasSize(NodeStatus.MAX_REASON_LENGTH)
@@ -176,8 +177,8 @@ class StatusReporterTest {
         .singleElement()
         .satisfies(
             p -> {
-              assertThat(p.getAddress()).isEqualTo("192.0.2.2");
-              assertThat(java.time.Instant.parse(p.getLastHeard()))
+              assertThat(p.address()).isEqualTo("192.0.2.2");
+              assertThat(java.time.Instant.parse(p.lastHeard()))
                   .isAfter(java.time.Instant.now().minusSeconds(10));
             });
     assertThat(last.getUpdated()).isNotNull();

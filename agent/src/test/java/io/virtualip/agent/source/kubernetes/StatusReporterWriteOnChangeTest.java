@@ -129,7 +129,8 @@ class StatusReporterWriteOnChangeTest {
         advertsSent,
         0,
         rejected,
-        List.of());
+        List.of(),
+        null);
   }
 
   private static InstanceSnapshot backupHearing(Instant lastHeard) {
@@ -144,7 +145,8 @@ class StatusReporterWriteOnChangeTest {
         0,
         5,
         Map.of(),
-        List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, lastHeard)));
+        List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, lastHeard)),
+        null);
   }
 
   /** Shows the entry as the API would after the last write, so the repair finds nothing to do. */
@@ -217,7 +219,7 @@ class StatusReporterWriteOnChangeTest {
     engine.emit("vip", backupHearing(heard));
     await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
     assertThat(writer.written.get(0).getPeers())
-        .extracting(p -> p.getAddress())
+        .extracting(p -> p.address())
         .containsExactly("192.0.2.2");
     apiShowsLastWrite();
     // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change

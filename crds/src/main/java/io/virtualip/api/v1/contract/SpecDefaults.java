@@ -79,32 +79,32 @@ public final class SpecDefaults {
   }
 
   public static int weight(Track track) {
-    return track.getWeight() == null ? Integer.parseInt(TRACK_WEIGHT) : track.getWeight();
+    return track.weight() == null ? Integer.parseInt(TRACK_WEIGHT) : track.weight();
   }
 
   public static int intervalSeconds(Track track) {
-    return track.getIntervalSeconds() == null
+    return track.intervalSeconds() == null
         ? Integer.parseInt(TRACK_INTERVAL_SECONDS)
-        : track.getIntervalSeconds();
+        : track.intervalSeconds();
   }
 
   public static int failureThreshold(Track track) {
-    return track.getFailureThreshold() == null
+    return track.failureThreshold() == null
         ? Integer.parseInt(TRACK_FAILURE_THRESHOLD)
-        : track.getFailureThreshold();
+        : track.failureThreshold();
   }
 
   public static int successThreshold(Track track) {
-    return track.getSuccessThreshold() == null
+    return track.successThreshold() == null
         ? Integer.parseInt(TRACK_SUCCESS_THRESHOLD)
-        : track.getSuccessThreshold();
+        : track.successThreshold();
   }
 
   public static String host(HttpGetTrack http) {
-    return http.getHost() == null || http.getHost().isEmpty() ? HTTP_HOST : http.getHost();
+    return http.host() == null || http.host().isEmpty() ? HTTP_HOST : http.host();
   }
 
   public static String path(HttpGetTrack http) {
-    return http.getPath() == null ? HTTP_PATH : http.getPath();
+    return http.path() == null ? HTTP_PATH : http.path();
   }
 }

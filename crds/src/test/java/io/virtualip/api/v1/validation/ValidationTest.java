@@ -498,9 +498,9 @@ class ValidationTest {
     assertThat(spec.getMode()).hasToString("Multicast");
     assertThat(spec.getSplitBrainPolicy()).hasToString("Report");
     assertThat(spec.getVirtualRouterId()).as("allocated by the operator, not defaulted").isNull();
-    assertThat(spec.getTracks().get(0).getWeight()).isZero();
-    assertThat(spec.getTracks().get(0).getIntervalSeconds()).isEqualTo(2);
-    assertThat(spec.getTracks().get(0).getHttpGet().getPath()).isEqualTo("/");
+    assertThat(spec.getTracks().get(0).weight()).isZero();
+    assertThat(spec.getTracks().get(0).intervalSeconds()).isEqualTo(2);
+    assertThat(spec.getTracks().get(0).httpGet().path()).isEqualTo("/");
     assertThat(minimal.getSpec().getVersion()).as("the input is not changed").isNull();
   }
 
