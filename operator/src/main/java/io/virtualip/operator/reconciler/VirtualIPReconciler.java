@@ -54,6 +54,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps each VirtualIP's agents running and its status true: desired state from the spec, the
@@ -75,6 +76,11 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
    * s.
    */
   static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
+
+  /** A reconcile slower than this is logged (DEBUG) with where its time went. */
+  static final Duration SLOW = Duration.ofMillis(100);
+
+  private static final Logger LOG = Logger.getLogger(VirtualIPReconciler.class);
 
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -202,14 +208,17 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     }
     boolean success = false;
     long started = System.nanoTime();
+    long[] at = new long[6];
     try {
       Cluster cluster = cluster(context);
       Instant now = clock.instant();
       List<String> violations = validator.violations(vip);
+      at[0] = System.nanoTime();
       if (violations.isEmpty()) {
         runAgents(vip, cluster);
         labelPlacement(vip);
       }
+      at[1] = System.nanoTime();
       VridDecision vrid =
           violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
@@ -222,15 +231,32 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                   vrid,
                   now,
                   history.baseline(StatusWriter.entries(vip))));
-
+      at[2] = System.nanoTime();
       statusWriter.showUnknown(vip, aggregate);
+      at[3] = System.nanoTime();
       statusWriter.write(vip, aggregate);
+      at[4] = System.nanoTime();
       announce(vip, aggregate, vrid);
+      at[5] = System.nanoTime();
       remember(vip, aggregate);
       success = true;
       return next(aggregate, now);
     } finally {
-      metrics.reconciled(success, Duration.ofNanos(System.nanoTime() - started));
+      long took = System.nanoTime() - started;
+      metrics.reconciled(success, Duration.ofNanos(took));
+      if (took > SLOW.toNanos() && at[5] != 0 && LOG.isDebugEnabled()) {
+        LOG.debugf(
+            "slow reconcile of %s: %d ms (caches %d, agents %d, vrid+aggregate %d, unknown %d,"
+                + " status %d, events %d)",
+            vip.getMetadata().getName(),
+            took / 1_000_000,
+            (at[0] - started) / 1_000_000,
+            (at[1] - at[0]) / 1_000_000,
+            (at[2] - at[1]) / 1_000_000,
+            (at[3] - at[2]) / 1_000_000,
+            (at[4] - at[3]) / 1_000_000,
+            (at[5] - at[4]) / 1_000_000);
+      }
     }
   }
 
@@ -247,6 +273,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       vridBook.remove(vip.getMetadata().getName());
     }
     lastView.remove(uid(vip));
+    statusWriter.forget(vip);
     rejections.remove(uid(vip));
     multiMasterSince.remove(uid(vip));
     events.forget(vip);
