@@ -247,7 +247,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       if (took > SLOW.toNanos() && at[5] != 0 && LOG.isDebugEnabled()) {
         LOG.debugf(
             "slow reconcile of %s: %d ms (caches %d, agents %d, vrid+aggregate %d, unknown %d,"
-                + " status %d, events %d)",
+                + " status %d, events %d, metrics %d)",
             vip.getMetadata().getName(),
             took / 1_000_000,
             (at[0] - started) / 1_000_000,
@@ -255,7 +255,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
             (at[2] - at[1]) / 1_000_000,
             (at[3] - at[2]) / 1_000_000,
             (at[4] - at[3]) / 1_000_000,
-            (at[5] - at[4]) / 1_000_000);
+            (at[5] - at[4]) / 1_000_000,
+            (started + took - at[5]) / 1_000_000);
       }
     }
   }
