@@ -54,41 +54,13 @@ final class StatusWriter {
   }
 
   /**
-   * Rewrites the state of entries whose agent's Lease expired to Unknown, unless the agent wrote
-   * meanwhile: the patch tests the entry at its cached index (its name and what the agent last
-   * wrote), so an entry moved or rewritten since the cache makes it fail; that write is a new input
-   * and reconciles again.
-   */
-  void showUnknown(VirtualIP cached, Aggregate aggregate) {
-    List<NodeStatus> entries = entries(known(cached));
-    for (int i = 0; i < entries.size(); i++) {
-      NodeStatus entry = entries.get(i);
-      if (!markUnknown(aggregate, entry)) {
-        continue;
-      }
-      String reason =
-          Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
-      try {
-        remember(patch(cached, StatusPatch.markUnknown(i, entry, reason)));
-      } catch (KubernetesClientException e) {
-        // A failed test operation: the agent wrote its entry in between, so it is alive; the next
-        // round decides. Gone: nothing to show.
-        if (e.getCode() != 422
-            && e.getCode() != HttpURLConnection.HTTP_CONFLICT
-            && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-          throw e;
-        }
-        LOG.debugf(
-            "entry %s of %s changed while being marked Unknown",
-            entry.getName(), cached.getMetadata().getName());
-      }
-    }
-  }
-
-  /**
-   * Writes observedGeneration, virtualRouterId, master, stepDown and conditions when they changed.
-   * The first status is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK
-   * retries), later ones are JSON patches of single fields that leave status.nodes alone.
+   * Writes observedGeneration, virtualRouterId, master, stepDown and conditions when they changed,
+   * and shows the entries of agents whose Lease expired as Unknown, in one request. The first
+   * status is a PUT guarded by resourceVersion (409 if an agent wrote meanwhile; JOSDK retries),
+   * later ones are JSON patches of single fields that leave status.nodes alone, except for an entry
+   * to mark Unknown: that is tested at its index (its name and what the agent last wrote), so an
+   * entry moved or rewritten since makes the patch fail (422); then the operator's fields go alone,
+   * and the agent's write, a new input, reconciles again.
    */
   void write(VirtualIP cached, Aggregate aggregate) {
     long generation = Optional.ofNullable(cached.getMetadata().getGeneration()).orElse(0L);
@@ -106,17 +78,37 @@ final class StatusWriter {
       }
       known = fresh;
     }
-    var ops = StatusPatch.operatorFields(known, aggregate, generation, JSON);
-    if (ops.isEmpty()) {
+    ArrayNode unknown = JSON.createArrayNode();
+    List<NodeStatus> entries = entries(known);
+    for (int i = 0; i < entries.size(); i++) {
+      NodeStatus entry = entries.get(i);
+      if (markUnknown(aggregate, entry)) {
+        String reason =
+            Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
+        unknown.addAll(StatusPatch.markUnknown(i, entry, reason));
+      }
+    }
+    Optional<ArrayNode> fields = StatusPatch.operatorFields(known, aggregate, generation, JSON);
+    if (unknown.isEmpty() && fields.isEmpty()) {
       return;
     }
+    ArrayNode all = unknown.deepCopy();
+    fields.ifPresent(all::addAll);
     try {
-      remember(patch(cached, ops.get()));
+      remember(patch(cached, all));
     } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return; // deleted meanwhile: its cleanup runs next
+      }
+      boolean entryChanged = e.getCode() == 422 || e.getCode() == HttpURLConnection.HTTP_CONFLICT;
+      if (unknown.isEmpty() || !entryChanged) {
         throw e;
       }
-      // deleted meanwhile: its cleanup runs next
+      LOG.debugf(
+          "an entry of %s changed while being marked Unknown", cached.getMetadata().getName());
+      if (fields.isPresent()) {
+        remember(patch(cached, fields.get()));
+      }
     }
   }
 

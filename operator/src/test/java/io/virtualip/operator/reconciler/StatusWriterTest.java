@@ -153,25 +153,26 @@ class StatusWriterTest {
   }
 
   @Test
-  void anEntryIsShownUnknownWithOnePatchUnlessItsAgentWroteSinceTheCache() {
+  void anEntryIsShownUnknownInTheSamePatchUnlessItsAgentWroteSinceTheCache() {
     VirtualIP created = create("sw-unknown");
     StatusWriter writer = new StatusWriter(operator);
     writer.write(created, aggregate(null, Set.of()));
     agentWrites("sw-unknown", "node-a", "Backup", "2026-12-04T12:00:00Z");
     VirtualIP cached = stored("sw-unknown");
     agentWrites("sw-unknown", "node-a", "Backup", "2026-12-04T12:00:05Z"); // it came back
-    requests.clear();
 
-    writer.showUnknown(cached, aggregate(null, Set.of("node-a")));
-    assertThat(stored("sw-unknown").getStatus().getNodes().get(0).getState())
-        .isEqualTo(NodeState.Backup);
+    // The entry is left alone; the operator's own fields are still written.
+    writer.write(cached, aggregate("node-b", Set.of("node-a")));
+    VirtualIP after = stored("sw-unknown");
+    assertThat(after.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Backup);
+    assertThat(after.getStatus().getMaster()).isEqualTo("node-b");
 
-    VirtualIP now = stored("sw-unknown");
     requests.clear();
-    writer.showUnknown(now, aggregate(null, Set.of("node-a")));
+    writer.write(after, aggregate(null, Set.of("node-a")));
     assertThat(count("GET")).isZero();
     assertThat(count("PATCH")).isEqualTo(1);
-    assertThat(stored("sw-unknown").getStatus().getNodes().get(0).getState())
-        .isEqualTo(NodeState.Unknown);
+    VirtualIP marked = stored("sw-unknown");
+    assertThat(marked.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Unknown);
+    assertThat(marked.getStatus().getMaster()).isNull();
   }
 }
