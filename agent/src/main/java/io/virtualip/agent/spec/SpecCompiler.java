@@ -13,6 +13,7 @@ import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.VirtualIPStatus;
 import io.virtualip.api.v1.contract.Printable;
 import io.virtualip.api.v1.contract.SpecDefaults;
 import io.virtualip.api.v1.contract.SpecDuration;
@@ -77,10 +78,36 @@ public final class SpecCompiler {
     this.validator = validator;
   }
 
-  /** Compiles a typed VirtualIP (as the informers deliver it). */
+  /**
+   * Compiles a typed VirtualIP (as the informers deliver it). Of its status only virtualRouterId is
+   * read, so only that is converted and validated: the agents' entries are the bulk of the object,
+   * the API server validated them already, and validating them again on every pass over every
+   * VirtualIP made each status write cost every agent of the placement a validation of all its
+   * VirtualIPs (issue 14). Nor can another node's report make this node refuse a VirtualIP.
+   */
   public Compiled compile(
       VirtualIP vip, NodeFacts node, Secrets secrets, Source source, String origin) {
-    return compile(SERIALIZATION.convertValue(vip, JsonNode.class), node, secrets, source, origin);
+    return compile(
+        SERIALIZATION.convertValue(withoutReports(vip), JsonNode.class),
+        node,
+        secrets,
+        source,
+        origin);
+  }
+
+  private static VirtualIP withoutReports(VirtualIP vip) {
+    if (vip.getStatus() == null) {
+      return vip;
+    }
+    VirtualIP copy = new VirtualIP();
+    copy.setApiVersion(vip.getApiVersion());
+    copy.setKind(vip.getKind());
+    copy.setMetadata(vip.getMetadata());
+    copy.setSpec(vip.getSpec());
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setVirtualRouterId(vip.getStatus().getVirtualRouterId());
+    copy.setStatus(status);
+    return copy;
   }
 
   /**
