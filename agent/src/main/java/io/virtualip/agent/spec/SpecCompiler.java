@@ -13,6 +13,7 @@ import io.virtualip.api.v1.SecretKeySelector;
 import io.virtualip.api.v1.Track;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.api.v1.VirtualIPSpec;
+import io.virtualip.api.v1.VirtualIPStatus;
 import io.virtualip.api.v1.contract.Printable;
 import io.virtualip.api.v1.contract.SpecDefaults;
 import io.virtualip.api.v1.contract.SpecDuration;
@@ -24,8 +25,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * VirtualIP + node facts + secrets → what this node runs ({@link Compiled}). Pure apart from the
@@ -77,10 +80,71 @@ public final class SpecCompiler {
     this.validator = validator;
   }
 
-  /** Compiles a typed VirtualIP (as the informers deliver it). */
+  /**
+   * Compiles a typed VirtualIP (as the informers deliver it). Of its status only virtualRouterId is
+   * read, so only that is converted and validated: the agents' entries are the bulk of the object,
+   * the API server validated them already, and validating them again on every pass over every
+   * VirtualIP made each status write cost every agent of the placement a validation of all its
+   * VirtualIPs (issue 14). Nor can another node's report make this node refuse a VirtualIP.
+   */
   public Compiled compile(
       VirtualIP vip, NodeFacts node, Secrets secrets, Source source, String origin) {
-    return compile(SERIALIZATION.convertValue(vip, JsonNode.class), node, secrets, source, origin);
+    List<Object> key =
+        Arrays.asList(
+            // The spec as text: the object may be changed in place later (tests do).
+            SERIALIZATION.asJson(vip.getSpec()),
+            vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId(),
+            source);
+    String name = vip.getMetadata().getName();
+    Checked c = name == null ? null : checked.get(name);
+    if (c == null || !c.key().equals(key)) {
+      c = check(SERIALIZATION.convertValue(withoutReports(vip), JsonNode.class), source, key);
+      if (name != null) {
+        if (checked.size() >= MAX_CHECKED) {
+          checked.clear();
+        }
+        checked.put(name, c);
+      }
+    }
+    return run(c, node, secrets, source, origin);
+  }
+
+  /**
+   * What the validation of one VirtualIP gave, by the spec and VRID it was for: the Kubernetes glue
+   * compiles every VirtualIP of the node on each informer event, and the spec, not the event,
+   * decides the schema's and CEL rules' verdict (issue 14: these checks were most of a simulated
+   * node's CPU).
+   *
+   * @param invalid the verdict when the validation refused it, else null
+   */
+  private record Checked(List<Object> key, Compiled invalid, VirtualIP vip, JsonNode status) {}
+
+  /** Bounds the memo of {@link #checked} against names that come and go. */
+  static final int MAX_CHECKED = 4096;
+
+  private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+  private final java.util.concurrent.atomic.LongAdder validations =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** How many resources were run through the CRD's validation (for tests). */
+  long validations() {
+    return validations.sum();
+  }
+
+  private static VirtualIP withoutReports(VirtualIP vip) {
+    if (vip.getStatus() == null) {
+      return vip;
+    }
+    VirtualIP copy = new VirtualIP();
+    copy.setApiVersion(vip.getApiVersion());
+    copy.setKind(vip.getKind());
+    copy.setMetadata(vip.getMetadata());
+    copy.setSpec(vip.getSpec());
+    VirtualIPStatus status = new VirtualIPStatus();
+    status.setVirtualRouterId(vip.getStatus().getVirtualRouterId());
+    copy.setStatus(status);
+    return copy;
   }
 
   /**
@@ -90,6 +154,24 @@ public final class SpecCompiler {
    */
   public Compiled compile(
       JsonNode resource, NodeFacts node, Secrets secrets, Source source, String origin) {
+    return run(check(resource, source, null), node, secrets, source, origin);
+  }
+
+  private Compiled run(
+      Checked checked, NodeFacts node, Secrets secrets, Source source, String origin) {
+    if (checked.invalid() != null) {
+      return checked.invalid();
+    }
+    try {
+      return new Compilation(checked.vip(), checked.status(), node, secrets, source, origin).run();
+    } catch (Refusal r) {
+      return r.verdict;
+    }
+  }
+
+  /** The CRD's validation and defaults: what the API server would store, or why it would not. */
+  private Checked check(JsonNode resource, Source source, List<Object> key) {
+    validations.increment();
     List<Violation> violations = validator.validate(resource);
     if (source == Source.FILE
         && KEEPALIVED_NAME.matcher(resource.path("metadata").path("name").asText("")).matches()) {
@@ -99,7 +181,8 @@ public final class SpecCompiler {
     }
     if (!violations.isEmpty()) {
       Violation first = violations.get(0);
-      return new Compiled.Invalid(first.field(), Printable.of(first.message(), 400));
+      return new Checked(
+          key, new Compiled.Invalid(first.field(), Printable.of(first.message(), 400)), null, null);
     }
     JsonNode defaulted = validator.withDefaults(resource);
     // status is the operator's (or a file's copy of it); only virtualRouterId matters here, and an
@@ -113,16 +196,17 @@ public final class SpecCompiler {
     try {
       vip = STRICT.treeToValue(defaulted, VirtualIP.class);
     } catch (Exception e) {
-      return new Compiled.Invalid(
-          "",
-          "not a VirtualIP the agent can read: "
-              + Printable.of(String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 200));
+      return new Checked(
+          key,
+          new Compiled.Invalid(
+              "",
+              "not a VirtualIP the agent can read: "
+                  + Printable.of(
+                      String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 200)),
+          null,
+          null);
     }
-    try {
-      return new Compilation(vip, status, node, secrets, source, origin).run();
-    } catch (Refusal r) {
-      return r.verdict;
-    }
+    return new Checked(key, null, vip, status);
   }
 
   /** Ends a compilation with its verdict. */

@@ -20,6 +20,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,6 +29,11 @@ import org.jboss.logging.Logger;
  * on the same object becomes one Event whose count grows, not a new object each time. Events about
  * cluster-scoped objects live in the {@code default} namespace, where {@code kubectl describe}
  * looks for them.
+ *
+ * <p>Recorded in the background, in order, on one thread of its own, like client-go's broadcaster:
+ * an event is a notification, and the reconcile that plans it must not wait for it (issue 14: at a
+ * failover the event requests held the reconcile threads while other VirtualIPs' new masters waited
+ * to be shown).
  */
 @ApplicationScoped
 public class EventRecorder {
@@ -36,6 +43,7 @@ public class EventRecorder {
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final Executor background;
 
   /**
    * Event name to its count, per VirtualIP uid, so a repeat is a patch; forgotten when the
@@ -45,23 +53,37 @@ public class EventRecorder {
 
   @Inject
   public EventRecorder(KubernetesClient client) {
-    this(client, Clock.systemUTC());
+    this(
+        client,
+        Clock.systemUTC(),
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "virtualip-events");
+              t.setDaemon(true);
+              return t;
+            }));
   }
 
-  EventRecorder(KubernetesClient client, Clock clock) {
+  EventRecorder(KubernetesClient client, Clock clock, Executor background) {
     this.client = client;
     this.clock = clock;
+    this.background = background;
   }
 
+  /** Queues the event; the background thread writes it. */
   public void record(VirtualIP vip, PlannedEvent planned) {
-    String uid = vip.getMetadata().getUid();
-    String name = vip.getMetadata().getName() + "." + key(uid, planned);
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    Map<String, Integer> ofVip = counts.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
-    Integer seen = ofVip.get(name);
     LOG.infof(
         "event %s %s on VirtualIP %s: %s",
         planned.type(), planned.reason(), vip.getMetadata().getName(), planned.message());
+    background.execute(() -> write(vip, planned, now));
+  }
+
+  private void write(VirtualIP vip, PlannedEvent planned, String now) {
+    String uid = vip.getMetadata().getUid();
+    String name = vip.getMetadata().getName() + "." + key(uid, planned);
+    Map<String, Integer> ofVip = counts.computeIfAbsent(uid, u -> new ConcurrentHashMap<>());
+    Integer seen = ofVip.get(name);
     try {
       if (seen == null) {
         try {
@@ -96,8 +118,10 @@ public class EventRecorder {
     }
   }
 
+  /** Forgets the counts, after the events already queued. */
   public void forget(VirtualIP vip) {
-    counts.remove(vip.getMetadata().getUid());
+    String uid = vip.getMetadata().getUid();
+    background.execute(() -> counts.remove(uid));
   }
 
   /**

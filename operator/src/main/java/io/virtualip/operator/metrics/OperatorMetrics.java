@@ -3,6 +3,7 @@ package io.virtualip.operator.metrics;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -57,11 +58,13 @@ public class OperatorMetrics {
   private final Counter splitBrains;
   private final Timer reconcileTimer;
   private final MultiGauge splitBrainSeconds;
-  private final MultiGauge master;
-  private final MultiGauge condition;
-  private final MultiGauge nodeState;
-  private final MultiGauge agentDown;
-  private final MultiGauge masterAge;
+
+  /**
+   * The per-VirtualIP gauges registered for each VirtualIP's current view. Replaced one VirtualIP
+   * at a time: rebuilding every VirtualIP's rows on each change, under one lock, made every
+   * reconcile of a failover wait for the others (issue 14: seconds at 100 VirtualIPs).
+   */
+  private final Map<String, List<Meter>> perVirtualIp = new ConcurrentHashMap<>();
 
   /** Conditions by VirtualIP name, the source of virtualip_resources. */
   private final Map<String, Map<String, String>> conditions = new ConcurrentHashMap<>();
@@ -119,30 +122,6 @@ public class OperatorMetrics {
         MultiGauge.builder("virtualip.split.brain.seconds")
             .description("How long the current split brain of a VirtualIP has lasted")
             .register(registry);
-    this.master =
-        MultiGauge.builder("virtualip.master")
-            .description(
-                "1 for the node that is the one live master of a VirtualIP; no series while there is none")
-            .register(registry);
-    this.condition =
-        MultiGauge.builder("virtualip.condition")
-            .description("1 for each condition of a VirtualIP with its current status and reason")
-            .register(registry);
-    this.nodeState =
-        MultiGauge.builder("virtualip.node.state")
-            .description(
-                "1 for each node's state in a VirtualIP's status.nodes (Unknown: its agent is down)")
-            .register(registry);
-    this.agentDown =
-        MultiGauge.builder("virtualip.node.agent.down")
-            .description("1 for each selected node of a VirtualIP whose agent Lease has expired")
-            .register(registry);
-    this.masterAge =
-        MultiGauge.builder("virtualip.master.age")
-            .description(
-                "Seconds since the master of a VirtualIP last changed (to the current one or to none)")
-            .baseUnit("seconds")
-            .register(registry);
     // A registry can outlive this bean (Quarkus restarts the application between test profiles, and
     // Micrometer
     // returns an existing gauge of the same name and tags, still bound to the earlier bean's map).
@@ -195,7 +174,7 @@ public class OperatorMetrics {
     View view = new View(now, since);
     if (!view.equals(before)) {
       views.put(vip, view);
-      publishViews();
+      publish(vip);
     }
   }
 
@@ -205,7 +184,7 @@ public class OperatorMetrics {
       publishSplitBrainDurations();
     }
     if (views.remove(vip) != null) {
-      publishViews();
+      publish(vip);
     }
   }
 
@@ -222,53 +201,84 @@ public class OperatorMetrics {
         true);
   }
 
-  /** Rebuilds the per-VirtualIP rows; runs when something they show changed, not per reconcile. */
-  private synchronized void publishViews() {
-    List<MultiGauge.Row<?>> masters = new ArrayList<>();
-    List<MultiGauge.Row<?>> conds = new ArrayList<>();
-    List<MultiGauge.Row<?>> states = new ArrayList<>();
-    List<MultiGauge.Row<?>> down = new ArrayList<>();
-    List<MultiGauge.Row<?>> ages = new ArrayList<>();
-    for (Map.Entry<String, View> e : new TreeMap<>(views).entrySet()) {
-      String vip = e.getKey();
-      Observation o = e.getValue().observation();
-      if (o.master() != null) {
-        masters.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", o.master()), 1));
-      }
-      for (Condition c : o.conditions()) {
-        conds.add(
-            MultiGauge.Row.of(
-                Tags.of(
-                    "virtualip",
-                    vip,
-                    "condition",
-                    c.getType(),
-                    "status",
-                    c.getStatus(),
-                    "reason",
-                    c.getReason() == null ? "" : c.getReason()),
-                1));
-      }
-      o.nodes()
-          .forEach(
-              (node, state) ->
-                  states.add(
-                      MultiGauge.Row.of(
-                          Tags.of("virtualip", vip, "node", node, "state", state.name()), 1)));
-      o.agentDown()
-          .forEach(node -> down.add(MultiGauge.Row.of(Tags.of("virtualip", vip, "node", node), 1)));
-      ages.add(
-          MultiGauge.Row.of(
-              Tags.of("virtualip", vip),
-              e.getValue().masterSince(),
-              since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0));
-    }
-    master.register(masters, true);
-    condition.register(conds, true);
-    nodeState.register(states, true);
-    agentDown.register(down, true);
-    masterAge.register(ages, true);
+  /** Replaces the gauges of one VirtualIP with those of its current view (none when gone). */
+  private void publish(String vip) {
+    perVirtualIp.compute(
+        vip,
+        (name, old) -> {
+          if (old != null) {
+            old.forEach(registry::remove);
+          }
+          View view = views.get(name);
+          return view == null ? null : register(name, view);
+        });
   }
+
+  private List<Meter> register(String vip, View view) {
+    List<Meter> meters = new ArrayList<>();
+    Observation o = view.observation();
+    if (o.master() != null) {
+      meters.add(
+          one("virtualip.master", MASTER_HELP, Tags.of("virtualip", vip, "node", o.master())));
+    }
+    for (Condition c : o.conditions()) {
+      meters.add(
+          one(
+              "virtualip.condition",
+              CONDITION_HELP,
+              Tags.of(
+                  "virtualip",
+                  vip,
+                  "condition",
+                  c.getType(),
+                  "status",
+                  c.getStatus(),
+                  "reason",
+                  c.getReason() == null ? "" : c.getReason())));
+    }
+    new TreeMap<>(o.nodes())
+        .forEach(
+            (node, state) ->
+                meters.add(
+                    one(
+                        "virtualip.node.state",
+                        NODE_STATE_HELP,
+                        Tags.of("virtualip", vip, "node", node, "state", state.name()))));
+    o.agentDown()
+        .forEach(
+            node ->
+                meters.add(
+                    one(
+                        "virtualip.node.agent.down",
+                        AGENT_DOWN_HELP,
+                        Tags.of("virtualip", vip, "node", node))));
+    meters.add(
+        Gauge.builder(
+                "virtualip.master.age",
+                view.masterSince(),
+                since -> Duration.between(since, Instant.now(clock)).toMillis() / 1000.0)
+            .description(MASTER_AGE_HELP)
+            .baseUnit("seconds")
+            .tags(Tags.of("virtualip", vip))
+            .strongReference(true)
+            .register(registry));
+    return meters;
+  }
+
+  private Gauge one(String name, String help, Tags tags) {
+    return Gauge.builder(name, () -> 1).description(help).tags(tags).register(registry);
+  }
+
+  private static final String MASTER_HELP =
+      "1 for the node that is the one live master of a VirtualIP; no series while there is none";
+  private static final String CONDITION_HELP =
+      "1 for each condition of a VirtualIP with its current status and reason";
+  private static final String NODE_STATE_HELP =
+      "1 for each node's state in a VirtualIP's status.nodes (Unknown: its agent is down)";
+  private static final String AGENT_DOWN_HELP =
+      "1 for each selected node of a VirtualIP whose agent Lease has expired";
+  private static final String MASTER_AGE_HELP =
+      "Seconds since the master of a VirtualIP last changed (to the current one or to none)";
 
   private static Duration millis(long ms) {
     return Duration.ofMillis(ms);

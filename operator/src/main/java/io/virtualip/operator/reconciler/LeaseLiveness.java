@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.VirtualIP;
 import io.virtualip.operator.status.AgentLease;
 import io.virtualip.operator.status.StatusAggregator;
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
  * become unconfirmed), its Lease expires (AgentDown), or it comes back. A routine renewal changes
  * nothing a status is derived from, so with every agent renewing every second the operator
  * reconciles nothing (issue 14; the Lease informer drops those updates). Looks at the Lease cache
- * every {@link #TICK}; a change reconciles the VirtualIPs the node has an entry in.
+ * every {@link #TICK}; a change reconciles the VirtualIPs the node has an entry in (a Master entry,
+ * when it only fell silent or renews again: {@link #onlyClaimsConcerned}).
  */
 final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
 
@@ -103,13 +105,15 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
       Map<String, Liveness> current = new HashMap<>();
       byNode.forEach((node, lease) -> current.put(node, liveness(lease, now)));
       for (String node : union(current, last)) {
-        if (!Objects.equals(current.get(node), last.get(node)) && last.containsKey(node)) {
-          for (VirtualIP vip : virtualIps.get()) {
-            if (vip.getStatus() != null
-                && vip.getStatus().getNodes() != null
-                && vip.getStatus().getNodes().stream().anyMatch(e -> node.equals(e.getName()))) {
-              getEventHandler().handleEvent(new Event(ResourceID.fromResource(vip)));
-            }
+        Liveness was = last.get(node);
+        Liveness is = current.get(node);
+        if (Objects.equals(is, was) || was == null) {
+          continue;
+        }
+        boolean onlyClaims = onlyClaimsConcerned(was, is);
+        for (VirtualIP vip : virtualIps.get()) {
+          if (concerns(vip, node, onlyClaims)) {
+            getEventHandler().handleEvent(new Event(ResourceID.fromResource(vip)));
           }
         }
       }
@@ -118,6 +122,27 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
     } catch (RuntimeException e) {
       // the next tick tries again
     }
+  }
+
+  /**
+   * Falling silent or renewing again, without expiring, changes only whether the node's Master
+   * claims are confirmed: its Backup entries count alike either way (an entry counts until the
+   * Lease expires), so only the VirtualIPs where it claims Master are worth a reconcile. Expiry and
+   * coming back from it concern every entry of the node (AgentDown). Reconciling all of a dead
+   * node's VirtualIPs at both moments queued the takeovers' reconciles behind twice as many others
+   * (issue 14).
+   */
+  static boolean onlyClaimsConcerned(Liveness was, Liveness is) {
+    return was != Liveness.EXPIRED && is != Liveness.EXPIRED && is != null;
+  }
+
+  /** Whether the VirtualIP has an entry of {@code node} (a Master entry, if {@code onlyClaims}). */
+  static boolean concerns(VirtualIP vip, String node, boolean onlyClaims) {
+    return vip.getStatus() != null
+        && vip.getStatus().getNodes() != null
+        && vip.getStatus().getNodes().stream()
+            .anyMatch(
+                e -> node.equals(e.getName()) && (!onlyClaims || e.getState() == NodeState.Master));
   }
 
   private static java.util.Set<String> union(Map<String, Liveness> a, Map<String, Liveness> b) {

@@ -54,6 +54,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps each VirtualIP's agents running and its status true: desired state from the spec, the
@@ -75,6 +76,11 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
    * s.
    */
   static final Duration LEASE_RECHECK = Duration.ofSeconds(1);
+
+  /** A reconcile slower than this is logged (DEBUG) with where its time went. */
+  static final Duration SLOW = Duration.ofMillis(100);
+
+  private static final Logger LOG = Logger.getLogger(VirtualIPReconciler.class);
 
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -202,14 +208,18 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     }
     boolean success = false;
     long started = System.nanoTime();
+    // When each step ended, for the slow-reconcile line: caches, agents, aggregate, status, events.
+    long[] at = new long[5];
     try {
       Cluster cluster = cluster(context);
       Instant now = clock.instant();
       List<String> violations = validator.violations(vip);
+      at[0] = System.nanoTime();
       if (violations.isEmpty()) {
         runAgents(vip, cluster);
         labelPlacement(vip);
       }
+      at[1] = System.nanoTime();
       VridDecision vrid =
           violations.isEmpty() ? allocateVrid(vip, cluster) : VridDecision.NOT_DECIDED;
       RejectionHistory history = rejections.computeIfAbsent(uid(vip), u -> new RejectionHistory());
@@ -222,15 +232,30 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                   vrid,
                   now,
                   history.baseline(StatusWriter.entries(vip))));
-
-      statusWriter.showUnknown(vip, aggregate);
+      at[2] = System.nanoTime();
       statusWriter.write(vip, aggregate);
+      at[3] = System.nanoTime();
       announce(vip, aggregate, vrid);
+      at[4] = System.nanoTime();
       remember(vip, aggregate);
       success = true;
       return next(aggregate, now);
     } finally {
-      metrics.reconciled(success, Duration.ofNanos(System.nanoTime() - started));
+      long ended = System.nanoTime();
+      metrics.reconciled(success, Duration.ofNanos(ended - started));
+      if (ended - started > SLOW.toNanos() && at[4] != 0 && LOG.isDebugEnabled()) {
+        LOG.debugf(
+            "slow reconcile of %s: %d ms (caches %d, agents %d, vrid+aggregate %d, status %d,"
+                + " events %d, metrics %d)",
+            vip.getMetadata().getName(),
+            (ended - started) / 1_000_000,
+            (at[0] - started) / 1_000_000,
+            (at[1] - at[0]) / 1_000_000,
+            (at[2] - at[1]) / 1_000_000,
+            (at[3] - at[2]) / 1_000_000,
+            (at[4] - at[3]) / 1_000_000,
+            (ended - at[4]) / 1_000_000);
+      }
     }
   }
 
@@ -252,6 +277,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
       vridBook.remove(vip.getMetadata().getName());
     }
     lastView.remove(uid(vip));
+    statusWriter.forget(vip);
     rejections.remove(uid(vip));
     multiMasterSince.remove(uid(vip));
     events.forget(vip);

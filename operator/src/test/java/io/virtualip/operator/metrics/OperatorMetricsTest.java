@@ -116,6 +116,50 @@ class OperatorMetricsTest {
   }
 
   /**
+   * Each VirtualIP's series are replaced on their own (issue 14): a change of one leaves the
+   * others' as they were, and so does a deletion.
+   */
+  @Test
+  void oneVirtualIpsChangeReplacesOnlyItsOwnSeries() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMetrics metrics = new OperatorMetrics(registry, new MutableClock());
+    for (String vip : List.of("vi-a", "vi-b")) {
+      metrics.observed(
+          vip,
+          new OperatorMetrics.Observation(
+              "n1",
+              List.of(condition(Conditions.READY, Conditions.TRUE, "MasterElected")),
+              Map.of("n1", NodeState.Master, "n2", NodeState.Backup),
+              Set.of()),
+          false);
+    }
+
+    metrics.observed(
+        "vi-a",
+        new OperatorMetrics.Observation(
+            "n2",
+            List.of(condition(Conditions.READY, Conditions.TRUE, "MasterElected")),
+            Map.of("n1", NodeState.Unknown, "n2", NodeState.Master),
+            Set.of("n1")),
+        false);
+    String s = scrape(registry);
+    assertThat(s)
+        .contains("virtualip_master{node=\"n2\",virtualip=\"vi-a\"} 1.0")
+        .doesNotContain("virtualip_master{node=\"n1\",virtualip=\"vi-a\"}")
+        .contains("virtualip_node_agent_down{node=\"n1\",virtualip=\"vi-a\"} 1.0")
+        .contains("virtualip_master{node=\"n1\",virtualip=\"vi-b\"} 1.0")
+        .contains("virtualip_node_state{node=\"n1\",state=\"Master\",virtualip=\"vi-b\"} 1.0")
+        .doesNotContain("virtualip_node_agent_down{node=\"n1\",virtualip=\"vi-b\"}");
+
+    metrics.forget("vi-a");
+    s = scrape(registry);
+    assertThat(s)
+        .doesNotContain("virtualip=\"vi-a\"")
+        .contains("virtualip_master{node=\"n1\",virtualip=\"vi-b\"} 1.0")
+        .contains("virtualip_master_age_seconds{virtualip=\"vi-b\"}");
+  }
+
+  /**
    * The text format of the simpleclient registry ends label sets with a comma; Prometheus reads
    * both.
    */

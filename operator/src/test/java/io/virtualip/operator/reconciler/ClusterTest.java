@@ -92,4 +92,25 @@ class ClusterTest {
             List.of());
     assertThat(withNotReady.selectedNodes(vip(Map.of("role", "lb")))).containsExactly("worker-3");
   }
+
+  @Test
+  void eachPlacementGetsItsOwnNodesWhenOneClusterIsAskedForMany() {
+    // The selections are remembered per (nodeSelector, tolerations) within one reconcile's
+    // Cluster.
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb"))))
+        .containsExactly("soft", "worker-1");
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "app")))).containsExactly("worker-2");
+    assertThat(
+            cluster.selectedNodes(
+                vip(
+                    Map.of("role", "lb"),
+                    new TolerationBuilder()
+                        .withKey("node-role.kubernetes.io/control-plane")
+                        .withOperator("Exists")
+                        .withEffect("NoSchedule")
+                        .build())))
+        .containsExactly("cp-1", "soft", "worker-1");
+    assertThat(cluster.selectedNodes(vip(Map.of("role", "lb"))))
+        .containsExactly("soft", "worker-1");
+  }
 }

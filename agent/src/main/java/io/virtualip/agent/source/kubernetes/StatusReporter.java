@@ -43,7 +43,10 @@ import java.util.stream.Stream;
  * the reporter's own thread, which does every API call. While the API is unreachable only the
  * latest snapshot per VirtualIP is kept (a newer one replaces an unwritten older one), transitions'
  * Events wait in a bounded queue, and writes are retried with backoff; when the API returns, the
- * entries catch up in one write each. Nothing here can block or slow the engine.
+ * entries catch up in one write each. Nothing here can block or slow the engine. Events go out on a
+ * thread of their own, after the entries: a failover's dozens of transition Events, one request
+ * each, must not hold up the entries of the VirtualIPs that change next (issue 14: the entries of
+ * the last takeovers waited seconds behind the first ones' Events).
  *
  * <p>Write on change: an entry is written only when something its readers use changed
  * (operator/CONTRACT.md): state, priorities, the master heard, the reason, the observed generation,
@@ -98,6 +101,11 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Duration repairAfter;
   private final ScheduledExecutorService api =
       Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("virtualip-status"));
+
+  /** Sends the transitions' Events, in order, with a backoff of its own. */
+  private final ScheduledExecutorService eventSender =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("virtualip-status-events"));
+
   static final int WRITERS = 4;
 
   /**
@@ -121,6 +129,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private final Deque<QueuedTransition> transitions = new ArrayDeque<>();
   private final AtomicBoolean flushQueued = new AtomicBoolean();
+  private final AtomicBoolean eventsQueued = new AtomicBoolean();
 
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();
@@ -136,6 +145,11 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private volatile boolean backingOff;
   private Duration backoff = MIN_BACKOFF;
   private ScheduledFuture<?> retry;
+
+  /** Only touched on {@link #eventSender}'s thread. */
+  private Duration eventBackoff = MIN_BACKOFF;
+
+  private ScheduledFuture<?> eventRetry;
 
   StatusReporter(
       String node,
@@ -213,7 +227,8 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     if (retry != null) {
       return; // a retry is scheduled and will write everything pending then
     }
-    boolean failed = !writeEntries() | !sendEvents();
+    boolean failed = !writeEntries();
+    wakeEvents();
     if (failed) {
       backingOff = true;
       retry =
@@ -232,6 +247,40 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     } else {
       backoff = MIN_BACKOFF;
     }
+  }
+
+  private void wakeEvents() {
+    if (eventsQueued.compareAndSet(false, true)) {
+      try {
+        eventSender.execute(this::drainEvents);
+      } catch (RejectedExecutionException e) {
+        // Closed.
+      }
+    }
+  }
+
+  /** On {@link #eventSender}'s thread: sends the queued Events, or retries after a backoff. */
+  private void drainEvents() {
+    eventsQueued.set(false);
+    if (eventRetry != null) {
+      return; // the retry sends everything queued
+    }
+    if (sendEvents()) {
+      eventBackoff = MIN_BACKOFF;
+      return;
+    }
+    eventRetry =
+        eventSender.schedule(
+            () -> {
+              eventRetry = null;
+              drainEvents();
+            },
+            eventBackoff.toMillis(),
+            TimeUnit.MILLISECONDS);
+    eventBackoff =
+        eventBackoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+            ? MAX_BACKOFF
+            : eventBackoff.multipliedBy(2);
   }
 
   /**
@@ -528,15 +577,21 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   void halt() {
     api.shutdownNow();
     writers.shutdownNow();
+    eventSender.shutdownNow();
   }
 
   void close(Duration grace) {
     try {
+      long deadline = System.nanoTime() + grace.toNanos();
       api.submit(this::flush).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      eventSender
+          .submit(this::sendEvents)
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (Exception e) {
       // best effort: the Lease expiry tells the operator the rest
     }
     api.shutdownNow();
     writers.shutdownNow();
+    eventSender.shutdownNow();
   }
 }

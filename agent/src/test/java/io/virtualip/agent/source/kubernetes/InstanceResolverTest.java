@@ -43,6 +43,22 @@ class InstanceResolverTest {
     return ((Resolution.Run) r).config();
   }
 
+  /**
+   * Of the status the agent reads only virtualRouterId: the agents' entries are neither converted
+   * nor validated on each pass (issue 14), so one that breaks the CRD's bounds (only a client
+   * without the API server's validation could store it) does not make this node refuse to run.
+   */
+  @Test
+  void anotherNodesEntryIsNotTheAgentsToJudge() {
+    VirtualIP vip = Fixtures.virtualIp("v");
+    io.virtualip.api.v1.NodeStatus entry = new io.virtualip.api.v1.NodeStatus();
+    entry.setName("node-b");
+    entry.setState(io.virtualip.api.v1.NodeState.Master);
+    entry.setReason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1));
+    vip.getStatus().setNodes(List.of(entry));
+    assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(51);
+  }
+
   @Test
   void defaultsFillWhatTheSpecLeavesOut() {
     VipDefinition c = run(Fixtures.virtualIp("v"), NO_SECRETS);

@@ -62,6 +62,8 @@ class StatusReporterTest {
   static final class RecordingEvents extends TransitionEvents {
     final List<Event> created = new CopyOnWriteArrayList<>();
     volatile boolean down;
+    volatile CountDownLatch hang;
+    volatile boolean hanging;
 
     RecordingEvents() {
       super(null, "node-a", "default");
@@ -69,6 +71,16 @@ class StatusReporterTest {
 
     @Override
     void create(Event event) {
+      CountDownLatch h = hang;
+      if (h != null) {
+        hanging = true;
+        try {
+          h.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        hanging = false;
+      }
       if (down) {
         throw new KubernetesClientException("connection refused");
       }
@@ -102,6 +114,9 @@ class StatusReporterTest {
     writer.down = false;
     if (writer.hang != null) {
       writer.hang.countDown();
+    }
+    if (events.hang != null) {
+      events.hang.countDown();
     }
     reporter.close(Duration.ZERO);
   }
@@ -220,6 +235,34 @@ class StatusReporterTest {
             () ->
                 reporter.idle()
                     && writer.written.get(writer.written.size() - 1).getAdvertsSent() == 1000);
+  }
+
+  /**
+   * Issue 14: at a failover the new master's Events (one request per transition) held up the
+   * entries of the VirtualIPs that changed next, so their takeovers showed seconds late.
+   */
+  @Test
+  void anEventThatHangsDoesNotHoldUpTheNextEntry() {
+    reporter.observedGeneration("vip", 1);
+    events.hang = new CountDownLatch(1);
+    engine.emit("vip", Fixtures.snapshot(NodeState.Backup, 0, "started"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.hanging);
+
+    engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> writer.written.stream().anyMatch(e -> e.getState() == NodeState.Master));
+    assertThat(events.created).isEmpty();
+
+    events.hang.countDown();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.created.size() == 2 && reporter.idle());
+    assertThat(events.created)
+        .extracting(Event::getMessage)
+        .containsExactly(
+            "node-a INIT -> BACKUP: started",
+            "node-a BACKUP -> MASTER: master down interval expired");
   }
 
   @Test
