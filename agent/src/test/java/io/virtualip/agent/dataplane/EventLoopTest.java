@@ -92,6 +92,81 @@ class EventLoopTest {
     }
   }
 
+  /**
+   * A timer allowed to fire early joins a turn the loop runs anyway (here: another timer's), so
+   * many instances' adverts share wake-ups; it never makes the loop wake up before its deadline.
+   * Turns are told apart by {@link EventLoop#wokeAtNanos()}, so nothing here depends on how late
+   * the machine runs the loop (the margins are seconds).
+   */
+  @Test
+  void aTimerAllowedToFireEarlyJoinsATurnThatRunsAnywayButNeverWakesTheLoopForThat()
+      throws Exception {
+    try (EventLoop loop = new EventLoop()) {
+      long ms = TimeUnit.MILLISECONDS.toNanos(1);
+      long start = System.nanoTime();
+      long[] turn = new long[3];
+      long[] firedAt = new long[3];
+      CountDownLatch done = new CountDownLatch(3);
+      EventLoop.Timer[] timers = new EventLoop.Timer[3];
+      for (int i = 0; i < 3; i++) {
+        int index = i;
+        timers[i] =
+            loop.newTimer(
+                () -> {
+                  turn[index] = loop.wokeAtNanos();
+                  firedAt[index] = System.nanoTime();
+                  done.countDown();
+                });
+      }
+      timers[0].armAt(start + 100 * ms);
+      timers[1].armAt(start + 3000 * ms, 2950 * ms); // may fire from start + 50 ms
+      timers[2].armAt(start + 1000 * ms, 20 * ms); // may fire from start + 980 ms
+      loop.start("early-test");
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(turn[1]).as("joined the first timer's turn").isEqualTo(turn[0]);
+      assertThat(firedAt[1]).as("that is, early").isLessThan(start + 3000 * ms);
+      assertThat(turn[2]).as("no turn ran in its window: it waited").isNotEqualTo(turn[0]);
+      assertThat(firedAt[2])
+          .as("the loop woke for its deadline, not earlier")
+          .isGreaterThanOrEqualTo(start + 1000 * ms);
+    }
+  }
+
+  /**
+   * A turn stops firing timers early once it has fired {@link EventLoop#EARLY_BATCH}: the adverts
+   * of one wake-up stay a bounded burst.
+   */
+  @Test
+  void aTurnFiresAtMostABatchOfTimersEarly() throws Exception {
+    int count = EventLoop.EARLY_BATCH + 8;
+    try (EventLoop loop = new EventLoop()) {
+      long ms = TimeUnit.MILLISECONDS.toNanos(1);
+      long start = System.nanoTime();
+      long[] turn = new long[count + 1];
+      CountDownLatch done = new CountDownLatch(count + 1);
+      for (int i = 0; i <= count; i++) {
+        int index = i;
+        EventLoop.Timer timer =
+            loop.newTimer(
+                () -> {
+                  turn[index] = loop.wokeAtNanos();
+                  done.countDown();
+                });
+        if (i == 0) {
+          timer.armAt(start + 100 * ms);
+        } else {
+          timer.armAt(start + 3000 * ms, 2950 * ms);
+        }
+      }
+      loop.start("batch-test");
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+
+      long inFirstTurn = Arrays.stream(turn).filter(t -> t == turn[0]).count();
+      assertThat(inFirstTurn).isEqualTo(EventLoop.EARLY_BATCH);
+    }
+  }
+
   @Test
   void cancelledTimerDoesNotFireAndTimersCanRearmThemselves() throws Exception {
     try (EventLoop loop = new EventLoop()) {
