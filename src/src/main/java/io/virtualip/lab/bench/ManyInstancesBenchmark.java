@@ -137,7 +137,8 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
       Usage backup,
       WireLateness lateness,
       int transitionsInWindow,
-      long droppedByCapture) {}
+      long droppedByCapture,
+      long backupSocketDrops) {}
 
   /** Failover trials of VRID N, alone and with the other routers running. */
   public record Failovers(
@@ -352,9 +353,12 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
     Usage backup;
     int transitionsBefore;
     int transitionsAfter;
+    long dropsBefore;
+    long dropsAfter;
     try {
       tcpdump.awaitOutput("listening on", Duration.ofSeconds(10));
       transitionsBefore = transitions.get();
+      dropsBefore = vrrpSocketDrops(lab, lab.node(2));
       ProcessUsage masterBefore = ProcessUsage.of(masterPid);
       ProcessUsage backupBefore = ProcessUsage.of(backupPid);
       long start = System.nanoTime();
@@ -370,6 +374,7 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
       master = usage(masterPid, masterBefore, masterPeak, seconds);
       backup = usage(backupPid, backupBefore, backupPeak, seconds);
       transitionsAfter = transitions.get();
+      dropsAfter = vrrpSocketDrops(lab, lab.node(2));
       tcpdump.terminate(Duration.ofSeconds(10));
     } finally {
       tcpdump.close();
@@ -385,7 +390,23 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
         backup,
         lateness,
         transitionsAfter - transitionsBefore,
-        dropped.find() ? Long.parseLong(dropped.group(1)) : -1);
+        dropped.find() ? Long.parseLong(dropped.group(1)) : -1,
+        dropsAfter - dropsBefore);
+  }
+
+  /**
+   * Packets the kernel dropped at {@code node}'s VRRP sockets (IP protocol 112, "0070" as the local
+   * port of /proc/net/raw) because they were full: adverts the backup never saw.
+   */
+  private static long vrrpSocketDrops(Lab lab, Node node) {
+    long drops = 0;
+    for (String line : lab.exec(node, "cat", "/proc/net/raw").orThrow().stdout().split("\n")) {
+      String[] fields = line.trim().split("\\s+");
+      if (fields.length > 12 && fields[1].endsWith(":0070")) {
+        drops += Long.parseLong(fields[fields.length - 1]);
+      }
+    }
+    return drops;
   }
 
   private static Usage usage(long pid, ProcessUsage before, long peakKib, double seconds) {
@@ -631,7 +652,8 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
           String.format(
               Locale.ROOT,
               "%-10s wire: %d of %d VRIDs seen, %d adverts, lateness p50 %.3f ms, p99 %.3f ms, max %.3f ms,"
-                  + " %d missed; capture dropped %d; transitions in the window %d%s",
+                  + " %d missed; capture dropped %d; backup socket drops %d; transitions in the"
+                  + " window %d%s",
               s.implementation(),
               w.vridsSeen(),
               instances,
@@ -641,6 +663,7 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
               w.maxMillis(),
               w.missed(),
               s.droppedByCapture(),
+              s.backupSocketDrops(),
               s.transitionsInWindow(),
               isOurs
                   ? String.format(
@@ -661,6 +684,8 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
       summary.add(row("adverts", impl, w.adverts(), "", ""));
       summary.add(row("missed_adverts", impl, w.missed(), "", ""));
       summary.add(row("transitions_in_window", impl, s.transitionsInWindow(), "", "0"));
+      summary.add(row("backup_socket_drops", impl, s.backupSocketDrops(), "", "0"));
+      summary.add(row("capture_drops", impl, s.droppedByCapture(), "", "0"));
     }
     if (result.keepalived() != null) {
       Steady o = result.ours();
