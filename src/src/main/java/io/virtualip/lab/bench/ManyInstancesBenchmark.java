@@ -326,12 +326,32 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Warm-up, then the window: CPU and RSS of both processes, and a capture on n3 of the master's
-   * adverts.
+   * Warm-up, then two windows of {@code --window}: CPU and RSS of both processes with nothing else
+   * running, then a capture on n3 of the master's adverts. Not at once: a veth delivers a frame in
+   * the softirq of the process that sent it, so a capture on n3 would put its own cost into the
+   * master's CPU (perf: a sixth of it).
    */
   private Steady measure(
       Lab lab, String who, long masterPid, long backupPid, Supplier<Integer> transitions) {
     Await.sleep(FailoverBenchmark.duration(warmUp));
+    Duration length = FailoverBenchmark.duration(window);
+    int transitionsBefore = transitions.get();
+    long dropsBefore = vrrpSocketDrops(lab, lab.node(2));
+    ProcessUsage masterBefore = ProcessUsage.of(masterPid);
+    ProcessUsage backupBefore = ProcessUsage.of(backupPid);
+    long start = System.nanoTime();
+    long masterPeak = masterBefore.rssKib();
+    long backupPeak = backupBefore.rssKib();
+    long deadline = start + length.toNanos();
+    while (System.nanoTime() < deadline) {
+      Await.sleep(Duration.ofMillis(Math.min(1000, (deadline - System.nanoTime()) / 1_000_000)));
+      masterPeak = Math.max(masterPeak, ProcessUsage.of(masterPid).rssKib());
+      backupPeak = Math.max(backupPeak, ProcessUsage.of(backupPid).rssKib());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Usage master = usage(masterPid, masterBefore, masterPeak, seconds);
+    Usage backup = usage(backupPid, backupBefore, backupPeak, seconds);
+
     Node n3 = lab.node(3);
     Path pcap = lab.workDir().resolve("many-" + who + ".pcap").toAbsolutePath();
     BackgroundProcess tcpdump =
@@ -349,36 +369,15 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
             "-w",
             pcap.toString(),
             "ip proto 112");
-    Usage master;
-    Usage backup;
-    int transitionsBefore;
-    int transitionsAfter;
-    long dropsBefore;
-    long dropsAfter;
     try {
       tcpdump.awaitOutput("listening on", Duration.ofSeconds(10));
-      transitionsBefore = transitions.get();
-      dropsBefore = vrrpSocketDrops(lab, lab.node(2));
-      ProcessUsage masterBefore = ProcessUsage.of(masterPid);
-      ProcessUsage backupBefore = ProcessUsage.of(backupPid);
-      long start = System.nanoTime();
-      long masterPeak = masterBefore.rssKib();
-      long backupPeak = backupBefore.rssKib();
-      long deadline = start + FailoverBenchmark.duration(window).toNanos();
-      while (System.nanoTime() < deadline) {
-        Await.sleep(Duration.ofMillis(Math.min(1000, (deadline - System.nanoTime()) / 1_000_000)));
-        masterPeak = Math.max(masterPeak, ProcessUsage.of(masterPid).rssKib());
-        backupPeak = Math.max(backupPeak, ProcessUsage.of(backupPid).rssKib());
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      master = usage(masterPid, masterBefore, masterPeak, seconds);
-      backup = usage(backupPid, backupBefore, backupPeak, seconds);
-      transitionsAfter = transitions.get();
-      dropsAfter = vrrpSocketDrops(lab, lab.node(2));
+      Await.sleep(length);
       tcpdump.terminate(Duration.ofSeconds(10));
     } finally {
       tcpdump.close();
     }
+    int transitionsAfter = transitions.get();
+    long dropsAfter = vrrpSocketDrops(lab, lab.node(2));
     Matcher dropped = DROPPED.matcher(tcpdump.output());
     List<WireLateness.Advert> adverts = WireLateness.readPcap(pcap);
     WireLateness lateness =
@@ -600,13 +599,15 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
             + instances
             + " routers at "
             + interval
-            + ", n1 all MASTER, n2 all BACKUP, "
-            + window
-            + " after "
+            + ", n1 all MASTER, n2 all BACKUP, after "
             + warmUp
-            + " of warm-up; lateness = per-VRID inter-arrival at n3 minus "
+            + " of warm-up: CPU and RSS over "
+            + window
+            + " (/proc, with children), then lateness over "
+            + window
+            + " = per-VRID inter-arrival at n3 minus "
             + interval
-            + " (tcpdump, kernel timestamps)");
+            + " (tcpdump, kernel timestamps); drops and transitions over both");
     List<Steady> steadies = new ArrayList<>(List.of(result.ours()));
     if (result.keepalived() != null) {
       steadies.add(result.keepalived());
