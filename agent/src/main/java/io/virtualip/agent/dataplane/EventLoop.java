@@ -40,29 +40,13 @@ public final class EventLoop implements AutoCloseable {
     private final Runnable action;
     private long deadlineNanos = NEVER;
 
-    /** From when it may fire in a turn that is running anyway; its deadline if not earlier. */
-    private long earliestNanos = NEVER;
-
     private Timer(Runnable action) {
       this.action = action;
     }
 
     public void armAt(long deadlineNanos) {
       this.deadlineNanos = deadlineNanos;
-      this.earliestNanos = deadlineNanos;
-      earliestBound = Math.min(earliestBound, deadlineNanos);
-    }
-
-    /**
-     * Arms the timer for {@code deadlineNanos}, and lets it fire up to {@code earlyNanos} before,
-     * in a turn the loop runs anyway (for another timer or input), while that turn has fired fewer
-     * than {@value #EARLY_BATCH} timers. The loop never wakes up for the early part: this only
-     * saves wake-ups, it adds none, and it never delays a timer.
-     */
-    public void armAt(long deadlineNanos, long earlyNanos) {
-      this.deadlineNanos = deadlineNanos;
-      this.earliestNanos = deadlineNanos == NEVER ? NEVER : deadlineNanos - earlyNanos;
-      earliestBound = Math.min(earliestBound, earliestNanos);
+      deadlineBound = Math.min(deadlineBound, deadlineNanos);
     }
 
     public void armAfter(long delayNanos) {
@@ -71,16 +55,8 @@ public final class EventLoop implements AutoCloseable {
 
     public void cancel() {
       deadlineNanos = NEVER;
-      earliestNanos = NEVER;
     }
   }
-
-  /**
-   * How many timers a turn fires before it stops firing timers early: bounds the burst of adverts
-   * one turn sends (and a receiver's socket buffer must hold), however many instances have drifted
-   * together.
-   */
-  public static final int EARLY_BATCH = 32;
 
   public static final long NEVER = Long.MAX_VALUE;
   private static final long EXPIRED = Long.MIN_VALUE;
@@ -113,17 +89,16 @@ public final class EventLoop implements AutoCloseable {
   private int timerCount;
 
   /**
-   * At most the earliest time any timer may fire ({@link Timer#earliestNanos}): set by each scan,
-   * lowered by each arming. A turn woken by input with nothing due skips the scan of the timers.
+   * At most the nearest deadline of any timer: set by each scan, lowered by each arming. A turn
+   * woken by input with nothing due skips the scan of the timers (a backup of 255 instances at 100
+   * ms is woken 2,550 times a second by adverts).
    */
-  private long earliestBound = NEVER;
+  private long deadlineBound = NEVER;
 
   /** When the current turn's epoll_wait returned, and the turn's before it. */
   private long wokeAtNanos;
 
   private long previousWokeAtNanos;
-
-  private volatile long turns;
   private final NativeBuffer realtime = new NativeBuffer(16);
   private ReadHandler[] handlers = new ReadHandler[64];
   private volatile boolean running;
@@ -148,14 +123,6 @@ public final class EventLoop implements AutoCloseable {
       throw e;
     }
     wakeFd = wake;
-  }
-
-  /**
-   * Turns so far: how often the wait returned, i.e. wake-ups (for tests and diagnostics; read from
-   * any thread, exact only on the loop thread).
-   */
-  public long turns() {
-    return turns;
   }
 
   public long nowNanos() {
@@ -345,7 +312,6 @@ public final class EventLoop implements AutoCloseable {
               epollFd, events.pointer(), MAX_EVENTS, armTimerFd(nearestDeadline()));
       previousWokeAtNanos = wokeAtNanos;
       wokeAtNanos = clock.getAsLong();
-      turns++;
       if (n < 0) {
         if (Native.errno() != Native.EINTR) {
           LOG.log(System.Logger.Level.ERROR, "epoll_wait failed, errno " + Native.errno());
@@ -367,7 +333,7 @@ public final class EventLoop implements AutoCloseable {
           dispatch(handlers[fd]);
         }
       }
-      if (running && earliestBound <= wokeAtNanos) {
+      if (running && deadlineBound <= wokeAtNanos) {
         fireTimersDueBy(wokeAtNanos);
       }
     }
@@ -423,18 +389,12 @@ public final class EventLoop implements AutoCloseable {
     return -1;
   }
 
-  /**
-   * Fires every timer whose deadline is {@code dueBy} or earlier, and those allowed to fire early
-   * by then while the turn has fired fewer than {@link #EARLY_BATCH}.
-   */
+  /** Fires every timer whose deadline is {@code dueBy} or earlier. */
   private void fireTimersDueBy(long dueBy) {
-    int fired = 0;
     for (int i = 0; i < timerCount; i++) {
       Timer timer = timers[i];
-      if (timer.deadlineNanos <= dueBy || (timer.earliestNanos <= dueBy && fired < EARLY_BATCH)) {
+      if (timer.deadlineNanos <= dueBy) {
         timer.deadlineNanos = NEVER;
-        timer.earliestNanos = NEVER;
-        fired++;
         try {
           timer.action.run();
         } catch (RuntimeException ex) {
@@ -446,13 +406,10 @@ public final class EventLoop implements AutoCloseable {
 
   private long nearestDeadline() {
     long next = NEVER;
-    long earliest = NEVER;
     for (int i = 0; i < timerCount; i++) {
-      Timer timer = timers[i];
-      next = Math.min(next, timer.deadlineNanos);
-      earliest = Math.min(earliest, timer.earliestNanos);
+      next = Math.min(next, timers[i].deadlineNanos);
     }
-    earliestBound = earliest;
+    deadlineBound = next;
     return next;
   }
 

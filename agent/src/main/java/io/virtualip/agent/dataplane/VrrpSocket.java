@@ -132,11 +132,11 @@ public final class VrrpSocket implements AutoCloseable {
 
   /**
    * Room for {@value #RECEIVE_BUFFER_BYTES} bytes of queued packets (the kernel doubles it for its
-   * bookkeeping): every instance on the interface shares this socket, and masters send their
-   * adverts in bursts (a stalled master sends all that fell due at once; ours sends those due
-   * together in one wake-up), so 255 VRIDs' adverts can arrive back to back while this agent's loop
-   * is busy. The default (rmem_default, 208 KiB here) held about 270 small packets. With
-   * CAP_NET_ADMIN past rmem_max (SO_RCVBUFFORCE), else up to it; a refusal leaves the default.
+   * bookkeeping): every instance on the interface shares this socket, and a master of many VRIDs
+   * that was stalled (CPU starvation, a GC pause) sends every advert that fell due meanwhile at
+   * once, so 255 VRIDs' adverts can arrive back to back while this agent's loop is busy too. The
+   * default (rmem_default, 208 KiB) held 256 small packets (VrrpSocketTest). With CAP_NET_ADMIN
+   * past rmem_max (SO_RCVBUFFORCE), else up to it; a refusal leaves the default.
    */
   private static void setReceiveBuffer(int fd) {
     try {

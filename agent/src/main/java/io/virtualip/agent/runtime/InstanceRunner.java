@@ -502,11 +502,7 @@ final class InstanceRunner implements Actions {
       long now = agent.loop().nowNanos();
       long late = now - vrrp.nextDeadlineNanos();
       boolean advertising = vrrp.state() == State.MASTER;
-      if (advertising && late < 0) {
-        vrrp.advertiseAhead(now, advertEarlyNanos(), this); // in another timer's turn: see rearm
-      } else {
-        vrrp.timerFired(now, this);
-      }
+      vrrp.timerFired(now, this);
       if (advertising && late > vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI) {
         // Backups take over after Master_Down_Interval of silence; a stall this long brings them a
         // whole
@@ -523,23 +519,9 @@ final class InstanceRunner implements Actions {
     }
   }
 
-  /**
-   * A master's advert may leave in a turn the loop runs anyway up to this long (1/20 of the
-   * interval) before its Adver_Timer runs out ({@link VrrpInstance#advertiseAhead}): the adverts of
-   * hundreds of instances then share a few wake-ups per interval instead of each waking the loop
-   * (issue 14: 255 instances at 100 ms woke it 2,550 times a second). Instances that fired together
-   * restart their timers together, so an advert leaves early only when an instance joins another's
-   * turn, and at most {@link EventLoop#EARLY_BATCH} share one.
-   */
-  private long advertEarlyNanos() {
-    return vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI / 20;
-  }
-
   private void rearm() {
     if (vrrp == null) {
       timer.cancel();
-    } else if (vrrp.state() == State.MASTER) {
-      timer.armAt(vrrp.nextDeadlineNanos(), advertEarlyNanos());
     } else {
       timer.armAt(vrrp.nextDeadlineNanos());
     }

@@ -284,25 +284,6 @@ public final class VrrpInstance {
     sendAdvertisement(effectivePriority, nowNanos, actions);
   }
 
-  /**
-   * A master sends the advert its Adver_Timer would send at {@link #nextDeadlineNanos()}, now, if
-   * that is at most {@code earlyNanos} away; the timer then restarts from now (RFC 5798 §6.4.3).
-   * For a runtime that runs many instances on one thread: adverts due within a short window leave
-   * in one wake-up, and, restarted together, stay together, so N instances at one interval cost far
-   * fewer than N wake-ups per interval. Sending a little early is harmless to backups (each advert
-   * restarts their Master_Down_Timer) and happens only when an instance joins another's wake-up.
-   * Nothing else fires early: a backup's Master_Down_Timer is a failover deadline.
-   *
-   * @return whether an advert was sent
-   */
-  public boolean advertiseAhead(long nowNanos, long earlyNanos, Actions actions) {
-    if (state != State.MASTER || adverTimer == NEVER || nowNanos < adverTimer - earlyNanos) {
-      return false;
-    }
-    sendAdvertisement(effectivePriority, nowNanos, actions);
-    return true;
-  }
-
   /** Expired timers: a master advertises (RFC 5798 §6.4.3), a backup takes over (§6.4.2). */
   public void timerFired(long nowNanos, Actions actions) {
     if (state == State.MASTER && nowNanos >= adverTimer) {

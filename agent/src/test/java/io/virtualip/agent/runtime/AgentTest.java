@@ -641,56 +641,6 @@ class AgentTest {
     assertThat(instance(b, "VI_2").path("state").asText()).isEqualTo("MASTER");
   }
 
-  /**
-   * Issue 14: masters of one agent whose adverts fall due within 1/20 of the interval of each other
-   * send them in one wake-up of the loop, and stay together: here five instances at 1 s that took
-   * over 5 ms apart. Without that the loop woke up once per advert (255 instances at 100 ms: 2,550
-   * times a second, most of the agent's CPU).
-   */
-  @Test
-  void mastersWhoseAdvertsFallDueTogetherShareTheLoopsWakeUps() throws Exception {
-    String slow = VIP.replace("100ms", "1s");
-    List<VipDefinition> definitions = new ArrayList<>();
-    for (int i = 1; i <= 5; i++) {
-      definitions.add(
-          new ConfigLoader("node-a", null)
-              .parse(
-                  "vips.yaml",
-                  slow.replace("VI_1", "VI_" + i)
-                      .replace("virtualRouterId: 51", "virtualRouterId: " + (50 + i))
-                      .replace("192.0.2.100", "192.0.2." + (100 + i)))
-              .get(0));
-    }
-    Agent a = start(pair.a, "node-a", slow.replace("VI_1", "VI_0"), logA);
-    for (VipDefinition definition : definitions) {
-      a.apply(definition);
-      Thread.sleep(5);
-    }
-    for (int i = 1; i <= 5; i++) {
-      await("VI_" + i + " master", inState(a, "VI_" + i, "MASTER"));
-    }
-    Thread.sleep(6_000); // the second announcement burst, 5 s after each takeover, is over
-
-    long sentBefore = advertsSent(a);
-    long turnsBefore = a.loop().turns();
-    Thread.sleep(3_000);
-    long sent = advertsSent(a) - sentBefore;
-    long turns = a.loop().turns() - turnsBefore;
-
-    assertThat(sent).as("six masters at 1 s for 3 s").isGreaterThanOrEqualTo(12);
-    assertThat((double) sent / turns)
-        .as("adverts per wake-up of the loop (%d adverts, %d wake-ups)", sent, turns)
-        .isGreaterThan(2.0);
-  }
-
-  private static long advertsSent(Agent agent) throws Exception {
-    long sent = 0;
-    for (JsonNode instance : JSON.readTree(agent.status()).path("instances")) {
-      sent += instance.path("advertsSent").asLong();
-    }
-    return sent;
-  }
-
   private static JsonNode instance(Agent agent, String name) throws Exception {
     for (JsonNode instance : JSON.readTree(agent.status()).path("instances")) {
       if (instance.path("name").asText().equals(name)) {

@@ -154,43 +154,6 @@ class VrrpInstanceTest {
   }
 
   @Test
-  void aMasterAdvertisesAheadOnlyWithinTheWindowAndRestartsItsTimerFromThen() {
-    VrrpInstance vrrp = new VrrpInstance(router("192.0.2.12").priority(100).build());
-    RecordingActions a = new RecordingActions();
-    vrrp.startup(0, a);
-    vrrp.timerFired(vrrp.nextDeadlineNanos(), a); // no master heard: takes over
-    assertThat(vrrp.state()).isEqualTo(State.MASTER);
-    long due = vrrp.nextDeadlineNanos();
-    a.drain();
-
-    assertThat(vrrp.advertiseAhead(due - 5 * MS - 1, 5 * MS, a)).isFalse();
-    assertThat(a.drain()).isEmpty();
-    assertThat(vrrp.nextDeadlineNanos()).isEqualTo(due);
-
-    assertThat(vrrp.advertiseAhead(due - 5 * MS, 5 * MS, a)).isTrue();
-    assertThat(a.drain()).containsExactly("send 100");
-    assertThat(vrrp.nextDeadlineNanos())
-        .as("Adver_Timer restarts from the advert sent, as after any advert")
-        .isEqualTo(due - 5 * MS + S);
-    assertThat(vrrp.counters().snapshot().advertsSent()).isEqualTo(2);
-  }
-
-  @Test
-  void aBackupNeverTakesOverAhead() {
-    VrrpInstance vrrp = new VrrpInstance(router("192.0.2.12").priority(100).build());
-    RecordingActions a = new RecordingActions();
-    vrrp.startup(0, a);
-    long masterDown = vrrp.nextDeadlineNanos();
-    a.drain();
-
-    assertThat(vrrp.advertiseAhead(masterDown - 1, S, a)).isFalse();
-    assertThat(vrrp.advertiseAhead(masterDown, S, a)).isFalse();
-    assertThat(a.drain()).isEmpty();
-    assertThat(vrrp.state()).isEqualTo(State.BACKUP);
-    assertThat(vrrp.nextDeadlineNanos()).isEqualTo(masterDown);
-  }
-
-  @Test
   void masterAnswersPriorityZeroAndLowerAdvertsAndYieldsToHigher() {
     VrrpInstance vrrp = new VrrpInstance(router("192.0.2.12").priority(100).build());
     RecordingActions a = new RecordingActions();
