@@ -2,7 +2,9 @@ package io.virtualip.lab;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,6 +131,20 @@ public final class AgentProcess extends RouterProcess {
       }
     }
     return last;
+  }
+
+  /**
+   * The last state logged for each resource that logged one, from one read of the log (for agents
+   * with hundreds of routers, where {@link #role(String)} per router would read it hundreds of
+   * times).
+   */
+  public Map<String, Role> roles() {
+    Map<String, Role> roles = new HashMap<>();
+    Matcher m = TRANSITION.matcher(process.output());
+    while (m.find()) {
+      roles.put(m.group(1), Role.valueOf(m.group(3)));
+    }
+    return roles;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.virtualip.lab;
 
 import io.virtualip.agent.vrrp.sim.SimulationDemo;
 import io.virtualip.lab.bench.FailoverBenchmark;
+import io.virtualip.lab.bench.ManyInstancesBenchmark;
 import io.virtualip.lab.demo.Artifacts;
 import io.virtualip.lab.demo.Demo;
 import io.virtualip.lab.kube.ApiServerCommand;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Option;
  *       (root).
  *   <li>{@code bench}: the failover benchmark of our agent against keepalived (root; see
  *       src/BENCHMARK.md).
+ *   <li>{@code many}: one agent with 255 VirtualIPs: CPU, RSS, advert lateness on the wire and
+ *       failover with the others running, against keepalived (root; see src/BENCHMARK.md).
  *   <li>{@code api-server}: a real kube-apiserver + etcd on loopback until Ctrl-C (see
  *       src/kube-api-server).
  *   <li>{@code scale}: the operator and many simulated agents on a real API server (see
@@ -35,6 +38,7 @@ import picocli.CommandLine.Option;
       LabMain.Simulate.class,
       LabMain.DemoCommand.class,
       FailoverBenchmark.class,
+      ManyInstancesBenchmark.class,
       ApiServerCommand.class,
       ScaleCommand.class
     })

@@ -25,6 +25,7 @@ public final class Native {
   public static final int MSG_DONTWAIT = 0x40;
   public static final int SOL_SOCKET = 1;
   public static final int SO_RCVBUF = 8;
+  public static final int SO_RCVBUFFORCE = 33;
   public static final int SO_BINDTODEVICE = 25;
 
   // <linux/in.h>

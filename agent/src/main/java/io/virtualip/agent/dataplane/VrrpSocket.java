@@ -121,6 +121,7 @@ public final class VrrpSocket implements AutoCloseable {
       Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_TTL, VRRP_TTL, "IP_TTL");
       Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
       Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+      setReceiveBuffer(fd);
       return new VrrpSocket(
           fd, false, interfaceName, index, source == null ? null : source.getAddress());
     } catch (NativeException | RuntimeException e) {
@@ -128,6 +129,29 @@ public final class VrrpSocket implements AutoCloseable {
       throw e;
     }
   }
+
+  /**
+   * Room for {@value #RECEIVE_BUFFER_BYTES} bytes of queued packets (the kernel doubles it for its
+   * bookkeeping): every instance on the interface shares this socket, and a master of many VRIDs
+   * that was stalled (CPU starvation, a GC pause) sends every advert that fell due meanwhile at
+   * once, so 255 VRIDs' adverts can arrive back to back while this agent's loop is busy too. The
+   * default (rmem_default, 208 KiB) held 256 small packets (VrrpSocketTest). With CAP_NET_ADMIN
+   * past rmem_max (SO_RCVBUFFORCE), else up to it; a refusal leaves the default.
+   */
+  private static void setReceiveBuffer(int fd) {
+    try {
+      Sockets.setInt(
+          fd, Native.SOL_SOCKET, Native.SO_RCVBUFFORCE, RECEIVE_BUFFER_BYTES, "SO_RCVBUFFORCE");
+    } catch (NativeException notPermitted) {
+      try {
+        Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, RECEIVE_BUFFER_BYTES, "SO_RCVBUF");
+      } catch (NativeException ignored) {
+        // the default stays: enough for fewer routers
+      }
+    }
+  }
+
+  static final int RECEIVE_BUFFER_BYTES = 2 << 20;
 
   /**
    * Opens an IPv6 VRRP socket on {@code interfaceName} in the calling thread's network namespace.
@@ -164,6 +188,7 @@ public final class VrrpSocket implements AutoCloseable {
       Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
       Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
       Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+      setReceiveBuffer(fd);
       return new VrrpSocket(
           fd,
           true,

@@ -592,6 +592,75 @@ class AgentTest {
     return log.toString().lines().filter(l -> l.contains(text)).count();
   }
 
+  /**
+   * Instances on one interface share its socket, which hands each advert to the instances of its
+   * VRID only (indexed by VRID since issue 14), also after instances come and go: here each node is
+   * master of one VRID and backup of the other.
+   */
+  @Test
+  void advertsReachOnlyTheirVridsInstancesOnASharedSocketAsInstancesComeAndGo() throws Exception {
+    String second =
+        VIP.replace("{node-a: 151, node-b: 100}", "{node-a: 100, node-b: 151}")
+            .replace("VI_1", "VI_2")
+            .replace("virtualRouterId: 51", "virtualRouterId: 52")
+            .replace("192.0.2.100", "192.0.2.101");
+    Agent a = start(pair.a, "node-a", VIP + "---\n" + second, logA);
+    Agent b = start(pair.b, "node-b", VIP + "---\n" + second, logB);
+    await("a VI_1 master", inState(a, "VI_1", "MASTER"));
+    await("b VI_2 master", inState(b, "VI_2", "MASTER"));
+    await("a VI_2 backup", inState(a, "VI_2", "BACKUP"));
+    await("b VI_1 backup", inState(b, "VI_1", "BACKUP"));
+    long aHeardAsMaster = instance(a, "VI_1").path("advertsReceived").asLong();
+    long bHeardAsMaster = instance(b, "VI_2").path("advertsReceived").asLong();
+    long aHeardAsBackup = instance(a, "VI_2").path("advertsReceived").asLong();
+    long bHeardAsBackup = instance(b, "VI_1").path("advertsReceived").asLong();
+    Thread.sleep(500);
+    assertThat(instance(b, "VI_1").path("advertsReceived").asLong()).isGreaterThan(bHeardAsBackup);
+    assertThat(instance(a, "VI_2").path("advertsReceived").asLong()).isGreaterThan(aHeardAsBackup);
+    assertThat(instance(a, "VI_1").path("advertsReceived").asLong())
+        .as("a master hears no adverts: the other VRID's are not its own")
+        .isEqualTo(aHeardAsMaster);
+    assertThat(instance(b, "VI_2").path("advertsReceived").asLong()).isEqualTo(bHeardAsMaster);
+    for (Agent agent : List.of(a, b)) {
+      for (String name : List.of("VI_1", "VI_2")) {
+        assertThat(instance(agent, name).path("rejected").size()).isZero();
+      }
+    }
+
+    a.remove("VI_1"); // priority 0: b takes VI_1 over
+    await("b VI_1 master", inState(b, "VI_1", "MASTER"));
+    long heard = instance(a, "VI_2").path("advertsReceived").asLong();
+    Thread.sleep(1_000); // more than two Master_Down_Intervals (~0.4 s)
+    assertThat(instance(a, "VI_2").path("state").asText())
+        .as("VI_2 on a still hears b after VI_1 left the socket")
+        .isEqualTo("BACKUP");
+    assertThat(instance(a, "VI_2").path("advertsReceived").asLong()).isGreaterThan(heard);
+
+    a.apply(new ConfigLoader("node-a", null).parse("vips.yaml", VIP).get(0));
+    await("a VI_1 master again (preempts)", inState(a, "VI_1", "MASTER"));
+    await("b VI_1 backup again", inState(b, "VI_1", "BACKUP"));
+    assertThat(instance(b, "VI_2").path("state").asText()).isEqualTo("MASTER");
+  }
+
+  private static JsonNode instance(Agent agent, String name) throws Exception {
+    for (JsonNode instance : JSON.readTree(agent.status()).path("instances")) {
+      if (instance.path("name").asText().equals(name)) {
+        return instance;
+      }
+    }
+    return JSON.missingNode();
+  }
+
+  private static BooleanSupplier inState(Agent agent, String name, String state) {
+    return () -> {
+      try {
+        return state.equals(instance(agent, name).path("state").asText());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
   @Test
   void instancesAreAppliedReplacedAndRemovedWhileRunning() throws Exception {
     Agent a = start(pair.a, "node-a", VIP, logA);

@@ -107,11 +107,27 @@ public final class ArpProber implements AutoCloseable {
   }
 
   /**
+   * When the last advert with a non-zero priority from {@code source} (IPv4 text) for {@code vrid}
+   * was seen, or -1 if never: the one router's adverts when the same node runs others beside it.
+   */
+  public long lastAdvert(String source, int vrid) {
+    return lastAdvert.getOrDefault(source + "/" + vrid, -1L);
+  }
+
+  /**
    * When the first priority-0 advert from {@code source} after the mark was seen, or -1 if none
    * was.
    */
   public long priorityZeroAfterMark(String source) {
     return firstPriorityZeroAfterMark.getOrDefault(source, -1L);
+  }
+
+  /**
+   * When the first priority-0 advert from {@code source} for {@code vrid} after the mark was seen,
+   * or -1 if none was.
+   */
+  public long priorityZeroAfterMark(String source, int vrid) {
+    return firstPriorityZeroAfterMark.getOrDefault(source + "/" + vrid, -1L);
   }
 
   /**
@@ -238,11 +254,17 @@ public final class ArpProber implements AutoCloseable {
   private void noteAdvert(byte[] f, long received) {
     String source =
         (f[26] & 0xff) + "." + (f[27] & 0xff) + "." + (f[28] & 0xff) + "." + (f[29] & 0xff);
-    int priority = f[14 + (f[14] & 0x0f) * 4 + 2] & 0xff;
+    int vrrp = 14 + (f[14] & 0x0f) * 4;
+    int vrid = f[vrrp + 1] & 0xff;
+    int priority = f[vrrp + 2] & 0xff;
+    // By source, and by source and VRID for a node that runs other routers beside the measured one.
+    String ofRouter = source + "/" + vrid;
     if (priority > 0) {
       lastAdvert.put(source, received);
+      lastAdvert.put(ofRouter, received);
     } else if (received - mark >= 0) {
       firstPriorityZeroAfterMark.putIfAbsent(source, received);
+      firstPriorityZeroAfterMark.putIfAbsent(ofRouter, received);
     }
   }
 

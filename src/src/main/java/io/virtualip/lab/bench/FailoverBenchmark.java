@@ -194,47 +194,64 @@ public final class FailoverBenchmark implements Callable<Integer> {
   private List<Trial> failovers(
       Lab lab, ArpProber prober, Implementation implementation, Duration interval) {
     VirtualRouter router = VirtualRouter.multicast(3, VRID, interval, VIP + "/24");
-    List<Trial> trials = new ArrayList<>();
     List<VrrpRouter> started = new ArrayList<>();
     try {
       VrrpRouter backup = start(lab, implementation, lab.node(2), router, LOW, started);
-      for (int i = 1; i <= this.trials; i++) {
-        for (Kind kind : Kind.values()) {
-          Trial trial = null;
-          for (int attempt = 0; trial == null && attempt < MAX_ATTEMPTS; attempt++) {
-            trial = failover(lab, prober, implementation, router, backup, kind, i, started);
-          }
-          if (trial == null) {
-            throw new IllegalStateException(
-                MAX_ATTEMPTS
-                    + " attempts of "
-                    + implementation
-                    + " "
-                    + text(interval)
-                    + " "
-                    + kind
-                    + " failed: the backup keeps taking over on its own");
-          }
-          trials.add(trial);
-        }
-        Trial hard = trials.get(trials.size() - 2);
-        Trial graceful = trials.get(trials.size() - 1);
-        System.out.printf(
-            Locale.ROOT,
-            "%s %s trial %d/%d: hard-kill %.1f ms (%.1f from last advert), "
-                + "graceful %.1f ms (%.1f from priority 0)%n",
-            implementation,
-            text(interval),
-            i,
-            this.trials,
-            hard.millis(),
-            hard.wireMillis(),
-            graceful.millis(),
-            graceful.wireMillis());
-      }
+      return failovers(lab, prober, implementation, router, backup, started);
     } finally {
       started.forEach(VrrpRouter::close);
       lab.nodes().forEach(node -> router.removeVips(lab, node));
+    }
+  }
+
+  /**
+   * {@link #trials} failovers of each kind of {@code router} from a master started on n1 at {@link
+   * #HIGH} for each trial to {@code backup}, already running on n2 at {@link #LOW} (alone, or
+   * beside other routers: {@link ManyInstancesBenchmark}). Every process started is added to {@code
+   * started}, for the caller to close.
+   */
+  List<Trial> failovers(
+      Lab lab,
+      ArpProber prober,
+      Implementation implementation,
+      VirtualRouter router,
+      VrrpRouter backup,
+      List<VrrpRouter> started) {
+    Duration interval = router.advertInterval();
+    List<Trial> trials = new ArrayList<>();
+    for (int i = 1; i <= this.trials; i++) {
+      for (Kind kind : Kind.values()) {
+        Trial trial = null;
+        for (int attempt = 0; trial == null && attempt < MAX_ATTEMPTS; attempt++) {
+          trial = failover(lab, prober, implementation, router, backup, kind, i, started);
+        }
+        if (trial == null) {
+          throw new IllegalStateException(
+              MAX_ATTEMPTS
+                  + " attempts of "
+                  + implementation
+                  + " "
+                  + text(interval)
+                  + " "
+                  + kind
+                  + " failed: the backup keeps taking over on its own");
+        }
+        trials.add(trial);
+      }
+      Trial hard = trials.get(trials.size() - 2);
+      Trial graceful = trials.get(trials.size() - 1);
+      System.out.printf(
+          Locale.ROOT,
+          "%s %s trial %d/%d: hard-kill %.1f ms (%.1f from last advert), "
+              + "graceful %.1f ms (%.1f from priority 0)%n",
+          implementation,
+          text(interval),
+          i,
+          this.trials,
+          hard.millis(),
+          hard.wireMillis(),
+          graceful.millis(),
+          graceful.wireMillis());
     }
     return trials;
   }
@@ -263,7 +280,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
     if (!untilOldEnough.isNegative()) {
       Await.sleep(untilOldEnough);
     }
-    boolean aligned = halfAnIntervalAfterAnAdvert(prober, n1.ipv4Text(), router.advertInterval());
+    boolean aligned = halfAnIntervalAfterAnAdvert(prober, n1.ipv4Text(), router);
     if (!aligned || prober.repliedSinceMark(n2.mac())) {
       // A missed advert on a loaded machine, not a failover we caused: count it and measure again.
       spurious.merge(implementation + " " + text(router.advertInterval()), 1, Integer::sum);
@@ -282,8 +299,8 @@ public final class FailoverBenchmark implements Callable<Integer> {
     long answered = prober.awaitReply(n2.mac(), timeout);
     long wireEvent =
         kind == Kind.HARD_KILL
-            ? prober.lastAdvert(n1.ipv4Text())
-            : prober.priorityZeroAfterMark(n1.ipv4Text());
+            ? prober.lastAdvert(n1.ipv4Text(), router.vrid())
+            : prober.priorityZeroAfterMark(n1.ipv4Text(), router.vrid());
     router.removeVips(lab, n1); // a killed router leaves them; a crashed node would take them along
     return new Trial(
         implementation,
@@ -305,11 +322,12 @@ public final class FailoverBenchmark implements Callable<Integer> {
    *     is repeated)
    */
   private static boolean halfAnIntervalAfterAnAdvert(
-      ArpProber prober, String master, Duration interval) {
-    long previous = prober.lastAdvert(master);
+      ArpProber prober, String master, VirtualRouter router) {
+    Duration interval = router.advertInterval();
+    long previous = prober.lastAdvert(master, router.vrid());
     long deadline = System.nanoTime() + interval.multipliedBy(3).toNanos();
     long advert;
-    while ((advert = prober.lastAdvert(master)) == previous) {
+    while ((advert = prober.lastAdvert(master, router.vrid())) == previous) {
       if (System.nanoTime() - deadline > 0) {
         return false;
       }
