@@ -2,6 +2,7 @@ package io.virtualip.lab;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,34 +36,34 @@ public final class KeepalivedProcess extends RouterProcess {
    * node}.
    */
   public static KeepalivedProcess start(Lab lab, Node node, KeepalivedConfig config) {
-    String name = "keepalived-" + node.name();
+    BackgroundProcess process =
+        launch(lab, node, "keepalived-" + node.name(), config.render(), "-D");
+    return new KeepalivedProcess(lab, node, config, process);
+  }
+
+  /**
+   * Writes {@code configuration} to {@code name}.conf in the lab's work directory and starts {@code
+   * keepalived --vrrp} in the foreground inside {@code node}, with its pid files beside it; {@code
+   * flags} go before the others (e.g. {@code -D} for detail). The one way the lab starts
+   * keepalived.
+   */
+  public static BackgroundProcess launch(
+      Lab lab, Node node, String name, String configuration, String... flags) {
     Path conf = lab.workDir().resolve(name + ".conf").toAbsolutePath();
-    Lab.write(conf, config.render());
+    Lab.write(conf, configuration);
     Path pid = lab.workDir().resolve(name + ".pid").toAbsolutePath();
     Path vrrpPid = lab.workDir().resolve(name + "-vrrp.pid").toAbsolutePath();
     // A killed keepalived leaves its pid files; if a pid in them is alive again (reused, or a child
-    // not yet
-    // reaped), the next start refuses with "daemon is already running".
+    // not yet reaped), the next start refuses with "daemon is already running".
     Lab.deleteIfExists(pid);
     Lab.deleteIfExists(vrrpPid);
-    // -n foreground, -l log to the console (captured in the log file), -D detail, -G no syslog.
-    BackgroundProcess process =
-        lab.start(
-            node,
-            name,
-            "keepalived",
-            "-n",
-            "-l",
-            "-D",
-            "-G",
-            "--vrrp",
-            "-f",
-            conf.toString(),
-            "-p",
-            pid.toString(),
-            "-r",
-            vrrpPid.toString());
-    return new KeepalivedProcess(lab, node, config, process);
+    // -n foreground, -l log to the console (captured in the log file), -G no syslog.
+    List<String> command = new ArrayList<>(List.of("keepalived", "-n", "-l"));
+    command.addAll(List.of(flags));
+    command.addAll(
+        List.of(
+            "-G", "--vrrp", "-f", conf.toString(), "-p", pid.toString(), "-r", vrrpPid.toString()));
+    return lab.start(node, name, command.toArray(String[]::new));
   }
 
   @Override

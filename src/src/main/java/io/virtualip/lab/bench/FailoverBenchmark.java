@@ -570,26 +570,13 @@ public final class FailoverBenchmark implements Callable<Integer> {
                   .allMatch(router -> agent.role(router.resourceName()) == Role.MASTER));
       sample("ours", agent.pid(), window);
     }
-    Path conf = lab.workDir().resolve("keepalived-resources.conf").toAbsolutePath();
-    write(
-        conf,
-        KeepalivedConfig.render(
-            routers.stream().map(router -> router.keepalived(HIGH, List.of())).toList()));
     try (BackgroundProcess keepalived =
-        lab.start(
+        KeepalivedProcess.launch(
+            lab,
             n1,
             "keepalived-resources",
-            "keepalived",
-            "-n",
-            "-l",
-            "-G",
-            "--vrrp",
-            "-f",
-            conf.toString(),
-            "-p",
-            lab.workDir().resolve("kr.pid").toAbsolutePath().toString(),
-            "-r",
-            lab.workDir().resolve("kr-vrrp.pid").toAbsolutePath().toString())) {
+            KeepalivedConfig.render(
+                routers.stream().map(router -> router.keepalived(HIGH, List.of())).toList()))) {
       Await.until(
           instances + " keepalived instances MASTER",
           STARTUP,
@@ -761,14 +748,6 @@ public final class FailoverBenchmark implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "?";
-    }
-  }
-
-  private static void write(Path file, String content) {
-    try {
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

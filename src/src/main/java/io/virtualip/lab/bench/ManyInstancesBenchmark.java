@@ -6,6 +6,7 @@ import io.virtualip.lab.AgentProcess;
 import io.virtualip.lab.Await;
 import io.virtualip.lab.BackgroundProcess;
 import io.virtualip.lab.KeepalivedConfig;
+import io.virtualip.lab.KeepalivedProcess;
 import io.virtualip.lab.Lab;
 import io.virtualip.lab.Node;
 import io.virtualip.lab.VirtualRouter;
@@ -13,7 +14,6 @@ import io.virtualip.lab.VrrpRouter;
 import io.virtualip.lab.VrrpRouter.Role;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -262,49 +262,18 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
    */
   private AgentProcess startAgent(
       Lab lab, Node node, List<VirtualRouter> routers, int priority, Role role) {
-    String yaml =
-        routers.stream()
-            .map(router -> router.virtualIp(node.name(), priority, List.of()))
-            .collect(Collectors.joining("---\n"));
-    AgentProcess agent = AgentProcess.start(lab, node, routers, yaml, jvmOptions());
-    try {
-      Await.until(
-          routers.size() + " routers of our agent on " + node.name() + " " + role,
-          STARTUP,
-          () -> {
-            Map<String, Role> roles = agent.roles();
-            return routers.stream().allMatch(r -> roles.get(r.resourceName()) == role);
-          });
-    } catch (RuntimeException e) {
-      agent.close();
-      throw e;
-    }
-    return agent;
+    return startAgent(lab, node, routers, priority, role, routers);
   }
 
   private static BackgroundProcess startKeepalived(
       Lab lab, Node node, List<VirtualRouter> routers, int priority, String state) {
-    String name = "keepalived-many-" + node.name();
-    Path conf = lab.workDir().resolve(name + ".conf").toAbsolutePath();
-    write(
-        conf,
-        KeepalivedConfig.render(
-            routers.stream().map(router -> router.keepalived(priority, List.of())).toList()));
     BackgroundProcess process =
-        lab.start(
+        KeepalivedProcess.launch(
+            lab,
             node,
-            name,
-            "keepalived",
-            "-n",
-            "-l",
-            "-G",
-            "--vrrp",
-            "-f",
-            conf.toString(),
-            "-p",
-            lab.workDir().resolve(name + ".pid").toAbsolutePath().toString(),
-            "-r",
-            lab.workDir().resolve(name + "-vrrp.pid").toAbsolutePath().toString());
+            "keepalived-many-" + node.name(),
+            KeepalivedConfig.render(
+                routers.stream().map(router -> router.keepalived(priority, List.of())).toList()));
     try {
       Await.until(
           routers.size() + " keepalived instances on " + node.name() + " " + state,
@@ -843,14 +812,6 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
       return fields[0] + " " + fields[1] + " " + fields[2];
     } catch (IOException e) {
       return "?";
-    }
-  }
-
-  private static void write(Path file, String content) {
-    try {
-      Files.writeString(file, content);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
