@@ -77,10 +77,9 @@ public final class BackgroundProcess implements AutoCloseable {
    */
   public void kill() {
     // Freeze the whole tree first. Killed one by one, a supervisor (keepalived's parent) would
-    // respawn a dead
-    // child, and a child would see its parent die (keepalived children use PR_SET_PDEATHSIG) and
-    // shut down
-    // gracefully, sending priority 0 and removing the VIPs: not a crash.
+    // respawn a dead child, and a child would see its parent die (keepalived children use
+    // PR_SET_PDEATHSIG) and shut down gracefully, sending priority 0 and removing the VIPs: not a
+    // crash.
     List<ProcessHandle> children = process.descendants().toList();
     List<String> stop = new ArrayList<>(List.of("kill", "-STOP", Long.toString(process.pid())));
     children.forEach(child -> stop.add(Long.toString(child.pid())));

@@ -466,8 +466,7 @@ public final class Lab implements AutoCloseable {
    */
   public void dropVrrp(Node node) {
     // Locally delivered packets reach the input hook before any raw socket, so keepalived (or our
-    // agent) hears
-    // nothing, while tcpdump on the same node still sees the advertisements arrive.
+    // agent) hears nothing, while tcpdump on the same node still sees the advertisements arrive.
     Path rules = workDir.resolve("vrrp-drop-" + node.name() + ".nft");
     write(
         rules,

@@ -201,9 +201,8 @@ class EndToEndTest {
         .contains("n1", "n2", "112")
         .containsPattern("(?i)from n1 do not reach n2");
     // n1 does hear n2 (only n2's input drops). The event is written on the first reports, before n1
-    // may have
-    // reported hearing n2; the condition must say so once both have renewed their entries (every
-    // second).
+    // may have reported hearing n2; the condition must say so once both have renewed their entries
+    // (every second).
     await(
         "the SplitBrain condition to blame only n2's side",
         Duration.ofSeconds(3),
@@ -259,8 +258,7 @@ class EndToEndTest {
     drop(n2);
     try {
       // Resolve ends the split brain about as soon as it is reported, so SplitBrain=True may last
-      // less than a
-      // poll; the SplitBrain warning event raised with it stays.
+      // less than a poll; the SplitBrain warning event raised with it stays.
       await(
           "SplitBrain=True, or its event",
           Duration.ofSeconds(15),

@@ -108,8 +108,8 @@ class PrometheusEndToEndTest {
     Await.until(
         "virtualip_master to name n1", WAIT, () -> masterInPrometheus().equals(Set.of("n1")));
     // Before the election Ready said NoMaster, and the alert was pending; it goes once Prometheus
-    // sees the series
-    // gone (the scrape after the operator dropped it). A healthy cluster then has no alert at all.
+    // sees the series gone (the scrape after the operator dropped it). A healthy cluster then has
+    // no alert at all.
     Await.until(
         "no alert (now: " + prometheus.alerts() + ")", WAIT, () -> prometheus.alerts().isEmpty());
   }
@@ -136,9 +136,8 @@ class PrometheusEndToEndTest {
         WAIT,
         () -> becameMaster("n2") > becameMasterBefore);
     // The operator's Ready condition over the whole failover, as Prometheus recorded it: a killed
-    // master stays the
-    // unconfirmed master until n2 claims, so Ready never said NoMaster (the series exists only
-    // while it does).
+    // master stays the unconfirmed master until n2 claims, so Ready never said NoMaster (the series
+    // exists only while it does).
     long window = (System.nanoTime() - killed) / 1_000_000_000L + 1;
     List<Sample> noMaster =
         prometheus.query(

@@ -112,13 +112,10 @@ public final class AgentMain {
         return EXIT_CONFIG;
       }
       // Reading and validating the configuration (YAML, CEL) is nearly all the garbage this process
-      // makes: the
-      // instances allocate nothing per advert. Collected now, before they take part in elections,
-      // no
-      // collection pause can land in a takeover or between SIGTERM and the priority-0 advert later
-      // on (with
-      // the image's serial collector, each young one that did took 3-7 ms), and the heap shrinks to
-      // what is live.
+      // makes: the instances allocate nothing per advert. Collected now, before they take part in
+      // elections, no collection pause can land in a takeover or between SIGTERM and the
+      // priority-0 advert later on (with the image's serial collector, each young one that did
+      // took 3-7 ms), and the heap shrinks to what is live.
       System.gc();
       Agent agent = new Agent(node, definitions, controlSocket, log);
       Integer failed = startOrExitCode(agent);

@@ -299,8 +299,8 @@ public final class EventLoop implements AutoCloseable {
    */
   private void run() {
     // Linux may delay a sleeping thread's wake-up by its timer slack (50 µs by default) to batch
-    // wake-ups; a
-    // Master_Down_Timer is a failover deadline, so this thread asks for the smallest slack.
+    // wake-ups; a Master_Down_Timer is a failover deadline, so this thread asks for the smallest
+    // slack.
     if (Native.LIBC.prctl(Native.PR_SET_TIMERSLACK, 1, 0, 0, 0) < 0) {
       LOG.log(
           System.Logger.Level.WARNING, "prctl(PR_SET_TIMERSLACK) failed, errno " + Native.errno());
@@ -326,8 +326,7 @@ public final class EventLoop implements AutoCloseable {
           runTasks();
         } else if (fd == timerFd) {
           // Expired, and readable until re-armed: the next timerfd_settime discards the expiration,
-          // so it
-          // is not read (one system call less between a Master_Down_Timer and the takeover).
+          // so it is not read (one system call less between a Master_Down_Timer and the takeover).
           armedDeadline = EXPIRED;
         } else if (fd < handlers.length && handlers[fd] != null) {
           dispatch(handlers[fd]);

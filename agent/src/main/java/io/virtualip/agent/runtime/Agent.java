@@ -129,8 +129,7 @@ public final class Agent {
       }
     }
     // Everything that can fail comes before the first address is touched: a start that fails (a bad
-    // control
-    // socket, a netlink error) exits without having removed anything, live or left over.
+    // control socket, a netlink error) exits without having removed anything, live or left over.
     if (controlSocket != null) {
       try {
         control = new ControlServer(controlSocket, this::status);
@@ -150,8 +149,7 @@ public final class Agent {
     }
     loop.start("vrrp-loop");
     // One hand-over now, so that stop (SIGTERM) finds EventLoop.submit's lambda linked and its
-    // classes loaded:
-    // first done there, that work would delay the priority-0 adverts.
+    // classes loaded: first done there, that work would delay the priority-0 adverts.
     onLoop(() -> null);
     for (VipDefinition d : definitions) {
       httpChecks.apply(d);

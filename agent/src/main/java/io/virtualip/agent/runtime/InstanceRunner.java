@@ -455,19 +455,15 @@ final class InstanceRunner implements Actions {
         && vrrp.masterChanges() != masterChanges
         && now - lastMasterChangeReportNanos >= vrrp.masterDownInterval().toNanos()) {
       // No transition, but who is master changed (a backup heard its first or a new master): worth
-      // a report.
-      // At most once per Master_Down_Interval: a backup between two masters of a split brain flips
-      // per advert,
-      // and the periodic reports carry the latest anyway.
+      // a report. At most once per Master_Down_Interval: a backup between two masters of a split
+      // brain flips per advert, and the periodic reports carry the latest anyway.
       lastMasterChangeReportNanos = now;
       agent.transitioned(this, before, before, vrrp.status().lastTransitionReason());
     }
     // A master that yields to a better one sends nothing (RFC 5798 §6.4.3; keepalived neither): the
-    // core removed
-    // the addresses. A priority-0 advert here would tell every backup that no master is left, and
-    // one that
-    // hears us but not the winner's next advert within its Skew_Time would take over: a new split
-    // brain.
+    // core removed the addresses. A priority-0 advert here would tell every backup that no master
+    // is left, and one that hears us but not the winner's next advert within its Skew_Time would
+    // take over: a new split brain.
     if (before == State.MASTER && verdict.accepted() && vrrp.state() == State.MASTER) {
       splitBrainEnding(advertisement, now);
     }
@@ -505,8 +501,7 @@ final class InstanceRunner implements Actions {
       vrrp.timerFired(now, this);
       if (advertising && late > vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI) {
         // Backups take over after Master_Down_Interval of silence; a stall this long brings them a
-        // whole
-        // interval closer, and is the likely cause if one of them does.
+        // whole interval closer, and is the likely cause if one of them does.
         agent.log().log(
             System.Logger.Level.WARNING,
             name()

@@ -471,10 +471,9 @@ public final class SpecCompiler {
           recorded.canConvertToInt() && recorded.isIntegralNumber() ? recorded.intValue() : null;
       if (source == Source.CLUSTER) {
         // Only the operator's VRID: it leaves status.virtualRouterId absent while the VirtualIP
-        // conflicts with
-        // another (or is invalid), so that the newer of two conflicting VirtualIPs never disturbs
-        // the older one's
-        // election. spec.virtualRouterId is the operator's input, never run directly.
+        // conflicts with another (or is invalid), so that the newer of two conflicting VirtualIPs
+        // never disturbs the older one's election. spec.virtualRouterId is the operator's input,
+        // never run directly.
         if (fromStatus == null) {
           throw waiting(WAITING_FOR_VRID);
         }

@@ -265,8 +265,7 @@ public final class VrrpInstance {
       return;
     }
     // RFC 5798 says discard. Like keepalived we answer at once, so a lower master (e.g. the other
-    // side
-    // of a healed partition) yields now instead of one interval later.
+    // side of a healed partition) yields now instead of one interval later.
     answerAtOnce(nowNanos, actions);
   }
 

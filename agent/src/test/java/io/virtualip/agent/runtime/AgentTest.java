@@ -212,8 +212,7 @@ class AgentTest {
     await("b master", inState(b, "MASTER"));
 
     // Priority 0 cuts the wait from Master_Down_Interval (3 x 100 ms + skew) to Skew_Time (~60 ms);
-    // the log
-    // line proves which path ran, the time bound leaves room for a loaded CI machine.
+    // the log line proves which path ran, the time bound leaves room for a loaded CI machine.
     assertThat(logB.toString())
         .contains("VI_1 BACKUP -> MASTER: master 192.0.2.1 gave up (priority 0)");
     assertThat((System.nanoTime() - before) / 1_000_000).isLessThan(1000);
@@ -280,9 +279,8 @@ class AgentTest {
   @Test
   void startRemovesAddressesACrashedRunLeftButNotOthers() throws Exception {
     // Node-b's agent is stopped; a crashed run left its address (192.0.2.100, marked). 192.0.2.200
-    // is marked too
-    // but not in this agent's configuration: another agent on this node may hold it. 192.0.2.201 is
-    // the admin's.
+    // is marked too but not in this agent's configuration: another agent on this node may hold it.
+    // 192.0.2.201 is the admin's.
     try (Rtnetlink netlink = NetworkNamespace.call(pair.b, Rtnetlink::new)) {
       netlink.addAddress(
           netlink.link(NetnsPair.IFACE).orElseThrow(), InetAddress.getByName("192.0.2.100"), 24);
@@ -348,8 +346,7 @@ class AgentTest {
   @Test
   void steadyStateAdvertisingAndReceivingAllocateNothing() throws Exception {
     // 50 ms: many adverts, yet a Master_Down_Interval (~180 ms) that a loaded CI machine does not
-    // overrun, which
-    // would make the backup take over and allocate for the transition.
+    // overrun, which would make the backup take over and allocate for the transition.
     String fast = VIP.replace("100ms", "50ms");
     Agent a = start(pair.a, "node-a", fast, logA);
     Agent b = start(pair.b, "node-b", fast, logB);
@@ -359,14 +356,10 @@ class AgentTest {
         6_000); // the announcement bursts (second one after 5 s) are over; JIT has warmed up
 
     // Several short windows, each read with no status request inside it (a status request allocates
-    // on the loop
-    // thread; its advert counters are read just outside the window). An allocation per advert shows
-    // in every
-    // window; a one-off on a loaded machine (a class loaded or code deoptimised on a rare path) in
-    // one at most,
-    // so the quietest window of each loop is the one judged, against less than one object (16
-    // bytes, the
-    // smallest) per advert.
+    // on the loop thread; its advert counters are read just outside the window). An allocation per
+    // advert shows in every window; a one-off on a loaded machine (a class loaded or code
+    // deoptimised on a rare path) in one at most, so the quietest window of each loop is the one
+    // judged, against less than one object (16 bytes, the smallest) per advert.
     List<String> windows = new ArrayList<>();
     long quietestMaster = Long.MAX_VALUE;
     long quietestBackup = Long.MAX_VALUE;
@@ -529,8 +522,7 @@ class AgentTest {
             .start();
     try {
       // keepalived (priority 100) hears our priority-151 adverts, accepts the password and stays
-      // backup
-      // past its Master_Down_Interval (3 x 1 s + skew).
+      // backup past its Master_Down_Interval (3 x 1 s + skew).
       Thread.sleep(5_000);
       assertThat(addresses(pair.b)).doesNotContain("192.0.2.100");
       assertThat(Files.readString(dir.resolve("keepalived.log")))
@@ -767,13 +759,10 @@ class AgentTest {
                 try {
                   while (polling.get()) {
                     // The two namespaces cannot be read at one instant. In a handover b -> a, a
-                    // adds the address
-                    // before b removes it, yet "a (not yet), then b (already gone)" would read as a
-                    // gap; a
-                    // second read of a closes that (and a -> b is safe in the order a, b). A real
-                    // gap lasts
-                    // milliseconds (the old restart: Skew_Time, ~60 ms), these reads tens of
-                    // microseconds.
+                    // adds the address before b removes it, yet "a (not yet), then b (already
+                    // gone)" would read as a gap; a second read of a closes that (and a -> b is
+                    // safe in the order a, b). A real gap lasts milliseconds (the old restart:
+                    // Skew_Time, ~60 ms), these reads tens of microseconds.
                     boolean held = holds(inA, vip) || holds(inB, vip) || holds(inA, vip);
                     polls.incrementAndGet();
                     if (!held) {
@@ -890,8 +879,7 @@ class AgentTest {
     Agent a = start(pair.a, "node-a", VIP, logA);
     await("a master", inState(a, "MASTER"));
     // A priority-0 advert from b, built with the core's encoder as b's agent sends it when it stops
-    // (a master
-    // that yields sends nothing: ThreeRouterAgentTest).
+    // (a master that yields sends nothing: ThreeRouterAgentTest).
     io.virtualip.agent.vrrp.InstanceConfig other =
         io.virtualip.agent.vrrp.InstanceConfig.builder(
                 51, InetAddress.getByName("192.0.2.2"), InetAddress.getByName("192.0.2.100"))

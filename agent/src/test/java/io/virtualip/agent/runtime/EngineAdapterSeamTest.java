@@ -259,8 +259,8 @@ class EngineAdapterSeamTest {
         assertThat(told).contains(NodeState.Fault, NodeState.Master);
 
         // A changed priority (a VirtualIP's priorities edited) is applied in place: the instance
-        // stays Master, never
-        // Init (issue 11), the track health is kept, and the change is reported at once.
+        // stays Master, never Init (issue 11), the track health is kept, and the change is reported
+        // at once.
         told.clear();
         engine.apply("v", definition("v", 140, 10, config.tracks(), config.externalTracks()));
         await()

@@ -132,8 +132,7 @@ class EngineAdapterTest {
     int seen = snapshots.size();
     engine.stepDown("vip-a", true);
     // Alone on the segment it takes over again after a Master_Down_Interval (the address must stay
-    // reachable),
-    // so look at the transition itself rather than poll for a short-lived state.
+    // reachable), so look at the transition itself rather than poll for a short-lived state.
     await(
         "stepped down",
         () -> snapshots.stream().skip(seen).anyMatch(s -> s.state() == NodeState.Backup));

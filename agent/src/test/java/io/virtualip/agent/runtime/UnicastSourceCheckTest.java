@@ -193,9 +193,8 @@ class UnicastSourceCheckTest {
         .contains("192.0.2.100/24");
 
     // The master dies without a word (its link goes down, so not even priority 0 leaves): b must
-    // take over
-    // after its own Master_Down_Interval (about 0.36 s), not after the forged 40.95 s interval's
-    // 123 s.
+    // take over after its own Master_Down_Interval (about 0.36 s), not after the forged 40.95 s
+    // interval's 123 s.
     NetnsPair.exec(segment.host(1), "ip", "link", "set", NetnsSegment.IFACE, "down");
     await("b takes over", inState(b, "MASTER"));
     assertThat(

@@ -105,9 +105,8 @@ class BothPathsTest {
     // The API server's admission: what kubectl apply gets.
     List<Violation> admission = CrdValidator.load().validate(resource);
     // The agent on whatever got stored, as the informer hands it over (only where that is the
-    // object as written:
-    // a value Java cannot hold as written, like 51.9 for an integer, never gets stored by any API
-    // server).
+    // object as written: a value Java cannot hold as written, like 51.9 for an integer, never gets
+    // stored by any API server).
     VirtualIP stored = null;
     try {
       stored = SERIALIZATION.unmarshal(SERIALIZATION.asJson(resource), VirtualIP.class);

@@ -499,8 +499,7 @@ class VrrpInstanceTest {
     assertThat(backup.state()).isEqualTo(State.BACKUP);
     assertThat(backup.counters().snapshot().advertsReceived()).isEqualTo(120_000);
     // One allocation per round would be at least 16 bytes x 100k; a few hundred bytes are the JVM's
-    // own
-    // bookkeeping (deoptimisation, the counter itself), not ours.
+    // own bookkeeping (deoptimisation, the counter itself), not ours.
     assertThat(allocated).as("bytes allocated by 100k advert rounds").isLessThan(100_000);
   }
 }

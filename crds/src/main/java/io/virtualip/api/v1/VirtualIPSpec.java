@@ -78,8 +78,8 @@ import java.util.Objects;
     reason = "FieldValueInvalid",
     fieldPath = ".preemptDelay")
 // What fabric8 7.5.2 cannot say with annotations: list types, and bounds on list items and map
-// values. The API
-// server needs maxLength on the strings that rules read, or it refuses the rules as too costly.
+// values. The API server needs maxLength on the strings that rules read, or it refuses the rules as
+// too costly.
 @SchemaCustomizer(
     value = DeepMergePatch.class,
     input =

@@ -15,8 +15,8 @@ import java.util.Objects;
  * the agents' entries.
  */
 // List-maps let each agent server-side-apply its own status.nodes entry, and the operator its
-// conditions, without
-// overwriting the others' entries; fabric8 has no annotation for list types, hence the merge patch.
+// conditions, without overwriting the others' entries; fabric8 has no annotation for list types,
+// hence the merge patch.
 @SchemaCustomizer(
     value = DeepMergePatch.class,
     input =

@@ -134,8 +134,8 @@ public final class AgentDaemonSet {
             .withEnv(env(placement))
             .withNewSecurityContext()
             // Root, because Kubernetes grants no ambient capabilities to a non-root process: raw
-            // VRRP sockets
-            // need NET_RAW and address changes need NET_ADMIN. Everything else is dropped.
+            // VRRP sockets need NET_RAW and address changes need NET_ADMIN. Everything else is
+            // dropped.
             .withRunAsUser(0L)
             .withRunAsNonRoot(false)
             .withAllowPrivilegeEscalation(false)

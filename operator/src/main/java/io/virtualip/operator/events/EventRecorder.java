@@ -99,8 +99,8 @@ public class EventRecorder {
             throw e;
           }
           // Recorded before this process started (restart, new leader): the patch answers with the
-          // stored count,
-          // from which this process counts on (the operator may not read Events, so no GET).
+          // stored count, from which this process counts on (the operator may not read Events, so
+          // no GET).
           Event stored = bump(name, null, now);
           int count = stored.getCount() == null ? 1 : stored.getCount();
           bump(name, count + 1, now);

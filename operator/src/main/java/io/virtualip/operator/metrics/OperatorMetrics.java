@@ -123,11 +123,9 @@ public class OperatorMetrics {
             .description("How long the current split brain of a VirtualIP has lasted")
             .register(registry);
     // A registry can outlive this bean (Quarkus restarts the application between test profiles, and
-    // Micrometer
-    // returns an existing gauge of the same name and tags, still bound to the earlier bean's map).
-    // Registering anew
-    // binds these gauges to this bean; the strong reference keeps them from reading a collected map
-    // as NaN.
+    // Micrometer returns an existing gauge of the same name and tags, still bound to the earlier
+    // bean's map). Registering anew binds these gauges to this bean; the strong reference keeps
+    // them from reading a collected map as NaN.
     registry.find("virtualip.resources").meters().forEach(registry::remove);
     for (String type : TYPES) {
       for (String status : STATUSES) {

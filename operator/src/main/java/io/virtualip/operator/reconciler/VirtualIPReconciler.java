@@ -161,9 +161,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                 .withLabelSelector(AgentDaemonSet.LABEL_NAME + "=" + AgentDaemonSet.NAME)
                 .withSecondaryToPrimaryMapper((Lease lease) -> reportingOn(context, lease))
                 // A renewal changes nothing by itself: LeaseLiveness reconciles when a node falls
-                // silent, expires or
-                // comes back. Only a new holder or duration is news here (adds and deletes always
-                // are).
+                // silent, expires or comes back. Only a new holder or duration is news here (adds
+                // and deletes always are).
                 .withOnUpdateFilter(
                     (Lease now, Lease before) ->
                         now.getSpec() == null

@@ -101,10 +101,9 @@ public final class SplitBrainDetector {
     }
     Optional<Instant> heard = lastHeard(receiver, sender.getAddress());
     // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means
-    // not hearing. As of
-    // the receiver's report: agents write their entry when a peer appears or goes silent, not on
-    // every advert, so
-    // a listed peer's lastHeard is only as fresh as the entry's updated stamp.
+    // not hearing. As of the receiver's report: agents write their entry when a peer appears or
+    // goes silent, not on every advert, so a listed peer's lastHeard is only as fresh as the
+    // entry's updated stamp.
     Instant asOf =
         Optional.ofNullable(receiver.getUpdated())
             .flatMap(SplitBrainDetector::parse)
@@ -163,9 +162,8 @@ public final class SplitBrainDetector {
     // Several pairs often share a cause; say each sentence once.
     Set<String> sentences = new LinkedHashSet<>();
     // One direction heard while the other is blocked or rejected will not converge: the seed's
-    // firewall drops adverts
-    // on one side only, and the master that still hears the other stays master as RFC 5798 6.4.3
-    // says.
+    // firewall drops adverts on one side only, and the master that still hears the other stays
+    // master as RFC 5798 6.4.3 says.
     boolean blockedSomewhere = diagnoses.stream().anyMatch(d -> d.kind() != Kind.CROSSING);
     for (Diagnosis d : diagnoses) {
       String sentence =

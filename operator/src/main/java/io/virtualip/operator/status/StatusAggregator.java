@@ -106,9 +106,8 @@ public final class StatusAggregator {
             splitBrainCondition(f, splitBrain, stepDown.action(), staleClaims),
             degraded(f, entries, agentDown, interfaceMissing, liveMasters));
     // Only what time alone changes while an agent is silent or two masters hand over; a renewing
-    // Lease never asks
-    // for a look (the reconciler's Lease watch reports a node falling silent, expiring or coming
-    // back).
+    // Lease never asks for a look (the reconciler's Lease watch reports a node falling silent,
+    // expiring or coming back).
     Optional<Instant> recheckAt =
         Stream.of(
                 entries.stream()

@@ -66,9 +66,8 @@ class AgentPodSecurityTest {
             e -> assertThat(e.getMessage()).contains("violates PodSecurity \"restricted:latest\""));
 
     // The DaemonSet object itself is stored even under baseline (Pod Security only warns about
-    // workloads): a
-    // misconfigured namespace shows up as a DaemonSet whose pods the controller cannot create, not
-    // as an error here.
+    // workloads): a misconfigured namespace shows up as a DaemonSet whose pods the controller
+    // cannot create, not as an error here.
     DaemonSet stored = admin.resource(daemonSet(admin, "psa-agent-baseline")).dryRun().create();
     assertThat(stored.getMetadata().getName()).isEqualTo(AgentDaemonSet.NAME);
   }

@@ -242,9 +242,8 @@ class AgentReportsTest {
     masterWithBackup("rep-kill", a.get(0), a.get(1));
 
     // n1's agent is SIGKILLed: its Lease is renewed no more. Its node keeps the address until a
-    // backup takes over,
-    // so past the 2 s renewal timeout its claim still names the master, unconfirmed (issue 11: no
-    // NoMaster between).
+    // backup takes over, so past the 2 s renewal timeout its claim still names the master,
+    // unconfirmed (issue 11: no NoMaster between).
     alive.remove(a.get(0));
     a.get(0).renewLease(Instant.now());
     withinTwoSeconds()
@@ -285,8 +284,7 @@ class AgentReportsTest {
     Instant seen = Instant.now();
     assertThat(Duration.between(expiry, seen)).isLessThanOrEqualTo(TWO_SECONDS);
     // Its claim outlives the Lease until Master_Down_Interval after the last renewal (plus the
-    // renewal period and
-    // the handover grace): no backup took over by then, so nobody is master.
+    // renewal period and the handover grace): no backup took over by then, so nobody is master.
     await()
         .atMost(Duration.ofSeconds(4))
         .pollInterval(Duration.ofMillis(50))

@@ -69,8 +69,7 @@ class LeaderElectionTest {
     String holder = held.getSpec().getHolderIdentity();
 
     // Renewals (every retry period, 2 s) move renewTime on; the same holder keeps it past the renew
-    // deadline (10 s),
-    // after which a replica whose renewals fail gives the Lease up.
+    // deadline (10 s), after which a replica whose renewals fail gives the Lease up.
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(500))

@@ -230,8 +230,7 @@ class OperatorProcessIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> output().contains("started in"));
       // Several renewal rounds (2 s each): a replica that took the predecessor's record for its own
-      // reconciled
-      // here (status and DaemonSet written) while every renewal got 403.
+      // reconciled here (status and DaemonSet written) while every renewal got 403.
       Thread.sleep(8000);
       VirtualIP seen = admin.resources(VirtualIP.class).withName("proc-restarted").get();
       assertThat(seen.getStatus())

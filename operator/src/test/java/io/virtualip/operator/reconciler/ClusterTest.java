@@ -79,9 +79,8 @@ class ClusterTest {
   @Test
   void aNotReadyNodeStaysSelectedLikeItsAgentPod() {
     // The DaemonSet controller tolerates node.kubernetes.io/* taints for every daemon pod, so the
-    // agent keeps running
-    // (and may still be master) on a NotReady node: the operator must keep counting it, as the
-    // agent does.
+    // agent keeps running (and may still be master) on a NotReady node: the operator must keep
+    // counting it, as the agent does.
     Taint notReady =
         new TaintBuilder().withKey("node.kubernetes.io/not-ready").withEffect("NoExecute").build();
     Cluster withNotReady =

@@ -113,8 +113,7 @@ class CrashedMasterTest {
             entry("n2", Backup, "192.0.2.2", 100),
             entry("n3", Backup, "192.0.2.3", 100));
     // The last renewal, plus the 1 s renewal period, plus Master_Down_Interval of n2 (priority 100,
-    // 1 s adverts:
-    // 3 s + 156/256 s), plus the 500 ms handover grace for the new master's write.
+    // 1 s adverts: 3 s + 156/256 s), plus the 500 ms handover grace for the new master's write.
     Instant deadline =
         NOW.plusSeconds(1).plusSeconds(3).plusNanos(156_000_000_000L / 256).plusMillis(500);
     Aggregate justBefore =

@@ -175,8 +175,7 @@ public final class ArpProber implements AutoCloseable {
       address.put(12, new byte[] {-1, -1, -1, -1, -1, -1}, 0, 6);
       check(LIBC.bind(fd, address, SOCKADDR_LL_LENGTH), "bind(AF_PACKET)");
       // ppoll(2) sleeps on a high-resolution timer until the next request is due; with the thread's
-      // timer slack
-      // at its minimum (default 50 µs) the requests keep their period.
+      // timer slack at its minimum (default 50 µs) the requests keep their period.
       LIBC.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
       Pointer timeout = Memory.allocateDirect(runtime, 16, true);
       Pointer pollFd = Memory.allocateDirect(runtime, 8, true);

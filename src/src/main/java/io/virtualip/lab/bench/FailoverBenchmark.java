@@ -272,10 +272,9 @@ public final class FailoverBenchmark implements Callable<Integer> {
     VrrpRouter master = start(lab, implementation, n1, router, HIGH, started);
     awaitSteady(prober, master, backup, router);
     // A JVM compiles its code in its first seconds; here that competes for this 2-core lab's CPUs
-    // with the backup
-    // and the prober, which a master on a machine of its own would not. Failovers happen to masters
-    // that have run
-    // for a while, so every master (either implementation) gets MASTER_MIN_AGE before the signal.
+    // with the backup and the prober, which a master on a machine of its own would not. Failovers
+    // happen to masters that have run for a while, so every master (either implementation) gets
+    // MASTER_MIN_AGE before the signal.
     Duration untilOldEnough = MASTER_MIN_AGE.minusNanos(System.nanoTime() - masterStarted);
     if (!untilOldEnough.isNegative()) {
       Await.sleep(untilOldEnough);

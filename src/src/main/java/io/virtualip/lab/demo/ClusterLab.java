@@ -243,17 +243,14 @@ public final class ClusterLab implements AutoCloseable {
   private void startOperator() {
     Map<String, String> env = new LinkedHashMap<>();
     // The fabric8 client's own environment: Quarkus fixes quarkus.kubernetes-client.* at build time
-    // and starts
-    // from fabric8's auto-configuration at run time, which reads these.
+    // and starts from fabric8's auto-configuration at run time, which reads these.
     env.putAll(api.operatorEnvironment(lab.workDir()));
     env.put("POD_NAMESPACE", NAMESPACE);
     env.put("VIRTUALIP_AGENT_NAMESPACE", NAMESPACE);
     // quarkus.operator-sdk.enable-ssa is fixed at build time (on): the embedded API serves a
-    // simplified apply.
-    // One replica, so no leader election: QOSDK activates it for the prod profile only, checked at
-    // run time.
-    // Losing the lease in an API outage would make JOSDK exit, and here no Deployment restarts the
-    // operator.
+    // simplified apply. One replica, so no leader election: QOSDK activates it for the prod profile
+    // only, checked at run time. Losing the lease in an API outage would make JOSDK exit, and here
+    // no Deployment restarts the operator.
     env.put("QUARKUS_PROFILE", "lab");
     // Health and metrics on a free loopback port: parallel labs must not fight over 8080.
     // With a Prometheus (in the bridge namespace) on the host link's root end, which it reaches.

@@ -152,9 +152,8 @@ final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
     }
     if (path.endsWith("/status")) {
       // status.nodes is a list-map that every agent applies its own entry to; merging it per key
-      // and manager is
-      // beyond this server, so it answers as the mock does and the agents fall back to their JSON
-      // patch.
+      // and manager is beyond this server, so it answers as the mock does and the agents fall back
+      // to their JSON patch.
       return status(
           415, "UnsupportedMediaType", "the lab's API serves apply for whole objects, not /status");
     }

@@ -177,9 +177,8 @@ final class ScaleRun {
     toClose.add(api);
     KubernetesClient admin = api.admin();
     // The chart's objects as kubectl apply -f deploy/ installs them, the agents' node-restriction
-    // policy included:
-    // every simulated agent writes with a token bound to a pod on its own node, as on a real
-    // cluster.
+    // policy included: every simulated agent writes with a token bound to a pod on its own node, as
+    // on a real cluster.
     InstalledChart chart = InstalledChart.on(api);
     for (int j = 0; j < o.nodes(); j++) {
       String name = String.format("node-%03d", j);
@@ -391,8 +390,7 @@ final class ScaleRun {
     int noMasterFlaps = 0;
     for (String vip : victimVips) {
       // Equal priorities can make two backups take over in the same instant; the one that stays is
-      // the one status
-      // should name, so measure from its takeover.
+      // the one status should name, so measure from its takeover.
       Observed shown = firstObserved("master", vip, killAt, newMaster).orElse(null);
       if (shown == null) {
         continue;

@@ -109,8 +109,7 @@ class ChartRbacTest {
   @Test
   void leaderElectionPassesTheOperatorSdksStartupCheck() {
     // JOSDK refuses to start leader election unless rules for leases (without resourceNames, or
-    // naming the
-    // leader Lease) in the Lease's namespace together allow create, update and get.
+    // naming the leader Lease) in the Lease's namespace together allow create, update and get.
     assertThat(RbacPermissions.of(objects, NS, "virtualip-operator"))
         .filteredOn(
             p ->

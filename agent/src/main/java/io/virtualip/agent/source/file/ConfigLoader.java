@@ -134,8 +134,7 @@ public final class ConfigLoader {
             where + ": metadata.name: '" + definition.name() + "' is used twice");
       }
       // Two instances of one VRID on one interface and family are one virtual router run twice:
-      // both would
-      // become master. An omitted interface counts as the one the runtime will pick.
+      // both would become master. An omitted interface counts as the one the runtime will pick.
       Optional<String> nic = node.interfaceOf(definition);
       String router =
           nic.orElse("*") + "/" + (definition.ipv6() ? "6" : "4") + "/" + definition.vrid();

@@ -198,9 +198,8 @@ final class InstanceController implements AutoCloseable {
     }
     current.config = config;
     // Equal tracks keep their state in the engine: restarting them would count them failing until
-    // the first
-    // check, and a weight-0 track would then put the node in Fault on every unrelated configuration
-    // change.
+    // the first check, and a weight-0 track would then put the node in Fault on every unrelated
+    // configuration change.
     if (tracksChanged) {
       current.podsTracks.clear();
     }

@@ -65,9 +65,8 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
                         op("test", "/status/nodes/" + i + "/name", node),
                         op("replace", "/status/nodes/" + i, entry)));
             // A second element of ours can only come from an append that timed out here yet was
-            // applied after our
-            // next read (a 409/422 is never applied, so retries cannot cause it): drop it, last
-            // first.
+            // applied after our next read (a 409/422 is never applied, so retries cannot cause it):
+            // drop it, last first.
             for (int k = nodes.size() - 1; k > i; k--) {
               if (node.equals(nodes.get(k).getName())) {
                 ops.add(op("test", "/status/nodes/" + k + "/name", node));

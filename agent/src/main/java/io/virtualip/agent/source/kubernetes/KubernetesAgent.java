@@ -74,8 +74,7 @@ public final class KubernetesAgent implements AutoCloseable {
     this.config = config;
     long resync = config.resyncPeriod().toMillis();
     // Only this agent's share: the operator labels each VirtualIP with its placement's key. Without
-    // a placement
-    // (an agent started by hand) every VirtualIP.
+    // a placement (an agent started by hand) every VirtualIP.
     virtualIps =
         config.placement() == null
             ? client.resources(VirtualIP.class).runnableInformer(resync)

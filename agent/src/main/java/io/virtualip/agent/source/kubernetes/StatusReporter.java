@@ -298,8 +298,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       Pending p = e.getValue();
       if (virtualIps.apply(name) == null) {
         // Gone from the informer (deleted, or no longer this placement's): there is no entry to
-        // write or remove,
-        // and writing would only earn a 404 per report.
+        // write or remove, and writing would only earn a 404 per report.
         pending.remove(name, p);
         forget(name);
         continue;

@@ -71,8 +71,7 @@ class NodeRestrictionPolicyTest {
   void ownEntryByServerSideApplyIsAllowedAndLeavesEverythingElseAlone(String version) {
     Cluster c = cluster(version);
     // n1's entry is its own agent's from the start (an entry the operator wrote, the operator's
-    // manager co-owns: an
-    // apply of an empty list would leave its name behind).
+    // manager co-owns: an apply of an empty list would leave its name behind).
     VirtualIPStatus before = seed(c, "ssa-own", false);
     ServerSideApplyNodeStatusWriter writer = new ServerSideApplyNodeStatusWriter(c.n1(), "n1");
 

@@ -452,8 +452,7 @@ class ScenarioTest {
     net.runFor(Duration.ofSeconds(10));
     assertThat(net.masters()).containsExactlyInAnyOrder(a, b);
     // The operator sees two masters in the agents' reports and keeps b; a hears no one while cut
-    // off,
-    // and must not take the address back just because of that.
+    // off, and must not take the address back just because of that.
     a.stepDown(Duration.ofSeconds(60), "split brain: keeping 192.0.2.2");
     net.runFor(Duration.ofSeconds(20));
     assertSingleMaster(b);

@@ -66,8 +66,7 @@ class CelRulesTest {
   @Test
   void aRuleOutsideStandardCelIsRefusedWhenLoaded() {
     // isCIDR() is a Kubernetes library function: a rule using it would pass the API server but not
-    // this checker,
-    // so the CRD must not use it.
+    // this checker, so the CRD must not use it.
     assertThatThrownBy(() -> crdWithRule("address", "isCIDR(self.address)"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("does not compile as standard CEL");

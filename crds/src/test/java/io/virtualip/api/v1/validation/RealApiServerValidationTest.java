@@ -95,8 +95,7 @@ class RealApiServerValidationTest {
           atField.stream().anyMatch(cause -> cause.getMessage().contains(violation.message()));
       if (!sameMessage) {
         // Only the OpenAPI schema's own checks are worded differently: the validator says them for
-        // a person
-        // (with the field's description), the server in its fixed words.
+        // a person (with the field's description), the server in its fixed words.
         assertThat(atField)
             .as("%s: %s is a schema check, worded by the server as its own", name, violation)
             .anySatisfy(cause -> assertThat(cause.getMessage()).matches(SCHEMA_WORDING));
