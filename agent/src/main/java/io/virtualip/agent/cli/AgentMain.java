@@ -118,16 +118,11 @@ public final class AgentMain {
       // took 3-7 ms), and the heap shrinks to what is live.
       System.gc();
       Agent agent = new Agent(node, definitions, controlSocket, log);
-      Integer failed = startOrExitCode(agent);
-      if (failed != null) {
-        return failed;
+      Started started = startWithMetrics(agent, metrics, log);
+      if (started.exitCode() != null) {
+        return started.exitCode();
       }
-      MetricsEndpoint endpoint;
-      try {
-        endpoint = metrics.start(agent, log);
-      } catch (IOException e) {
-        return metricsFailed(agent, metrics, e);
-      }
+      MetricsEndpoint endpoint = started.endpoint();
       log.log(
           System.Logger.Level.INFO,
           "agent on node " + node + " started with " + definitions.size() + " virtual IP(s)");
@@ -136,6 +131,22 @@ public final class AgentMain {
   }
 
   /** A metrics endpoint that cannot listen: the agent stops, one line says why, exit 1. */
+  /** The agent and its metrics endpoint started, or the exit code of a start that failed. */
+  private record Started(MetricsEndpoint endpoint, Integer exitCode) {}
+
+  /** Starts the agent, then its metrics endpoint; on a failure nothing is left running. */
+  private static Started startWithMetrics(Agent agent, MetricsOptions metrics, System.Logger log) {
+    Integer failed = startOrExitCode(agent);
+    if (failed != null) {
+      return new Started(null, failed);
+    }
+    try {
+      return new Started(metrics.start(agent, log), null);
+    } catch (IOException e) {
+      return new Started(null, metricsFailed(agent, metrics, e));
+    }
+  }
+
   private static int metricsFailed(Agent agent, MetricsOptions metrics, IOException e) {
     agent.stop();
     System.err.println(
@@ -225,16 +236,11 @@ public final class AgentMain {
         return EXIT_CONFIG;
       }
       Agent agent = new Agent(node, List.of(), controlSocket, log);
-      Integer failed = startOrExitCode(agent);
-      if (failed != null) {
-        return failed;
+      Started started = startWithMetrics(agent, metrics, log);
+      if (started.exitCode() != null) {
+        return started.exitCode();
       }
-      MetricsEndpoint endpoint;
-      try {
-        endpoint = metrics.start(agent, log);
-      } catch (IOException e) {
-        return metricsFailed(agent, metrics, e);
-      }
+      MetricsEndpoint endpoint = started.endpoint();
       KubernetesAgent glue;
       try {
         glue = KubernetesAgent.start(new EngineAdapter(agent), environment);

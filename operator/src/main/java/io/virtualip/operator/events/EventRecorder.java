@@ -2,11 +2,13 @@ package io.virtualip.operator.events;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.EventSubject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.HttpURLConnection;
@@ -154,13 +156,10 @@ public class EventRecorder {
         .withName(name)
         .withNamespace(NAMESPACE)
         .endMetadata()
-        .withNewInvolvedObject()
-        .withApiVersion(vip.getApiVersion())
-        .withKind(vip.getKind())
-        .withName(vip.getMetadata().getName())
-        .withUid(vip.getMetadata().getUid())
-        .withResourceVersion(vip.getMetadata().getResourceVersion())
-        .endInvolvedObject()
+        .withInvolvedObject(
+            new ObjectReferenceBuilder(EventSubject.of(vip))
+                .withResourceVersion(vip.getMetadata().getResourceVersion())
+                .build())
         .withType(planned.type().name())
         .withReason(planned.reason())
         .withMessage(planned.message())

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.virtualip.agent.runtime.InstanceSnapshot;
 import io.virtualip.api.v1.NodeState;
 import io.virtualip.api.v1.VirtualIP;
+import io.virtualip.api.v1.contract.EventSubject;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -49,12 +50,7 @@ class TransitionEvents {
         .withName(name(vip.getMetadata().getName(), at))
         .withNamespace(namespace)
         .endMetadata()
-        .withNewInvolvedObject()
-        .withApiVersion(vip.getApiVersion())
-        .withKind(vip.getKind())
-        .withName(vip.getMetadata().getName())
-        .withUid(vip.getMetadata().getUid())
-        .endInvolvedObject()
+        .withInvolvedObject(EventSubject.of(vip))
         .withReason(REASON)
         .withMessage(message)
         .withType(to.state() == NodeState.Fault ? "Warning" : "Normal")
