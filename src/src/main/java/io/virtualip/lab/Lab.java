@@ -154,15 +154,13 @@ public final class Lab implements AutoCloseable {
     addNamespace(bridgeNamespace);
     // The bridge namespace only switches frames; without IPv6 it sends no router solicitations or
     // MLD reports.
-    run(
-        "ip",
-        "netns",
-        "exec",
-        bridgeNamespace,
-        "sysctl",
-        "-qw",
-        "net.ipv6.conf.all.disable_ipv6=1",
-        "net.ipv6.conf.default.disable_ipv6=1");
+    Commands.run(
+            COMMAND_TIMEOUT,
+            sysctl(
+                bridgeNamespace,
+                "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1"))
+        .orThrow();
     // Nor does it filter them: where br_netfilter is loaded (Docker loads it), every bridged IPv4
     // frame would also pass the iptables hooks, in the softirq of the sending process (a veth
     // delivers in the sender's context), so a router's CPU would include them: with 255 routers at
@@ -170,13 +168,8 @@ public final class Lab implements AutoCloseable {
     // and absent (nothing to turn off) without br_netfilter, hence no orThrow.
     Commands.run(
         COMMAND_TIMEOUT,
-        List.of(
-            "ip",
-            "netns",
-            "exec",
+        sysctl(
             bridgeNamespace,
-            "sysctl",
-            "-qw",
             "net.bridge.bridge-nf-call-iptables=0",
             "net.bridge.bridge-nf-call-ip6tables=0",
             "net.bridge.bridge-nf-call-arptables=0"));
@@ -203,15 +196,13 @@ public final class Lab implements AutoCloseable {
     addNamespace(node.namespace());
     // DAD off before the veth exists, so IPv6 addresses (link-local included) are usable
     // immediately.
-    run(
-        "ip",
-        "netns",
-        "exec",
-        node.namespace(),
-        "sysctl",
-        "-qw",
-        "net.ipv6.conf.all.accept_dad=0",
-        "net.ipv6.conf.default.accept_dad=0");
+    Commands.run(
+            COMMAND_TIMEOUT,
+            sysctl(
+                node.namespace(),
+                "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0"))
+        .orThrow();
     String port = "p-" + node.name();
     run(
         "ip",
@@ -355,7 +346,7 @@ public final class Lab implements AutoCloseable {
         GATEWAY + "/" + IPV4_PREFIX_LENGTH,
         "dev",
         bridge);
-    run("ip", "netns", "exec", bridgeNamespace, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    Commands.run(COMMAND_TIMEOUT, sysctl(bridgeNamespace, "net.ipv4.ip_forward=1")).orThrow();
     Path rules = workDir.resolve("host-link-nat.nft");
     write(
         rules,
@@ -592,6 +583,14 @@ public final class Lab implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code sysctl -qw settings...} inside {@code namespace}. */
+  private static List<String> sysctl(String namespace, String... settings) {
+    List<String> command =
+        new ArrayList<>(List.of("ip", "netns", "exec", namespace, "sysctl", "-qw"));
+    command.addAll(List.of(settings));
+    return command;
   }
 
   private static void run(String... command) {
