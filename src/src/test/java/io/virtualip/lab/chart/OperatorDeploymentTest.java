@@ -122,6 +122,11 @@ class OperatorDeploymentTest {
         .containsExactlyInAnyOrderEntriesOf(
             Map.ofEntries(
                 entry("POD_NAMESPACE", "fieldRef:metadata.namespace"),
+                entry(
+                    "JDK_JAVA_OPTIONS",
+                    "-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1"
+                        + " -XX:ReservedCodeCacheSize=32m -Xss512k"),
+                entry("MALLOC_ARENA_MAX", "2"),
                 entry("QUARKUS_LOG_LEVEL", "INFO"),
                 entry("VIRTUALIP_AGENT_IMAGE", "virtualip/agent:0.1.0"),
                 entry("VIRTUALIP_AGENT_NAMESPACE", Chart.NAMESPACE),
@@ -153,6 +158,7 @@ class OperatorDeploymentTest {
     values.put("vrid.reserved[0]", "1-10");
     values.put("vrid.reserved[1]", 51);
     values.put("lease.durationSeconds", 6);
+    values.put("operator.jvmOptions", "-XX:+UseSerialGC -Xmx200m");
     Deployment deployment = deployment(values);
     Map<String, String> env = env(deployment);
 
@@ -163,6 +169,7 @@ class OperatorDeploymentTest {
         .containsEntry("memory", new Quantity("1Gi"));
     assertThat(env)
         .contains(
+            entry("JDK_JAVA_OPTIONS", "-XX:+UseSerialGC -Xmx200m"),
             entry("QUARKUS_LOG_LEVEL", "DEBUG"),
             entry("VIRTUALIP_AGENT_IMAGE", "registry.example/virtualip/agent:0.2.1"),
             entry("VIRTUALIP_AGENT_PRIORITY_CLASS_NAME", "system-node-critical"),
