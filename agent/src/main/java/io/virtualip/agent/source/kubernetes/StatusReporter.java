@@ -27,11 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -128,8 +125,10 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final Set<String> active = ConcurrentHashMap.newKeySet();
 
   private final Deque<QueuedTransition> transitions = new ArrayDeque<>();
-  private final AtomicBoolean flushQueued = new AtomicBoolean();
-  private final AtomicBoolean eventsQueued = new AtomicBoolean();
+  private final RetryingDrain statusWrites =
+      new RetryingDrain(api, this::writeEntriesThenEvents, MIN_BACKOFF, MAX_BACKOFF);
+  private final RetryingDrain eventSends =
+      new RetryingDrain(eventSender, this::sendEvents, MIN_BACKOFF, MAX_BACKOFF);
 
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();
@@ -142,14 +141,6 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private final Map<String, Map<String, Long>> lastRejected = new HashMap<>();
   private final Map<String, String> lastStamp = new HashMap<>();
-  private volatile boolean backingOff;
-  private Duration backoff = MIN_BACKOFF;
-  private ScheduledFuture<?> retry;
-
-  /** Only touched on {@link #eventSender}'s thread. */
-  private Duration eventBackoff = MIN_BACKOFF;
-
-  private ScheduledFuture<?> eventRetry;
 
   StatusReporter(
       String node,
@@ -213,74 +204,14 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   }
 
   private void wake() {
-    if (!backingOff && flushQueued.compareAndSet(false, true)) {
-      try {
-        api.execute(this::flush);
-      } catch (RejectedExecutionException e) {
-        // Closed: the engine's last words after shutdown must not throw into its event loop.
-      }
-    }
+    statusWrites.wake();
   }
 
-  private void flush() {
-    flushQueued.set(false);
-    if (retry != null) {
-      return; // a retry is scheduled and will write everything pending then
-    }
-    boolean failed = !writeEntries();
-    wakeEvents();
-    if (failed) {
-      backingOff = true;
-      retry =
-          api.schedule(
-              () -> {
-                retry = null;
-                backingOff = false;
-                flush();
-              },
-              backoff.toMillis(),
-              TimeUnit.MILLISECONDS);
-      backoff =
-          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-              ? MAX_BACKOFF
-              : backoff.multipliedBy(2);
-    } else {
-      backoff = MIN_BACKOFF;
-    }
-  }
-
-  private void wakeEvents() {
-    if (eventsQueued.compareAndSet(false, true)) {
-      try {
-        eventSender.execute(this::drainEvents);
-      } catch (RejectedExecutionException e) {
-        // Closed.
-      }
-    }
-  }
-
-  /** On {@link #eventSender}'s thread: sends the queued Events, or retries after a backoff. */
-  private void drainEvents() {
-    eventsQueued.set(false);
-    if (eventRetry != null) {
-      return; // the retry sends everything queued
-    }
-    if (sendEvents()) {
-      eventBackoff = MIN_BACKOFF;
-      return;
-    }
-    eventRetry =
-        eventSender.schedule(
-            () -> {
-              eventRetry = null;
-              drainEvents();
-            },
-            eventBackoff.toMillis(),
-            TimeUnit.MILLISECONDS);
-    eventBackoff =
-        eventBackoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-            ? MAX_BACKOFF
-            : eventBackoff.multipliedBy(2);
+  /** On {@link #api}'s thread: writes the pending entries, then lets the Events follow. */
+  private boolean writeEntriesThenEvents() {
+    boolean written = writeEntries();
+    eventSends.wake();
+    return written;
   }
 
   /**
@@ -424,8 +355,8 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
           pending.putIfAbsent(name, new Pending(snapshot));
         }
       }
-      if (!pending.isEmpty() && !backingOff) {
-        flush();
+      if (!pending.isEmpty() && !statusWrites.backingOff()) {
+        statusWrites.run();
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "status check failed: " + e.getMessage());
@@ -582,7 +513,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   void close(Duration grace) {
     try {
       long deadline = System.nanoTime() + grace.toNanos();
-      api.submit(this::flush).get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      api.submit(statusWrites::run).get(grace.toMillis(), TimeUnit.MILLISECONDS);
       eventSender
           .submit(this::sendEvents)
           .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
