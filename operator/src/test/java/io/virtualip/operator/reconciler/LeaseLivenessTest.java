@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,7 @@ class LeaseLivenessTest {
   }
 
   @Test
-  void fallingSilentReconcilesOnlyWhereTheNodeClaimsMasterAndExpiryEveryEntry() {
+  void fallingSilentReconcilesOnlyWhereTheNodeClaimsMasterAndExpiryEveryEntryClaimsFirst() {
     lease("node-a", T0);
     lease("node-b", T0);
     liveness.tick(); // first look: nothing to compare with
@@ -80,7 +79,19 @@ class LeaseLivenessTest {
     renew("node-b", Duration.ofMillis(4000));
     at(Duration.ofMillis(4100)); // node-a's 4 s Lease expired: AgentDown on every entry
     liveness.tick();
-    assertThat(new TreeSet<>(reconciled)).containsExactly("backed-by-a", "held-by-a");
+    assertThat(reconciled).as("its claims at once").containsExactly("held-by-a");
+
+    reconciled.clear();
+    renew("node-b", Duration.ofMillis(6000));
+    at(Duration.ofMillis(6000));
+    liveness.tick();
+    assertThat(reconciled).as("its Backup entries not yet").isEmpty();
+    at(Duration.ofMillis(6100)); // BACKUP_ENTRIES_DEFERRAL after the expiry was seen
+    liveness.tick();
+    assertThat(reconciled).as("its Backup entries now").containsExactly("backed-by-a");
+    at(Duration.ofMillis(6300));
+    liveness.tick();
+    assertThat(reconciled).as("once").containsExactly("backed-by-a");
   }
 
   @Test
@@ -99,13 +110,18 @@ class LeaseLivenessTest {
     reconciled.clear();
     at(Duration.ofMillis(7000)); // silent and expired in one look
     liveness.tick();
-    assertThat(new TreeSet<>(reconciled)).containsExactly("backed-by-a", "held-by-a");
+    at(Duration.ofMillis(9000));
+    liveness.tick();
+    assertThat(reconciled).containsExactly("held-by-a", "backed-by-a");
 
     reconciled.clear();
-    renew("node-a", Duration.ofMillis(7100)); // back from expiry: every entry shows again
-    at(Duration.ofMillis(7200));
+    renew("node-a", Duration.ofMillis(9100)); // back from expiry: every entry shows again
+    at(Duration.ofMillis(9200));
     liveness.tick();
-    assertThat(new TreeSet<>(reconciled)).containsExactly("backed-by-a", "held-by-a");
+    renew("node-a", Duration.ofMillis(11000));
+    at(Duration.ofMillis(11200));
+    liveness.tick();
+    assertThat(reconciled).containsExactly("held-by-a", "backed-by-a");
   }
 
   private void at(Duration since) {

@@ -47,13 +47,14 @@ import java.util.stream.Stream;
  *
  * <p>Write on change: an entry is written only when something its readers use changed
  * (operator/CONTRACT.md): state, priorities, the master heard, the reason, the observed generation,
- * a peer appearing or going silent (silent: not heard within 3 advertisement intervals), and the
- * rejection counters, at most every {@link #REJECTED_EVERY} while they grow. Advert counters and
- * lastHeard stamps ride along but never cause a write. Transitions are written at once; what time
- * alone changes (a peer going silent) is checked every {@code checkInterval}. A quiet VirtualIP
- * costs no write at all: the liveness of every claim comes from the node's one Lease. An entry the
- * API shows differently from the last write (marked Unknown by the operator while this agent could
- * not renew its Lease, or lost) is rewritten {@code repairAfter} after that write.
+ * a peer appearing or going silent (silent: not heard within 3 advertisement intervals; a silence
+ * alone is written {@link #PEER_SILENCE_DELAY_INTERVALS} intervals late), and the rejection
+ * counters, at most every {@link #REJECTED_EVERY} while they grow. Advert counters and lastHeard
+ * stamps ride along but never cause a write. Transitions are written at once; what time alone
+ * changes (a peer going silent) is checked every {@code checkInterval}. A quiet VirtualIP costs no
+ * write at all: the liveness of every claim comes from the node's one Lease. An entry the API shows
+ * differently from the last write (marked Unknown by the operator while this agent could not renew
+ * its Lease, or lost) is rewritten {@code repairAfter} after that write.
  */
 public final class StatusReporter implements InstanceEngine.Listener, AutoCloseable {
 
@@ -69,6 +70,16 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   static final Duration REJECTED_EVERY = Duration.ofSeconds(5);
 
   static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * A peer that fell silent, with nothing else changed, is written this many advertisement
+   * intervals after it was first seen silent. Silence comes after 3 intervals, a backup's takeover
+   * after 3 intervals plus Skew_Time: when a node dies, every other node's entry of every VirtualIP
+   * it was a peer in would otherwise change in the same second as the takeovers, and those writes
+   * (hundreds at 100 VirtualIPs x 10 nodes) delayed the takeovers' status (issue 14). A takeover or
+   * any other change writes at once, with the silent peer already left out.
+   */
+  static final int PEER_SILENCE_DELAY_INTERVALS = 2;
 
   /** The part of an entry whose change is worth a write. */
   record Reported(
@@ -128,7 +139,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   private final RetryingDrain statusWrites =
       new RetryingDrain(api, this::writeEntriesThenEvents, MIN_BACKOFF, MAX_BACKOFF);
   private final RetryingDrain eventSends =
-      new RetryingDrain(eventSender, this::sendEvents, MIN_BACKOFF, MAX_BACKOFF);
+      new RetryingDrain(eventSender, () -> sendEvents(true), MIN_BACKOFF, MAX_BACKOFF);
 
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();
@@ -141,6 +152,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private final Map<String, Map<String, Long>> lastRejected = new HashMap<>();
   private final Map<String, String> lastStamp = new HashMap<>();
+
+  /** When a VirtualIP's only change since its last write was first seen to be a silent peer. */
+  private final Map<String, Instant> silentSince = new HashMap<>();
 
   StatusReporter(
       String node,
@@ -262,6 +276,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
               name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
           lastRejected.put(name, a.pending().snapshot().rejected());
           lastStamp.put(name, a.entry().getUpdated());
+          silentSince.remove(name);
         }
         // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next
         // round.
@@ -283,14 +298,24 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   }
 
   private void forget(String name) {
+    silentSince.remove(name);
     lastWritten.remove(name);
     lastReported.remove(name);
     lastRejected.remove(name);
     lastStamp.remove(name);
   }
 
-  private boolean sendEvents() {
+  /**
+   * Sends the queued Events in order. With {@code entriesFirst} it stops while entries wait to be
+   * written (unless their writes are failing): an Event costs the API server as much as an entry,
+   * and in a failover each node's transitions' Events, sent alongside, slowed the entries that name
+   * the new master (issue 14). The round that writes those entries wakes this again.
+   */
+  private boolean sendEvents(boolean entriesFirst) {
     while (true) {
+      if (entriesFirst && !pending.isEmpty() && !statusWrites.backingOff()) {
+        return true;
+      }
       QueuedTransition t;
       synchronized (transitions) {
         t = transitions.peekFirst();
@@ -369,14 +394,34 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
     if (last == null || written == null) {
       return true;
     }
-    if (!reported(name, snapshot, now).equals(last)) {
-      return true;
+    Reported current = reported(name, snapshot, now);
+    if (!current.equals(last)) {
+      if (!onlyPeersFellSilent(last, current)) {
+        return true;
+      }
+      Instant since = silentSince.computeIfAbsent(name, k -> now);
+      return !since.plus(interval(name).multipliedBy(PEER_SILENCE_DELAY_INTERVALS)).isAfter(now);
     }
+    silentSince.remove(name); // heard again before the write
+
     if (!snapshot.rejected().equals(lastRejected.get(name))
         && !written.plus(REJECTED_EVERY).isAfter(now)) {
       return true;
     }
     return !written.plus(repairAfter).isAfter(now) && needsRepair(name);
+  }
+
+  private static boolean onlyPeersFellSilent(Reported last, Reported current) {
+    return last.peers().containsAll(current.peers())
+        && current.equals(
+            new Reported(
+                last.state(),
+                last.priority(),
+                last.effectivePriority(),
+                last.masterAddress(),
+                last.reason(),
+                current.peers(),
+                last.generation()));
   }
 
   /**
@@ -515,7 +560,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       long deadline = System.nanoTime() + grace.toNanos();
       api.submit(statusWrites::run).get(grace.toMillis(), TimeUnit.MILLISECONDS);
       eventSender
-          .submit(this::sendEvents)
+          .submit(() -> sendEvents(false))
           .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (Exception e) {
       // best effort: the Lease expiry tells the operator the rest

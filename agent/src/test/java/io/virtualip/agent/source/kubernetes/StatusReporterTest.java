@@ -238,6 +238,32 @@ class StatusReporterTest {
   }
 
   /**
+   * Issue 14: Events cost the API server as much as entries; while an entry waits to be written the
+   * Events wait, so a failover's entries are not slowed by its Events.
+   */
+  @Test
+  void eventsWaitWhileAnEntryIsBeingWritten() {
+    reporter.observedGeneration("vip", 1);
+    events.hang = new CountDownLatch(1);
+    engine.emit("vip", Fixtures.snapshot(NodeState.Backup, 0, "started"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.hanging);
+
+    writer.hang = new CountDownLatch(1);
+    engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
+    events.hang.countDown(); // the first Event goes out; the second's entry is still being written
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.created.size() == 1);
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(events.created).as("the Master Event waits for its entry").hasSize(1);
+
+    writer.hang.countDown();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.created.size() == 2 && reporter.idle());
+    assertThat(writer.written.get(writer.written.size() - 1).getState())
+        .isEqualTo(NodeState.Master);
+  }
+
+  /**
    * Issue 14: at a failover the new master's Events (one request per transition) held up the
    * entries of the VirtualIPs that changed next, so their takeovers showed seconds late.
    */

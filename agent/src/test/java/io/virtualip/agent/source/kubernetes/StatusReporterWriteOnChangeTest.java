@@ -213,7 +213,7 @@ class StatusReporterWriteOnChangeTest {
   }
 
   @Test
-  void aPeerGoingSilentIsWrittenWithoutItAndAHeardPeerIsListed() {
+  void aPeerGoingSilentIsWrittenWithoutItTwoIntervalsLaterAndAHeardPeerIsListed() {
     reporter.observedGeneration("vip", 1);
     Instant heard = Instant.now();
     engine.emit("vip", backupHearing(heard));
@@ -223,10 +223,52 @@ class StatusReporterWriteOnChangeTest {
         .containsExactly("192.0.2.2");
     apiShowsLastWrite();
     // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change
-    // worth a write.
+    // worth a write, made PEER_SILENCE_DELAY_INTERVALS (200 ms) after it was first seen.
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
     assertThat(writer.written.get(1).getPeers()).isEmpty();
     assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Backup);
+    assertThat(Duration.between(heard, Instant.parse(writer.written.get(1).getUpdated())))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(500));
+  }
+
+  /** Issue 14: the silence of a dead master must not cost a write of its own at the takeover. */
+  @Test
+  void aTakeoverWhileAPeersSilenceWaitsWritesAtOnceWithoutThePeerAndNothingMore() {
+    // 1 s adverts: the peer is silent 3 s after it was heard, and its silence alone would be
+    // written 2 s after that.
+    vip.getSpec().setAdvertisementInterval("1s");
+    reporter.observedGeneration("vip", 1);
+    Instant heard = Instant.now();
+    engine.emit("vip", backupHearing(heard));
+    await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
+    apiShowsLastWrite();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Instant.now().isAfter(heard.plusMillis(3500))); // silent, its write waiting
+    assertThat(writer.written).hasSize(1);
+    engine.emit(
+        "vip",
+        new InstanceSnapshot(
+            NodeState.Master,
+            100,
+            100,
+            "192.0.2.1",
+            "192.0.2.1",
+            Instant.now(),
+            "master down interval expired",
+            1,
+            5,
+            Map.of(),
+            List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, heard)),
+            null));
+    await().atMost(Duration.ofSeconds(1)).until(() -> writer.written.size() == 2);
+    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Master);
+    assertThat(writer.written.get(1).getPeers()).isEmpty();
+    apiShowsLastWrite();
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> Instant.now().isAfter(heard.plusMillis(6000)));
+    assertThat(writer.written).as("no write for the silence alone").hasSize(2);
   }
 
   @Test
