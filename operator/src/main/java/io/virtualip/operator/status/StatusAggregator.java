@@ -297,10 +297,12 @@ public final class StatusAggregator {
     String unconfirmedNote =
         unconfirmed == null
             ? ""
-            : " (unconfirmed: its agent has been silent for "
-                + String.format(
-                    java.util.Locale.ROOT, "%.1f", f.silentFor(master).toMillis() / 1000.0)
-                + " s; if the node is down a backup takes over within Master_Down_Interval)";
+            // The time of the last renewal, not a silence that grows: a message that changes
+            // every second is a status write every second for each such VirtualIP, right when a
+            // dead node's backups are about to take over (issue 14).
+            : " (unconfirmed: its agent last renewed its Lease at "
+                + f.now().minus(f.silentFor(master)).truncatedTo(ChronoUnit.MILLIS)
+                + "; if the node is down a backup takes over within Master_Down_Interval)";
     return condition(
         f,
         READY,

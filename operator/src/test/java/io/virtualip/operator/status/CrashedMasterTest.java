@@ -78,9 +78,12 @@ class CrashedMasterTest {
     Aggregate silent = t.aggregates.get(25); // +2.5 s
     assertThat(silent.condition(Conditions.READY).orElseThrow().getMessage())
         .isEqualTo(
-            "n1 holds 192.0.2.10/24"
-                + " (unconfirmed: its agent has been silent for 2.5 s; if the node is down a backup takes over within"
-                + " Master_Down_Interval).");
+            "n1 holds 192.0.2.10/24 (unconfirmed: its agent last renewed its Lease at "
+                + NOW
+                + "; if the node is down a backup takes over within Master_Down_Interval).");
+    // The same message while the silence lasts: no status write per second of it.
+    assertThat(t.aggregates.get(39).condition(Conditions.READY).orElseThrow().getMessage())
+        .isEqualTo(silent.condition(Conditions.READY).orElseThrow().getMessage());
     Aggregate leaseExpired =
         t.aggregates.get(44); // +4.4 s: AgentDown on time, but the claim still counts
     assertThat(leaseExpired.agentDown()).containsExactly("n1");

@@ -12,13 +12,15 @@ import java.util.function.BooleanSupplier;
  * Work drained on a single-threaded executor whenever woken. A run that fails (the drain returns
  * false) runs again after a backoff that doubles from {@code min} up to {@code max}; a success
  * resets it. Wakes while a retry is scheduled are left to that retry, which drains everything
- * queued by then.
+ * queued by then. A wake runs the drain {@code gather} later, so that what happens in the same
+ * instant goes in one run.
  */
 final class RetryingDrain {
   private final ScheduledExecutorService executor;
   private final BooleanSupplier drain;
   private final Duration min;
   private final Duration max;
+  private final Duration gather;
   private final AtomicBoolean queued = new AtomicBoolean();
   private volatile boolean backingOff;
 
@@ -28,11 +30,16 @@ final class RetryingDrain {
   private ScheduledFuture<?> retry;
 
   RetryingDrain(
-      ScheduledExecutorService executor, BooleanSupplier drain, Duration min, Duration max) {
+      ScheduledExecutorService executor,
+      BooleanSupplier drain,
+      Duration min,
+      Duration max,
+      Duration gather) {
     this.executor = executor;
     this.drain = drain;
     this.min = min;
     this.max = max;
+    this.gather = gather;
     this.backoff = min;
   }
 
@@ -40,7 +47,7 @@ final class RetryingDrain {
   void wake() {
     if (!backingOff && queued.compareAndSet(false, true)) {
       try {
-        executor.execute(this::run);
+        executor.schedule(this::run, gather.toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // Closed: last words after shutdown must not throw into the caller.
       }

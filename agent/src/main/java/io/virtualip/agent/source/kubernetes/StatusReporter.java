@@ -64,6 +64,15 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
   static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   /**
+   * A write round starts this long after the change that wakes it. Routers of equal priority take
+   * over in the same instant and all but one yield on each other's first advert, a millisecond
+   * later: written at once, each yielder's short-lived Master entry cost two writes and made the
+   * operator name it master and then move the master again (issue 14). Gathered, a yielder writes
+   * once, as the Backup it ended as.
+   */
+  static final Duration GATHER = Duration.ofMillis(20);
+
+  /**
    * Growing rejection counters are written at most this often (the split-brain diagnosis compares
    * two reports).
    */
@@ -137,9 +146,10 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
 
   private final Deque<QueuedTransition> transitions = new ArrayDeque<>();
   private final RetryingDrain statusWrites =
-      new RetryingDrain(api, this::writeEntriesThenEvents, MIN_BACKOFF, MAX_BACKOFF);
+      new RetryingDrain(api, this::writeEntriesThenEvents, MIN_BACKOFF, MAX_BACKOFF, GATHER);
   private final RetryingDrain eventSends =
-      new RetryingDrain(eventSender, () -> sendEvents(true), MIN_BACKOFF, MAX_BACKOFF);
+      new RetryingDrain(
+          eventSender, () -> sendEvents(true), MIN_BACKOFF, MAX_BACKOFF, Duration.ZERO);
 
   /** Only touched on the reporter's thread. */
   private final Map<String, Instant> lastWritten = new HashMap<>();

@@ -238,6 +238,27 @@ class StatusReporterTest {
   }
 
   /**
+   * Issue 14: equal-priority backups take over in the same instant and all but one yield a moment
+   * later; a yielder writes once, as the Backup it ended as, not a short-lived Master claim first.
+   */
+  @Test
+  void aMasterStateGivenUpInTheSameInstantIsNeverWritten() {
+    reporter.observedGeneration("vip", 1);
+    engine.emit("vip", Fixtures.snapshot(NodeState.Backup, 0, "started"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> writer.written.size() == 1 && reporter.idle());
+
+    engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
+    engine.emit("vip", Fixtures.snapshot(NodeState.Backup, 2, "higher priority advert"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.created.size() == 3 && reporter.idle());
+    assertThat(writer.written).extracting(NodeStatus::getState).doesNotContain(NodeState.Master);
+    assertThat(writer.written).hasSize(2);
+  }
+
+  /**
    * Issue 14: Events cost the API server as much as entries; while an entry waits to be written the
    * Events wait, so a failover's entries are not slowed by its Events.
    */
