@@ -21,15 +21,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,22 +100,7 @@ class AgentTest {
   }
 
   private void await(String what, BooleanSupplier condition) {
-    try {
-      Awaitility.await(what)
-          .atMost(Duration.ofSeconds(10))
-          .pollDelay(Duration.ZERO)
-          .pollInterval(Duration.ofMillis(20))
-          .until(condition::getAsBoolean);
-    } catch (ConditionTimeoutException e) {
-      throw new AssertionError(
-          "timed out waiting for: "
-              + what
-              + "\n--- node-a log:\n"
-              + logA
-              + "--- node-b log:\n"
-              + logB,
-          e);
-    }
+    Awaits.until(what, condition, () -> "--- node-a log:\n" + logA + "--- node-b log:\n" + logB);
   }
 
   private static BooleanSupplier inState(Agent agent, String state) {

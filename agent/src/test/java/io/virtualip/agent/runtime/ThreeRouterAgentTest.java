@@ -91,14 +91,8 @@ class ThreeRouterAgentTest {
     }
   }
 
-  private void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what + "\n" + allLogs());
-      }
-      Thread.sleep(20);
-    }
+  private void await(String what, BooleanSupplier condition) {
+    Awaits.until(what, condition, this::allLogs);
   }
 
   private String allLogs() {

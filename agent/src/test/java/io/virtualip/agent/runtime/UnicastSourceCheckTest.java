@@ -111,20 +111,8 @@ class UnicastSourceCheckTest {
     return instance(agent).path("rejected").path("SOURCE_NOT_PEER").asLong();
   }
 
-  private void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "timed out waiting for: "
-                + what
-                + "\n--- node-a log:\n"
-                + logA
-                + "--- node-b log:\n"
-                + logB);
-      }
-      Thread.sleep(20);
-    }
+  private void await(String what, BooleanSupplier condition) {
+    Awaits.until(what, condition, () -> "--- node-a log:\n" + logA + "--- node-b log:\n" + logB);
   }
 
   /** Host 3 sends the forged adverts to both nodes every 50 ms until the test ends. */
