@@ -130,17 +130,32 @@ public final class VrrpSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * Joins {@code group} on interface {@code index}: {@code ip_mreqn} and {@code ipv6_mreq} both
+   * start with the group and hold the index (an int, last) at {@code indexOffset}. Returns the
+   * request, which IPv4 reuses for IP_MULTICAST_IF.
+   */
+  private static NativeBuffer joinGroup(
+      int fd, int level, int option, byte[] group, int indexOffset, int index, String description)
+      throws NativeException {
+    int size = indexOffset + Integer.BYTES;
+    NativeBuffer request = new NativeBuffer(size);
+    request.buffer().put(0, group).putInt(indexOffset, index);
+    Sockets.setBytes(fd, level, option, request, size, description);
+    return request;
+  }
+
   private static void setIpv4Options(int fd, String interfaceName, int index)
       throws NativeException {
-    NativeBuffer mreqn = new NativeBuffer(12);
-    mreqn.buffer().put(0, IPV4_GROUP).putInt(8, index);
-    Sockets.setBytes(
-        fd,
-        Native.IPPROTO_IP,
-        Native.IP_ADD_MEMBERSHIP,
-        mreqn,
-        12,
-        "IP_ADD_MEMBERSHIP 224.0.0.18 on " + interfaceName);
+    NativeBuffer mreqn =
+        joinGroup(
+            fd,
+            Native.IPPROTO_IP,
+            Native.IP_ADD_MEMBERSHIP,
+            IPV4_GROUP,
+            8,
+            index,
+            "IP_ADD_MEMBERSHIP 224.0.0.18 on " + interfaceName);
     mreqn.buffer().putInt(0, 0);
     Sockets.setBytes(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, mreqn, 12, "IP_MULTICAST_IF");
     Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_TTL, VRRP_TTL, "IP_MULTICAST_TTL");
@@ -150,14 +165,13 @@ public final class VrrpSocket implements AutoCloseable {
 
   private static void setIpv6Options(int fd, String interfaceName, int index)
       throws NativeException {
-    NativeBuffer mreq = new NativeBuffer(20);
-    mreq.buffer().put(0, IPV6_GROUP).putInt(16, index);
-    Sockets.setBytes(
+    joinGroup(
         fd,
         Native.IPPROTO_IPV6,
         Native.IPV6_ADD_MEMBERSHIP,
-        mreq,
-        20,
+        IPV6_GROUP,
+        16,
+        index,
         "IPV6_ADD_MEMBERSHIP ff02::12 on " + interfaceName);
     Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_IF, index, "IPV6_MULTICAST_IF");
     Sockets.setInt(
