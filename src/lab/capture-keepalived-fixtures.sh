@@ -243,6 +243,31 @@ sidecar() {
     }'
 }
 
+# instance_body VERSION VRID PRIORITY ADVERT_INT EXTRA VIP...: a vrrp_instance body for write_config. VERSION 2 leaves
+# the version line out (keepalived's default); EXTRA (PASS_AUTH, UNICAST, or empty) goes before the VIP list.
+instance_body() {
+  local version=$1 vrid=$2 priority=$3 interval=$4 extra=$5 vip
+  shift 5
+  [[ $version == 2 ]] || echo "    version $version"
+  echo "    state BACKUP
+    virtual_router_id $vrid
+    priority $priority
+    advert_int $interval"
+  [[ -z $extra ]] || echo "$extra"
+  echo "    virtual_ipaddress {"
+  for vip; do echo "        $vip"; done
+  echo "    }"
+}
+
+readonly PASS_AUTH="    authentication {
+        auth_type PASS
+        auth_pass secret1
+    }"
+readonly UNICAST="    unicast_src_ip $SPEAKER_V4
+    unicast_peer {
+        $LISTENER_V4
+    }"
+
 [[ $EUID -eq 0 ]] || die "must run as root (creates network namespaces)"
 for tool in keepalived tcpdump tshark jq ip; do command -v "$tool" >/dev/null || die "missing $tool"; done
 trap cleanup EXIT
@@ -258,183 +283,51 @@ for name in "${SELECTED[@]}"; do
   [[ " ${FIXTURES[*]} " == *" $name "* ]] || die "unknown fixture $name; known: ${FIXTURES[*]}"
 done
 wanted() { ((${#SELECTED[@]} == 0)) || [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
+# fixture ARGS... / fixture_stop ARGS...: capture / capture_stop with ARGS, if their NAME (the first) was asked for.
+fixture() { wanted "$1" || return 0; capture "$@"; }
+fixture_stop() { wanted "$1" || return 0; capture_stop "$@"; }
 
 build_lab
 
-if wanted v2-ipv4-multicast-pass; then
-  capture v2-ipv4-multicast-pass 3 "    state BACKUP
-    virtual_router_id 51
-    priority 151
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass secret1
-    }
-    virtual_ipaddress {
-        192.0.2.100/24
-    }" "VRRPv2 over IPv4 multicast with simple-password authentication: the seed split-brain scenario (VRID 51, priority 151)."
-fi
+fixture v2-ipv4-multicast-pass 3 "$(instance_body 2 51 151 1 "$PASS_AUTH" 192.0.2.100/24)" \
+  "VRRPv2 over IPv4 multicast with simple-password authentication: the seed split-brain scenario (VRID 51, priority 151)."
 
-if wanted v2-ipv4-multicast-noauth; then
-  capture v2-ipv4-multicast-noauth 3 "    state BACKUP
-    virtual_router_id 50
-    priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.0.2.100/24
-    }" "VRRPv2 over IPv4 multicast without authentication (auth type 0; the 8 authentication bytes are still sent, as zeros)."
-fi
+fixture v2-ipv4-multicast-noauth 3 "$(instance_body 2 50 100 1 "" 192.0.2.100/24)" \
+  "VRRPv2 over IPv4 multicast without authentication (auth type 0; the 8 authentication bytes are still sent, as zeros)."
 
-if wanted v2-ipv4-multicast-two-vips; then
-  capture v2-ipv4-multicast-two-vips 3 "    state BACKUP
-    virtual_router_id 56
-    priority 150
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass secret1
-    }
-    virtual_ipaddress {
-        192.0.2.100/24
-        192.0.2.101/24
-    }" "VRRPv2 over IPv4 multicast with simple-password authentication and two VIPs: the auth trailer follows the whole address list."
-fi
+fixture v2-ipv4-multicast-two-vips 3 "$(instance_body 2 56 150 1 "$PASS_AUTH" 192.0.2.100/24 192.0.2.101/24)" \
+  "VRRPv2 over IPv4 multicast with simple-password authentication and two VIPs: the auth trailer follows the whole address list."
 
-if wanted v3-ipv4-multicast; then
-  capture v3-ipv4-multicast 3 "    version 3
-    state BACKUP
-    virtual_router_id 52
-    priority 120
-    advert_int 1
-    virtual_ipaddress {
-        192.0.2.102/24
-    }" "VRRPv3 over IPv4 multicast, 1 s interval (100 centiseconds), checksum over the IPv4 pseudo-header."
-fi
+fixture v3-ipv4-multicast 3 "$(instance_body 3 52 120 1 "" 192.0.2.102/24)" \
+  "VRRPv3 over IPv4 multicast, 1 s interval (100 centiseconds), checksum over the IPv4 pseudo-header."
 
-if wanted v3-ipv4-multicast-100ms; then
-  capture v3-ipv4-multicast-100ms 5 "    version 3
-    state BACKUP
-    virtual_router_id 52
-    priority 120
-    advert_int 0.1
-    virtual_ipaddress {
-        192.0.2.102/24
-    }" "VRRPv3 over IPv4 multicast with a sub-second interval: advert_int 0.1 is 10 centiseconds on the wire."
-fi
+fixture v3-ipv4-multicast-100ms 5 "$(instance_body 3 52 120 0.1 "" 192.0.2.102/24)" \
+  "VRRPv3 over IPv4 multicast with a sub-second interval: advert_int 0.1 is 10 centiseconds on the wire."
 
-if wanted v3-ipv4-multicast-three-vips; then
-  capture v3-ipv4-multicast-three-vips 2 "    version 3
-    state BACKUP
-    virtual_router_id 55
-    priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.0.2.153/24
-        192.0.2.151/24
-        192.0.2.152/24
-    }" "VRRPv3 over IPv4 multicast with three VIPs configured out of numeric order, to show the order keepalived puts on the wire."
-fi
+fixture v3-ipv4-multicast-three-vips 2 "$(instance_body 3 55 100 1 "" 192.0.2.153/24 192.0.2.151/24 192.0.2.152/24)" \
+  "VRRPv3 over IPv4 multicast with three VIPs configured out of numeric order, to show the order keepalived puts on the wire."
 
-if wanted v3-ipv6-multicast; then
-  capture v3-ipv6-multicast 3 "    version 3
-    state BACKUP
-    virtual_router_id 53
-    priority 110
-    advert_int 1
-    virtual_ipaddress {
-        2001:db8::100/64
-    }" "VRRPv3 over IPv6 multicast (ff02::12) from the interface's link-local address; the kernel fills in the checksum (IPV6_CHECKSUM)."
-fi
+fixture v3-ipv6-multicast 3 "$(instance_body 3 53 110 1 "" 2001:db8::100/64)" \
+  "VRRPv3 over IPv6 multicast (ff02::12) from the interface's link-local address; the kernel fills in the checksum (IPV6_CHECKSUM)."
 
-if wanted v3-ipv6-multicast-500ms; then
-  capture v3-ipv6-multicast-500ms 3 "    version 3
-    state BACKUP
-    virtual_router_id 53
-    priority 110
-    advert_int 0.5
-    virtual_ipaddress {
-        2001:db8::100/64
-    }" "VRRPv3 over IPv6 multicast with a sub-second interval: advert_int 0.5 is 50 centiseconds on the wire."
-fi
+fixture v3-ipv6-multicast-500ms 3 "$(instance_body 3 53 110 0.5 "" 2001:db8::100/64)" \
+  "VRRPv3 over IPv6 multicast with a sub-second interval: advert_int 0.5 is 50 centiseconds on the wire."
 
-if wanted v3-ipv4-unicast; then
-  capture v3-ipv4-unicast 3 "    version 3
-    state BACKUP
-    virtual_router_id 54
-    priority 100
-    advert_int 1
-    unicast_src_ip $SPEAKER_V4
-    unicast_peer {
-        $LISTENER_V4
-    }
-    virtual_ipaddress {
-        192.0.2.104/24
-    }" "VRRPv3 over IPv4 unicast to one peer: the checksum's pseudo-header uses the real (unicast) destination, as RFC 5798 says."
-fi
+fixture v3-ipv4-unicast 3 "$(instance_body 3 54 100 1 "$UNICAST" 192.0.2.104/24)" \
+  "VRRPv3 over IPv4 unicast to one peer: the checksum's pseudo-header uses the real (unicast) destination, as RFC 5798 says."
 
-if wanted v3-ipv4-unicast-old-checksum; then
-  capture v3-ipv4-unicast-old-checksum 3 "    version 3
-    state BACKUP
-    virtual_router_id 54
-    priority 100
-    advert_int 1
-    unicast_src_ip $SPEAKER_V4
-    unicast_peer {
-        $LISTENER_V4
-    }
-    old_unicast_checksum
-    virtual_ipaddress {
-        192.0.2.104/24
-    }" "VRRPv3 over IPv4 unicast with keepalived's old_unicast_checksum: the pseudo-header uses 224.0.0.18 instead of the real destination, so a strict receiver (and tshark) calls the checksum bad." bad
-fi
+fixture v3-ipv4-unicast-old-checksum 3 "$(instance_body 3 54 100 1 "$UNICAST
+    old_unicast_checksum" 192.0.2.104/24)" \
+  "VRRPv3 over IPv4 unicast with keepalived's old_unicast_checksum: the pseudo-header uses 224.0.0.18 instead of the real destination, so a strict receiver (and tshark) calls the checksum bad." bad
 
-if wanted v2-ipv4-priority0; then
-  capture_stop v2-ipv4-priority0 "    state BACKUP
-    virtual_router_id 51
-    priority 151
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass secret1
-    }
-    virtual_ipaddress {
-        192.0.2.100/24
-    }" 192.0.2.100 "The seed instance (VRRPv2, VRID 51) as master, stopped with SIGTERM: one regular advert, then the priority-0 advert."
-fi
+fixture_stop v2-ipv4-priority0 "$(instance_body 2 51 151 1 "$PASS_AUTH" 192.0.2.100/24)" 192.0.2.100 \
+  "The seed instance (VRRPv2, VRID 51) as master, stopped with SIGTERM: one regular advert, then the priority-0 advert."
 
-if wanted v3-ipv4-priority0; then
-  capture_stop v3-ipv4-priority0 "    version 3
-    state BACKUP
-    virtual_router_id 52
-    priority 120
-    advert_int 1
-    virtual_ipaddress {
-        192.0.2.102/24
-    }" 192.0.2.102 "VRRPv3 IPv4 master (VRID 52) stopped with SIGTERM: one regular advert, then the priority-0 advert."
-fi
+fixture_stop v3-ipv4-priority0 "$(instance_body 3 52 120 1 "" 192.0.2.102/24)" 192.0.2.102 \
+  "VRRPv3 IPv4 master (VRID 52) stopped with SIGTERM: one regular advert, then the priority-0 advert."
 
-if wanted v3-ipv6-priority0; then
-  capture_stop v3-ipv6-priority0 "    version 3
-    state BACKUP
-    virtual_router_id 53
-    priority 110
-    advert_int 1
-    virtual_ipaddress {
-        2001:db8::100/64
-    }" 2001:db8::100 "VRRPv3 IPv6 master (VRID 53) stopped with SIGTERM: one regular advert, then the priority-0 advert."
-fi
+fixture_stop v3-ipv6-priority0 "$(instance_body 3 53 110 1 "" 2001:db8::100/64)" 2001:db8::100 \
+  "VRRPv3 IPv6 master (VRID 53) stopped with SIGTERM: one regular advert, then the priority-0 advert."
 
-if wanted v3-ipv4-unicast-priority0; then
-  capture_stop v3-ipv4-unicast-priority0 "    version 3
-    state BACKUP
-    virtual_router_id 54
-    priority 100
-    advert_int 1
-    unicast_src_ip $SPEAKER_V4
-    unicast_peer {
-        $LISTENER_V4
-    }
-    virtual_ipaddress {
-        192.0.2.104/24
-    }" 192.0.2.104 "VRRPv3 IPv4 unicast master (VRID 54) stopped with SIGTERM: one regular advert, then the priority-0 advert to the peer."
-fi
+fixture_stop v3-ipv4-unicast-priority0 "$(instance_body 3 54 100 1 "$UNICAST" 192.0.2.104/24)" 192.0.2.104 \
+  "VRRPv3 IPv4 unicast master (VRID 54) stopped with SIGTERM: one regular advert, then the priority-0 advert to the peer."

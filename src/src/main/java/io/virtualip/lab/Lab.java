@@ -175,18 +175,8 @@ public final class Lab implements AutoCloseable {
             "net.bridge.bridge-nf-call-arptables=0"));
     // No snooping: VRRP multicast (224.0.0.18, ff02::12) reaches every port whether or not anyone
     // joined.
-    run(
-        "ip",
-        "-n",
-        bridgeNamespace,
-        "link",
-        "add",
-        bridge,
-        "type",
-        "bridge",
-        "mcast_snooping",
-        "0");
-    run("ip", "-n", bridgeNamespace, "link", "set", bridge, "up");
+    ip(bridgeNamespace, "link", "add", bridge, "type", "bridge", "mcast_snooping", "0");
+    ip(bridgeNamespace, "link", "set", bridge, "up");
     for (Node node : nodes) {
       addNode(node);
     }
@@ -204,9 +194,7 @@ public final class Lab implements AutoCloseable {
                 "net.ipv6.conf.default.accept_dad=0"))
         .orThrow();
     String port = "p-" + node.name();
-    run(
-        "ip",
-        "-n",
+    ip(
         bridgeNamespace,
         "link",
         "add",
@@ -218,27 +206,11 @@ public final class Lab implements AutoCloseable {
         IFACE,
         "netns",
         node.namespace());
-    run("ip", "-n", bridgeNamespace, "link", "set", port, "master", bridge, "up");
-    run("ip", "-n", node.namespace(), "link", "set", "lo", "up");
-    run("ip", "-n", node.namespace(), "link", "set", IFACE, "address", node.mac(), "up");
-    run(
-        "ip",
-        "-n",
-        node.namespace(),
-        "addr",
-        "add",
-        node.ipv4Text() + "/" + IPV4_PREFIX_LENGTH,
-        "dev",
-        IFACE);
-    run(
-        "ip",
-        "-n",
-        node.namespace(),
-        "addr",
-        "add",
-        node.ipv6Text() + "/" + IPV6_PREFIX_LENGTH,
-        "dev",
-        IFACE);
+    ip(bridgeNamespace, "link", "set", port, "master", bridge, "up");
+    ip(node.namespace(), "link", "set", "lo", "up");
+    ip(node.namespace(), "link", "set", IFACE, "address", node.mac(), "up");
+    ip(node.namespace(), "addr", "add", node.ipv4Text() + "/" + IPV4_PREFIX_LENGTH, "dev", IFACE);
+    ip(node.namespace(), "addr", "add", node.ipv6Text() + "/" + IPV6_PREFIX_LENGTH, "dev", IFACE);
   }
 
   private void addNamespace(String namespace) {
@@ -335,17 +307,9 @@ public final class Lab implements AutoCloseable {
     hostLink = rootEnd;
     run("ip", "addr", "add", host + "/30", "dev", rootEnd);
     run("ip", "link", "set", rootEnd, "up");
-    run("ip", "-n", bridgeNamespace, "addr", "add", uplink + "/30", "dev", UPLINK);
-    run("ip", "-n", bridgeNamespace, "link", "set", UPLINK, "up");
-    run(
-        "ip",
-        "-n",
-        bridgeNamespace,
-        "addr",
-        "add",
-        GATEWAY + "/" + IPV4_PREFIX_LENGTH,
-        "dev",
-        bridge);
+    ip(bridgeNamespace, "addr", "add", uplink + "/30", "dev", UPLINK);
+    ip(bridgeNamespace, "link", "set", UPLINK, "up");
+    ip(bridgeNamespace, "addr", "add", GATEWAY + "/" + IPV4_PREFIX_LENGTH, "dev", bridge);
     Commands.run(COMMAND_TIMEOUT, sysctl(bridgeNamespace, "net.ipv4.ip_forward=1")).orThrow();
     Path rules = workDir.resolve("host-link-nat.nft");
     write(
@@ -361,7 +325,7 @@ public final class Lab implements AutoCloseable {
             .formatted(UPLINK));
     run("ip", "netns", "exec", bridgeNamespace, "nft", "-f", rules.toAbsolutePath().toString());
     for (Node node : nodes) {
-      run("ip", "-n", node.namespace(), "route", "add", host + "/32", "via", GATEWAY);
+      ip(node.namespace(), "route", "add", host + "/32", "via", GATEWAY);
     }
     uplinkAddress = Addresses.ipv4(uplink);
     hostAddress = Addresses.ipv4(host);
@@ -443,11 +407,11 @@ public final class Lab implements AutoCloseable {
 
   /** Sets {@code node}'s interface down: carrier lost, as when a cable is pulled. */
   public void linkDown(Node node) {
-    run("ip", "-n", node.namespace(), "link", "set", IFACE, "down");
+    ip(node.namespace(), "link", "set", IFACE, "down");
   }
 
   public void linkUp(Node node) {
-    run("ip", "-n", node.namespace(), "link", "set", IFACE, "up");
+    ip(node.namespace(), "link", "set", IFACE, "up");
   }
 
   /**
@@ -591,6 +555,13 @@ public final class Lab implements AutoCloseable {
         new ArrayList<>(List.of("ip", "netns", "exec", namespace, "sysctl", "-qw"));
     command.addAll(List.of(settings));
     return command;
+  }
+
+  /** {@code ip -n NAMESPACE ARGS...}: an iproute2 command in one of the lab's namespaces. */
+  private static void ip(String namespace, String... args) {
+    List<String> command = new ArrayList<>(List.of("ip", "-n", namespace));
+    command.addAll(List.of(args));
+    Commands.run(COMMAND_TIMEOUT, command).orThrow();
   }
 
   private static void run(String... command) {

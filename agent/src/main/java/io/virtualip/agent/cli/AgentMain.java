@@ -86,12 +86,7 @@ public final class AgentMain {
         description = "this node's name, the key of spec.priorities")
     String node;
 
-    @Option(
-        names = "--control-socket",
-        paramLabel = "PATH",
-        defaultValue = DEFAULT_CONTROL_SOCKET,
-        description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
-    Path controlSocket;
+    @CommandLine.Mixin ControlSocketOption controlSocket = new ControlSocketOption();
 
     @Option(
         names = "--secrets-dir",
@@ -117,7 +112,7 @@ public final class AgentMain {
       // priority-0 advert later on (with the image's serial collector, each young one that did
       // took 3-7 ms), and the heap shrinks to what is live.
       System.gc();
-      Agent agent = new Agent(node, definitions, controlSocket, log);
+      Agent agent = new Agent(node, definitions, controlSocket.path, log);
       Started started = startWithMetrics(agent, metrics, log);
       if (started.exitCode() != null) {
         return started.exitCode();
@@ -212,12 +207,7 @@ public final class AgentMain {
               + "VIRTUALIP_LEASE_DURATION_SECONDS).")
   static final class Kubernetes implements Callable<Integer> {
 
-    @Option(
-        names = "--control-socket",
-        paramLabel = "PATH",
-        defaultValue = DEFAULT_CONTROL_SOCKET,
-        description = "Unix socket that serves the status (default: ${DEFAULT-VALUE})")
-    Path controlSocket;
+    @CommandLine.Mixin ControlSocketOption controlSocket = new ControlSocketOption();
 
     @CommandLine.Mixin MetricsOptions metrics = new MetricsOptions();
 
@@ -235,7 +225,7 @@ public final class AgentMain {
         System.err.println("environment: " + e.getMessage());
         return EXIT_CONFIG;
       }
-      Agent agent = new Agent(node, List.of(), controlSocket, log);
+      Agent agent = new Agent(node, List.of(), controlSocket.path, log);
       Started started = startWithMetrics(agent, metrics, log);
       if (started.exitCode() != null) {
         return started.exitCode();
@@ -261,6 +251,22 @@ public final class AgentMain {
             MetricsOptions.close(endpoint);
           });
     }
+  }
+
+  /**
+   * {@code --control-socket}: where {@code run} and {@code kubernetes} serve the status and {@code
+   * status} asks for it.
+   */
+  static final class ControlSocketOption {
+
+    @Option(
+        names = "--control-socket",
+        paramLabel = "PATH",
+        defaultValue = DEFAULT_CONTROL_SOCKET,
+        description =
+            "the agent's control socket, the Unix socket that serves the status (default:"
+                + " ${DEFAULT-VALUE})")
+    Path path;
   }
 
   /**
@@ -314,20 +320,15 @@ public final class AgentMain {
       description = "Print the running agent's status as one JSON object.")
   static final class Status implements Callable<Integer> {
 
-    @Option(
-        names = "--control-socket",
-        paramLabel = "PATH",
-        defaultValue = DEFAULT_CONTROL_SOCKET,
-        description = "the agent's control socket (default: ${DEFAULT-VALUE})")
-    Path controlSocket;
+    @CommandLine.Mixin ControlSocketOption controlSocket = new ControlSocketOption();
 
     @Override
     public Integer call() {
       try {
-        System.out.println(ControlServer.query(controlSocket));
+        System.out.println(ControlServer.query(controlSocket.path));
         return 0;
       } catch (IOException e) {
-        System.err.println("no agent answers on " + controlSocket + ": " + e.getMessage());
+        System.err.println("no agent answers on " + controlSocket.path + ": " + e.getMessage());
         return 1;
       }
     }

@@ -97,37 +97,90 @@ public final class VrrpSocket implements AutoCloseable {
    */
   public static VrrpSocket openIpv4(String interfaceName, Inet4Address source)
       throws NativeException {
+    return open(interfaceName, false, source == null ? null : source.getAddress());
+  }
+
+  /**
+   * What both families share: the raw socket bound to the device, the family's group and hop
+   * options, receive timestamps and the larger receive buffer; the socket is closed if any step
+   * fails.
+   */
+  private static VrrpSocket open(String interfaceName, boolean ipv6, byte[] sourceAddress)
+      throws NativeException {
     int index = Sockets.interfaceIndex(interfaceName);
     int fd =
         Sockets.open(
-            Native.AF_INET,
+            ipv6 ? Native.AF_INET6 : Native.AF_INET,
             Native.SOCK_RAW | Native.SOCK_NONBLOCK,
             Native.IPPROTO_VRRP,
-            "socket(AF_INET, SOCK_RAW, 112)");
+            ipv6 ? "socket(AF_INET6, SOCK_RAW, 112)" : "socket(AF_INET, SOCK_RAW, 112)");
     try {
       Sockets.bindToDevice(fd, interfaceName);
-      NativeBuffer mreqn = new NativeBuffer(12);
-      mreqn.buffer().put(0, IPV4_GROUP).putInt(8, index);
-      Sockets.setBytes(
-          fd,
-          Native.IPPROTO_IP,
-          Native.IP_ADD_MEMBERSHIP,
-          mreqn,
-          12,
-          "IP_ADD_MEMBERSHIP 224.0.0.18 on " + interfaceName);
-      mreqn.buffer().putInt(0, 0);
-      Sockets.setBytes(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, mreqn, 12, "IP_MULTICAST_IF");
-      Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_TTL, VRRP_TTL, "IP_MULTICAST_TTL");
-      Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_TTL, VRRP_TTL, "IP_TTL");
-      Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+      if (ipv6) {
+        setIpv6Options(fd, interfaceName, index);
+      } else {
+        setIpv4Options(fd, interfaceName, index);
+      }
       Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
       setReceiveBuffer(fd);
-      return new VrrpSocket(
-          fd, false, interfaceName, index, source == null ? null : source.getAddress());
+      return new VrrpSocket(fd, ipv6, interfaceName, index, sourceAddress);
     } catch (NativeException | RuntimeException e) {
       Native.closeQuietly(fd);
       throw e;
     }
+  }
+
+  /**
+   * Joins {@code group} on interface {@code index}: {@code ip_mreqn} and {@code ipv6_mreq} both
+   * start with the group and hold the index (an int, last) at {@code indexOffset}. Returns the
+   * request, which IPv4 reuses for IP_MULTICAST_IF.
+   */
+  private static NativeBuffer joinGroup(
+      int fd, int level, int option, byte[] group, int indexOffset, int index, String description)
+      throws NativeException {
+    int size = indexOffset + Integer.BYTES;
+    NativeBuffer request = new NativeBuffer(size);
+    request.buffer().put(0, group).putInt(indexOffset, index);
+    Sockets.setBytes(fd, level, option, request, size, description);
+    return request;
+  }
+
+  private static void setIpv4Options(int fd, String interfaceName, int index)
+      throws NativeException {
+    NativeBuffer mreqn =
+        joinGroup(
+            fd,
+            Native.IPPROTO_IP,
+            Native.IP_ADD_MEMBERSHIP,
+            IPV4_GROUP,
+            8,
+            index,
+            "IP_ADD_MEMBERSHIP 224.0.0.18 on " + interfaceName);
+    mreqn.buffer().putInt(0, 0);
+    Sockets.setBytes(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_IF, mreqn, 12, "IP_MULTICAST_IF");
+    Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_TTL, VRRP_TTL, "IP_MULTICAST_TTL");
+    Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_TTL, VRRP_TTL, "IP_TTL");
+    Sockets.setInt(fd, Native.IPPROTO_IP, Native.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
+  }
+
+  private static void setIpv6Options(int fd, String interfaceName, int index)
+      throws NativeException {
+    joinGroup(
+        fd,
+        Native.IPPROTO_IPV6,
+        Native.IPV6_ADD_MEMBERSHIP,
+        IPV6_GROUP,
+        16,
+        index,
+        "IPV6_ADD_MEMBERSHIP ff02::12 on " + interfaceName);
+    Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_IF, index, "IPV6_MULTICAST_IF");
+    Sockets.setInt(
+        fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_HOPS, VRRP_TTL, "IPV6_MULTICAST_HOPS");
+    Sockets.setInt(
+        fd, Native.IPPROTO_IPV6, Native.IPV6_UNICAST_HOPS, VRRP_TTL, "IPV6_UNICAST_HOPS");
+    Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
+    Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+    Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
   }
 
   /**
@@ -161,44 +214,7 @@ public final class VrrpSocket implements AutoCloseable {
    */
   public static VrrpSocket openIpv6(String interfaceName, Inet6Address linkLocalSource)
       throws NativeException {
-    int index = Sockets.interfaceIndex(interfaceName);
-    int fd =
-        Sockets.open(
-            Native.AF_INET6,
-            Native.SOCK_RAW | Native.SOCK_NONBLOCK,
-            Native.IPPROTO_VRRP,
-            "socket(AF_INET6, SOCK_RAW, 112)");
-    try {
-      Sockets.bindToDevice(fd, interfaceName);
-      NativeBuffer mreq = new NativeBuffer(20);
-      mreq.buffer().put(0, IPV6_GROUP).putInt(16, index);
-      Sockets.setBytes(
-          fd,
-          Native.IPPROTO_IPV6,
-          Native.IPV6_ADD_MEMBERSHIP,
-          mreq,
-          20,
-          "IPV6_ADD_MEMBERSHIP ff02::12 on " + interfaceName);
-      Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_IF, index, "IPV6_MULTICAST_IF");
-      Sockets.setInt(
-          fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_HOPS, VRRP_TTL, "IPV6_MULTICAST_HOPS");
-      Sockets.setInt(
-          fd, Native.IPPROTO_IPV6, Native.IPV6_UNICAST_HOPS, VRRP_TTL, "IPV6_UNICAST_HOPS");
-      Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
-      Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
-      Sockets.setInt(fd, Native.IPPROTO_IPV6, Native.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
-      Sockets.setInt(fd, Native.SOL_SOCKET, Native.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
-      setReceiveBuffer(fd);
-      return new VrrpSocket(
-          fd,
-          true,
-          interfaceName,
-          index,
-          linkLocalSource == null ? null : linkLocalSource.getAddress());
-    } catch (NativeException | RuntimeException e) {
-      Native.closeQuietly(fd);
-      throw e;
-    }
+    return open(interfaceName, true, linkLocalSource == null ? null : linkLocalSource.getAddress());
   }
 
   /**

@@ -155,7 +155,7 @@ final class InstanceRunner implements Actions {
         new AdvertisementEncoder(
             config); // before reconfigure, which may advertise the new values at once
     vrrp.reconfigure(config, this::initialHealth, agent.loop().nowNanos(), this);
-    agent.log().log(System.Logger.Level.INFO, name() + " reconfigured in place (" + changes + ")");
+    log(System.Logger.Level.INFO, "reconfigured in place (" + changes + ")");
     if (vrrp.state() == before) {
       // No transition to report it, but the priority in reports changed.
       agent.transitioned(this, before, before, "reconfigured (" + changes + ")");
@@ -212,14 +212,11 @@ final class InstanceRunner implements Actions {
     for (VipDefinition.InterfaceTrack t : definition.tracks()) {
       if (trackName(t.interfaceName()).equals(trackName)) {
         try {
-          Optional<Link> tracked =
-              InterfaceResolver.byName(t.interfaceName(), agent.netlink().links());
-          return tracked.isPresent() && tracked.get().usable();
+          return usable(t.interfaceName(), agent.netlink().links());
         } catch (NativeException e) {
-          agent.log().log(
+          log(
               System.Logger.Level.WARNING,
-              name()
-                  + " cannot read interfaces: "
+              "cannot read interfaces: "
                   + e.getMessage()
                   + "; track "
                   + trackName
@@ -305,17 +302,14 @@ final class InstanceRunner implements Actions {
     long now = agent.loop().nowNanos();
     vrrp.trackChanged(linkTrack, l.usable(), now, this);
     for (VipDefinition.InterfaceTrack t : definition.tracks()) {
-      Optional<Link> tracked = InterfaceResolver.byName(t.interfaceName(), links);
-      vrrp.trackChanged(
-          trackName(t.interfaceName()), tracked.isPresent() && tracked.get().usable(), now, this);
+      vrrp.trackChanged(trackName(t.interfaceName()), usable(t.interfaceName(), links), now, this);
     }
     for (int i = 0; i < externalHealthy.length; i++) {
       vrrp.trackChanged(definition.externalTracks().get(i).name(), externalHealthy[i], now, this);
     }
-    agent.log().log(
+    log(
         System.Logger.Level.INFO,
-        name()
-            + " running on "
+        "running on "
             + l.name()
             + " (vrid "
             + vrid()
@@ -370,6 +364,16 @@ final class InstanceRunner implements Actions {
     return b.build();
   }
 
+  /** Whether a tracked interface exists and is usable (absent counts as failing). */
+  private static boolean usable(String interfaceName, List<Link> links) {
+    return InterfaceResolver.byName(interfaceName, links).map(Link::usable).orElse(false);
+  }
+
+  /** Logs {@code message} as this instance's: every line starts with its name. */
+  private void log(System.Logger.Level level, String message) {
+    agent.log().log(level, name() + " " + message);
+  }
+
   private static String trackName(String interfaceName) {
     return "interface " + interfaceName;
   }
@@ -393,7 +397,7 @@ final class InstanceRunner implements Actions {
   private void detached(FaultReason code, String reason) {
     detachedCode = code;
     if (!reason.equals(detachedReason)) {
-      agent.log().log(System.Logger.Level.WARNING, name() + " FAULT: " + reason);
+      log(System.Logger.Level.WARNING, "FAULT: " + reason);
       detachedSinceNanos = agent.loop().nowNanos();
     }
     detachedReason = reason;
@@ -482,10 +486,9 @@ final class InstanceRunner implements Actions {
       return;
     }
     lastReannounceNanos = now;
-    agent.log().log(
+    log(
         System.Logger.Level.WARNING,
-        name()
-            + " MASTER: other master "
+        "MASTER: other master "
             + advertisement.sourceAddress().getHostAddress()
             + " (priority "
             + advertisement.priority()
@@ -502,10 +505,9 @@ final class InstanceRunner implements Actions {
       if (advertising && late > vrrp.config().advertIntervalCentis() * NANOS_PER_CENTI) {
         // Backups take over after Master_Down_Interval of silence; a stall this long brings them a
         // whole interval closer, and is the likely cause if one of them does.
-        agent.log().log(
+        log(
             System.Logger.Level.WARNING,
-            name()
-                + " MASTER: advertisement sent "
+            "MASTER: advertisement sent "
                 + late / 1_000_000
                 + " ms late (this process"
                 + " was stalled: CPU starvation, a GC pause or a suspended VM)");
@@ -594,9 +596,7 @@ final class InstanceRunner implements Actions {
         // Logged when the error changes, not per advert: a dead link would otherwise flood the log.
         if (!e.getMessage().equals(lastSendError)) {
           lastSendError = e.getMessage();
-          agent.log().log(
-              System.Logger.Level.WARNING,
-              name() + " cannot send advertisement: " + e.getMessage());
+          log(System.Logger.Level.WARNING, "cannot send advertisement: " + e.getMessage());
         }
       }
     }
@@ -610,19 +610,14 @@ final class InstanceRunner implements Actions {
         if (agent.netlink().add(addRequests[i])) {
           added.add(p);
         } else {
-          agent.log().log(
+          log(
               System.Logger.Level.INFO,
-              name()
-                  + " "
-                  + p
-                  + " was already on "
-                  + link.name()
-                  + "; not ours, so it will not be removed");
+              p + " was already on " + link.name() + "; not ours, so it will not be removed");
         }
       } catch (NativeException e) {
-        agent.log().log(
+        log(
             System.Logger.Level.WARNING,
-            name() + " cannot add " + p + " to " + link.name() + ": " + e.getMessage());
+            "cannot add " + p + " to " + link.name() + ": " + e.getMessage());
       }
     }
   }
@@ -638,8 +633,7 @@ final class InstanceRunner implements Actions {
             .netlink()
             .removeAddress(link == null ? 0 : link.index(), p.address(), p.prefixLength());
       } catch (NativeException e) {
-        agent.log().log(
-            System.Logger.Level.WARNING, name() + " cannot remove " + p + ": " + e.getMessage());
+        log(System.Logger.Level.WARNING, "cannot remove " + p + ": " + e.getMessage());
       }
     }
     added.clear();
@@ -656,7 +650,7 @@ final class InstanceRunner implements Actions {
 
   @Override
   public void stateChanged(State from, State to, String reason) {
-    agent.log().log(System.Logger.Level.INFO, name() + " " + from + " -> " + to + ": " + reason);
+    log(System.Logger.Level.INFO, from + " -> " + to + ": " + reason);
     transitions.merge(
         new InstanceMetrics.Transition(from.name(), to.name(), vrrp.lastTransitionCause()),
         1L,

@@ -66,7 +66,7 @@ public final class Counters {
           accepted.put(v.name(), n);
         }
       } else if (n != 0) {
-        rejected.put(v.name(), n);
+        rejected.put(v.rejectReason().code(), n);
       }
     }
     return new CounterSnapshot(
@@ -86,7 +86,8 @@ public final class Counters {
    * @param priorityZeroReceived of the received, how many announced a master giving up
    * @param becameMaster transitions into MASTER
    * @param accepted accepted adverts by checksum form (verdict name), non-zero only
-   * @param rejected rejected packets by reason (verdict name), non-zero only
+   * @param rejected rejected packets by {@link io.virtualip.api.v1.contract.RejectReason} code,
+   *     non-zero only
    */
   public record CounterSnapshot(
       long advertsSent,
@@ -97,7 +98,7 @@ public final class Counters {
       Map<String, Long> accepted,
       Map<String, Long> rejected) {
     public long rejected(Verdict reason) {
-      return rejected.getOrDefault(reason.name(), 0L);
+      return reason.accepted() ? 0 : rejected.getOrDefault(reason.rejectReason().code(), 0L);
     }
   }
 }

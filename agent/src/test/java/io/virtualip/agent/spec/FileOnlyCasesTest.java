@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.virtualip.agent.source.file.ConfigLoader;
 import io.virtualip.agent.vrrp.Verdict;
-import io.virtualip.api.v1.contract.RejectReason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,16 +80,17 @@ class FileOnlyCasesTest {
   }
 
   /**
-   * The status's rejected counters are keyed by the contract's codes: every rejecting verdict has
-   * one.
+   * The status's rejected counters are keyed by the contract's codes, the metric's reason label by
+   * the verdict's name: every rejecting verdict has a reason, and its code is the verdict's name.
    */
   @Test
   void everyRejectingVerdictIsAContractRejectReason() {
     for (Verdict v : Verdict.values()) {
       if (!v.accepted()) {
-        assertThat(RejectReason.fromCode(v.name()))
+        assertThat(v.rejectReason())
             .as("RejectReason for verdict %s: add it to the contract", v)
-            .isPresent();
+            .isNotNull();
+        assertThat(v.rejectReason().code()).as("code of verdict %s", v).isEqualTo(v.name());
       }
     }
   }

@@ -480,16 +480,8 @@ public final class ManyInstancesBenchmark implements Callable<Integer> {
    * One router of an agent that runs many, seen as a {@link VrrpRouter}: its role and its VIP only,
    * so the failover measurement waits for this router's state, not the first one's or all VIPs.
    */
-  private static final class OneRouter implements VrrpRouter {
-    private final Lab lab;
-    private final AgentProcess agent;
-    private final VirtualRouter router;
-
-    OneRouter(Lab lab, AgentProcess agent, VirtualRouter router) {
-      this.lab = lab;
-      this.agent = agent;
-      this.router = router;
-    }
+  private record OneRouter(Lab lab, AgentProcess agent, VirtualRouter router)
+      implements VrrpRouter {
 
     @Override
     public Implementation implementation() {

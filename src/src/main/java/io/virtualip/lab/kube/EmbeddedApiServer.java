@@ -36,7 +36,6 @@ public final class EmbeddedApiServer implements LabApi {
   public static final String CRD_RESOURCE = "/META-INF/fabric8/virtualips.virtualip.io-v1.yml";
 
   /** The agents' and operator's namespace. */
-  private static final String NAMESPACE = "virtualip-system";
 
   /** The Kubernetes minor version announced on /version: the kubectl on these machines is 1.32. */
   private static final String MINOR_VERSION = "32";
@@ -141,14 +140,11 @@ public final class EmbeddedApiServer implements LabApi {
    * account.
    */
   private Map<String, String> clientEnvironment() {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("KUBERNETES_MASTER", url());
-    env.put("KUBERNETES_AUTH_TOKEN", "virtualip-lab");
-    env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
-    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    env.put("KUBERNETES_NAMESPACE", NAMESPACE);
-    return env;
+    Map<String, String> access = new LinkedHashMap<>();
+    access.put("KUBERNETES_MASTER", url());
+    access.put("KUBERNETES_AUTH_TOKEN", "virtualip-lab");
+    access.put("KUBERNETES_TRUST_CERTIFICATES", "true");
+    return LabApi.clientEnvironment(access);
   }
 
   /** The kubectl on the PATH, if any. */

@@ -2,7 +2,9 @@ package io.virtualip.lab.kube;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.virtualip.testkit.kube.InstalledChart;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,6 +49,20 @@ public interface LabApi extends AutoCloseable {
    * ServiceAccount on the node.
    */
   Map<String, String> agentEnvironment(String node, Path workDir);
+
+  /**
+   * The environment for a lab process's fabric8 client: {@code access} (where the API is and who
+   * the client is), then what every lab client shares: a kubeconfig read only when {@code access}
+   * names one (KUBECONFIG), no ServiceAccount files (the processes run in no Pod), and the chart's
+   * namespace.
+   */
+  static Map<String, String> clientEnvironment(Map<String, String> access) {
+    Map<String, String> env = new LinkedHashMap<>(access);
+    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", String.valueOf(access.containsKey("KUBECONFIG")));
+    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+    env.put("KUBERNETES_NAMESPACE", InstalledChart.NAMESPACE);
+    return env;
+  }
 
   /** The real kubectl pointed at this API (admin), where there is one. */
   Optional<Kubectl> kubectl(Path workDir);

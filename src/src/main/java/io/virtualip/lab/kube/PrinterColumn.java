@@ -66,27 +66,28 @@ record PrinterColumn(String name, String type, String jsonPath) {
     }
     long minutes = d.toMinutes();
     if (minutes < 10) {
-      long s = seconds % 60;
-      return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
+      return twoUnits(minutes, "m", seconds % 60, "s");
     } else if (minutes < 180) {
       return minutes + "m";
     }
     long hours = d.toHours();
     if (hours < 8) {
-      long m = minutes % 60;
-      return m == 0 ? hours + "h" : hours + "h" + m + "m";
+      return twoUnits(hours, "h", minutes % 60, "m");
     } else if (hours < 48) {
       return hours + "h";
     } else if (hours < 24 * 8) {
-      long h = hours % 24;
-      return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
+      return twoUnits(hours / 24, "d", hours % 24, "h");
     } else if (hours < 24 * 365 * 2) {
       return hours / 24 + "d";
     } else if (hours < 24 * 365 * 8) {
-      long days = hours / 24 % 365;
-      return days == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + days + "d";
+      return twoUnits(hours / 24 / 365, "y", hours / 24 % 365, "d");
     }
     return hours / 24 / 365 + "y";
+  }
+
+  /** "5m" or "5m3s": the smaller unit only when it is not zero, as HumanDuration writes it. */
+  private static String twoUnits(long major, String majorUnit, long minor, String minorUnit) {
+    return minor == 0 ? major + majorUnit : major + majorUnit + minor + minorUnit;
   }
 
   List<JsonNode> evaluate(JsonNode object) {

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -120,12 +119,7 @@ public final class RealApiServer implements LabApi {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
-    env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "true");
-    env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    env.put("KUBERNETES_NAMESPACE", NAMESPACE);
-    return env;
+    return LabApi.clientEnvironment(Map.of("KUBECONFIG", kubeconfig.toAbsolutePath().toString()));
   }
 
   /**

@@ -8,10 +8,10 @@ import java.util.stream.Collectors;
 
 /**
  * Why an agent rejected received VRRP packets: the keys of {@code status.nodes[].rejected}. The
- * code is the agent's validator verdict name (so the agent's counters need no translation, and an
- * agent test checks that every rejecting verdict has its reason here); {@link #disagreement()}
- * marks the reasons that mean a peer's adverts arrive but disagree with this node's settings, which
- * is how the operator explains a split brain.
+ * agent's validator verdicts name the reason they are counted under, and the code is the verdict's
+ * name too (so the metric's reason label and the status key agree: an agent test checks it); {@link
+ * #disagreement()} marks the reasons that mean a peer's adverts arrive but disagree with this
+ * node's settings, which is how the operator explains a split brain.
  *
  * <p>To add a reason: add a constant (the code is its name) with the words an operator acts on.
  */
