@@ -48,6 +48,12 @@ public interface LibC {
 
   int epoll_wait(int epollFd, Pointer events, int maxEvents, int timeoutMillis);
 
+  /**
+   * epoll_wait with a {@code struct timespec} timeout (Linux 5.11, glibc 2.35); {@code sigmask} may
+   * be null. Fails with ENOSYS on older kernels, EPERM under a seccomp profile that predates it.
+   */
+  int epoll_pwait2(int epollFd, Pointer events, int maxEvents, Pointer timeout, Pointer sigmask);
+
   int eventfd(int initialValue, int flags);
 
   int timerfd_create(int clockId, int flags);

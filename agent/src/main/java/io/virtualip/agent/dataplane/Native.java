@@ -74,6 +74,7 @@ public final class Native {
   public static final int EPOLL_CTL_ADD = 1;
   public static final int EPOLL_CTL_DEL = 2;
   public static final int EPOLLIN = 0x1;
+  public static final int EPOLLET = 1 << 31;
   public static final int EFD_NONBLOCK = 0x800;
   public static final int EFD_CLOEXEC = 0x80000;
   public static final int CLOCK_REALTIME = 0;

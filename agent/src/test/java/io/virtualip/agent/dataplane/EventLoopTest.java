@@ -92,6 +92,77 @@ class EventLoopTest {
     }
   }
 
+  /**
+   * Deadlines near enough for epoll_pwait2's own timeout (1 ms apart) interleaved with farther ones
+   * on the timerfd, and a far timer moved later while the timerfd is armed at its old deadline (the
+   * loop does not re-arm then, the timerfd ends one wait early): every timer fires every time, in
+   * order, never before its deadline.
+   */
+  @Test
+  void nearAndFarDeadlinesAndATimerMovedLaterFireNeverEarly() throws Exception {
+    int firings = 300;
+    long period = TimeUnit.MILLISECONDS.toNanos(1);
+    assertThat(period).isLessThanOrEqualTo(EventLoop.PRECISE_TIMEOUT_MAX_NANOS);
+    try (EventLoop loop = new EventLoop()) {
+      long start = System.nanoTime();
+      long[] lateness = new long[firings];
+      long[] deadline = {start + period};
+      int[] count = {0};
+      CountDownLatch done = new CountDownLatch(3);
+      EventLoop.Timer[] near = new EventLoop.Timer[1];
+      near[0] =
+          loop.newTimer(
+              () -> {
+                lateness[count[0]] = System.nanoTime() - deadline[0];
+                if (++count[0] < firings) {
+                  deadline[0] += period;
+                  near[0].armAt(deadline[0]);
+                } else {
+                  done.countDown();
+                }
+              });
+      long farDeadline = start + TimeUnit.MILLISECONDS.toNanos(40);
+      long[] farFiredAt = {0};
+      EventLoop.Timer far =
+          loop.newTimer(
+              () -> {
+                farFiredAt[0] = System.nanoTime();
+                done.countDown();
+              });
+      long movedDeadline = start + TimeUnit.MILLISECONDS.toNanos(150);
+      AtomicLong movedFirings = new AtomicLong();
+      long[] movedFiredAt = {0};
+      EventLoop.Timer moved =
+          loop.newTimer(
+              () -> {
+                movedFiredAt[0] = System.nanoTime();
+                movedFirings.incrementAndGet();
+                done.countDown();
+              });
+      near[0].armAt(deadline[0]);
+      far.armAt(farDeadline);
+      moved.armAt(start + TimeUnit.MILLISECONDS.toNanos(20));
+      loop.start("near-far-test");
+      // Moved later well before its first deadline, while the near timer keeps the loop busy.
+      loop.submit(
+              () -> {
+                moved.armAt(movedDeadline);
+                return null;
+              })
+          .get();
+      assertThat(done.await(30, TimeUnit.SECONDS)).as("every timer fired").isTrue();
+      Thread.sleep(50);
+
+      Arrays.sort(lateness);
+      assertThat(lateness[0]).as("near timer never early").isNotNegative();
+      assertThat(farFiredAt[0]).as("far timer not early").isGreaterThanOrEqualTo(farDeadline);
+      assertThat(movedFiredAt[0])
+          .as("moved timer at its new deadline")
+          .isGreaterThanOrEqualTo(movedDeadline);
+      assertThat(movedFirings.get()).as("moved timer fires once").isEqualTo(1);
+    }
+  }
+
   @Test
   void cancelledTimerDoesNotFireAndTimersCanRearmThemselves() throws Exception {
     try (EventLoop loop = new EventLoop()) {
