@@ -324,9 +324,7 @@ class EndToEndTest {
               && Conditions.TRUE.equals(status(SEED, Conditions.READY))
               && vip.getStatus().getNodes().stream()
                   .allMatch(
-                      n ->
-                          n.getUpdated() != null
-                              && Instant.parse(n.getUpdated()).isAfter(outageEnd));
+                      n -> n.updated() != null && Instant.parse(n.updated()).isAfter(outageEnd));
         });
     System.out.printf(
         "[e2e] status caught up %d ms after the API came back%n", ms(System.nanoTime() - back));
@@ -489,14 +487,14 @@ class EndToEndTest {
 
   private static Map<String, NodeState> states(VirtualIP vip) {
     return nodes(vip).stream()
-        .filter(n -> n.getState() != null)
-        .collect(Collectors.toMap(NodeStatus::getName, NodeStatus::getState));
+        .filter(n -> n.state() != null)
+        .collect(Collectors.toMap(NodeStatus::name, NodeStatus::state));
   }
 
   /** When each node entered its current state: unchanged means no transition. */
   private static Map<String, String> since(VirtualIP vip) {
     return nodes(vip).stream()
-        .collect(Collectors.toMap(NodeStatus::getName, n -> Objects.toString(n.getSince())));
+        .collect(Collectors.toMap(NodeStatus::name, n -> Objects.toString(n.since())));
   }
 
   private static List<NodeStatus> nodes(VirtualIP vip) {

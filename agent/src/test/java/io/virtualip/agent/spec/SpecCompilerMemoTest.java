@@ -29,9 +29,8 @@ class SpecCompilerMemoTest {
     vip.setSpec(spec);
     VirtualIPStatus status = new VirtualIPStatus();
     status.setVirtualRouterId(vrid);
-    NodeStatus entry = new NodeStatus();
-    entry.setName("node-b");
-    entry.setState(NodeState.valueOf(reportedState));
+    NodeStatus entry =
+        NodeStatus.builder().name("node-b").state(NodeState.valueOf(reportedState)).build();
     status.setNodes(List.of(entry));
     vip.setStatus(status);
     return vip;

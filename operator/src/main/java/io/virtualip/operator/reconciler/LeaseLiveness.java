@@ -141,8 +141,7 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
     return vip.getStatus() != null
         && vip.getStatus().getNodes() != null
         && vip.getStatus().getNodes().stream()
-            .anyMatch(
-                e -> node.equals(e.getName()) && (!onlyClaims || e.getState() == NodeState.Master));
+            .anyMatch(e -> node.equals(e.name()) && (!onlyClaims || e.state() == NodeState.Master));
   }
 
   private static java.util.Set<String> union(Map<String, Liveness> a, Map<String, Liveness> b) {

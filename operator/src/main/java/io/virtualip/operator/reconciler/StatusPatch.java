@@ -68,11 +68,11 @@ final class StatusPatch {
   static ArrayNode markUnknown(int index, NodeStatus entry, String reason) {
     String at = "/status/nodes/" + index;
     ArrayNode ops = JSON.arrayNode();
-    ops.add(op("test", at + "/name", JSON.textNode(entry.getName())));
-    if (entry.getUpdated() != null) {
-      ops.add(op("test", at + "/updated", JSON.textNode(entry.getUpdated())));
-    } else if (entry.getState() != null) {
-      ops.add(op("test", at + "/state", JSON.textNode(entry.getState().name())));
+    ops.add(op("test", at + "/name", JSON.textNode(entry.name())));
+    if (entry.updated() != null) {
+      ops.add(op("test", at + "/updated", JSON.textNode(entry.updated())));
+    } else if (entry.state() != null) {
+      ops.add(op("test", at + "/state", JSON.textNode(entry.state().name())));
     }
     ops.add(op("add", at + "/state", JSON.textNode(NodeState.Unknown.name())));
     ops.add(op("add", at + "/reason", JSON.textNode(reason)));

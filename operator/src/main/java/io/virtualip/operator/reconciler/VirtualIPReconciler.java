@@ -415,10 +415,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
             t -> multiMasterSince.put(uid(vip), t), () -> multiMasterSince.remove(uid(vip)));
     Map<String, NodeState> nodes = new TreeMap<>();
     for (NodeStatus entry : StatusWriter.entries(vip)) {
-      if (entry.getName() != null && entry.getState() != null) {
+      if (entry.name() != null && entry.state() != null) {
         nodes.put(
-            entry.getName(),
-            aggregate.agentDown().contains(entry.getName()) ? NodeState.Unknown : entry.getState());
+            entry.name(),
+            aggregate.agentDown().contains(entry.name()) ? NodeState.Unknown : entry.state());
       }
     }
     metrics.observed(
@@ -473,7 +473,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
                 v.getStatus() != null
                     && v.getStatus().getNodes() != null
                     && v.getStatus().getNodes().stream()
-                        .anyMatch(e -> Objects.equals(e.getName(), node)))
+                        .anyMatch(e -> Objects.equals(e.name(), node)))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

@@ -42,10 +42,10 @@ public record StatusView(
     Set<String> down = new TreeSet<>();
     Set<String> missing = new TreeSet<>();
     for (NodeStatus e : entries) {
-      if (e.getState() == NodeState.Unknown) {
-        down.add(e.getName());
+      if (e.state() == NodeState.Unknown) {
+        down.add(e.name());
       } else if (Reasons.interfaceMissing(e)) {
-        missing.add(e.getName());
+        missing.add(e.name());
       }
     }
     String ready =

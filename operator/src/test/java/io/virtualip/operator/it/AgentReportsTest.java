@@ -131,7 +131,7 @@ class AgentReportsTest {
 
   private NodeStatus stored(String vip, String node) {
     return cluster.get(vip).getStatus().getNodes().stream()
-        .filter(e -> node.equals(e.getName()))
+        .filter(e -> node.equals(e.name()))
         .findFirst()
         .orElseThrow();
   }
@@ -151,7 +151,7 @@ class AgentReportsTest {
     // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote
     // them.
     assertThat(cluster.get("rep-ready").getStatus().getNodes())
-        .extracting(NodeStatus::getName)
+        .extracting(NodeStatus::name)
         .containsExactlyInAnyOrder("rep-ready-n1", "rep-ready-n2");
 
     a.get(1).report("rep-ready", entry(Master, 200));
@@ -212,8 +212,7 @@ class AgentReportsTest {
     List<SimulatedAgent> a = setUp("rep-rej", null, "rep-rej-n1", "rep-rej-n2");
     masterWithBackup("rep-rej", a.get(0), a.get(1));
 
-    NodeStatus claim = entry(Master, 100);
-    claim.setRejected(Map.of("AUTH_MISMATCH", 7L));
+    NodeStatus claim = entry(Master, 100).toBuilder().rejected(Map.of("AUTH_MISMATCH", 7L)).build();
     // The operator looks for counters growing between two reports: n1's adverts keep being
     // rejected.
     a.get(1).keepRejecting("AUTH_MISMATCH");
@@ -241,7 +240,7 @@ class AgentReportsTest {
     assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN))
         .isEqualTo("False/AtMostOneMaster");
     withinTwoSeconds()
-        .until(() -> stored("rep-stale", "rep-stale-n1").getState(), NodeState.Unknown::equals);
+        .until(() -> stored("rep-stale", "rep-stale-n1").state(), NodeState.Unknown::equals);
     assertThat(cluster.summary("rep-stale", Conditions.DEGRADED)).isEqualTo("True/AgentDown");
     withinTwoSeconds().until(() -> cluster.events("rep-stale", "AgentDown"), l -> l.size() == 1);
     assertThat(cluster.events("rep-stale", "SplitBrain")).isEmpty();
@@ -329,9 +328,8 @@ class AgentReportsTest {
     assertThat(cluster.get("rep-res").getStatus().getStepDown()).containsExactly("rep-res-n1");
 
     // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
-    NodeStatus hearing = entry(Backup, 100);
     PeerStatus peer = new PeerStatus(a.get(1).address, null, Instant.now().toString());
-    hearing.setPeers(List.of(peer));
+    NodeStatus hearing = entry(Backup, 100).toBuilder().peers(List.of(peer)).build();
     a.get(0).report("rep-res", hearing);
     withinTwoSeconds()
         .until(
@@ -346,9 +344,11 @@ class AgentReportsTest {
     List<SimulatedAgent> a = setUp("rep-if", null, "rep-if-n1", "rep-if-n2");
     masterWithBackup("rep-if", a.get(0), a.get(1));
 
-    NodeStatus fault = entry(Fault, 100);
-    fault.setReason("interface eth9 not found"); // the agent's wording, for people
-    fault.setReasonCode("InterfaceMissing"); // the agent's code, what the operator decides on
+    NodeStatus fault =
+        entry(Fault, 100).toBuilder()
+            .reason("interface eth9 not found") // the agent's wording, for people
+            .reasonCode("InterfaceMissing") // the agent's code, what the operator decides on
+            .build();
     a.get(1).report("rep-if", fault);
     withinTwoSeconds()
         .until(

@@ -71,10 +71,6 @@ final class ClusterSteps {
   }
 
   static NodeStatus entry(NodeState state, int priority) {
-    NodeStatus e = new NodeStatus();
-    e.setState(state);
-    e.setPriority(priority);
-    e.setEffectivePriority(priority);
-    return e;
+    return NodeStatus.builder().state(state).priority(priority).effectivePriority(priority).build();
   }
 }

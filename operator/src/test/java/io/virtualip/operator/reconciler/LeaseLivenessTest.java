@@ -132,10 +132,7 @@ class LeaseLivenessTest {
   }
 
   private static NodeStatus entry(String node, NodeState state) {
-    NodeStatus e = new NodeStatus();
-    e.setName(node);
-    e.setState(state);
-    return e;
+    return NodeStatus.builder().name(node).state(state).build();
   }
 
   private static VirtualIP vip(String name, NodeStatus... entries) {

@@ -89,7 +89,7 @@ class StatusPatchTest {
             "add /status/nodes/0/state",
             "add /status/nodes/0/reason");
     JsonNode updated = ops.get(1).get("value");
-    assertThat(updated.asText()).isEqualTo(entry.getUpdated());
+    assertThat(updated.asText()).isEqualTo(entry.updated());
     assertThat(ops.get(2).get("value").asText()).isEqualTo("Unknown");
   }
 }

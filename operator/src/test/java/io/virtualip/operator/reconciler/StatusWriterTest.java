@@ -164,7 +164,7 @@ class StatusWriterTest {
     // The entry is left alone; the operator's own fields are still written.
     writer.write(cached, aggregate("node-b", Set.of("node-a")));
     VirtualIP after = stored("sw-unknown");
-    assertThat(after.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Backup);
+    assertThat(after.getStatus().getNodes().get(0).state()).isEqualTo(NodeState.Backup);
     assertThat(after.getStatus().getMaster()).isEqualTo("node-b");
 
     requests.clear();
@@ -172,7 +172,7 @@ class StatusWriterTest {
     assertThat(count("GET")).isZero();
     assertThat(count("PATCH")).isEqualTo(1);
     VirtualIP marked = stored("sw-unknown");
-    assertThat(marked.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Unknown);
+    assertThat(marked.getStatus().getNodes().get(0).state()).isEqualTo(NodeState.Unknown);
     assertThat(marked.getStatus().getMaster()).isNull();
   }
 }

@@ -52,16 +52,16 @@ public final class WideList {
             : v.getStatus().getNodes();
     List<String> backups =
         nodes.stream()
-            .filter(n -> n.getState() == NodeState.Backup)
-            .map(NodeStatus::getName)
+            .filter(n -> n.state() == NodeState.Backup)
+            .map(NodeStatus::name)
             .sorted() // by name, not in the order the agents happened to write their entries
             .toList();
     // Masters too when more than one claims (status.master is then empty): the split brain shows in
     // the row.
     List<String> others =
         nodes.stream()
-            .filter(n -> n.getState() != NodeState.Backup && !n.getName().equals(master(v)))
-            .map(n -> n.getName() + "(" + n.getState() + ")")
+            .filter(n -> n.state() != NodeState.Backup && !n.name().equals(master(v)))
+            .map(n -> n.name() + "(" + n.state() + ")")
             .sorted()
             .toList();
     return List.of(

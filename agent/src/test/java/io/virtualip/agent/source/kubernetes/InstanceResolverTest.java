@@ -51,10 +51,12 @@ class InstanceResolverTest {
   @Test
   void anotherNodesEntryIsNotTheAgentsToJudge() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    io.virtualip.api.v1.NodeStatus entry = new io.virtualip.api.v1.NodeStatus();
-    entry.setName("node-b");
-    entry.setState(io.virtualip.api.v1.NodeState.Master);
-    entry.setReason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1));
+    io.virtualip.api.v1.NodeStatus entry =
+        io.virtualip.api.v1.NodeStatus.builder()
+            .name("node-b")
+            .state(io.virtualip.api.v1.NodeState.Master)
+            .reason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1))
+            .build();
     vip.getStatus().setNodes(List.of(entry));
     assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(51);
   }

@@ -295,9 +295,7 @@ class KubernetesAgentTest {
   @Test
   void reportsItsOwnEntryEventsAndLeaseWithoutTouchingOtherNodesEntries() throws Exception {
     create(Fixtures.virtualIp("a"));
-    NodeStatus other = new NodeStatus();
-    other.setName("node-b");
-    other.setState(NodeState.Backup);
+    NodeStatus other = NodeStatus.builder().name("node-b").state(NodeState.Backup).build();
     editStatus("a", s -> s.setNodes(List.of(other)));
     startAgent();
 
@@ -308,11 +306,11 @@ class KubernetesAgentTest {
         .until(
             () ->
                 storedStatus("a").getNodes().size() == 2
-                    && storedStatus("a").getNodes().get(1).getState() == NodeState.Master);
+                    && storedStatus("a").getNodes().get(1).state() == NodeState.Master);
     assertThat(storedStatus("a").getNodes().get(0)).isEqualTo(other);
     NodeStatus mine = storedStatus("a").getNodes().get(1);
-    assertThat(mine.getName()).isEqualTo("node-a");
-    assertThat(mine.getObservedGeneration())
+    assertThat(mine.name()).isEqualTo("node-a");
+    assertThat(mine.observedGeneration())
         .isEqualTo(
             admin.resources(VirtualIP.class).withName("a").get().getMetadata().getGeneration());
 
@@ -369,10 +367,10 @@ class KubernetesAgentTest {
     ZonedDateTime renewedBefore = ZonedDateTime.now().minusSeconds(1);
 
     api.restoreRelays();
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).getAdvertsSent() == 9);
+    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).advertsSent() == 9);
     assertThat(storedStatus("a").getNodes())
         .singleElement()
-        .satisfies(n -> assertThat(n.getState()).isEqualTo(NodeState.Master));
+        .satisfies(n -> assertThat(n.state()).isEqualTo(NodeState.Master));
     await()
         .atMost(WAIT)
         .until(

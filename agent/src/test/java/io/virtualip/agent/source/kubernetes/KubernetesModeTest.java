@@ -80,20 +80,20 @@ class KubernetesModeTest {
             .untilAsserted(
                 () -> {
                   assertThat(entry(admin, "node-a"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Master);
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Backup);
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getMasterAddress)
+                      .map(NodeStatus::masterAddress)
                       .contains("192.0.2.1");
                 });
         NodeStatus master = entry(admin, "node-a").orElseThrow();
-        assertThat(master.getAddress()).isEqualTo("192.0.2.1");
-        assertThat(master.getMasterAddress()).isEqualTo("192.0.2.1");
-        assertThat(master.getPriority()).isEqualTo(150);
-        assertThat(master.getSince()).isNotNull();
+        assertThat(master.address()).isEqualTo("192.0.2.1");
+        assertThat(master.masterAddress()).isEqualTo("192.0.2.1");
+        assertThat(master.priority()).isEqualTo(150);
+        assertThat(master.since()).isNotNull();
         assertThat(vipOn(pair.a)).isTrue();
         assertThat(vipOn(pair.b)).isFalse();
         assertThat(dir.resolve("node-a.ready")).exists();
@@ -118,13 +118,13 @@ class KubernetesModeTest {
             .untilAsserted(
                 () -> {
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Master);
                   assertThat(entry(admin, "node-a"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .isNotEqualTo(Optional.of(NodeState.Master));
                 });
-        assertThat(entry(admin, "node-b").orElseThrow().getMasterAddress()).isEqualTo("192.0.2.2");
+        assertThat(entry(admin, "node-b").orElseThrow().masterAddress()).isEqualTo("192.0.2.2");
         assertThat(vipOn(pair.b)).isTrue();
         assertThat(vipOn(pair.a)).isFalse();
         assertThat(dir.resolve("node-a.ready")).doesNotExist();
@@ -209,7 +209,7 @@ class KubernetesModeTest {
     if (vip == null || vip.getStatus() == null || vip.getStatus().getNodes() == null) {
       return Optional.empty();
     }
-    return vip.getStatus().getNodes().stream().filter(n -> node.equals(n.getName())).findFirst();
+    return vip.getStatus().getNodes().stream().filter(n -> node.equals(n.name())).findFirst();
   }
 
   private static boolean vipOn(String ns) throws Exception {

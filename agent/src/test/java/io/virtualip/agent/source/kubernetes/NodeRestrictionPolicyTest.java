@@ -471,17 +471,13 @@ class NodeRestrictionPolicyTest {
     assertThat(after.getConditions()).isEqualTo(before.getConditions());
     assertThat(after.getObservedGeneration()).isEqualTo(before.getObservedGeneration());
     assertThat(after.getNodes())
-        .filteredOn(n -> !"n1".equals(n.getName()) && !added.equals(n.getName()))
+        .filteredOn(n -> !"n1".equals(n.name()) && !added.equals(n.name()))
         .containsExactlyElementsOf(
-            before.getNodes().stream().filter(n -> !"n1".equals(n.getName())).toList());
+            before.getNodes().stream().filter(n -> !"n1".equals(n.name())).toList());
   }
 
   private static NodeStatus entry(String node, NodeState state, long sent) {
-    NodeStatus n = new NodeStatus();
-    n.setName(node);
-    n.setState(state);
-    n.setAdvertsSent(sent);
-    return n;
+    return NodeStatus.builder().name(node).state(state).advertsSent(sent).build();
   }
 
   private static Lease lease(String name, String holder) {

@@ -67,11 +67,7 @@ class NodeStatusWriterTest {
   }
 
   private static NodeStatus entry(String node, NodeState state, long sent) {
-    NodeStatus n = new NodeStatus();
-    n.setName(node);
-    n.setState(state);
-    n.setAdvertsSent(sent);
-    return n;
+    return NodeStatus.builder().name(node).state(state).advertsSent(sent).build();
   }
 
   private VirtualIPStatus stored() {

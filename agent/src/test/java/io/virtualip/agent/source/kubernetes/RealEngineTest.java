@@ -105,13 +105,11 @@ class RealEngineTest {
               VirtualIP stored = api.admin().resources(VirtualIP.class).withName("web").get();
               List<NodeStatus> nodes =
                   stored.getStatus() == null ? null : stored.getStatus().getNodes();
-              return nodes != null
-                  && nodes.size() == 1
-                  && nodes.get(0).getState() == NodeState.Master;
+              return nodes != null && nodes.size() == 1 && nodes.get(0).state() == NodeState.Master;
             });
     NodeStatus mine =
         api.admin().resources(VirtualIP.class).withName("web").get().getStatus().getNodes().get(0);
-    assertThat(mine.getName()).isEqualTo("node-a");
+    assertThat(mine.name()).isEqualTo("node-a");
 
     api.admin().resources(VirtualIP.class).withName("web").delete();
     await()

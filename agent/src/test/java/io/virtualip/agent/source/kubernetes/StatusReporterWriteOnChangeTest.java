@@ -218,15 +218,15 @@ class StatusReporterWriteOnChangeTest {
     Instant heard = Instant.now();
     engine.emit("vip", backupHearing(heard));
     await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
-    assertThat(writer.written.get(0).getPeers())
+    assertThat(writer.written.get(0).peers())
         .extracting(p -> p.address())
         .containsExactly("192.0.2.2");
     apiShowsLastWrite();
     // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change
     // worth a write.
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
-    assertThat(writer.written.get(1).getPeers()).isEmpty();
-    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Backup);
+    assertThat(writer.written.get(1).peers()).isEmpty();
+    assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Backup);
   }
 
   @Test
@@ -234,14 +234,16 @@ class StatusReporterWriteOnChangeTest {
     reporter.observedGeneration("vip", 1);
     engine.emit("vip", master(1, Map.of()));
     await().atMost(Duration.ofSeconds(2)).until(() -> writer.written.size() == 1);
-    NodeStatus marked = new NodeStatus();
-    marked.setName("node-a");
-    marked.setState(NodeState.Unknown);
-    marked.setUpdated(writer.written.get(0).getUpdated());
+    NodeStatus marked =
+        NodeStatus.builder()
+            .name("node-a")
+            .state(NodeState.Unknown)
+            .updated(writer.written.get(0).updated())
+            .build();
     VirtualIPStatus status = new VirtualIPStatus();
     status.setNodes(List.of(marked));
     vip.setStatus(status);
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
-    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Master);
+    assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Master);
   }
 }
