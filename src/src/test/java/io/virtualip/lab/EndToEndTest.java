@@ -124,7 +124,7 @@ class EndToEndTest {
     awaitSeedSettledOn("n1");
 
     VirtualIP vip = cluster.virtualIp(SEED);
-    assertThat(vip.getStatus().getVirtualRouterId()).isEqualTo(SeedVirtualIp.VRID);
+    assertThat(vip.getStatus().virtualRouterId()).isEqualTo(SeedVirtualIp.VRID);
     assertThat(states(vip))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("n1", NodeState.Master, "n2", NodeState.Backup, "n3", NodeState.Backup));
@@ -151,7 +151,7 @@ class EndToEndTest {
         awaitWhileWatching(
             "status.master = n2",
             Duration.ofSeconds(15),
-            () -> "n2".equals(cluster.virtualIp(SEED).getStatus().getMaster()),
+            () -> "n2".equals(cluster.virtualIp(SEED).getStatus().master()),
             splitBrainSeen);
     // Until n1's Lease has expired its stale Master entry is still there: no split brain may be
     // reported meanwhile.
@@ -273,7 +273,7 @@ class EndToEndTest {
           "n2 told to step down and n1 alone holding the address",
           Duration.ofSeconds(15),
           () -> {
-            List<String> stepDown = cluster.virtualIp(SEED).getStatus().getStepDown();
+            List<String> stepDown = cluster.virtualIp(SEED).getStatus().stepDown();
             return stepDown != null
                 && stepDown.contains("n2")
                 && cluster.holders(SEED_ADDRESS).equals(Set.of("n1"));
@@ -320,9 +320,9 @@ class EndToEndTest {
         Duration.ofSeconds(60),
         () -> {
           VirtualIP vip = cluster.virtualIp(SEED);
-          return "n1".equals(vip.getStatus().getMaster())
+          return "n1".equals(vip.getStatus().master())
               && Conditions.TRUE.equals(status(SEED, Conditions.READY))
-              && vip.getStatus().getNodes().stream()
+              && vip.getStatus().nodes().stream()
                   .allMatch(
                       n -> n.updated() != null && Instant.parse(n.updated()).isAfter(outageEnd));
         });
@@ -365,10 +365,10 @@ class EndToEndTest {
         () -> {
           VirtualIP vip = cluster.virtualIp(second.getMetadata().getName());
           return vip.getStatus() != null
-              && "n3".equals(vip.getStatus().getMaster())
+              && "n3".equals(vip.getStatus().master())
               && cluster.holders("192.0.2.101").equals(Set.of("n3"));
         });
-    assertThat(cluster.virtualIp("second").getStatus().getVirtualRouterId())
+    assertThat(cluster.virtualIp("second").getStatus().virtualRouterId())
         .isNotNull()
         .isNotEqualTo(SeedVirtualIp.VRID);
     assertThat(since(cluster.virtualIp(SEED))).isEqualTo(sinceBefore);
@@ -394,7 +394,7 @@ class EndToEndTest {
           SETTLE,
           () ->
               cluster.holders("192.0.2.101").equals(Set.of("n2"))
-                  && "n2".equals(cluster.virtualIp("second").getStatus().getMaster()));
+                  && "n2".equals(cluster.virtualIp("second").getStatus().master()));
       assertThat(cluster.holders(SEED_ADDRESS)).containsExactly("n1");
     } finally {
       cluster
@@ -470,7 +470,7 @@ class EndToEndTest {
           VirtualIP vip = cluster.virtualIp(SEED);
           return vip != null
               && vip.getStatus() != null
-              && master.equals(vip.getStatus().getMaster())
+              && master.equals(vip.getStatus().master())
               && Conditions.TRUE.equals(status(SEED, Conditions.READY))
               && Conditions.FALSE.equals(status(SEED, Conditions.SPLIT_BRAIN))
               && cluster.holders(SEED_ADDRESS).equals(Set.of(master));
@@ -498,9 +498,9 @@ class EndToEndTest {
   }
 
   private static List<NodeStatus> nodes(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null
+    return vip.getStatus() == null || vip.getStatus().nodes() == null
         ? List.of()
-        : vip.getStatus().getNodes();
+        : vip.getStatus().nodes();
   }
 
   /** The agents' transition events on {@code name}, with their repeat counts. */

@@ -93,7 +93,7 @@ public final class SpecCompiler {
         Arrays.asList(
             // The spec as text: the object may be changed in place later (tests do).
             SERIALIZATION.asJson(vip.getSpec()),
-            vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId(),
+            vip.getStatus() == null ? null : vip.getStatus().virtualRouterId(),
             source);
     String name = vip.getMetadata().getName();
     Checked c = name == null ? null : checked.get(name);
@@ -141,9 +141,7 @@ public final class SpecCompiler {
     copy.setKind(vip.getKind());
     copy.setMetadata(vip.getMetadata());
     copy.setSpec(vip.getSpec());
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vip.getStatus().getVirtualRouterId());
-    copy.setStatus(status);
+    copy.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(vip.getStatus().virtualRouterId()));
     return copy;
   }
 

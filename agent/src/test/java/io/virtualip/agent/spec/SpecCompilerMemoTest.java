@@ -27,12 +27,9 @@ class SpecCompilerMemoTest {
     VirtualIPSpec spec = new VirtualIPSpec();
     spec.setAddresses(List.of("192.0.2.100/24"));
     vip.setSpec(spec);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vrid);
     NodeStatus entry =
         NodeStatus.builder().name("node-b").state(NodeState.valueOf(reportedState)).build();
-    status.setNodes(List.of(entry));
-    vip.setStatus(status);
+    vip.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(vrid).withNodes(List.of(entry)));
     return vip;
   }
 

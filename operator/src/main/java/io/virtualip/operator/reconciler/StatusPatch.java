@@ -38,11 +38,11 @@ final class StatusPatch {
     if (s == null) {
       throw new IllegalArgumentException("no status yet: create it with firstStatus()");
     }
-    field(ops, "observedGeneration", s.getObservedGeneration(), generation, mapper);
-    field(ops, "virtualRouterId", s.getVirtualRouterId(), a.virtualRouterId(), mapper);
-    field(ops, "master", s.getMaster(), a.master(), mapper);
-    field(ops, "stepDown", s.getStepDown(), stepDown, mapper);
-    field(ops, "conditions", s.getConditions(), a.conditions(), mapper);
+    field(ops, "observedGeneration", s.observedGeneration(), generation, mapper);
+    field(ops, "virtualRouterId", s.virtualRouterId(), a.virtualRouterId(), mapper);
+    field(ops, "master", s.master(), a.master(), mapper);
+    field(ops, "stepDown", s.stepDown(), stepDown, mapper);
+    field(ops, "conditions", s.conditions(), a.conditions(), mapper);
     return ops.isEmpty() ? Optional.empty() : Optional.of(ops);
   }
 
@@ -51,13 +51,13 @@ final class StatusPatch {
    * entry yet).
    */
   static VirtualIPStatus firstStatus(Aggregate a, long generation) {
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setObservedGeneration(generation);
-    status.setVirtualRouterId(a.virtualRouterId());
-    status.setMaster(a.master());
-    status.setStepDown(a.stepDown().isEmpty() ? null : a.stepDown());
-    status.setConditions(a.conditions());
-    return status;
+    return new VirtualIPStatus(
+        generation,
+        a.virtualRouterId(),
+        a.master(),
+        null,
+        a.stepDown().isEmpty() ? null : a.stepDown(),
+        a.conditions());
   }
 
   /**

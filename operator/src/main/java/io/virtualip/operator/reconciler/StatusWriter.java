@@ -172,8 +172,8 @@ final class StatusWriter {
 
   /** status.nodes, the agents' entries; empty when there is none. */
   static List<NodeStatus> entries(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null
+    return vip.getStatus() == null || vip.getStatus().nodes() == null
         ? List.of()
-        : vip.getStatus().getNodes();
+        : vip.getStatus().nodes();
   }
 }

@@ -355,7 +355,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     Integer recorded =
         vridBook.containsKey(v.getMetadata().getName())
             ? vridBook.get(v.getMetadata().getName())
-            : v.getStatus() == null ? null : v.getStatus().getVirtualRouterId();
+            : v.getStatus() == null ? null : v.getStatus().virtualRouterId();
     boolean ipv6 =
         spec.getAddresses() != null && spec.getAddresses().stream().anyMatch(a -> a.contains(":"));
     return new VridClaim(
@@ -389,10 +389,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         SpecDefaults.splitBrainPolicy(spec),
         SpecDefaults.advertisementInterval(spec),
         SpecDefaults.mode(spec),
-        status == null ? null : status.getConditions(),
-        status == null ? null : status.getStepDown(),
+        status == null ? null : status.conditions(),
+        status == null ? null : status.stepDown(),
         rejected,
-        status == null ? null : status.getMaster(),
+        status == null ? null : status.master(),
         multiMasterSince.get(uid(vip)));
   }
 
@@ -471,9 +471,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .filter(
             v ->
                 v.getStatus() != null
-                    && v.getStatus().getNodes() != null
-                    && v.getStatus().getNodes().stream()
-                        .anyMatch(e -> Objects.equals(e.name(), node)))
+                    && v.getStatus().nodes() != null
+                    && v.getStatus().nodes().stream().anyMatch(e -> Objects.equals(e.name(), node)))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

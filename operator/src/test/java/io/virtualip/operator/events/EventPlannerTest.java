@@ -139,10 +139,11 @@ class EventPlannerTest {
   @Test
   void storedStatusStandsInAfterARestart() {
     Aggregate a = StatusAggregator.aggregate(N1_MASTER);
-    var status = new io.virtualip.api.v1.VirtualIPStatus();
-    status.setMaster(a.master());
-    status.setConditions(a.conditions());
-    status.setNodes(N1_MASTER.entries());
+    var status =
+        io.virtualip.api.v1.VirtualIPStatus.EMPTY
+            .withMaster(a.master())
+            .withConditions(a.conditions())
+            .withNodes(N1_MASTER.entries());
     assertThat(StatusView.stored(status)).isEqualTo(StatusView.of(a));
   }
 }

@@ -201,8 +201,8 @@ class AgentDaemonSetLifecycleTest {
             () -> cluster.get("ds-shared-a").getStatus(),
             s ->
                 s != null
-                    && s.getObservedGeneration() != null
-                    && s.getObservedGeneration()
+                    && s.observedGeneration() != null
+                    && s.observedGeneration()
                         .equals(cluster.get("ds-shared-a").getMetadata().getGeneration()));
     DaemonSet untouched = daemonSet(selector);
     assertThat(untouched.getMetadata().getResourceVersion())
@@ -405,15 +405,15 @@ class AgentDaemonSetLifecycleTest {
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-alloc-a").getStatus(),
-            s -> s != null && s.getVirtualRouterId() != null);
+            s -> s != null && s.virtualRouterId() != null);
     // application.properties reserves 1-10 under test.
-    assertThat(cluster.get("vrid-alloc-a").getStatus().getVirtualRouterId()).isEqualTo(11);
+    assertThat(cluster.get("vrid-alloc-a").getStatus().virtualRouterId()).isEqualTo(11);
     cluster.apply("vrid-alloc-b", selector, null, null);
     await()
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-alloc-b").getStatus(),
-            s -> s != null && Integer.valueOf(12).equals(s.getVirtualRouterId()));
+            s -> s != null && Integer.valueOf(12).equals(s.virtualRouterId()));
     // The event follows the status write.
     await()
         .atMost(WAIT)
@@ -430,7 +430,7 @@ class AgentDaemonSetLifecycleTest {
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-conflict-older").getStatus(),
-            s -> s != null && Integer.valueOf(42).equals(s.getVirtualRouterId()));
+            s -> s != null && Integer.valueOf(42).equals(s.virtualRouterId()));
     cluster.apply("vrid-conflict-newer", selector, 42, null);
 
     await()
@@ -441,14 +441,14 @@ class AgentDaemonSetLifecycleTest {
     assertThat(
             cluster.condition("vrid-conflict-newer", Conditions.READY).orElseThrow().getMessage())
         .contains("vrid-conflict-older");
-    assertThat(cluster.get("vrid-conflict-newer").getStatus().getVirtualRouterId()).isNull();
+    assertThat(cluster.get("vrid-conflict-newer").getStatus().virtualRouterId()).isNull();
     await()
         .atMost(WAIT)
         .until(() -> cluster.events("vrid-conflict-newer", "VRIDConflict"), l -> l.size() == 1);
     assertThat(cluster.events("vrid-conflict-newer", "VRIDConflict").get(0).getMessage())
         .contains("vrid-conflict-older");
 
-    assertThat(cluster.get("vrid-conflict-older").getStatus().getVirtualRouterId()).isEqualTo(42);
+    assertThat(cluster.get("vrid-conflict-older").getStatus().virtualRouterId()).isEqualTo(42);
     assertThat(cluster.summary("vrid-conflict-older", Conditions.READY))
         .isNotEqualTo("False/VRIDConflict");
     assertThat(cluster.events("vrid-conflict-older", "VRIDConflict")).isEmpty();

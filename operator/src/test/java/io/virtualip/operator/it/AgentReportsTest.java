@@ -113,7 +113,7 @@ class AgentReportsTest {
     cluster.apply(vip, selector, null, policy);
     await()
         .atMost(SETUP)
-        .until(() -> cluster.get(vip).getStatus(), s -> s != null && s.getConditions() != null);
+        .until(() -> cluster.get(vip).getStatus(), s -> s != null && s.conditions() != null);
     return agents;
   }
 
@@ -126,11 +126,11 @@ class AgentReportsTest {
     master.report(vip, entry(Master, 150));
     withinTwoSeconds()
         .until(() -> cluster.summary(vip, Conditions.READY), "True/MasterElected"::equals);
-    assertThat(cluster.get(vip).getStatus().getMaster()).isEqualTo(master.node);
+    assertThat(cluster.get(vip).getStatus().master()).isEqualTo(master.node);
   }
 
   private NodeStatus stored(String vip, String node) {
-    return cluster.get(vip).getStatus().getNodes().stream()
+    return cluster.get(vip).getStatus().nodes().stream()
         .filter(e -> node.equals(e.name()))
         .findFirst()
         .orElseThrow();
@@ -150,7 +150,7 @@ class AgentReportsTest {
     assertThat(cluster.summary("rep-ready", Conditions.DEGRADED)).isEqualTo("False/Healthy");
     // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote
     // them.
-    assertThat(cluster.get("rep-ready").getStatus().getNodes())
+    assertThat(cluster.get("rep-ready").getStatus().nodes())
         .extracting(NodeStatus::name)
         .containsExactlyInAnyOrder("rep-ready-n1", "rep-ready-n2");
 
@@ -158,7 +158,7 @@ class AgentReportsTest {
     a.get(0).report("rep-ready", entry(Backup, 150));
     withinTwoSeconds()
         .until(() -> cluster.events("rep-ready", "MasterChanged"), l -> l.size() == 1);
-    assertThat(cluster.get("rep-ready").getStatus().getMaster()).isEqualTo("rep-ready-n2");
+    assertThat(cluster.get("rep-ready").getStatus().master()).isEqualTo("rep-ready-n2");
   }
 
   @Test
@@ -172,7 +172,7 @@ class AgentReportsTest {
             () -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN),
             "True/MultipleMasters"::equals);
     assertThat(cluster.summary("rep-sb", Conditions.READY)).isEqualTo("False/SplitBrain");
-    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isNull();
+    assertThat(cluster.get("rep-sb").getStatus().master()).isNull();
     List<Event> splitBrain =
         withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrain"), l -> l.size() == 1);
     assertThat(splitBrain.get(0).getType()).isEqualTo("Warning");
@@ -201,7 +201,7 @@ class AgentReportsTest {
             "False/AtMostOneMaster"::equals);
     withinTwoSeconds()
         .until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
-    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isEqualTo("rep-sb-n1");
+    assertThat(cluster.get("rep-sb").getStatus().master()).isEqualTo("rep-sb-n1");
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> !metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
@@ -236,7 +236,7 @@ class AgentReportsTest {
     a.get(1).report("rep-stale", entry(Master, 100));
 
     withinTwoSeconds()
-        .until(() -> cluster.get("rep-stale").getStatus().getMaster(), "rep-stale-n2"::equals);
+        .until(() -> cluster.get("rep-stale").getStatus().master(), "rep-stale-n2"::equals);
     assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN))
         .isEqualTo("False/AtMostOneMaster");
     withinTwoSeconds()
@@ -261,7 +261,7 @@ class AgentReportsTest {
         .until(
             () -> cluster.condition("rep-kill", Conditions.READY).orElseThrow().getMessage(),
             m -> m.contains("unconfirmed"));
-    assertThat(cluster.get("rep-kill").getStatus().getMaster()).isEqualTo("rep-kill-n1");
+    assertThat(cluster.get("rep-kill").getStatus().master()).isEqualTo("rep-kill-n1");
 
     // n2 takes over after Master_Down_Interval: the status follows within 1 s, one change of
     // master, no split brain.
@@ -269,7 +269,7 @@ class AgentReportsTest {
     await()
         .atMost(Duration.ofSeconds(1))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> cluster.get("rep-kill").getStatus().getMaster(), "rep-kill-n2"::equals);
+        .until(() -> cluster.get("rep-kill").getStatus().master(), "rep-kill-n2"::equals);
     assertThat(cluster.summary("rep-kill", Conditions.SPLIT_BRAIN))
         .isEqualTo("False/AtMostOneMaster");
     assertThat(cluster.events("rep-kill", "SplitBrain")).isEmpty();
@@ -298,7 +298,7 @@ class AgentReportsTest {
     await()
         .atMost(Duration.ofSeconds(4))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> cluster.get("rep-exp").getStatus().getMaster() == null);
+        .until(() -> cluster.get("rep-exp").getStatus().master() == null);
     assertThat(cluster.summary("rep-exp", Conditions.READY)).isEqualTo("False/NoMaster");
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "AgentDown"), l -> l.size() == 1);
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "NoMaster"), l -> l.size() == 1);
@@ -312,7 +312,7 @@ class AgentReportsTest {
     a.get(0).report("rep-res", entry(Master, 100));
     withinTwoSeconds()
         .until(
-            () -> cluster.get("rep-res").getStatus().getStepDown(),
+            () -> cluster.get("rep-res").getStatus().stepDown(),
             s -> s != null && s.equals(List.of("rep-res-n1")));
     withinTwoSeconds().until(() -> cluster.events("rep-res", "SplitBrain"), l -> l.size() == 1);
     assertThat(cluster.events("rep-res", "SplitBrain").get(0).getMessage())
@@ -325,7 +325,7 @@ class AgentReportsTest {
         .until(
             () -> cluster.summary("rep-res", Conditions.SPLIT_BRAIN),
             "False/AtMostOneMaster"::equals);
-    assertThat(cluster.get("rep-res").getStatus().getStepDown()).containsExactly("rep-res-n1");
+    assertThat(cluster.get("rep-res").getStatus().stepDown()).containsExactly("rep-res-n1");
 
     // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
     PeerStatus peer = new PeerStatus(a.get(1).address, null, Instant.now().toString());
@@ -334,7 +334,7 @@ class AgentReportsTest {
     withinTwoSeconds()
         .until(
             () -> {
-              List<String> stepDown = cluster.get("rep-res").getStatus().getStepDown();
+              List<String> stepDown = cluster.get("rep-res").getStatus().stepDown();
               return stepDown == null || stepDown.isEmpty();
             });
   }

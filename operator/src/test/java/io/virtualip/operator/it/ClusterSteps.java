@@ -53,10 +53,10 @@ final class ClusterSteps {
 
   Optional<Condition> condition(String vip, String type) {
     VirtualIP v = get(vip);
-    if (v == null || v.getStatus() == null || v.getStatus().getConditions() == null) {
+    if (v == null || v.getStatus() == null || v.getStatus().conditions() == null) {
       return Optional.empty();
     }
-    return v.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return v.getStatus().conditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   /** "status/reason" of a condition, or "absent". */

@@ -118,8 +118,7 @@ final class SimulatedAgent {
     claim = master ? entry : null;
     VirtualIP body = new VirtualIP();
     body.getMetadata().setName(vip);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(entry));
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withNodes(List.of(entry));
     body.setStatus(status);
     PatchContext apply = PatchContext.of(PatchType.SERVER_SIDE_APPLY);
     apply.setFieldManager("virtualip-agent-" + node);

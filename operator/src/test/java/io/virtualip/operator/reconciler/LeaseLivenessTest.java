@@ -138,8 +138,7 @@ class LeaseLivenessTest {
   private static VirtualIP vip(String name, NodeStatus... entries) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    vip.setStatus(new VirtualIPStatus());
-    vip.getStatus().setNodes(List.of(entries));
+    vip.setStatus(VirtualIPStatus.EMPTY.withNodes(List.of(entries)));
     return vip;
   }
 }

@@ -35,8 +35,7 @@ class StatusPatchTest {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName("vip");
     vip.getMetadata().setGeneration(3L);
-    vip.setStatus(StatusPatch.firstStatus(written, 3L));
-    vip.getStatus().setNodes(ENTRIES);
+    vip.setStatus(StatusPatch.firstStatus(written, 3L).withNodes(ENTRIES));
     return vip;
   }
 

@@ -597,15 +597,15 @@ final class ScaleRun {
     String name = v.getMetadata().getName();
     var status = v.getStatus();
     long now = System.currentTimeMillis();
-    String master = status == null || status.getMaster() == null ? "" : status.getMaster();
+    String master = status == null || status.master() == null ? "" : status.master();
     String before = statusMaster.put(name, master);
     if (!master.equals(before)) {
       observed.add(new Observed(now, "master", name, master));
     }
     var conditions =
-        status == null || status.getConditions() == null
+        status == null || status.conditions() == null
             ? List.<io.fabric8.kubernetes.api.model.Condition>of()
-            : status.getConditions();
+            : status.conditions();
     boolean split =
         conditions.stream()
             .anyMatch(

@@ -37,8 +37,8 @@ public final class WhyReport {
 
   public static String render(VirtualIP vip, Instant now) {
     StringBuilder out = new StringBuilder();
-    VirtualIPStatus status = vip.getStatus() == null ? new VirtualIPStatus() : vip.getStatus();
-    List<NodeStatus> nodes = status.getNodes() == null ? List.of() : status.getNodes();
+    VirtualIPStatus status = vip.getStatus() == null ? VirtualIPStatus.EMPTY : vip.getStatus();
+    List<NodeStatus> nodes = status.nodes() == null ? List.of() : status.nodes();
     out.append(header(vip, status)).append("\n\n");
 
     out.append("Nodes:\n");
@@ -65,8 +65,7 @@ public final class WhyReport {
     List<List<String>> rejected = rejectedRows(nodes);
     out.append(rejected.size() == 1 ? "  (none)\n" : indent(Text.table(rejected)));
 
-    List<Condition> conditions =
-        status.getConditions() == null ? List.of() : status.getConditions();
+    List<Condition> conditions = status.conditions() == null ? List.of() : status.conditions();
     out.append("\nConditions:\n");
     if (conditions.isEmpty()) {
       out.append("  (none)\n");
@@ -109,10 +108,10 @@ public final class WhyReport {
           .append(' ')
           .append(SpecDefaults.mode(vip.getSpec()));
     }
-    h.append(", VRID ").append(Text.orDash(status.getVirtualRouterId()));
-    h.append(", master ").append(Text.orDash(status.getMaster()));
-    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
-      h.append(", told to step down: ").append(String.join(", ", status.getStepDown()));
+    h.append(", VRID ").append(Text.orDash(status.virtualRouterId()));
+    h.append(", master ").append(Text.orDash(status.master()));
+    if (status.stepDown() != null && !status.stepDown().isEmpty()) {
+      h.append(", told to step down: ").append(String.join(", ", status.stepDown()));
     }
     return h.toString();
   }
@@ -196,11 +195,11 @@ public final class WhyReport {
       return lines;
     }
     if (generation != null
-        && status.getObservedGeneration() != null
-        && status.getObservedGeneration() < generation) {
+        && status.observedGeneration() != null
+        && status.observedGeneration() < generation) {
       lines.add(
           "The operator last acted on generation "
-              + status.getObservedGeneration()
+              + status.observedGeneration()
               + "; the spec is at "
               + generation
               + ": what follows may be out of date.");
@@ -277,17 +276,17 @@ public final class WhyReport {
                                         + " every node")));
       }
     }
-    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
+    if (status.stepDown() != null && !status.stepDown().isEmpty()) {
       fixes.add(
           "the operator told "
-              + String.join(", ", status.getStepDown())
+              + String.join(", ", status.stepDown())
               + " to step down (splitBrainPolicy"
               + " Resolve); they leave Master while listed");
     }
     if (fixes.isEmpty()) {
       boolean splitBrain =
-          status.getConditions() != null
-              && condition(status.getConditions(), Conditions.SPLIT_BRAIN)
+          status.conditions() != null
+              && condition(status.conditions(), Conditions.SPLIT_BRAIN)
                   .map(c -> Conditions.TRUE.equals(c.getStatus()))
                   .orElse(false);
       fixes.add(

@@ -47,9 +47,7 @@ public final class WideList {
 
   private static List<String> row(VirtualIP v, Instant now) {
     List<NodeStatus> nodes =
-        v.getStatus() == null || v.getStatus().getNodes() == null
-            ? List.of()
-            : v.getStatus().getNodes();
+        v.getStatus() == null || v.getStatus().nodes() == null ? List.of() : v.getStatus().nodes();
     List<String> backups =
         nodes.stream()
             .filter(n -> n.state() == NodeState.Backup)
@@ -69,7 +67,7 @@ public final class WideList {
         v.getSpec() == null || v.getSpec().getAddresses() == null
             ? "-"
             : String.join(",", v.getSpec().getAddresses()),
-        Text.orDash(v.getStatus() == null ? null : v.getStatus().getVirtualRouterId()),
+        Text.orDash(v.getStatus() == null ? null : v.getStatus().virtualRouterId()),
         v.getSpec() == null ? "-" : "v" + SpecDefaults.version(v.getSpec()),
         v.getSpec() == null ? "-" : SpecDefaults.mode(v.getSpec()).toString(),
         Text.orDash(master(v)),
@@ -82,14 +80,14 @@ public final class WideList {
   }
 
   private static String master(VirtualIP v) {
-    return v.getStatus() == null ? null : v.getStatus().getMaster();
+    return v.getStatus() == null ? null : v.getStatus().master();
   }
 
   private static String condition(VirtualIP v, String type) {
-    if (v.getStatus() == null || v.getStatus().getConditions() == null) {
+    if (v.getStatus() == null || v.getStatus().conditions() == null) {
       return "-";
     }
-    return v.getStatus().getConditions().stream()
+    return v.getStatus().conditions().stream()
         .filter(c -> type.equals(c.getType()))
         .findFirst()
         .map(Condition::getStatus)

@@ -56,7 +56,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     patchWithRetry(
         virtualIp,
         vip -> {
-          List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
+          List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().nodes();
           int i = indexOfNode(nodes);
           if (i >= 0) {
             List<Map<String, Object>> ops =
@@ -99,7 +99,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     patchWithRetry(
         virtualIp,
         vip -> {
-          int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().getNodes());
+          int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().nodes());
           return i < 0
               ? List.of()
               : List.of(

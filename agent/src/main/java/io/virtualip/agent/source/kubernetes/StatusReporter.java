@@ -389,9 +389,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       return false;
     }
     NodeStatus shown =
-        vip.getStatus() == null || vip.getStatus().getNodes() == null
+        vip.getStatus() == null || vip.getStatus().nodes() == null
             ? null
-            : vip.getStatus().getNodes().stream()
+            : vip.getStatus().nodes().stream()
                 .filter(e -> node.equals(e.name()))
                 .findFirst()
                 .orElse(null);

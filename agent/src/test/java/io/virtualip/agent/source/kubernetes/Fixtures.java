@@ -34,8 +34,7 @@ final class Fixtures {
     spec.setAddresses(List.of("192.0.2.100/24"));
     spec.setVirtualRouterId(vrid);
     vip.setSpec(spec);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vrid);
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withVirtualRouterId(vrid);
     vip.setStatus(status);
     return vip;
   }

@@ -57,7 +57,7 @@ class InstanceResolverTest {
             .state(io.virtualip.api.v1.NodeState.Master)
             .reason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1))
             .build();
-    vip.getStatus().setNodes(List.of(entry));
+    vip.setStatus(vip.getStatus().withNodes(List.of(entry)));
     assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(51);
   }
 
@@ -175,8 +175,7 @@ class InstanceResolverTest {
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
         .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
-    vip.setStatus(new VirtualIPStatus());
-    vip.getStatus().setVirtualRouterId(7);
+    vip.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(7));
     assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(7);
   }
 
@@ -186,9 +185,9 @@ class InstanceResolverTest {
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
         .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
-    vip.setStatus(new VirtualIPStatus());
+    vip.setStatus(VirtualIPStatus.EMPTY);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
-    vip.getStatus().setVirtualRouterId(60);
+    vip.setStatus(vip.getStatus().withVirtualRouterId(60));
     assertThat(run(vip, NO_SECRETS).vrid()).as("the operator's, not spec's 51").isEqualTo(60);
   }
 

@@ -103,12 +103,9 @@ class KubernetesAgentTest {
     admin.resources(VirtualIP.class).withName(name).edit(change);
   }
 
-  private void editStatus(String name, java.util.function.Consumer<VirtualIPStatus> change) {
+  private void editStatus(String name, UnaryOperator<VirtualIPStatus> change) {
     VirtualIP vip = admin.resources(VirtualIP.class).withName(name).get();
-    if (vip.getStatus() == null) {
-      vip.setStatus(new VirtualIPStatus());
-    }
-    change.accept(vip.getStatus());
+    vip.setStatus(change.apply(vip.getStatus() == null ? VirtualIPStatus.EMPTY : vip.getStatus()));
     admin.resource(vip).updateStatus();
   }
 
@@ -204,7 +201,7 @@ class KubernetesAgentTest {
           v.getSpec().setPriorities(Map.of("node-b", 200));
           return v;
         });
-    editStatus("a", s -> s.setMaster("node-b"));
+    editStatus("a", s -> s.withMaster("node-b"));
     edit(
         "b",
         v -> {
@@ -225,8 +222,8 @@ class KubernetesAgentTest {
         .until(
             () ->
                 storedStatus("a") != null
-                    && storedStatus("a").getNodes() != null
-                    && storedStatus("a").getNodes().size() == 1);
+                    && storedStatus("a").nodes() != null
+                    && storedStatus("a").nodes().size() == 1);
 
     edit(
         "a",
@@ -239,8 +236,7 @@ class KubernetesAgentTest {
     // kept []).
     await()
         .atMost(WAIT)
-        .until(
-            () -> storedStatus("a").getNodes() == null || storedStatus("a").getNodes().isEmpty());
+        .until(() -> storedStatus("a").nodes() == null || storedStatus("a").nodes().isEmpty());
   }
 
   @Test
@@ -253,7 +249,7 @@ class KubernetesAgentTest {
     startAgent();
     assertThat(applies("a")).isEmpty();
 
-    editStatus("a", s -> s.setVirtualRouterId(9));
+    editStatus("a", s -> s.withVirtualRouterId(9));
     await().atMost(WAIT).until(() -> lastConfig("a") != null && lastConfig("a").vrid() == 9);
   }
 
@@ -261,8 +257,8 @@ class KubernetesAgentTest {
   void honoursTheOperatorsStepDown() throws Exception {
     create(Fixtures.virtualIp("a"));
     startAgent();
-    editStatus("a", s -> s.setStepDown(List.of("node-b")));
-    editStatus("a", s -> s.setStepDown(List.of("node-b", "node-a")));
+    editStatus("a", s -> s.withStepDown(List.of("node-b")));
+    editStatus("a", s -> s.withStepDown(List.of("node-b", "node-a")));
     await()
         .atMost(WAIT)
         .until(() -> engine.calls(StepDown.class).equals(List.of(new StepDown("a", true))));
@@ -278,7 +274,7 @@ class KubernetesAgentTest {
     assertThat(engine.callsFor("a").subList(1, 4))
         .containsExactly(
             new StepDown("a", true), new Apply("a", lastConfig("a")), new StepDown("a", true));
-    editStatus("a", s -> s.setStepDown(List.of()));
+    editStatus("a", s -> s.withStepDown(List.of()));
     await()
         .atMost(WAIT)
         .until(
@@ -296,7 +292,7 @@ class KubernetesAgentTest {
   void reportsItsOwnEntryEventsAndLeaseWithoutTouchingOtherNodesEntries() throws Exception {
     create(Fixtures.virtualIp("a"));
     NodeStatus other = NodeStatus.builder().name("node-b").state(NodeState.Backup).build();
-    editStatus("a", s -> s.setNodes(List.of(other)));
+    editStatus("a", s -> s.withNodes(List.of(other)));
     startAgent();
 
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
@@ -305,10 +301,10 @@ class KubernetesAgentTest {
         .atMost(WAIT)
         .until(
             () ->
-                storedStatus("a").getNodes().size() == 2
-                    && storedStatus("a").getNodes().get(1).state() == NodeState.Master);
-    assertThat(storedStatus("a").getNodes().get(0)).isEqualTo(other);
-    NodeStatus mine = storedStatus("a").getNodes().get(1);
+                storedStatus("a").nodes().size() == 2
+                    && storedStatus("a").nodes().get(1).state() == NodeState.Master);
+    assertThat(storedStatus("a").nodes().get(0)).isEqualTo(other);
+    NodeStatus mine = storedStatus("a").nodes().get(1);
     assertThat(mine.name()).isEqualTo("node-a");
     assertThat(mine.observedGeneration())
         .isEqualTo(
@@ -356,7 +352,7 @@ class KubernetesAgentTest {
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
     await()
         .atMost(WAIT)
-        .until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null);
+        .until(() -> storedStatus("a") != null && storedStatus("a").nodes() != null);
     List<FakeEngine.Call> before = engine.calls();
 
     api.cutRelays();
@@ -367,8 +363,8 @@ class KubernetesAgentTest {
     ZonedDateTime renewedBefore = ZonedDateTime.now().minusSeconds(1);
 
     api.restoreRelays();
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).advertsSent() == 9);
-    assertThat(storedStatus("a").getNodes())
+    await().atMost(WAIT).until(() -> storedStatus("a").nodes().get(0).advertsSent() == 9);
+    assertThat(storedStatus("a").nodes())
         .singleElement()
         .satisfies(n -> assertThat(n.state()).isEqualTo(NodeState.Master));
     await()

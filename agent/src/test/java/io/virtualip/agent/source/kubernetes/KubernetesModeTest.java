@@ -107,7 +107,7 @@ class KubernetesModeTest {
         assertThat(status.path("instances").get(0).path("name").asText()).isEqualTo(VIP);
         assertThat(status.path("instances").get(0).path("state").asText()).isEqualTo("MASTER");
         VirtualIP otherNow = admin.resources(VirtualIP.class).withName("vip-other").get();
-        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().getNodes())
+        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().nodes())
             .isNullOrEmpty();
 
         a.destroy(); // SIGTERM
@@ -206,10 +206,10 @@ class KubernetesModeTest {
 
   private static Optional<NodeStatus> entry(KubernetesClient admin, String node) {
     VirtualIP vip = admin.resources(VirtualIP.class).withName(VIP).get();
-    if (vip == null || vip.getStatus() == null || vip.getStatus().getNodes() == null) {
+    if (vip == null || vip.getStatus() == null || vip.getStatus().nodes() == null) {
       return Optional.empty();
     }
-    return vip.getStatus().getNodes().stream().filter(n -> node.equals(n.name())).findFirst();
+    return vip.getStatus().nodes().stream().filter(n -> node.equals(n.name())).findFirst();
   }
 
   private static boolean vipOn(String ns) throws Exception {

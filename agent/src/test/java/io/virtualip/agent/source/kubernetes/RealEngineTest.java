@@ -104,11 +104,11 @@ class RealEngineTest {
             () -> {
               VirtualIP stored = api.admin().resources(VirtualIP.class).withName("web").get();
               List<NodeStatus> nodes =
-                  stored.getStatus() == null ? null : stored.getStatus().getNodes();
+                  stored.getStatus() == null ? null : stored.getStatus().nodes();
               return nodes != null && nodes.size() == 1 && nodes.get(0).state() == NodeState.Master;
             });
     NodeStatus mine =
-        api.admin().resources(VirtualIP.class).withName("web").get().getStatus().getNodes().get(0);
+        api.admin().resources(VirtualIP.class).withName("web").get().getStatus().nodes().get(0);
     assertThat(mine.name()).isEqualTo("node-a");
 
     api.admin().resources(VirtualIP.class).withName("web").delete();

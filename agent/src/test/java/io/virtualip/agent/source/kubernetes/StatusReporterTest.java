@@ -169,7 +169,7 @@ class StatusReporterTest {
         .hasSize(NodeStatus.MAX_REJECTED_REASONS)
         .containsEntry("REASON_99", 100L);
     VirtualIP withEntry = Fixtures.virtualIp("vip");
-    withEntry.getStatus().setNodes(List.of(entry));
+    withEntry.setStatus(withEntry.getStatus().withNodes(List.of(entry)));
     assertThat(io.virtualip.api.v1.validation.CrdValidator.load().validate(withEntry)).isEmpty();
   }
 

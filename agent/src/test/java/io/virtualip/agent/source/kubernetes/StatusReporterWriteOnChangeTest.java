@@ -151,8 +151,8 @@ class StatusReporterWriteOnChangeTest {
 
   /** Shows the entry as the API would after the last write, so the repair finds nothing to do. */
   private void apiShowsLastWrite() {
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(writer.written.get(writer.written.size() - 1)));
+    VirtualIPStatus status =
+        VirtualIPStatus.EMPTY.withNodes(List.of(writer.written.get(writer.written.size() - 1)));
     vip.setStatus(status);
   }
 
@@ -240,8 +240,7 @@ class StatusReporterWriteOnChangeTest {
             .state(NodeState.Unknown)
             .updated(writer.written.get(0).updated())
             .build();
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(marked));
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withNodes(List.of(marked));
     vip.setStatus(status);
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
     assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Master);
