@@ -173,7 +173,7 @@ class BothPathsTest {
     // The operator records a valid spec's VRID in status; the agent runs only that.
     stored.setStatus(
         io.virtualip.api.v1.VirtualIPStatus.EMPTY.withVirtualRouterId(
-            stored.getSpec() == null ? 51 : stored.getSpec().getVirtualRouterId()));
+            stored.getSpec() == null ? 51 : stored.getSpec().virtualRouterId()));
     Resolution r =
         new InstanceResolver(NODE, null).resolve(stored, NODES, name -> secret(name, secrets));
     if (r instanceof Resolution.Run run) {

@@ -357,14 +357,14 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
             ? vridBook.get(v.getMetadata().getName())
             : v.getStatus() == null ? null : v.getStatus().virtualRouterId();
     boolean ipv6 =
-        spec.getAddresses() != null && spec.getAddresses().stream().anyMatch(a -> a.contains(":"));
+        spec.addresses() != null && spec.addresses().stream().anyMatch(a -> a.contains(":"));
     return new VridClaim(
         v.getMetadata().getName(),
         Cluster.created(v),
         ipv6,
-        spec.getInterfaceName() == null ? VridClaim.DEFAULT_INTERFACE : spec.getInterfaceName(),
+        spec.interfaceName() == null ? VridClaim.DEFAULT_INTERFACE : spec.interfaceName(),
         cluster.selectedNodes(v),
-        spec.getVirtualRouterId(),
+        spec.virtualRouterId(),
         recorded);
   }
 
@@ -379,7 +379,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     var status = vip.getStatus();
     return new Facts(
         Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L),
-        spec == null || spec.getAddresses() == null ? List.of() : spec.getAddresses(),
+        spec == null || spec.addresses() == null ? List.of() : spec.addresses(),
         violations,
         vrid,
         cluster.selectedNodes(vip),

@@ -62,7 +62,7 @@ class AgentDaemonSetLifecycleTest {
    * Edits a VirtualIP's spec as a user would, again on a conflict: the operator writes the
    * VirtualIP too (its placement label, its status), so a read-modify-write may lose a race.
    */
-  private void editSpec(String name, java.util.function.Consumer<VirtualIPSpec> change) {
+  private void editSpec(String name, java.util.function.UnaryOperator<VirtualIPSpec> change) {
     for (int attempt = 1; ; attempt++) {
       try {
         client
@@ -70,7 +70,7 @@ class AgentDaemonSetLifecycleTest {
             .withName(name)
             .edit(
                 v -> {
-                  change.accept(v.getSpec());
+                  v.setSpec(change.apply(v.getSpec()));
                   return v;
                 });
         return;
@@ -143,8 +143,8 @@ class AgentDaemonSetLifecycleTest {
               assertThat(e.getName()).isEqualTo("VIRTUALIP_PLACEMENT");
               VirtualIPSpec placement =
                   client.getKubernetesSerialization().unmarshal(e.getValue(), VirtualIPSpec.class);
-              assertThat(placement.getNodeSelector()).isEqualTo(selector);
-              assertThat(placement.getTolerations()).isNullOrEmpty();
+              assertThat(placement.nodeSelector()).isEqualTo(selector);
+              assertThat(placement.tolerations()).isNullOrEmpty();
             });
     assertThat(agent.getEnv())
         .anySatisfy(
@@ -194,7 +194,9 @@ class AgentDaemonSetLifecycleTest {
 
     // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no
     // failover.
-    editSpec("ds-shared-a", spec -> spec.setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24")));
+    editSpec(
+        "ds-shared-a",
+        spec -> spec.toBuilder().addresses(List.of("192.0.2.20/24", "192.0.2.21/24")).build());
     await()
         .atMost(WAIT)
         .until(
@@ -257,7 +259,7 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("ds-move", from, null, null);
     await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
 
-    editSpec("ds-move", spec -> spec.setNodeSelector(to));
+    editSpec("ds-move", spec -> spec.toBuilder().nodeSelector(to).build());
     await()
         .atMost(WAIT)
         .until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
@@ -464,8 +466,8 @@ class AgentDaemonSetLifecycleTest {
   void aSpecTheSchemaRejectsIsRefusedByTheServerAndTheOperatorCarriesOn() {
     VirtualIP bad = new VirtualIP();
     bad.getMetadata().setName("invalid-spec");
-    bad.setSpec(new VirtualIPSpec());
-    bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
+    bad.setSpec(
+        VirtualIPSpec.builder().addresses(List.of("not-an-address", "2001:db8::1/64")).build());
 
     assertThatThrownBy(() -> client.resource(bad).create())
         .isInstanceOfSatisfying(

@@ -37,12 +37,14 @@ final class ClusterSteps {
       String name, Map<String, String> nodeSelector, Integer vrid, SplitBrainPolicy policy) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setNodeSelector(nodeSelector);
-    spec.setVirtualRouterId(vrid);
-    spec.setSplitBrainPolicy(policy);
-    spec.setAdvertisementInterval("1s");
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder()
+            .addresses(List.of("192.0.2.10/24"))
+            .nodeSelector(nodeSelector)
+            .virtualRouterId(vrid)
+            .splitBrainPolicy(policy)
+            .advertisementInterval("1s")
+            .build();
     vip.setSpec(spec);
     return client.resource(vip).create();
   }

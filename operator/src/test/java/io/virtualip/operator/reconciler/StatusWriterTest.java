@@ -87,9 +87,11 @@ class StatusWriterTest {
   private static VirtualIP create(String name) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setAdvertisementInterval("1s");
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder()
+            .addresses(List.of("192.0.2.10/24"))
+            .advertisementInterval("1s")
+            .build();
     vip.setSpec(spec);
     return admin.resource(vip).create();
   }

@@ -293,10 +293,12 @@ final class ScaleRun {
     for (int i = 0; i < o.virtualIps(); i++) {
       VirtualIP vip = new VirtualIP();
       vip.getMetadata().setName(String.format("vip-%04d", i));
-      VirtualIPSpec spec = new VirtualIPSpec();
-      spec.setAddresses(List.of(vipAddress(i)));
-      spec.setAdvertisementInterval(o.interval().toMillis() + "ms");
-      spec.setNodeSelector(Map.of(GROUP_LABEL, "g" + (i % groups)));
+      VirtualIPSpec spec =
+          VirtualIPSpec.builder()
+              .addresses(List.of(vipAddress(i)))
+              .advertisementInterval(o.interval().toMillis() + "ms")
+              .nodeSelector(Map.of(GROUP_LABEL, "g" + (i % groups)))
+              .build();
       vip.setSpec(spec);
       admin.resources(VirtualIP.class).resource(vip).create();
     }

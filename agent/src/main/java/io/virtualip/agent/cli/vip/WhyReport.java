@@ -100,9 +100,9 @@ public final class WhyReport {
     if (vip.getSpec() != null) {
       h.append(": ")
           .append(
-              vip.getSpec().getAddresses() == null
+              vip.getSpec().addresses() == null
                   ? "-"
-                  : String.join(", ", vip.getSpec().getAddresses()));
+                  : String.join(", ", vip.getSpec().addresses()));
       h.append(", VRRPv")
           .append(SpecDefaults.version(vip.getSpec()))
           .append(' ')

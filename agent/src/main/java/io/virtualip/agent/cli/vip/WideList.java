@@ -64,9 +64,9 @@ public final class WideList {
             .toList();
     return List.of(
         v.getMetadata().getName(),
-        v.getSpec() == null || v.getSpec().getAddresses() == null
+        v.getSpec() == null || v.getSpec().addresses() == null
             ? "-"
-            : String.join(",", v.getSpec().getAddresses()),
+            : String.join(",", v.getSpec().addresses()),
         Text.orDash(v.getStatus() == null ? null : v.getStatus().virtualRouterId()),
         v.getSpec() == null ? "-" : "v" + SpecDefaults.version(v.getSpec()),
         v.getSpec() == null ? "-" : SpecDefaults.mode(v.getSpec()).toString(),

@@ -124,11 +124,14 @@ class KubernetesAgentTest {
 
   private static VirtualIP unicastWithPassword(String name) {
     VirtualIP vip = Fixtures.virtualIp(name);
-    vip.getSpec().setVersion(2);
-    vip.getSpec().setMode(Mode.Unicast);
-    vip.getSpec().setNodeSelector(EDGE);
-    vip.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 120));
-    vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
+    vip.setSpec(
+        vip.getSpec().toBuilder()
+            .version(2)
+            .mode(Mode.Unicast)
+            .nodeSelector(EDGE)
+            .priorities(Map.of("node-a", 150, "node-b", 120))
+            .authentication(Fixtures.passwordFromSecret("vrrp", "password"))
+            .build());
     return vip;
   }
 
@@ -190,7 +193,7 @@ class KubernetesAgentTest {
     edit(
         "b",
         v -> {
-          v.getSpec().setDefaultPriority(80);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(80).build());
           return v;
         });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 80);
@@ -198,14 +201,14 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setPriorities(Map.of("node-b", 200));
+          v.setSpec(v.getSpec().toBuilder().priorities(Map.of("node-b", 200)).build());
           return v;
         });
     editStatus("a", s -> s.withMaster("node-b"));
     edit(
         "b",
         v -> {
-          v.getSpec().setDefaultPriority(70);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(70).build());
           return v;
         });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 70);
@@ -228,7 +231,7 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setNodeSelector(Map.of("role", "other"));
+          v.setSpec(v.getSpec().toBuilder().nodeSelector(Map.of("role", "other")).build());
           return v;
         });
     await().atMost(WAIT).until(() -> engine.calls(Remove.class).contains(new Remove("a")));
@@ -267,7 +270,7 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setDefaultPriority(90);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(90).build());
           return v;
         });
     await().atMost(WAIT).until(() -> applies("a").size() == 2);
@@ -394,7 +397,7 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setDefaultPriority(77);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(77).build());
           return v;
         });
     await().atMost(Duration.ofSeconds(20)).until(() -> lastConfig("a").priority() == 77);
@@ -496,7 +499,7 @@ class KubernetesAgentTest {
     PodsTrack pods =
         new PodsTrack("ingress", new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
     Track track = new Track(null, null, pods, null, null, null, null);
-    vip.getSpec().setTracks(List.of(track));
+    vip.setSpec(vip.getSpec().toBuilder().tracks(List.of(track)).build());
     create(vip);
     startAgent();
     assertThat(engine.calls(TrackChanged.class))
@@ -562,7 +565,7 @@ class KubernetesAgentTest {
       VirtualIP vip = Fixtures.virtualIp("a");
       HttpGetTrack get = new HttpGetTrack(http.getAddress().getPort(), "/healthz", null);
       Track track = new Track(null, get, null, null, 1, 3, 2);
-      vip.getSpec().setTracks(List.of(track));
+      vip.setSpec(vip.getSpec().toBuilder().tracks(List.of(track)).build());
       create(vip);
       startAgent();
 

@@ -56,16 +56,20 @@ class KubernetesModeTest {
       admin.resource(Fixtures.node("node-a", Map.of(), "192.0.2.1")).create();
       admin.resource(Fixtures.node("node-b", Map.of(), "192.0.2.2")).create();
       VirtualIP web = Fixtures.virtualIp(VIP);
-      web.getSpec().setAdvertisementInterval("100ms");
-      web.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 100));
+      web.setSpec(
+          web.getSpec().toBuilder()
+              .advertisementInterval("100ms")
+              .priorities(Map.of("node-a", 150, "node-b", 100))
+              .build());
       Fixtures.create(admin, web);
       // Another DaemonSet's VirtualIP (it tolerates something, so its placement differs): never run
       // here.
       VirtualIP other = Fixtures.virtualIp("vip-other", 52);
-      other.getSpec().setAddresses(List.of("192.0.2.200/24"));
-      other
-          .getSpec()
-          .setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
+      other.setSpec(
+          other.getSpec().toBuilder()
+              .addresses(List.of("192.0.2.200/24"))
+              .tolerations(List.of(new TolerationBuilder().withOperator("Exists").build()))
+              .build());
       Fixtures.create(admin, other);
 
       List<Process> agents = new ArrayList<>();

@@ -70,7 +70,7 @@ class RealEngineTest {
   @Test
   void aVirtualIpFromTheApiRunsOnTheNodeAndIsReportedAsMaster() throws Exception {
     VirtualIP vip = Fixtures.virtualIp("web");
-    vip.getSpec().setAdvertisementInterval("100ms");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("100ms").build());
     Fixtures.create(api.admin(), vip);
 
     engine =

@@ -107,7 +107,7 @@ class StatusReporterWriteOnChangeTest {
 
   {
     vip.setMetadata(new ObjectMetaBuilder().withName("vip").withUid("uid-1").build());
-    vip.getSpec().setAdvertisementInterval("100ms");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("100ms").build());
     engine.addListener(reporter);
     reporter.start();
   }
