@@ -125,7 +125,7 @@ class EndToEndTest {
     awaitSeedSettledOn("n1");
 
     VirtualIP vip = cluster.virtualIp(SEED);
-    assertThat(vip.getStatus().getVirtualRouterId()).isEqualTo(SeedVirtualIp.VRID);
+    assertThat(vip.getStatus().virtualRouterId()).isEqualTo(SeedVirtualIp.VRID);
     assertThat(states(vip))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("n1", NodeState.Master, "n2", NodeState.Backup, "n3", NodeState.Backup));
@@ -152,7 +152,7 @@ class EndToEndTest {
         awaitWhileWatching(
             "status.master = n2",
             Duration.ofSeconds(15),
-            () -> "n2".equals(cluster.virtualIp(SEED).getStatus().getMaster()),
+            () -> "n2".equals(cluster.virtualIp(SEED).getStatus().master()),
             splitBrainSeen);
     // Until n1's Lease has expired its stale Master entry is still there: no split brain may be
     // reported meanwhile.
@@ -274,7 +274,7 @@ class EndToEndTest {
           "n2 told to step down and n1 alone holding the address",
           Duration.ofSeconds(15),
           () -> {
-            List<String> stepDown = cluster.virtualIp(SEED).getStatus().getStepDown();
+            List<String> stepDown = cluster.virtualIp(SEED).getStatus().stepDown();
             return stepDown != null
                 && stepDown.contains("n2")
                 && cluster.holders(SEED_ADDRESS).equals(Set.of("n1"));
@@ -326,15 +326,14 @@ class EndToEndTest {
         Duration.ofSeconds(60),
         () -> {
           VirtualIP vip = cluster.virtualIp(SEED);
-          return "n1".equals(vip.getStatus().getMaster())
+          return "n1".equals(vip.getStatus().master())
               && Conditions.TRUE.equals(status(SEED, Conditions.READY))
               && Conditions.FALSE.equals(status(SEED, Conditions.DEGRADED))
-              && vip.getStatus().getNodes().size() == 3
-              && vip.getStatus().getNodes().stream()
+              && vip.getStatus().nodes().size() == 3
+              && vip.getStatus().nodes().stream()
                   .allMatch(
                       n ->
-                          n.getState() != NodeState.Unknown
-                              && leaseRenewedAfter(n.getName(), outageEnd));
+                          n.state() != NodeState.Unknown && leaseRenewedAfter(n.name(), outageEnd));
         });
     System.out.printf(
         "[e2e] status caught up %d ms after the API came back%n", ms(System.nanoTime() - back));
@@ -388,10 +387,10 @@ class EndToEndTest {
         () -> {
           VirtualIP vip = cluster.virtualIp(second.getMetadata().getName());
           return vip.getStatus() != null
-              && "n3".equals(vip.getStatus().getMaster())
+              && "n3".equals(vip.getStatus().master())
               && cluster.holders("192.0.2.101").equals(Set.of("n3"));
         });
-    assertThat(cluster.virtualIp("second").getStatus().getVirtualRouterId())
+    assertThat(cluster.virtualIp("second").getStatus().virtualRouterId())
         .isNotNull()
         .isNotEqualTo(SeedVirtualIp.VRID);
     assertThat(since(cluster.virtualIp(SEED))).isEqualTo(sinceBefore);
@@ -417,7 +416,7 @@ class EndToEndTest {
           SETTLE,
           () ->
               cluster.holders("192.0.2.101").equals(Set.of("n2"))
-                  && "n2".equals(cluster.virtualIp("second").getStatus().getMaster()));
+                  && "n2".equals(cluster.virtualIp("second").getStatus().master()));
       assertThat(cluster.holders(SEED_ADDRESS)).containsExactly("n1");
     } finally {
       cluster
@@ -493,7 +492,7 @@ class EndToEndTest {
           VirtualIP vip = cluster.virtualIp(SEED);
           return vip != null
               && vip.getStatus() != null
-              && master.equals(vip.getStatus().getMaster())
+              && master.equals(vip.getStatus().master())
               && Conditions.TRUE.equals(status(SEED, Conditions.READY))
               && Conditions.FALSE.equals(status(SEED, Conditions.SPLIT_BRAIN))
               && cluster.holders(SEED_ADDRESS).equals(Set.of(master));
@@ -510,20 +509,20 @@ class EndToEndTest {
 
   private static Map<String, NodeState> states(VirtualIP vip) {
     return nodes(vip).stream()
-        .filter(n -> n.getState() != null)
-        .collect(Collectors.toMap(NodeStatus::getName, NodeStatus::getState));
+        .filter(n -> n.state() != null)
+        .collect(Collectors.toMap(NodeStatus::name, NodeStatus::state));
   }
 
   /** When each node entered its current state: unchanged means no transition. */
   private static Map<String, String> since(VirtualIP vip) {
     return nodes(vip).stream()
-        .collect(Collectors.toMap(NodeStatus::getName, n -> Objects.toString(n.getSince())));
+        .collect(Collectors.toMap(NodeStatus::name, n -> Objects.toString(n.since())));
   }
 
   private static List<NodeStatus> nodes(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null
+    return vip.getStatus() == null || vip.getStatus().nodes() == null
         ? List.of()
-        : vip.getStatus().getNodes();
+        : vip.getStatus().nodes();
   }
 
   /** The agents' transition events on {@code name}, with their repeat counts. */

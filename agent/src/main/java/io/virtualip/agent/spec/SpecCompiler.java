@@ -91,9 +91,9 @@ public final class SpecCompiler {
       VirtualIP vip, NodeFacts node, Secrets secrets, Source source, String origin) {
     List<Object> key =
         Arrays.asList(
-            // The spec as text: the object may be changed in place later (tests do).
+            // The spec as text: its lists and maps may be changed in place later.
             SERIALIZATION.asJson(vip.getSpec()),
-            vip.getStatus() == null ? null : vip.getStatus().getVirtualRouterId(),
+            vip.getStatus() == null ? null : vip.getStatus().virtualRouterId(),
             source);
     String name = vip.getMetadata().getName();
     Checked c = name == null ? null : checked.get(name);
@@ -141,9 +141,7 @@ public final class SpecCompiler {
     copy.setKind(vip.getKind());
     copy.setMetadata(vip.getMetadata());
     copy.setSpec(vip.getSpec());
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vip.getStatus().getVirtualRouterId());
-    copy.setStatus(status);
+    copy.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(vip.getStatus().virtualRouterId()));
     return copy;
   }
 
@@ -255,9 +253,9 @@ public final class SpecCompiler {
     Compiled run() throws Refusal {
       List<AddressPrefix> addresses = addresses();
       boolean ipv6 = addresses.get(0).ipv6();
-      int version = spec.getVersion();
+      int version = spec.version();
       int interval = intervalCentis(version);
-      Duration preemptDelay = duration("spec.preemptDelay", spec.getPreemptDelay());
+      Duration preemptDelay = duration("spec.preemptDelay", spec.preemptDelay());
       List<VipDefinition.InterfaceTrack> interfaceTracks = new ArrayList<>();
       List<VipDefinition.ExternalTrack> externalTracks = new ArrayList<>();
       tracks(interfaceTracks, externalTracks);
@@ -270,13 +268,13 @@ public final class SpecCompiler {
           new VipDefinition(
               origin,
               vip.getMetadata().getName(),
-              spec.getInterfaceName(),
+              spec.interfaceName(),
               addresses,
               vrid,
               version,
               SpecDefaults.priority(spec, node.nodeName()),
               interval,
-              spec.getPreempt(),
+              spec.preempt(),
               preemptDelay,
               password,
               peers,
@@ -286,7 +284,7 @@ public final class SpecCompiler {
 
     private List<AddressPrefix> addresses() throws Refusal {
       List<AddressPrefix> addresses = new ArrayList<>();
-      List<String> texts = spec.getAddresses();
+      List<String> texts = spec.addresses();
       for (int i = 0; i < texts.size(); i++) {
         AddressPrefix prefix;
         try {
@@ -305,13 +303,13 @@ public final class SpecCompiler {
     }
 
     private int intervalCentis(int version) throws Refusal {
-      Duration d = duration("spec.advertisementInterval", spec.getAdvertisementInterval());
+      Duration d = duration("spec.advertisementInterval", spec.advertisementInterval());
       // The CRD's rules bound it per version; the centisecond grid is the advert's unit (RFC 5798
       // section 5.2.7).
       if (d.toNanos() % 10_000_000 != 0) {
         throw invalid(
             "spec.advertisementInterval",
-            "'" + spec.getAdvertisementInterval() + "' is not a whole number of centiseconds");
+            "'" + spec.advertisementInterval() + "' is not a whole number of centiseconds");
       }
       return (int) (d.toMillis() / 10);
     }
@@ -328,7 +326,7 @@ public final class SpecCompiler {
         List<VipDefinition.InterfaceTrack> interfaceTracks,
         List<VipDefinition.ExternalTrack> externalTracks)
         throws Refusal {
-      List<Track> tracks = spec.getTracks() == null ? List.of() : spec.getTracks();
+      List<Track> tracks = spec.tracks() == null ? List.of() : spec.tracks();
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < tracks.size(); i++) {
         Track t = tracks.get(i);
@@ -388,10 +386,10 @@ public final class SpecCompiler {
     }
 
     private List<InetAddress> unicastPeers(boolean ipv6) throws Refusal {
-      if (spec.getMode() != Mode.Unicast) {
+      if (spec.mode() != Mode.Unicast) {
         return List.of();
       }
-      List<String> texts = spec.getUnicastPeers();
+      List<String> texts = spec.unicastPeers();
       String field = "spec.unicastPeers";
       if (texts == null || texts.isEmpty()) {
         if (source == Source.FILE) {
@@ -425,12 +423,12 @@ public final class SpecCompiler {
     }
 
     private byte[] password() throws Refusal {
-      if (spec.getAuthentication() == null
-          || spec.getAuthentication().type() != AuthenticationType.Password) {
+      if (spec.authentication() == null
+          || spec.authentication().type() != AuthenticationType.Password) {
         return null;
       }
       String field = "spec.authentication.secretRef";
-      SecretKeySelector ref = spec.getAuthentication().secretRef();
+      SecretKeySelector ref = spec.authentication().secretRef();
       if (ref == null || ref.name() == null || ref.key() == null) {
         throw invalid(field, "required with type Password: {name, key}");
       }
@@ -482,7 +480,7 @@ public final class SpecCompiler {
         }
         return fromStatus;
       }
-      Integer vrid = spec.getVirtualRouterId() != null ? spec.getVirtualRouterId() : fromStatus;
+      Integer vrid = spec.virtualRouterId() != null ? spec.virtualRouterId() : fromStatus;
       if (vrid == null) {
         throw invalid(
             "spec.virtualRouterId", "required by the standalone agent (no operator allocates one)");

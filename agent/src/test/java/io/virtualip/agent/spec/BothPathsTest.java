@@ -171,10 +171,9 @@ class BothPathsTest {
 
   private static Object clusterVerdict(VirtualIP stored, Map<String, String> secrets) {
     // The operator records a valid spec's VRID in status; the agent runs only that.
-    io.virtualip.api.v1.VirtualIPStatus status = new io.virtualip.api.v1.VirtualIPStatus();
-    status.setVirtualRouterId(
-        stored.getSpec() == null ? 51 : stored.getSpec().getVirtualRouterId());
-    stored.setStatus(status);
+    stored.setStatus(
+        io.virtualip.api.v1.VirtualIPStatus.EMPTY.withVirtualRouterId(
+            stored.getSpec() == null ? 51 : stored.getSpec().virtualRouterId()));
     Resolution r =
         new InstanceResolver(NODE, null).resolve(stored, NODES, name -> secret(name, secrets));
     if (r instanceof Resolution.Run run) {

@@ -24,16 +24,11 @@ class SpecCompilerMemoTest {
     vip.getMetadata().setName("vi-1");
     vip.getMetadata().setUid("2f0c4b1e-0000-4000-8000-000000000001");
     vip.getMetadata().setResourceVersion(resourceVersion);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.100/24"));
+    VirtualIPSpec spec = VirtualIPSpec.builder().addresses(List.of("192.0.2.100/24")).build();
     vip.setSpec(spec);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vrid);
-    NodeStatus entry = new NodeStatus();
-    entry.setName("node-b");
-    entry.setState(NodeState.valueOf(reportedState));
-    status.setNodes(List.of(entry));
-    vip.setStatus(status);
+    NodeStatus entry =
+        NodeStatus.builder().name("node-b").state(NodeState.valueOf(reportedState)).build();
+    vip.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(vrid).withNodes(List.of(entry)));
     return vip;
   }
 
@@ -52,18 +47,18 @@ class SpecCompilerMemoTest {
     assertThat(compiler.validations()).isEqualTo(1);
 
     VirtualIP edited = vip("12", 51, "Master");
-    edited.getSpec().setDefaultPriority(90);
+    edited.setSpec(edited.getSpec().toBuilder().defaultPriority(90).build());
     Compiled afterEdit = compile(edited);
     assertThat(((Compiled.Run) afterEdit).definition().priority()).isEqualTo(90);
     assertThat(compiler.validations()).isEqualTo(2);
 
-    // The same object edited in place is seen as changed too.
-    edited.getSpec().setDefaultPriority(80);
+    // The same VirtualIP object given another spec is seen as changed too.
+    edited.setSpec(edited.getSpec().toBuilder().defaultPriority(80).build());
     assertThat(((Compiled.Run) compile(edited)).definition().priority()).isEqualTo(80);
     assertThat(compiler.validations()).isEqualTo(3);
 
     VirtualIP moved = vip("13", 52, "Master");
-    moved.getSpec().setDefaultPriority(80);
+    moved.setSpec(moved.getSpec().toBuilder().defaultPriority(80).build());
     assertThat(((Compiled.Run) compile(moved)).definition().vrid()).isEqualTo(52);
     assertThat(compiler.validations()).isEqualTo(4);
   }

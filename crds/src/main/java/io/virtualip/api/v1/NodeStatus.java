@@ -7,9 +7,13 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
-/** One node's view, written only by that node's agent. */
+/**
+ * One node's view, written only by that node's agent.
+ *
+ * <p>Fifteen components, most of them optional: callers name what they set through {@link
+ * #builder()} and {@link #toBuilder()} rather than by position.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
   "name",
@@ -28,11 +32,49 @@ import java.util.Objects;
   "observedGeneration",
   "updated"
 })
-public class NodeStatus {
+public record NodeStatus(
+    @JsonPropertyDescription("Node name.") @Required @Size(max = MAX_NAME_LENGTH) String name,
+    @JsonPropertyDescription(
+            "VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
+        NodeState state,
+    @JsonPropertyDescription(
+            "The node's own address on the VRRP segment (the source of its advertisements).")
+        @Size(max = MAX_ADDRESS_LENGTH)
+        String address,
+    @JsonPropertyDescription("Configured priority of this node.") Integer priority,
+    @JsonPropertyDescription("Priority after track weights.") Integer effectivePriority,
+    @JsonPropertyDescription(
+            "Address of the master this node hears (its own address when it is master).")
+        @Size(max = MAX_ADDRESS_LENGTH)
+        String masterAddress,
+    @JsonPropertyDescription("When this node entered its state (RFC 3339).")
+        @Size(max = MAX_TIME_LENGTH)
+        String since,
+    @JsonPropertyDescription("Why this node entered its state, in words.")
+        @Size(max = MAX_REASON_LENGTH)
+        String reason,
+    @JsonPropertyDescription(
+            "Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
+        @Size(max = MAX_CODE_LENGTH)
+        String reasonCode,
+    @JsonPropertyDescription("Advertisements this node has sent.") Long advertsSent,
+    @JsonPropertyDescription("Advertisements this node has accepted.") Long advertsReceived,
+    @JsonPropertyDescription(
+            "Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
+        @Size(max = MAX_REJECTED_REASONS)
+        Map<String, Long> rejected,
+    @JsonPropertyDescription("Peers this node hears, with the time of their last advertisement.")
+        @Size(max = MAX_PEERS)
+        List<PeerStatus> peers,
+    @JsonPropertyDescription("Generation of the VirtualIP this node's agent runs.")
+        Long observedGeneration,
+    @JsonPropertyDescription(
+            "When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
+        @Size(max = MAX_TIME_LENGTH)
+        String updated) {
   // Bounds of an entry, in the CRD as maxLength/maxItems/maxProperties: the API server refuses a
-  // write beyond them, so
-  // the agent (the only writer) truncates to them. With room for 255 nodes (one VRRP segment's
-  // worth).
+  // write beyond them, so the agent (the only writer) truncates to them. With room for 255 nodes
+  // (one VRRP segment's worth).
   /** Kubernetes object names (DNS subdomains) are at most 253 characters. */
   public static final int MAX_NAME_LENGTH = 253;
 
@@ -53,275 +95,142 @@ public class NodeStatus {
   /** Every other node of 255, plus one. */
   public static final int MAX_PEERS = 255;
 
-  @JsonPropertyDescription("Node name.")
-  @Required
-  @Size(max = MAX_NAME_LENGTH)
-  private String name;
-
-  @JsonPropertyDescription(
-      "VRRP state of this node: Init, Backup, Master, Fault, or Unknown when its agent's Lease has expired.")
-  private NodeState state;
-
-  @JsonPropertyDescription(
-      "The node's own address on the VRRP segment (the source of its advertisements).")
-  @Size(max = MAX_ADDRESS_LENGTH)
-  private String address;
-
-  @JsonPropertyDescription("Configured priority of this node.")
-  private Integer priority;
-
-  @JsonPropertyDescription("Priority after track weights.")
-  private Integer effectivePriority;
-
-  @JsonPropertyDescription(
-      "Address of the master this node hears (its own address when it is master).")
-  @Size(max = MAX_ADDRESS_LENGTH)
-  private String masterAddress;
-
-  @JsonPropertyDescription("When this node entered its state (RFC 3339).")
-  @Size(max = MAX_TIME_LENGTH)
-  private String since;
-
-  @JsonPropertyDescription("Why this node entered its state, in words.")
-  @Size(max = MAX_REASON_LENGTH)
-  private String reason;
-
-  @JsonPropertyDescription(
-      "Why this node entered its state, as a code for programs: for state Fault one of InterfaceMissing, NoOwnAddress, TrackFailing, InvalidSpec, DataPlaneError (io.virtualip.api.v1.contract.FaultReason); absent otherwise.")
-  @Size(max = MAX_CODE_LENGTH)
-  private String reasonCode;
-
-  @JsonPropertyDescription("Advertisements this node has sent.")
-  private Long advertsSent;
-
-  @JsonPropertyDescription("Advertisements this node has accepted.")
-  private Long advertsReceived;
-
-  @JsonPropertyDescription(
-      "Advertisements this node received and rejected, by reason code (io.virtualip.api.v1.contract.RejectReason, for example AUTH_MISMATCH, INTERVAL_MISMATCH, BAD_TTL).")
-  @Size(max = MAX_REJECTED_REASONS)
-  private Map<String, Long> rejected;
-
-  @JsonPropertyDescription("Peers this node hears, with the time of their last advertisement.")
-  @Size(max = MAX_PEERS)
-  private List<PeerStatus> peers;
-
-  @JsonPropertyDescription("Generation of the VirtualIP this node's agent runs.")
-  private Long observedGeneration;
-
-  @JsonPropertyDescription(
-      "When the agent last wrote this entry (RFC 3339); a master renews it as its claim.")
-  @Size(max = MAX_TIME_LENGTH)
-  private String updated;
-
-  public String getName() {
-    return name;
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public void setName(String name) {
-    this.name = name;
+  /** A builder holding this entry's values, to make a copy with a few of them changed. */
+  public Builder toBuilder() {
+    return new Builder()
+        .name(name)
+        .state(state)
+        .address(address)
+        .priority(priority)
+        .effectivePriority(effectivePriority)
+        .masterAddress(masterAddress)
+        .since(since)
+        .reason(reason)
+        .reasonCode(reasonCode)
+        .advertsSent(advertsSent)
+        .advertsReceived(advertsReceived)
+        .rejected(rejected)
+        .peers(peers)
+        .observedGeneration(observedGeneration)
+        .updated(updated);
   }
 
-  public NodeState getState() {
-    return state;
-  }
+  /** Components by name; unset ones stay null (absent in JSON). */
+  public static final class Builder {
+    private String name;
+    private NodeState state;
+    private String address;
+    private Integer priority;
+    private Integer effectivePriority;
+    private String masterAddress;
+    private String since;
+    private String reason;
+    private String reasonCode;
+    private Long advertsSent;
+    private Long advertsReceived;
+    private Map<String, Long> rejected;
+    private List<PeerStatus> peers;
+    private Long observedGeneration;
+    private String updated;
 
-  public void setState(NodeState state) {
-    this.state = state;
-  }
+    private Builder() {}
 
-  public String getAddress() {
-    return address;
-  }
+    public Builder name(String v) {
+      name = v;
+      return this;
+    }
 
-  public void setAddress(String address) {
-    this.address = address;
-  }
+    public Builder state(NodeState v) {
+      state = v;
+      return this;
+    }
 
-  public Integer getPriority() {
-    return priority;
-  }
+    public Builder address(String v) {
+      address = v;
+      return this;
+    }
 
-  public void setPriority(Integer priority) {
-    this.priority = priority;
-  }
+    public Builder priority(Integer v) {
+      priority = v;
+      return this;
+    }
 
-  public Integer getEffectivePriority() {
-    return effectivePriority;
-  }
+    public Builder effectivePriority(Integer v) {
+      effectivePriority = v;
+      return this;
+    }
 
-  public void setEffectivePriority(Integer effectivePriority) {
-    this.effectivePriority = effectivePriority;
-  }
+    public Builder masterAddress(String v) {
+      masterAddress = v;
+      return this;
+    }
 
-  public String getMasterAddress() {
-    return masterAddress;
-  }
+    public Builder since(String v) {
+      since = v;
+      return this;
+    }
 
-  public void setMasterAddress(String masterAddress) {
-    this.masterAddress = masterAddress;
-  }
+    public Builder reason(String v) {
+      reason = v;
+      return this;
+    }
 
-  public String getSince() {
-    return since;
-  }
+    public Builder reasonCode(String v) {
+      reasonCode = v;
+      return this;
+    }
 
-  public void setSince(String since) {
-    this.since = since;
-  }
+    public Builder advertsSent(Long v) {
+      advertsSent = v;
+      return this;
+    }
 
-  public String getReason() {
-    return reason;
-  }
+    public Builder advertsReceived(Long v) {
+      advertsReceived = v;
+      return this;
+    }
 
-  public void setReason(String reason) {
-    this.reason = reason;
-  }
+    public Builder rejected(Map<String, Long> v) {
+      rejected = v;
+      return this;
+    }
 
-  public String getReasonCode() {
-    return reasonCode;
-  }
+    public Builder peers(List<PeerStatus> v) {
+      peers = v;
+      return this;
+    }
 
-  public void setReasonCode(String reasonCode) {
-    this.reasonCode = reasonCode;
-  }
+    public Builder observedGeneration(Long v) {
+      observedGeneration = v;
+      return this;
+    }
 
-  public Long getAdvertsSent() {
-    return advertsSent;
-  }
+    public Builder updated(String v) {
+      updated = v;
+      return this;
+    }
 
-  public void setAdvertsSent(Long advertsSent) {
-    this.advertsSent = advertsSent;
-  }
-
-  public Long getAdvertsReceived() {
-    return advertsReceived;
-  }
-
-  public void setAdvertsReceived(Long advertsReceived) {
-    this.advertsReceived = advertsReceived;
-  }
-
-  public Map<String, Long> getRejected() {
-    return rejected;
-  }
-
-  public void setRejected(Map<String, Long> rejected) {
-    this.rejected = rejected;
-  }
-
-  public List<PeerStatus> getPeers() {
-    return peers;
-  }
-
-  public void setPeers(List<PeerStatus> peers) {
-    this.peers = peers;
-  }
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public String getUpdated() {
-    return updated;
-  }
-
-  public void setUpdated(String updated) {
-    this.updated = updated;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) return true;
-    if (!(o instanceof NodeStatus other)) return false;
-    return Objects.equals(name, other.name)
-        && Objects.equals(state, other.state)
-        && Objects.equals(address, other.address)
-        && Objects.equals(priority, other.priority)
-        && Objects.equals(effectivePriority, other.effectivePriority)
-        && Objects.equals(masterAddress, other.masterAddress)
-        && Objects.equals(since, other.since)
-        && Objects.equals(reason, other.reason)
-        && Objects.equals(reasonCode, other.reasonCode)
-        && Objects.equals(advertsSent, other.advertsSent)
-        && Objects.equals(advertsReceived, other.advertsReceived)
-        && Objects.equals(rejected, other.rejected)
-        && Objects.equals(peers, other.peers)
-        && Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(updated, other.updated);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        name,
-        state,
-        address,
-        priority,
-        effectivePriority,
-        masterAddress,
-        since,
-        reason,
-        reasonCode,
-        advertsSent,
-        advertsReceived,
-        rejected,
-        peers,
-        observedGeneration,
-        updated);
-  }
-
-  @Override
-  public String toString() {
-    return "NodeStatus{"
-        + "name="
-        + name
-        + ", "
-        + "state="
-        + state
-        + ", "
-        + "address="
-        + address
-        + ", "
-        + "priority="
-        + priority
-        + ", "
-        + "effectivePriority="
-        + effectivePriority
-        + ", "
-        + "masterAddress="
-        + masterAddress
-        + ", "
-        + "since="
-        + since
-        + ", "
-        + "reason="
-        + reason
-        + ", "
-        + "reasonCode="
-        + reasonCode
-        + ", "
-        + "advertsSent="
-        + advertsSent
-        + ", "
-        + "advertsReceived="
-        + advertsReceived
-        + ", "
-        + "rejected="
-        + rejected
-        + ", "
-        + "peers="
-        + peers
-        + ", "
-        + "observedGeneration="
-        + observedGeneration
-        + ", "
-        + "updated="
-        + updated
-        + "}";
+    public NodeStatus build() {
+      return new NodeStatus(
+          name,
+          state,
+          address,
+          priority,
+          effectivePriority,
+          masterAddress,
+          since,
+          reason,
+          reasonCode,
+          advertsSent,
+          advertsReceived,
+          rejected,
+          peers,
+          observedGeneration,
+          updated);
+    }
   }
 }

@@ -17,11 +17,14 @@ import io.virtualip.api.v1.contract.SpecDefaults;
 import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Desired state of a virtual IP: the addresses, the VRRP settings of the routers that elect its
  * holder, and where they run.
+ *
+ * <p>An absent field is null here; the API server fills in the {@code @Default}s ({@link
+ * SpecDefaults} applies them to a spec that never met one). Callers name what they set through
+ * {@link #builder()} and {@link #toBuilder()} rather than by position.
  */
 @ValidationRule(
     value = "self.addresses.all(a, a.contains(':')) || self.addresses.all(a, !a.contains(':'))",
@@ -122,331 +125,251 @@ import java.util.Objects;
   "tracks",
   "splitBrainPolicy"
 })
-public class VirtualIPSpec {
+public record VirtualIPSpec(
+    @JsonPropertyDescription(
+            "Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.")
+        @Required
+        @Size(min = 1, max = 16)
+        @ValidationRule(
+            value =
+                "self.all(a, a.contains(':') ? a.matches('"
+                    + AddressPatterns.IPV6_WITH_PREFIX
+                    + "') : a.matches('"
+                    + AddressPatterns.IPV4_WITH_PREFIX
+                    + "'))",
+            message =
+                "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64",
+            reason = "FieldValueInvalid")
+        List<String> addresses,
+    @JsonProperty("interface")
+        @JsonPropertyDescription(
+            "Node interface that holds the addresses; default: the interface whose connected subnet contains the first address.")
+        @Size(min = 1, max = 15)
+        @Pattern("^[^/: \\t\\n]+$")
+        String interfaceName,
+    @JsonPropertyDescription(
+            "VRRP virtual router ID (VRID), 1 to 255; when absent the operator allocates one and records it in status.virtualRouterId.")
+        @Min(1)
+        @Max(255)
+        Integer virtualRouterId,
+    @JsonPropertyDescription(
+            "VRRP version: 3 (RFC 5798, IPv4 and IPv6, default) or 2 (RFC 3768, IPv4 only).")
+        @Default(SpecDefaults.VERSION)
+        @Min(2)
+        @Max(3)
+        Integer version,
+    @JsonPropertyDescription(
+            "Interval between advertisements of the master: version 3 accepts 10ms to 40.95s in 10ms steps, version 2 whole seconds 1s to 255s.")
+        @Default(SpecDefaults.ADVERTISEMENT_INTERVAL)
+        @Size(max = 16)
+        @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
+        String advertisementInterval,
+    @JsonPropertyDescription(
+            "VRRP priority of nodes not listed in priorities, 1 to 254; the highest priority becomes master.")
+        @Default(SpecDefaults.DEFAULT_PRIORITY)
+        @Min(1)
+        @Max(254)
+        Integer defaultPriority,
+    @JsonPropertyDescription(
+            "VRRP priority by node name, 1 to 254 (255 belongs to the address owner, 0 means the master is leaving).")
+        @Size(max = 256)
+        Map<String, Integer> priorities,
+    @JsonPropertyDescription(
+            "Whether a higher-priority node takes the address back from a lower-priority master (default true).")
+        @Default(SpecDefaults.PREEMPT)
+        Boolean preempt,
+    @JsonPropertyDescription(
+            "How long a higher-priority node waits before preempting after it starts (like keepalived's preempt_delay), at most 1000s.")
+        @Default(SpecDefaults.PREEMPT_DELAY)
+        @Size(max = 16)
+        @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
+        String preemptDelay,
+    @JsonPropertyDescription(
+            "Multicast (default): advertisements go to 224.0.0.18 or ff02::12. Unicast: advertisements go to each peer, for networks that drop multicast or IP protocol 112 to it.")
+        @Default(SpecDefaults.MODE)
+        Mode mode,
+    @JsonPropertyDescription(
+            "Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
+        @Size(max = 64)
+        @ValidationRule(
+            value = "self.all(p, p.matches('" + AddressPatterns.IP + "'))",
+            message = "each unicast peer must be a plain IP address without prefix length",
+            reason = "FieldValueInvalid")
+        List<String> unicastPeers,
+    @JsonPropertyDescription("VRRPv2 authentication; Password only with version 2.")
+        Authentication authentication,
+    @JsonPropertyDescription(
+            "Nodes that run the election for this address (a label selector in map form); default: all nodes.")
+        @Size(max = 64)
+        Map<String, String> nodeSelector,
+    @JsonPropertyDescription("Tolerations for the agent pods that run the election.")
+        @Size(max = 32)
+        List<Toleration> tolerations,
+    @JsonPropertyDescription("Health inputs that move this node's priority or put it in Fault.")
+        @Size(max = 32)
+        List<Track> tracks,
+    @JsonPropertyDescription(
+            "Report (default): a split brain is reported in conditions and events. Resolve: the operator also tells every master but the highest-priority one to step down.")
+        @Default(SpecDefaults.SPLIT_BRAIN_POLICY)
+        SplitBrainPolicy splitBrainPolicy) {
 
-  @JsonPropertyDescription(
-      "Virtual addresses with prefix length (192.0.2.100/24 or 2001:db8::100/64), all of one family; 1 to 16.")
-  @Required
-  @Size(min = 1, max = 16)
-  @ValidationRule(
-      value =
-          "self.all(a, a.contains(':') ? a.matches('"
-              + AddressPatterns.IPV6_WITH_PREFIX
-              + "') : a.matches('"
-              + AddressPatterns.IPV4_WITH_PREFIX
-              + "'))",
-      message =
-          "each address must be an IP address with a prefix length, for example 192.0.2.100/24 or 2001:db8::100/64",
-      reason = "FieldValueInvalid")
-  private List<String> addresses;
-
-  @JsonProperty("interface")
-  @JsonPropertyDescription(
-      "Node interface that holds the addresses; default: the interface whose connected subnet contains the first address.")
-  @Size(min = 1, max = 15)
-  @Pattern("^[^/: \\t\\n]+$")
-  private String interfaceName;
-
-  @JsonPropertyDescription(
-      "VRRP virtual router ID (VRID), 1 to 255; when absent the operator allocates one and records it in status.virtualRouterId.")
-  @Min(1)
-  @Max(255)
-  private Integer virtualRouterId;
-
-  @JsonPropertyDescription(
-      "VRRP version: 3 (RFC 5798, IPv4 and IPv6, default) or 2 (RFC 3768, IPv4 only).")
-  @Default(SpecDefaults.VERSION)
-  @Min(2)
-  @Max(3)
-  private Integer version;
-
-  @JsonPropertyDescription(
-      "Interval between advertisements of the master: version 3 accepts 10ms to 40.95s in 10ms steps, version 2 whole seconds 1s to 255s.")
-  @Default(SpecDefaults.ADVERTISEMENT_INTERVAL)
-  @Size(max = 16)
-  @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
-  private String advertisementInterval;
-
-  @JsonPropertyDescription(
-      "VRRP priority of nodes not listed in priorities, 1 to 254; the highest priority becomes master.")
-  @Default(SpecDefaults.DEFAULT_PRIORITY)
-  @Min(1)
-  @Max(254)
-  private Integer defaultPriority;
-
-  @JsonPropertyDescription(
-      "VRRP priority by node name, 1 to 254 (255 belongs to the address owner, 0 means the master is leaving).")
-  @Size(max = 256)
-  private Map<String, Integer> priorities;
-
-  @JsonPropertyDescription(
-      "Whether a higher-priority node takes the address back from a lower-priority master (default true).")
-  @Default(SpecDefaults.PREEMPT)
-  private Boolean preempt;
-
-  @JsonPropertyDescription(
-      "How long a higher-priority node waits before preempting after it starts (like keepalived's preempt_delay), at most 1000s.")
-  @Default(SpecDefaults.PREEMPT_DELAY)
-  @Size(max = 16)
-  @Pattern("^([0-9]+(ms|s)|[0-9]+[.][0-9]+s)$")
-  private String preemptDelay;
-
-  @JsonPropertyDescription(
-      "Multicast (default): advertisements go to 224.0.0.18 or ff02::12. Unicast: advertisements go to each peer, for networks that drop multicast or IP protocol 112 to it.")
-  @Default(SpecDefaults.MODE)
-  private Mode mode;
-
-  @JsonPropertyDescription(
-      "Peer addresses for mode Unicast; in Kubernetes the default is the InternalIPs of the other selected nodes.")
-  @Size(max = 64)
-  @ValidationRule(
-      value = "self.all(p, p.matches('" + AddressPatterns.IP + "'))",
-      message = "each unicast peer must be a plain IP address without prefix length",
-      reason = "FieldValueInvalid")
-  private List<String> unicastPeers;
-
-  @JsonPropertyDescription("VRRPv2 authentication; Password only with version 2.")
-  private Authentication authentication;
-
-  @JsonPropertyDescription(
-      "Nodes that run the election for this address (a label selector in map form); default: all nodes.")
-  @Size(max = 64)
-  private Map<String, String> nodeSelector;
-
-  @JsonPropertyDescription("Tolerations for the agent pods that run the election.")
-  @Size(max = 32)
-  private List<Toleration> tolerations;
-
-  @JsonPropertyDescription("Health inputs that move this node's priority or put it in Fault.")
-  @Size(max = 32)
-  private List<Track> tracks;
-
-  @JsonPropertyDescription(
-      "Report (default): a split brain is reported in conditions and events. Resolve: the operator also tells every master but the highest-priority one to step down.")
-  @Default(SpecDefaults.SPLIT_BRAIN_POLICY)
-  private SplitBrainPolicy splitBrainPolicy;
-
-  public List<String> getAddresses() {
+  // fabric8 7.5.2 reads a field's @ValidationRule from both the field and its accessor, and a
+  // record component puts it on both: declared here, without the annotation, the two accessors
+  // below keep each of their rules in the CRD once.
+  @Override
+  public List<String> addresses() {
     return addresses;
   }
 
-  public void setAddresses(List<String> addresses) {
-    this.addresses = addresses;
-  }
-
-  public String getInterfaceName() {
-    return interfaceName;
-  }
-
-  public void setInterfaceName(String interfaceName) {
-    this.interfaceName = interfaceName;
-  }
-
-  public Integer getVirtualRouterId() {
-    return virtualRouterId;
-  }
-
-  public void setVirtualRouterId(Integer virtualRouterId) {
-    this.virtualRouterId = virtualRouterId;
-  }
-
-  public Integer getVersion() {
-    return version;
-  }
-
-  public void setVersion(Integer version) {
-    this.version = version;
-  }
-
-  public String getAdvertisementInterval() {
-    return advertisementInterval;
-  }
-
-  public void setAdvertisementInterval(String advertisementInterval) {
-    this.advertisementInterval = advertisementInterval;
-  }
-
-  public Integer getDefaultPriority() {
-    return defaultPriority;
-  }
-
-  public void setDefaultPriority(Integer defaultPriority) {
-    this.defaultPriority = defaultPriority;
-  }
-
-  public Map<String, Integer> getPriorities() {
-    return priorities;
-  }
-
-  public void setPriorities(Map<String, Integer> priorities) {
-    this.priorities = priorities;
-  }
-
-  public Boolean getPreempt() {
-    return preempt;
-  }
-
-  public void setPreempt(Boolean preempt) {
-    this.preempt = preempt;
-  }
-
-  public String getPreemptDelay() {
-    return preemptDelay;
-  }
-
-  public void setPreemptDelay(String preemptDelay) {
-    this.preemptDelay = preemptDelay;
-  }
-
-  public Mode getMode() {
-    return mode;
-  }
-
-  public void setMode(Mode mode) {
-    this.mode = mode;
-  }
-
-  public List<String> getUnicastPeers() {
+  @Override
+  public List<String> unicastPeers() {
     return unicastPeers;
   }
 
-  public void setUnicastPeers(List<String> unicastPeers) {
-    this.unicastPeers = unicastPeers;
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public Authentication getAuthentication() {
-    return authentication;
+  /** A builder holding this spec's values, to make a copy with a few of them changed. */
+  public Builder toBuilder() {
+    return new Builder()
+        .addresses(addresses)
+        .interfaceName(interfaceName)
+        .virtualRouterId(virtualRouterId)
+        .version(version)
+        .advertisementInterval(advertisementInterval)
+        .defaultPriority(defaultPriority)
+        .priorities(priorities)
+        .preempt(preempt)
+        .preemptDelay(preemptDelay)
+        .mode(mode)
+        .unicastPeers(unicastPeers)
+        .authentication(authentication)
+        .nodeSelector(nodeSelector)
+        .tolerations(tolerations)
+        .tracks(tracks)
+        .splitBrainPolicy(splitBrainPolicy);
   }
 
-  public void setAuthentication(Authentication authentication) {
-    this.authentication = authentication;
-  }
+  /** Fields by name; unset ones stay null (absent in JSON, so the CRD's defaults apply). */
+  public static final class Builder {
+    private List<String> addresses;
+    private String interfaceName;
+    private Integer virtualRouterId;
+    private Integer version;
+    private String advertisementInterval;
+    private Integer defaultPriority;
+    private Map<String, Integer> priorities;
+    private Boolean preempt;
+    private String preemptDelay;
+    private Mode mode;
+    private List<String> unicastPeers;
+    private Authentication authentication;
+    private Map<String, String> nodeSelector;
+    private List<Toleration> tolerations;
+    private List<Track> tracks;
+    private SplitBrainPolicy splitBrainPolicy;
 
-  public Map<String, String> getNodeSelector() {
-    return nodeSelector;
-  }
+    private Builder() {}
 
-  public void setNodeSelector(Map<String, String> nodeSelector) {
-    this.nodeSelector = nodeSelector;
-  }
+    public Builder addresses(List<String> v) {
+      addresses = v;
+      return this;
+    }
 
-  public List<Toleration> getTolerations() {
-    return tolerations;
-  }
+    public Builder interfaceName(String v) {
+      interfaceName = v;
+      return this;
+    }
 
-  public void setTolerations(List<Toleration> tolerations) {
-    this.tolerations = tolerations;
-  }
+    public Builder virtualRouterId(Integer v) {
+      virtualRouterId = v;
+      return this;
+    }
 
-  public List<Track> getTracks() {
-    return tracks;
-  }
+    public Builder version(Integer v) {
+      version = v;
+      return this;
+    }
 
-  public void setTracks(List<Track> tracks) {
-    this.tracks = tracks;
-  }
+    public Builder advertisementInterval(String v) {
+      advertisementInterval = v;
+      return this;
+    }
 
-  public SplitBrainPolicy getSplitBrainPolicy() {
-    return splitBrainPolicy;
-  }
+    public Builder defaultPriority(Integer v) {
+      defaultPriority = v;
+      return this;
+    }
 
-  public void setSplitBrainPolicy(SplitBrainPolicy splitBrainPolicy) {
-    this.splitBrainPolicy = splitBrainPolicy;
-  }
+    public Builder priorities(Map<String, Integer> v) {
+      priorities = v;
+      return this;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) return true;
-    if (!(o instanceof VirtualIPSpec other)) return false;
-    return Objects.equals(addresses, other.addresses)
-        && Objects.equals(interfaceName, other.interfaceName)
-        && Objects.equals(virtualRouterId, other.virtualRouterId)
-        && Objects.equals(version, other.version)
-        && Objects.equals(advertisementInterval, other.advertisementInterval)
-        && Objects.equals(defaultPriority, other.defaultPriority)
-        && Objects.equals(priorities, other.priorities)
-        && Objects.equals(preempt, other.preempt)
-        && Objects.equals(preemptDelay, other.preemptDelay)
-        && Objects.equals(mode, other.mode)
-        && Objects.equals(unicastPeers, other.unicastPeers)
-        && Objects.equals(authentication, other.authentication)
-        && Objects.equals(nodeSelector, other.nodeSelector)
-        && Objects.equals(tolerations, other.tolerations)
-        && Objects.equals(tracks, other.tracks)
-        && Objects.equals(splitBrainPolicy, other.splitBrainPolicy);
-  }
+    public Builder preempt(Boolean v) {
+      preempt = v;
+      return this;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        addresses,
-        interfaceName,
-        virtualRouterId,
-        version,
-        advertisementInterval,
-        defaultPriority,
-        priorities,
-        preempt,
-        preemptDelay,
-        mode,
-        unicastPeers,
-        authentication,
-        nodeSelector,
-        tolerations,
-        tracks,
-        splitBrainPolicy);
-  }
+    public Builder preemptDelay(String v) {
+      preemptDelay = v;
+      return this;
+    }
 
-  @Override
-  public String toString() {
-    return "VirtualIPSpec{"
-        + "addresses="
-        + addresses
-        + ", "
-        + "interfaceName="
-        + interfaceName
-        + ", "
-        + "virtualRouterId="
-        + virtualRouterId
-        + ", "
-        + "version="
-        + version
-        + ", "
-        + "advertisementInterval="
-        + advertisementInterval
-        + ", "
-        + "defaultPriority="
-        + defaultPriority
-        + ", "
-        + "priorities="
-        + priorities
-        + ", "
-        + "preempt="
-        + preempt
-        + ", "
-        + "preemptDelay="
-        + preemptDelay
-        + ", "
-        + "mode="
-        + mode
-        + ", "
-        + "unicastPeers="
-        + unicastPeers
-        + ", "
-        + "authentication="
-        + authentication
-        + ", "
-        + "nodeSelector="
-        + nodeSelector
-        + ", "
-        + "tolerations="
-        + tolerations
-        + ", "
-        + "tracks="
-        + tracks
-        + ", "
-        + "splitBrainPolicy="
-        + splitBrainPolicy
-        + "}";
+    public Builder mode(Mode v) {
+      mode = v;
+      return this;
+    }
+
+    public Builder unicastPeers(List<String> v) {
+      unicastPeers = v;
+      return this;
+    }
+
+    public Builder authentication(Authentication v) {
+      authentication = v;
+      return this;
+    }
+
+    public Builder nodeSelector(Map<String, String> v) {
+      nodeSelector = v;
+      return this;
+    }
+
+    public Builder tolerations(List<Toleration> v) {
+      tolerations = v;
+      return this;
+    }
+
+    public Builder tracks(List<Track> v) {
+      tracks = v;
+      return this;
+    }
+
+    public Builder splitBrainPolicy(SplitBrainPolicy v) {
+      splitBrainPolicy = v;
+      return this;
+    }
+
+    public VirtualIPSpec build() {
+      return new VirtualIPSpec(
+          addresses,
+          interfaceName,
+          virtualRouterId,
+          version,
+          advertisementInterval,
+          defaultPriority,
+          priorities,
+          preempt,
+          preemptDelay,
+          mode,
+          unicastPeers,
+          authentication,
+          nodeSelector,
+          tolerations,
+          tracks,
+          splitBrainPolicy);
+    }
   }
 }

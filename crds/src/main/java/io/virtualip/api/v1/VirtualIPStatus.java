@@ -8,7 +8,6 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.virtualip.api.v1.schema.DeepMergePatch;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Observed state: which node holds the address and what is wrong, aggregated by the operator from
@@ -43,7 +42,27 @@ import java.util.Objects;
   "stepDown",
   "conditions"
 })
-public class VirtualIPStatus {
+public record VirtualIPStatus(
+    @JsonPropertyDescription("Generation of the spec the operator last acted on.")
+        Long observedGeneration,
+    @JsonPropertyDescription(
+            "The VRID in use: spec.virtualRouterId or the one the operator allocated.")
+        Integer virtualRouterId,
+    @JsonPropertyDescription(
+            "Node that holds the address, or empty when none or more than one claims it.")
+        @Size(max = NodeStatus.MAX_NAME_LENGTH)
+        String master,
+    @JsonPropertyDescription(
+            "One entry per node that runs the election, each written by that node's agent (a list-map keyed by name).")
+        @Size(max = MAX_NODES)
+        List<NodeStatus> nodes,
+    @JsonPropertyDescription(
+            "Nodes the operator has told to step down to end a split brain (splitBrainPolicy Resolve); their agents leave Master while listed.")
+        @Size(max = MAX_NODES)
+        List<String> stepDown,
+    @JsonPropertyDescription("Ready, SplitBrain and Degraded conditions.")
+        @Size(max = MAX_CONDITIONS)
+        List<Condition> conditions) {
   /** status.nodes and status.stepDown: room for 255 nodes. */
   public static final int MAX_NODES = 255;
 
@@ -56,117 +75,28 @@ public class VirtualIPStatus {
    */
   public static final int MAX_CONDITION_MESSAGE_LENGTH = 32768;
 
-  @JsonPropertyDescription("Generation of the spec the operator last acted on.")
-  private Long observedGeneration;
+  /** A status with nothing set (all absent in JSON), to start from with the {@code with} copies. */
+  public static final VirtualIPStatus EMPTY =
+      new VirtualIPStatus(null, null, null, null, null, null);
 
-  @JsonPropertyDescription(
-      "The VRID in use: spec.virtualRouterId or the one the operator allocated.")
-  private Integer virtualRouterId;
-
-  @JsonPropertyDescription(
-      "Node that holds the address, or empty when none or more than one claims it.")
-  @Size(max = NodeStatus.MAX_NAME_LENGTH)
-  private String master;
-
-  @JsonPropertyDescription(
-      "One entry per node that runs the election, each written by that node's agent (a list-map keyed by name).")
-  @Size(max = MAX_NODES)
-  private List<NodeStatus> nodes;
-
-  @JsonPropertyDescription(
-      "Nodes the operator has told to step down to end a split brain (splitBrainPolicy Resolve); their agents leave Master while listed.")
-  @Size(max = MAX_NODES)
-  private List<String> stepDown;
-
-  @JsonPropertyDescription("Ready, SplitBrain and Degraded conditions.")
-  @Size(max = MAX_CONDITIONS)
-  private List<Condition> conditions;
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
+  public VirtualIPStatus withVirtualRouterId(Integer v) {
+    return new VirtualIPStatus(observedGeneration, v, master, nodes, stepDown, conditions);
   }
 
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
+  public VirtualIPStatus withMaster(String v) {
+    return new VirtualIPStatus(observedGeneration, virtualRouterId, v, nodes, stepDown, conditions);
   }
 
-  public Integer getVirtualRouterId() {
-    return virtualRouterId;
+  public VirtualIPStatus withNodes(List<NodeStatus> v) {
+    return new VirtualIPStatus(
+        observedGeneration, virtualRouterId, master, v, stepDown, conditions);
   }
 
-  public void setVirtualRouterId(Integer virtualRouterId) {
-    this.virtualRouterId = virtualRouterId;
+  public VirtualIPStatus withStepDown(List<String> v) {
+    return new VirtualIPStatus(observedGeneration, virtualRouterId, master, nodes, v, conditions);
   }
 
-  public String getMaster() {
-    return master;
-  }
-
-  public void setMaster(String master) {
-    this.master = master;
-  }
-
-  public List<NodeStatus> getNodes() {
-    return nodes;
-  }
-
-  public void setNodes(List<NodeStatus> nodes) {
-    this.nodes = nodes;
-  }
-
-  public List<String> getStepDown() {
-    return stepDown;
-  }
-
-  public void setStepDown(List<String> stepDown) {
-    this.stepDown = stepDown;
-  }
-
-  public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) return true;
-    if (!(o instanceof VirtualIPStatus other)) return false;
-    return Objects.equals(observedGeneration, other.observedGeneration)
-        && Objects.equals(virtualRouterId, other.virtualRouterId)
-        && Objects.equals(master, other.master)
-        && Objects.equals(nodes, other.nodes)
-        && Objects.equals(stepDown, other.stepDown)
-        && Objects.equals(conditions, other.conditions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(observedGeneration, virtualRouterId, master, nodes, stepDown, conditions);
-  }
-
-  @Override
-  public String toString() {
-    return "VirtualIPStatus{"
-        + "observedGeneration="
-        + observedGeneration
-        + ", "
-        + "virtualRouterId="
-        + virtualRouterId
-        + ", "
-        + "master="
-        + master
-        + ", "
-        + "nodes="
-        + nodes
-        + ", "
-        + "stepDown="
-        + stepDown
-        + ", "
-        + "conditions="
-        + conditions
-        + "}";
+  public VirtualIPStatus withConditions(List<Condition> v) {
+    return new VirtualIPStatus(observedGeneration, virtualRouterId, master, nodes, stepDown, v);
   }
 }

@@ -112,16 +112,16 @@ public final class EventPlanner {
 
   private static String lastState(List<NodeStatus> entries, String node) {
     return entries.stream()
-        .filter(e -> node.equals(e.getName()) && e.getState() != null)
+        .filter(e -> node.equals(e.name()) && e.state() != null)
         .findFirst()
-        .map(e -> " (" + e.getState() + ")")
+        .map(e -> " (" + e.state() + ")")
         .orElse("");
   }
 
   private static String reason(List<NodeStatus> entries, String node) {
     return entries.stream()
-        .filter(e -> node.equals(e.getName()))
-        .map(NodeStatus::getReason)
+        .filter(e -> node.equals(e.name()))
+        .map(NodeStatus::reason)
         .filter(Objects::nonNull)
         .findFirst()
         .orElse("interface missing");

@@ -57,8 +57,7 @@ record Cluster(
     if (vip.getSpec() == null) {
       return Set.of();
     }
-    List<Object> key =
-        Arrays.asList(vip.getSpec().getNodeSelector(), vip.getSpec().getTolerations());
+    List<Object> key = Arrays.asList(vip.getSpec().nodeSelector(), vip.getSpec().tolerations());
     Set<String> known = selections.get(key);
     if (known != null) {
       return known;

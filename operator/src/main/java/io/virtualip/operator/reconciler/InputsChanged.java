@@ -26,6 +26,6 @@ public final class InputsChanged implements OnUpdateFilter<VirtualIP> {
   }
 
   private static Object nodes(VirtualIP v) {
-    return v.getStatus() == null ? null : v.getStatus().getNodes();
+    return v.getStatus() == null ? null : v.getStatus().nodes();
   }
 }

@@ -173,10 +173,9 @@ final class LeaseLiveness extends AbstractEventSource<Lease, VirtualIP> {
   /** Whether the VirtualIP has an entry of {@code node} (a Master entry, if {@code onlyClaims}). */
   static boolean concerns(VirtualIP vip, String node, boolean onlyClaims) {
     return vip.getStatus() != null
-        && vip.getStatus().getNodes() != null
-        && vip.getStatus().getNodes().stream()
-            .anyMatch(
-                e -> node.equals(e.getName()) && (!onlyClaims || e.getState() == NodeState.Master));
+        && vip.getStatus().nodes() != null
+        && vip.getStatus().nodes().stream()
+            .anyMatch(e -> node.equals(e.name()) && (!onlyClaims || e.state() == NodeState.Master));
   }
 
   private static java.util.Set<String> union(Map<String, Liveness> a, Map<String, Liveness> b) {

@@ -38,11 +38,11 @@ final class StatusPatch {
     if (s == null) {
       throw new IllegalArgumentException("no status yet: create it with firstStatus()");
     }
-    field(ops, "observedGeneration", s.getObservedGeneration(), generation, mapper);
-    field(ops, "virtualRouterId", s.getVirtualRouterId(), a.virtualRouterId(), mapper);
-    field(ops, "master", s.getMaster(), a.master(), mapper);
-    field(ops, "stepDown", s.getStepDown(), stepDown, mapper);
-    field(ops, "conditions", s.getConditions(), a.conditions(), mapper);
+    field(ops, "observedGeneration", s.observedGeneration(), generation, mapper);
+    field(ops, "virtualRouterId", s.virtualRouterId(), a.virtualRouterId(), mapper);
+    field(ops, "master", s.master(), a.master(), mapper);
+    field(ops, "stepDown", s.stepDown(), stepDown, mapper);
+    field(ops, "conditions", s.conditions(), a.conditions(), mapper);
     return ops.isEmpty() ? Optional.empty() : Optional.of(ops);
   }
 
@@ -51,13 +51,13 @@ final class StatusPatch {
    * entry yet).
    */
   static VirtualIPStatus firstStatus(Aggregate a, long generation) {
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setObservedGeneration(generation);
-    status.setVirtualRouterId(a.virtualRouterId());
-    status.setMaster(a.master());
-    status.setStepDown(a.stepDown().isEmpty() ? null : a.stepDown());
-    status.setConditions(a.conditions());
-    return status;
+    return new VirtualIPStatus(
+        generation,
+        a.virtualRouterId(),
+        a.master(),
+        null,
+        a.stepDown().isEmpty() ? null : a.stepDown(),
+        a.conditions());
   }
 
   /**
@@ -68,11 +68,11 @@ final class StatusPatch {
   static ArrayNode markUnknown(int index, NodeStatus entry, String reason) {
     String at = "/status/nodes/" + index;
     ArrayNode ops = JSON.arrayNode();
-    ops.add(op("test", at + "/name", JSON.textNode(entry.getName())));
-    if (entry.getUpdated() != null) {
-      ops.add(op("test", at + "/updated", JSON.textNode(entry.getUpdated())));
-    } else if (entry.getState() != null) {
-      ops.add(op("test", at + "/state", JSON.textNode(entry.getState().name())));
+    ops.add(op("test", at + "/name", JSON.textNode(entry.name())));
+    if (entry.updated() != null) {
+      ops.add(op("test", at + "/updated", JSON.textNode(entry.updated())));
+    } else if (entry.state() != null) {
+      ops.add(op("test", at + "/state", JSON.textNode(entry.state().name())));
     }
     ops.add(op("add", at + "/state", JSON.textNode(NodeState.Unknown.name())));
     ops.add(op("add", at + "/reason", JSON.textNode(reason)));

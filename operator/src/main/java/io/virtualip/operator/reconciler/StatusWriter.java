@@ -48,9 +48,9 @@ final class StatusWriter {
    * NoMaster in between.
    */
   private static boolean markUnknown(Aggregate aggregate, NodeStatus e) {
-    return aggregate.agentDown().contains(e.getName())
-        && e.getState() != NodeState.Unknown
-        && !e.getName().equals(aggregate.master());
+    return aggregate.agentDown().contains(e.name())
+        && e.state() != NodeState.Unknown
+        && !e.name().equals(aggregate.master());
   }
 
   /**
@@ -84,7 +84,7 @@ final class StatusWriter {
       NodeStatus entry = entries.get(i);
       if (markUnknown(aggregate, entry)) {
         String reason =
-            Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.getState();
+            Reasons.AGENT_DOWN + ": the agent's Lease expired; last state " + entry.state();
         unknown.addAll(StatusPatch.markUnknown(i, entry, reason));
       }
     }
@@ -172,8 +172,8 @@ final class StatusWriter {
 
   /** status.nodes, the agents' entries; empty when there is none. */
   static List<NodeStatus> entries(VirtualIP vip) {
-    return vip.getStatus() == null || vip.getStatus().getNodes() == null
+    return vip.getStatus() == null || vip.getStatus().nodes() == null
         ? List.of()
-        : vip.getStatus().getNodes();
+        : vip.getStatus().nodes();
   }
 }

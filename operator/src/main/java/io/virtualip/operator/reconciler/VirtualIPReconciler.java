@@ -355,16 +355,16 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     Integer recorded =
         vridBook.containsKey(v.getMetadata().getName())
             ? vridBook.get(v.getMetadata().getName())
-            : v.getStatus() == null ? null : v.getStatus().getVirtualRouterId();
+            : v.getStatus() == null ? null : v.getStatus().virtualRouterId();
     boolean ipv6 =
-        spec.getAddresses() != null && spec.getAddresses().stream().anyMatch(a -> a.contains(":"));
+        spec.addresses() != null && spec.addresses().stream().anyMatch(a -> a.contains(":"));
     return new VridClaim(
         v.getMetadata().getName(),
         Cluster.created(v),
         ipv6,
-        spec.getInterfaceName() == null ? VridClaim.DEFAULT_INTERFACE : spec.getInterfaceName(),
+        spec.interfaceName() == null ? VridClaim.DEFAULT_INTERFACE : spec.interfaceName(),
         cluster.selectedNodes(v),
-        spec.getVirtualRouterId(),
+        spec.virtualRouterId(),
         recorded);
   }
 
@@ -379,7 +379,7 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
     var status = vip.getStatus();
     return new Facts(
         Optional.ofNullable(vip.getMetadata().getGeneration()).orElse(0L),
-        spec == null || spec.getAddresses() == null ? List.of() : spec.getAddresses(),
+        spec == null || spec.addresses() == null ? List.of() : spec.addresses(),
         violations,
         vrid,
         cluster.selectedNodes(vip),
@@ -389,10 +389,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         SpecDefaults.splitBrainPolicy(spec),
         SpecDefaults.advertisementInterval(spec),
         SpecDefaults.mode(spec),
-        status == null ? null : status.getConditions(),
-        status == null ? null : status.getStepDown(),
+        status == null ? null : status.conditions(),
+        status == null ? null : status.stepDown(),
         rejected,
-        status == null ? null : status.getMaster(),
+        status == null ? null : status.master(),
         multiMasterSince.get(uid(vip)));
   }
 
@@ -415,10 +415,10 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
             t -> multiMasterSince.put(uid(vip), t), () -> multiMasterSince.remove(uid(vip)));
     Map<String, NodeState> nodes = new TreeMap<>();
     for (NodeStatus entry : StatusWriter.entries(vip)) {
-      if (entry.getName() != null && entry.getState() != null) {
+      if (entry.name() != null && entry.state() != null) {
         nodes.put(
-            entry.getName(),
-            aggregate.agentDown().contains(entry.getName()) ? NodeState.Unknown : entry.getState());
+            entry.name(),
+            aggregate.agentDown().contains(entry.name()) ? NodeState.Unknown : entry.state());
       }
     }
     metrics.observed(
@@ -471,9 +471,8 @@ public class VirtualIPReconciler implements Reconciler<VirtualIP>, Cleaner<Virtu
         .filter(
             v ->
                 v.getStatus() != null
-                    && v.getStatus().getNodes() != null
-                    && v.getStatus().getNodes().stream()
-                        .anyMatch(e -> Objects.equals(e.getName(), node)))
+                    && v.getStatus().nodes() != null
+                    && v.getStatus().nodes().stream().anyMatch(e -> Objects.equals(e.name(), node)))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

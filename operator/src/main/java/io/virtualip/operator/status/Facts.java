@@ -52,7 +52,7 @@ public record Facts(
     Instant multiMasterSince) {
 
   public boolean live(NodeStatus entry) {
-    AgentLease lease = leases.get(entry.getName());
+    AgentLease lease = leases.get(entry.name());
     return lease != null && lease.liveAt(now);
   }
 
@@ -63,8 +63,8 @@ public record Facts(
    * all its claims alive.
    */
   public boolean claimsMaster(NodeStatus entry) {
-    AgentLease lease = leases.get(entry.getName());
-    return entry.getState() == NodeState.Master
+    AgentLease lease = leases.get(entry.name());
+    return entry.state() == NodeState.Master
         && lease != null
         && now.isBefore(lease.renewTime().plus(StatusAggregator.CLAIM_RENEWAL_TIMEOUT));
   }
@@ -76,8 +76,8 @@ public record Facts(
    * while no other node claims and until {@link #unconfirmedUntil}.
    */
   public boolean silentClaim(NodeStatus entry) {
-    return entry.getState() == NodeState.Master
-        && leases.containsKey(entry.getName())
+    return entry.state() == NodeState.Master
+        && leases.containsKey(entry.name())
         && !claimsMaster(entry);
   }
 
@@ -89,22 +89,18 @@ public record Facts(
    * master's status write to arrive. Past it no backup took over and nobody is master.
    */
   public Optional<Instant> unconfirmedUntil(NodeStatus entry) {
-    AgentLease lease = leases.get(entry.getName());
+    AgentLease lease = leases.get(entry.name());
     if (lease == null) {
       return Optional.empty();
     }
     int backupPriority =
         entries.stream()
-            .filter(
-                e ->
-                    !e.getName().equals(entry.getName())
-                        && live(e)
-                        && e.getState() == NodeState.Backup)
+            .filter(e -> !e.name().equals(entry.name()) && live(e) && e.state() == NodeState.Backup)
             .mapToInt(
                 e ->
-                    e.getEffectivePriority() != null
-                        ? e.getEffectivePriority()
-                        : e.getPriority() != null ? e.getPriority() : 1)
+                    e.effectivePriority() != null
+                        ? e.effectivePriority()
+                        : e.priority() != null ? e.priority() : 1)
             .max()
             .orElse(1);
     Duration masterDown =

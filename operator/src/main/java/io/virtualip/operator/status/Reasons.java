@@ -41,8 +41,8 @@ public final class Reasons {
    * its words.
    */
   public static boolean interfaceMissing(NodeStatus entry) {
-    return entry.getState() == NodeState.Fault
-        && FaultReason.fromCode(entry.getReasonCode())
+    return entry.state() == NodeState.Fault
+        && FaultReason.fromCode(entry.reasonCode())
             .filter(FaultReason.INTERFACE_MISSING::equals)
             .isPresent();
   }

@@ -24,14 +24,14 @@ public final class RejectionHistory {
   public synchronized Map<String, Map<String, Long>> baseline(List<NodeStatus> entries) {
     Map<String, Map<String, Long>> baseline = new HashMap<>();
     for (NodeStatus e : entries) {
-      Seen seen = byNode.get(e.getName());
+      Seen seen = byNode.get(e.name());
       if (seen == null) {
         continue;
       }
       Map<String, Long> before =
-          Objects.equals(seen.updated(), e.getUpdated()) ? seen.before() : seen.current();
+          Objects.equals(seen.updated(), e.updated()) ? seen.before() : seen.current();
       if (before != null) {
-        baseline.put(e.getName(), before);
+        baseline.put(e.name(), before);
       }
     }
     return baseline;
@@ -39,12 +39,12 @@ public final class RejectionHistory {
 
   public synchronized void record(List<NodeStatus> entries) {
     for (NodeStatus e : entries) {
-      Map<String, Long> counters = e.getRejected() == null ? Map.of() : Map.copyOf(e.getRejected());
-      Seen seen = byNode.get(e.getName());
+      Map<String, Long> counters = e.rejected() == null ? Map.of() : Map.copyOf(e.rejected());
+      Seen seen = byNode.get(e.name());
       if (seen == null) {
-        byNode.put(e.getName(), new Seen(e.getUpdated(), counters, null));
-      } else if (!Objects.equals(seen.updated(), e.getUpdated())) {
-        byNode.put(e.getName(), new Seen(e.getUpdated(), counters, seen.current()));
+        byNode.put(e.name(), new Seen(e.updated(), counters, null));
+      } else if (!Objects.equals(seen.updated(), e.updated())) {
+        byNode.put(e.name(), new Seen(e.updated(), counters, seen.current()));
       }
     }
   }

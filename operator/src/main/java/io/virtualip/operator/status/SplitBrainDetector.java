@@ -52,7 +52,7 @@ public final class SplitBrainDetector {
   public record SplitBrain(
       List<NodeStatus> claimants, List<Diagnosis> diagnoses, String explanation) {
     public List<String> names() {
-      return claimants.stream().map(NodeStatus::getName).toList();
+      return claimants.stream().map(NodeStatus::name).toList();
     }
   }
 
@@ -71,13 +71,13 @@ public final class SplitBrainDetector {
       return Optional.empty();
     }
     List<NodeStatus> claimants =
-        liveMasters.stream().sorted(Comparator.comparing(NodeStatus::getName)).toList();
+        liveMasters.stream().sorted(Comparator.comparing(NodeStatus::name)).toList();
     List<Diagnosis> diagnoses = new ArrayList<>();
     for (NodeStatus receiver : claimants) {
       for (NodeStatus sender : claimants) {
         if (receiver != sender) {
           diagnoses.add(
-              diagnose(receiver, sender, previousRejected.get(receiver.getName()), interval, now));
+              diagnose(receiver, sender, previousRejected.get(receiver.name()), interval, now));
         }
       }
     }
@@ -91,32 +91,31 @@ public final class SplitBrainDetector {
       Map<String, Long> previous,
       Duration interval,
       Instant now) {
-    List<String> growing = growingRejections(receiver.getRejected(), previous);
+    List<String> growing = growingRejections(receiver.rejected(), previous);
     List<String> mismatches =
         growing.stream()
             .filter(r -> RejectReason.fromCode(r).filter(RejectReason::disagreement).isPresent())
             .toList();
     if (!mismatches.isEmpty()) {
-      return new Diagnosis(receiver.getName(), sender.getName(), Kind.REJECTED, mismatches);
+      return new Diagnosis(receiver.name(), sender.name(), Kind.REJECTED, mismatches);
     }
-    Optional<Instant> heard = lastHeard(receiver, sender.getAddress());
+    Optional<Instant> heard = lastHeard(receiver, sender.address());
     // RFC 5798 section 6.1: Master_Down_Interval is about 3 advertisement intervals; older means
     // not hearing. As of the receiver's report: agents write their entry when a peer appears or
     // goes silent, not on every advert, so a listed peer's lastHeard is only as fresh as the
     // entry's updated stamp.
     Instant asOf =
-        Optional.ofNullable(receiver.getUpdated())
+        Optional.ofNullable(receiver.updated())
             .flatMap(SplitBrainDetector::parse)
             .filter(t -> t.isBefore(now))
             .orElse(now);
     if (heard.isPresent() && !heard.get().isBefore(asOf.minus(interval.multipliedBy(3)))) {
-      return new Diagnosis(receiver.getName(), sender.getName(), Kind.CROSSING, List.of());
+      return new Diagnosis(receiver.name(), sender.name(), Kind.CROSSING, List.of());
     }
     if (growing.contains(VRID_MISMATCH)) {
-      return new Diagnosis(
-          receiver.getName(), sender.getName(), Kind.REJECTED, List.of(VRID_MISMATCH));
+      return new Diagnosis(receiver.name(), sender.name(), Kind.REJECTED, List.of(VRID_MISMATCH));
     }
-    return new Diagnosis(receiver.getName(), sender.getName(), Kind.NOT_REACHING, List.of());
+    return new Diagnosis(receiver.name(), sender.name(), Kind.NOT_REACHING, List.of());
   }
 
   /** Reasons whose counters grew since the previous report; without one, every non-zero counter. */
@@ -135,10 +134,10 @@ public final class SplitBrainDetector {
   }
 
   private static Optional<Instant> lastHeard(NodeStatus receiver, String address) {
-    if (receiver.getPeers() == null || address == null) {
+    if (receiver.peers() == null || address == null) {
       return Optional.empty();
     }
-    return receiver.getPeers().stream()
+    return receiver.peers().stream()
         .filter(p -> address.equals(p.address()))
         .map(PeerStatus::lastHeard)
         .filter(Objects::nonNull)
@@ -157,7 +156,7 @@ public final class SplitBrainDetector {
   private static String explain(List<NodeStatus> claimants, List<Diagnosis> diagnoses, Mode mode) {
     StringBuilder text =
         new StringBuilder("Nodes ")
-            .append(String.join(", ", claimants.stream().map(NodeStatus::getName).toList()))
+            .append(String.join(", ", claimants.stream().map(NodeStatus::name).toList()))
             .append(" claim Master at the same time.");
     // Several pairs often share a cause; say each sentence once.
     Set<String> sentences = new LinkedHashSet<>();
@@ -180,7 +179,7 @@ public final class SplitBrainDetector {
                     + " do not reach "
                     + d.receiver()
                     + ": "
-                    + firewallAdvice(mode, claimants.get(0).getAddress());
+                    + firewallAdvice(mode, claimants.get(0).address());
             case CROSSING ->
                 d.receiver()
                     + " hears and accepts "

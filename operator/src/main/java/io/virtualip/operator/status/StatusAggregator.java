@@ -94,10 +94,10 @@ public final class StatusAggregator {
                 liveMasters, f.previousRejected(), f.interval(), f.mode(), f.now());
     String master =
         liveMasters.size() == 1
-            ? liveMasters.get(0).getName()
+            ? liveMasters.get(0).name()
             : handover
                 ? handoverMaster(liveMasters, f.previousMaster())
-                : unconfirmed != null ? unconfirmed.getName() : null;
+                : unconfirmed != null ? unconfirmed.name() : null;
     StepDown stepDown = stepDown(f, entries, liveMasters, splitBrain);
 
     List<Condition> conditions =
@@ -111,8 +111,8 @@ public final class StatusAggregator {
     Optional<Instant> recheckAt =
         Stream.of(
                 entries.stream()
-                    .filter(e -> f.live(e) && isSilent(f, e.getName()))
-                    .map(e -> f.leases().get(e.getName()).expiry()),
+                    .filter(e -> f.live(e) && isSilent(f, e.name()))
+                    .map(e -> f.leases().get(e.name()).expiry()),
                 Stream.ofNullable(unconfirmed).flatMap(u -> f.unconfirmedUntil(u).stream()),
                 handover ? Stream.of(since.plus(HANDOVER_GRACE)) : Stream.<Instant>empty())
             .flatMap(x -> x)
@@ -140,9 +140,9 @@ public final class StatusAggregator {
    * winner.
    */
   private static String handoverMaster(List<NodeStatus> liveMasters, String previousMaster) {
-    return liveMasters.stream().anyMatch(m -> m.getName().equals(previousMaster))
+    return liveMasters.stream().anyMatch(m -> m.name().equals(previousMaster))
         ? previousMaster
-        : liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow().getName();
+        : liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow().name();
   }
 
   private record StepDown(List<String> nodes, String action) {}
@@ -167,28 +167,28 @@ public final class StatusAggregator {
     if (splitBrain.isPresent()) {
       NodeStatus winner = liveMasters.stream().max(VRRP_ELECTION_ORDER).orElseThrow();
       liveMasters.stream()
-          .map(NodeStatus::getName)
-          .filter(n -> !n.equals(winner.getName()))
+          .map(NodeStatus::name)
+          .filter(n -> !n.equals(winner.name()))
           .forEach(listed::add);
       action =
           "Resolve: told "
               + String.join(", ", listed)
               + " to step down; "
-              + winner.getName()
+              + winner.name()
               + " (priority "
               + priority(winner)
               + ", address "
-              + winner.getAddress()
+              + winner.address()
               + ") stays master.";
     }
     for (String previous :
         f.previousStepDown() == null ? List.<String>of() : f.previousStepDown()) {
       Optional<NodeStatus> otherMaster =
           liveMasters.stream()
-              .filter(m -> !m.getName().equals(previous) && !listed.contains(m.getName()))
+              .filter(m -> !m.name().equals(previous) && !listed.contains(m.name()))
               .findFirst();
       Optional<NodeStatus> self =
-          entries.stream().filter(e -> e.getName().equals(previous)).findFirst();
+          entries.stream().filter(e -> e.name().equals(previous)).findFirst();
       boolean hearsMaster =
           otherMaster.isPresent()
               && self.isPresent()
@@ -205,12 +205,12 @@ public final class StatusAggregator {
 
   static final Comparator<NodeStatus> VRRP_ELECTION_ORDER =
       Comparator.comparingInt(StatusAggregator::priority)
-          .thenComparing(NodeStatus::getAddress, Addresses.NUMERIC);
+          .thenComparing(NodeStatus::address, Addresses.NUMERIC);
 
   private static int priority(NodeStatus e) {
-    return e.getEffectivePriority() != null
-        ? e.getEffectivePriority()
-        : e.getPriority() != null ? e.getPriority() : 0;
+    return e.effectivePriority() != null
+        ? e.effectivePriority()
+        : e.priority() != null ? e.priority() : 0;
   }
 
   private static Condition ready(
@@ -276,11 +276,11 @@ public final class StatusAggregator {
           "No node with a live agent claims Master." + staleNote(staleClaims));
     }
     Set<String> reporting =
-        names(entries.stream().filter(e -> f.live(e) && e.getState() != NodeState.Unknown));
+        names(entries.stream().filter(e -> f.live(e) && e.state() != NodeState.Unknown));
     Set<String> silent = new TreeSet<>(f.selectedNodes());
     silent.removeAll(reporting);
     if (unconfirmed != null) {
-      silent.remove(unconfirmed.getName()); // the unconfirmed note below says it
+      silent.remove(unconfirmed.name()); // the unconfirmed note below says it
     }
     if (!silent.isEmpty()) {
       return condition(
@@ -381,21 +381,20 @@ public final class StatusAggregator {
                 .filter(
                     e ->
                         f.live(e)
-                            && e.getState() == NodeState.Fault
-                            && !interfaceMissing.contains(e.getName())));
+                            && e.state() == NodeState.Fault
+                            && !interfaceMissing.contains(e.name())));
     if (!fault.isEmpty()) {
       problems.add(
           new Problem(
               Reasons.NODES_IN_FAULT,
               "in Fault: " + String.join(", ", fault) + detail(entries, fault)));
     }
-    boolean anyBackup =
-        entries.stream().anyMatch(e -> f.live(e) && e.getState() == NodeState.Backup);
+    boolean anyBackup = entries.stream().anyMatch(e -> f.live(e) && e.state() == NodeState.Backup);
     if (liveMasters.size() == 1 && !anyBackup) {
       problems.add(
           new Problem(
               Reasons.NO_BACKUP,
-              "no node is left in Backup to take over from " + liveMasters.get(0).getName()));
+              "no node is left in Backup to take over from " + liveMasters.get(0).name()));
     }
     if (problems.isEmpty()) {
       return condition(
@@ -412,8 +411,8 @@ public final class StatusAggregator {
   private static String detail(List<NodeStatus> entries, Set<String> nodes) {
     String reasons =
         entries.stream()
-            .filter(e -> nodes.contains(e.getName()) && e.getReason() != null)
-            .map(e -> e.getName() + ": " + e.getReason())
+            .filter(e -> nodes.contains(e.name()) && e.reason() != null)
+            .map(e -> e.name() + ": " + e.reason())
             .collect(Collectors.joining(", "));
     return reasons.isEmpty() ? "" : " (" + reasons + ")";
   }
@@ -454,6 +453,6 @@ public final class StatusAggregator {
   }
 
   private static Set<String> names(Stream<NodeStatus> entries) {
-    return entries.map(NodeStatus::getName).collect(Collectors.toCollection(TreeSet::new));
+    return entries.map(NodeStatus::name).collect(Collectors.toCollection(TreeSet::new));
   }
 }

@@ -36,16 +36,15 @@ public record StatusView(
     if (status == null) {
       return NOTHING;
     }
-    List<NodeStatus> entries = status.getNodes() == null ? List.of() : status.getNodes();
-    List<Condition> conditions =
-        status.getConditions() == null ? List.of() : status.getConditions();
+    List<NodeStatus> entries = status.nodes() == null ? List.of() : status.nodes();
+    List<Condition> conditions = status.conditions() == null ? List.of() : status.conditions();
     Set<String> down = new TreeSet<>();
     Set<String> missing = new TreeSet<>();
     for (NodeStatus e : entries) {
-      if (e.getState() == NodeState.Unknown) {
-        down.add(e.getName());
+      if (e.state() == NodeState.Unknown) {
+        down.add(e.name());
       } else if (Reasons.interfaceMissing(e)) {
-        missing.add(e.getName());
+        missing.add(e.name());
       }
     }
     String ready =
@@ -60,6 +59,6 @@ public record StatusView(
                 c ->
                     Conditions.SPLIT_BRAIN.equals(c.getType())
                         && Conditions.TRUE.equals(c.getStatus()));
-    return new StatusView(status.getMaster(), ready, splitBrain, down, missing);
+    return new StatusView(status.master(), ready, splitBrain, down, missing);
   }
 }

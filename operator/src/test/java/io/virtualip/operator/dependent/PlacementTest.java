@@ -50,7 +50,7 @@ class PlacementTest {
     var spec =
         new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
             .unmarshal(placement.canonicalJson(), io.virtualip.api.v1.VirtualIPSpec.class);
-    assertThat(new Placement(spec.getNodeSelector(), spec.getTolerations())).isEqualTo(placement);
+    assertThat(new Placement(spec.nodeSelector(), spec.tolerations())).isEqualTo(placement);
   }
 
   @Test

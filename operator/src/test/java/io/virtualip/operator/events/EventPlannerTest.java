@@ -83,9 +83,11 @@ class EventPlannerTest {
 
   @Test
   void interfaceMissingOncePerNode() {
-    NodeStatus missing = entry("n2", Fault, "192.0.2.2", 100);
-    missing.setReason("interface eth1 not found"); // the agent's wording
-    missing.setReasonCode("InterfaceMissing");
+    NodeStatus missing =
+        entry("n2", Fault, "192.0.2.2", 100).toBuilder()
+            .reason("interface eth1 not found") // the agent's wording
+            .reasonCode("InterfaceMissing")
+            .build();
     Facts f =
         facts()
             .entries(entry("n1", Master, "192.0.2.1", 150), missing)
@@ -100,12 +102,15 @@ class EventPlannerTest {
 
   @Test
   void theOperatorDecidesOnTheFaultCodeNeverOnTheWords() {
-    NodeStatus wordsOnly = entry("n2", Fault, "192.0.2.2", 100);
-    wordsOnly.setReason(
-        "interface eth1 not found"); // an agent's words without a code: another fault
-    NodeStatus codeOnly = entry("n2", Fault, "192.0.2.2", 100);
-    codeOnly.setReason("the link went away"); // any wording: the code decides
-    codeOnly.setReasonCode("InterfaceMissing");
+    NodeStatus wordsOnly =
+        entry("n2", Fault, "192.0.2.2", 100).toBuilder()
+            .reason("interface eth1 not found") // an agent's words without a code: another fault
+            .build();
+    NodeStatus codeOnly =
+        entry("n2", Fault, "192.0.2.2", 100).toBuilder()
+            .reason("the link went away") // any wording: the code decides
+            .reasonCode("InterfaceMissing")
+            .build();
     Facts words =
         facts()
             .entries(entry("n1", Master, "192.0.2.1", 150), wordsOnly)
@@ -134,10 +139,11 @@ class EventPlannerTest {
   @Test
   void storedStatusStandsInAfterARestart() {
     Aggregate a = StatusAggregator.aggregate(N1_MASTER);
-    var status = new io.virtualip.api.v1.VirtualIPStatus();
-    status.setMaster(a.master());
-    status.setConditions(a.conditions());
-    status.setNodes(N1_MASTER.entries());
+    var status =
+        io.virtualip.api.v1.VirtualIPStatus.EMPTY
+            .withMaster(a.master())
+            .withConditions(a.conditions())
+            .withNodes(N1_MASTER.entries());
     assertThat(StatusView.stored(status)).isEqualTo(StatusView.of(a));
   }
 }

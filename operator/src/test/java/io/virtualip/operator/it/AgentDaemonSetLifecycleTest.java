@@ -62,7 +62,7 @@ class AgentDaemonSetLifecycleTest {
    * Edits a VirtualIP's spec as a user would, again on a conflict: the operator writes the
    * VirtualIP too (its placement label, its status), so a read-modify-write may lose a race.
    */
-  private void editSpec(String name, java.util.function.Consumer<VirtualIPSpec> change) {
+  private void editSpec(String name, java.util.function.UnaryOperator<VirtualIPSpec> change) {
     for (int attempt = 1; ; attempt++) {
       try {
         client
@@ -70,7 +70,7 @@ class AgentDaemonSetLifecycleTest {
             .withName(name)
             .edit(
                 v -> {
-                  change.accept(v.getSpec());
+                  v.setSpec(change.apply(v.getSpec()));
                   return v;
                 });
         return;
@@ -143,8 +143,8 @@ class AgentDaemonSetLifecycleTest {
               assertThat(e.getName()).isEqualTo("VIRTUALIP_PLACEMENT");
               VirtualIPSpec placement =
                   client.getKubernetesSerialization().unmarshal(e.getValue(), VirtualIPSpec.class);
-              assertThat(placement.getNodeSelector()).isEqualTo(selector);
-              assertThat(placement.getTolerations()).isNullOrEmpty();
+              assertThat(placement.nodeSelector()).isEqualTo(selector);
+              assertThat(placement.tolerations()).isNullOrEmpty();
             });
     assertThat(agent.getEnv())
         .anySatisfy(
@@ -194,15 +194,17 @@ class AgentDaemonSetLifecycleTest {
 
     // Changing a VirtualIP (not its placement) leaves the DaemonSet alone: no agent restart, no
     // failover.
-    editSpec("ds-shared-a", spec -> spec.setAddresses(List.of("192.0.2.20/24", "192.0.2.21/24")));
+    editSpec(
+        "ds-shared-a",
+        spec -> spec.toBuilder().addresses(List.of("192.0.2.20/24", "192.0.2.21/24")).build());
     await()
         .atMost(WAIT)
         .until(
             () -> cluster.get("ds-shared-a").getStatus(),
             s ->
                 s != null
-                    && s.getObservedGeneration() != null
-                    && s.getObservedGeneration()
+                    && s.observedGeneration() != null
+                    && s.observedGeneration()
                         .equals(cluster.get("ds-shared-a").getMetadata().getGeneration()));
     DaemonSet untouched = daemonSet(selector);
     assertThat(untouched.getMetadata().getResourceVersion())
@@ -257,7 +259,7 @@ class AgentDaemonSetLifecycleTest {
     cluster.apply("ds-move", from, null, null);
     await().atMost(WAIT).until(() -> daemonSet(from), d -> d != null);
 
-    editSpec("ds-move", spec -> spec.setNodeSelector(to));
+    editSpec("ds-move", spec -> spec.toBuilder().nodeSelector(to).build());
     await()
         .atMost(WAIT)
         .until(() -> daemonSet(to), d -> d != null && owners(d).equals(List.of("ds-move")));
@@ -405,15 +407,15 @@ class AgentDaemonSetLifecycleTest {
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-alloc-a").getStatus(),
-            s -> s != null && s.getVirtualRouterId() != null);
+            s -> s != null && s.virtualRouterId() != null);
     // application.properties reserves 1-10 under test.
-    assertThat(cluster.get("vrid-alloc-a").getStatus().getVirtualRouterId()).isEqualTo(11);
+    assertThat(cluster.get("vrid-alloc-a").getStatus().virtualRouterId()).isEqualTo(11);
     cluster.apply("vrid-alloc-b", selector, null, null);
     await()
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-alloc-b").getStatus(),
-            s -> s != null && Integer.valueOf(12).equals(s.getVirtualRouterId()));
+            s -> s != null && Integer.valueOf(12).equals(s.virtualRouterId()));
     // The event follows the status write.
     await()
         .atMost(WAIT)
@@ -430,7 +432,7 @@ class AgentDaemonSetLifecycleTest {
         .atMost(WAIT)
         .until(
             () -> cluster.get("vrid-conflict-older").getStatus(),
-            s -> s != null && Integer.valueOf(42).equals(s.getVirtualRouterId()));
+            s -> s != null && Integer.valueOf(42).equals(s.virtualRouterId()));
     cluster.apply("vrid-conflict-newer", selector, 42, null);
 
     await()
@@ -441,14 +443,14 @@ class AgentDaemonSetLifecycleTest {
     assertThat(
             cluster.condition("vrid-conflict-newer", Conditions.READY).orElseThrow().getMessage())
         .contains("vrid-conflict-older");
-    assertThat(cluster.get("vrid-conflict-newer").getStatus().getVirtualRouterId()).isNull();
+    assertThat(cluster.get("vrid-conflict-newer").getStatus().virtualRouterId()).isNull();
     await()
         .atMost(WAIT)
         .until(() -> cluster.events("vrid-conflict-newer", "VRIDConflict"), l -> l.size() == 1);
     assertThat(cluster.events("vrid-conflict-newer", "VRIDConflict").get(0).getMessage())
         .contains("vrid-conflict-older");
 
-    assertThat(cluster.get("vrid-conflict-older").getStatus().getVirtualRouterId()).isEqualTo(42);
+    assertThat(cluster.get("vrid-conflict-older").getStatus().virtualRouterId()).isEqualTo(42);
     assertThat(cluster.summary("vrid-conflict-older", Conditions.READY))
         .isNotEqualTo("False/VRIDConflict");
     assertThat(cluster.events("vrid-conflict-older", "VRIDConflict")).isEmpty();
@@ -464,8 +466,8 @@ class AgentDaemonSetLifecycleTest {
   void aSpecTheSchemaRejectsIsRefusedByTheServerAndTheOperatorCarriesOn() {
     VirtualIP bad = new VirtualIP();
     bad.getMetadata().setName("invalid-spec");
-    bad.setSpec(new VirtualIPSpec());
-    bad.getSpec().setAddresses(List.of("not-an-address", "2001:db8::1/64"));
+    bad.setSpec(
+        VirtualIPSpec.builder().addresses(List.of("not-an-address", "2001:db8::1/64")).build());
 
     assertThatThrownBy(() -> client.resource(bad).create())
         .isInstanceOfSatisfying(

@@ -290,9 +290,8 @@ class AgentDaemonSetRaceTest {
   private VirtualIP create(String vipName) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(vipName);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setNodeSelector(selector);
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder().addresses(List.of("192.0.2.10/24")).nodeSelector(selector).build();
     vip.setSpec(spec);
     return admin.resource(vip).create();
   }
@@ -329,7 +328,7 @@ class AgentDaemonSetRaceTest {
   private List<VirtualIP> liveVirtualIPs() {
     return admin.resources(VirtualIP.class).list().getItems().stream()
         .filter(v -> v.getMetadata().getDeletionTimestamp() == null)
-        .filter(v -> selector.equals(v.getSpec().getNodeSelector()))
+        .filter(v -> selector.equals(v.getSpec().nodeSelector()))
         .toList();
   }
 

@@ -113,7 +113,7 @@ class AgentReportsTest {
     cluster.apply(vip, selector, null, policy);
     await()
         .atMost(SETUP)
-        .until(() -> cluster.get(vip).getStatus(), s -> s != null && s.getConditions() != null);
+        .until(() -> cluster.get(vip).getStatus(), s -> s != null && s.conditions() != null);
     return agents;
   }
 
@@ -126,12 +126,12 @@ class AgentReportsTest {
     master.report(vip, entry(Master, 150));
     withinTwoSeconds()
         .until(() -> cluster.summary(vip, Conditions.READY), "True/MasterElected"::equals);
-    assertThat(cluster.get(vip).getStatus().getMaster()).isEqualTo(master.node);
+    assertThat(cluster.get(vip).getStatus().master()).isEqualTo(master.node);
   }
 
   private NodeStatus stored(String vip, String node) {
-    return cluster.get(vip).getStatus().getNodes().stream()
-        .filter(e -> node.equals(e.getName()))
+    return cluster.get(vip).getStatus().nodes().stream()
+        .filter(e -> node.equals(e.name()))
         .findFirst()
         .orElseThrow();
   }
@@ -150,15 +150,15 @@ class AgentReportsTest {
     assertThat(cluster.summary("rep-ready", Conditions.DEGRADED)).isEqualTo("False/Healthy");
     // The operator never rewrote the agents' list: exactly one entry per node, as the agents wrote
     // them.
-    assertThat(cluster.get("rep-ready").getStatus().getNodes())
-        .extracting(NodeStatus::getName)
+    assertThat(cluster.get("rep-ready").getStatus().nodes())
+        .extracting(NodeStatus::name)
         .containsExactlyInAnyOrder("rep-ready-n1", "rep-ready-n2");
 
     a.get(1).report("rep-ready", entry(Master, 200));
     a.get(0).report("rep-ready", entry(Backup, 150));
     withinTwoSeconds()
         .until(() -> cluster.events("rep-ready", "MasterChanged"), l -> l.size() == 1);
-    assertThat(cluster.get("rep-ready").getStatus().getMaster()).isEqualTo("rep-ready-n2");
+    assertThat(cluster.get("rep-ready").getStatus().master()).isEqualTo("rep-ready-n2");
   }
 
   @Test
@@ -172,7 +172,7 @@ class AgentReportsTest {
             () -> cluster.summary("rep-sb", Conditions.SPLIT_BRAIN),
             "True/MultipleMasters"::equals);
     assertThat(cluster.summary("rep-sb", Conditions.READY)).isEqualTo("False/SplitBrain");
-    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isNull();
+    assertThat(cluster.get("rep-sb").getStatus().master()).isNull();
     List<Event> splitBrain =
         withinTwoSeconds().until(() -> cluster.events("rep-sb", "SplitBrain"), l -> l.size() == 1);
     assertThat(splitBrain.get(0).getType()).isEqualTo("Warning");
@@ -201,7 +201,7 @@ class AgentReportsTest {
             "False/AtMostOneMaster"::equals);
     withinTwoSeconds()
         .until(() -> cluster.events("rep-sb", "SplitBrainResolved"), l -> l.size() == 1);
-    assertThat(cluster.get("rep-sb").getStatus().getMaster()).isEqualTo("rep-sb-n1");
+    assertThat(cluster.get("rep-sb").getStatus().master()).isEqualTo("rep-sb-n1");
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> !metrics().contains("virtualip_split_brain_seconds{virtualip=\"rep-sb\"}"));
@@ -212,8 +212,7 @@ class AgentReportsTest {
     List<SimulatedAgent> a = setUp("rep-rej", null, "rep-rej-n1", "rep-rej-n2");
     masterWithBackup("rep-rej", a.get(0), a.get(1));
 
-    NodeStatus claim = entry(Master, 100);
-    claim.setRejected(Map.of("AUTH_MISMATCH", 7L));
+    NodeStatus claim = entry(Master, 100).toBuilder().rejected(Map.of("AUTH_MISMATCH", 7L)).build();
     // The operator looks for counters growing between two reports: n1's adverts keep being
     // rejected.
     a.get(1).keepRejecting("AUTH_MISMATCH");
@@ -237,11 +236,11 @@ class AgentReportsTest {
     a.get(1).report("rep-stale", entry(Master, 100));
 
     withinTwoSeconds()
-        .until(() -> cluster.get("rep-stale").getStatus().getMaster(), "rep-stale-n2"::equals);
+        .until(() -> cluster.get("rep-stale").getStatus().master(), "rep-stale-n2"::equals);
     assertThat(cluster.summary("rep-stale", Conditions.SPLIT_BRAIN))
         .isEqualTo("False/AtMostOneMaster");
     withinTwoSeconds()
-        .until(() -> stored("rep-stale", "rep-stale-n1").getState(), NodeState.Unknown::equals);
+        .until(() -> stored("rep-stale", "rep-stale-n1").state(), NodeState.Unknown::equals);
     assertThat(cluster.summary("rep-stale", Conditions.DEGRADED)).isEqualTo("True/AgentDown");
     withinTwoSeconds().until(() -> cluster.events("rep-stale", "AgentDown"), l -> l.size() == 1);
     assertThat(cluster.events("rep-stale", "SplitBrain")).isEmpty();
@@ -262,7 +261,7 @@ class AgentReportsTest {
         .until(
             () -> cluster.condition("rep-kill", Conditions.READY).orElseThrow().getMessage(),
             m -> m.contains("unconfirmed"));
-    assertThat(cluster.get("rep-kill").getStatus().getMaster()).isEqualTo("rep-kill-n1");
+    assertThat(cluster.get("rep-kill").getStatus().master()).isEqualTo("rep-kill-n1");
 
     // n2 takes over after Master_Down_Interval: the status follows within 1 s, one change of
     // master, no split brain.
@@ -270,7 +269,7 @@ class AgentReportsTest {
     await()
         .atMost(Duration.ofSeconds(1))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> cluster.get("rep-kill").getStatus().getMaster(), "rep-kill-n2"::equals);
+        .until(() -> cluster.get("rep-kill").getStatus().master(), "rep-kill-n2"::equals);
     assertThat(cluster.summary("rep-kill", Conditions.SPLIT_BRAIN))
         .isEqualTo("False/AtMostOneMaster");
     assertThat(cluster.events("rep-kill", "SplitBrain")).isEmpty();
@@ -299,7 +298,7 @@ class AgentReportsTest {
     await()
         .atMost(Duration.ofSeconds(4))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> cluster.get("rep-exp").getStatus().getMaster() == null);
+        .until(() -> cluster.get("rep-exp").getStatus().master() == null);
     assertThat(cluster.summary("rep-exp", Conditions.READY)).isEqualTo("False/NoMaster");
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "AgentDown"), l -> l.size() == 1);
     withinTwoSeconds().until(() -> cluster.events("rep-exp", "NoMaster"), l -> l.size() == 1);
@@ -313,7 +312,7 @@ class AgentReportsTest {
     a.get(0).report("rep-res", entry(Master, 100));
     withinTwoSeconds()
         .until(
-            () -> cluster.get("rep-res").getStatus().getStepDown(),
+            () -> cluster.get("rep-res").getStatus().stepDown(),
             s -> s != null && s.equals(List.of("rep-res-n1")));
     withinTwoSeconds().until(() -> cluster.events("rep-res", "SplitBrain"), l -> l.size() == 1);
     assertThat(cluster.events("rep-res", "SplitBrain").get(0).getMessage())
@@ -326,17 +325,16 @@ class AgentReportsTest {
         .until(
             () -> cluster.summary("rep-res", Conditions.SPLIT_BRAIN),
             "False/AtMostOneMaster"::equals);
-    assertThat(cluster.get("rep-res").getStatus().getStepDown()).containsExactly("rep-res-n1");
+    assertThat(cluster.get("rep-res").getStatus().stepDown()).containsExactly("rep-res-n1");
 
     // Once n1 hears n2's adverts again, VRRP decides by itself and the operator lets go.
-    NodeStatus hearing = entry(Backup, 100);
     PeerStatus peer = new PeerStatus(a.get(1).address, null, Instant.now().toString());
-    hearing.setPeers(List.of(peer));
+    NodeStatus hearing = entry(Backup, 100).toBuilder().peers(List.of(peer)).build();
     a.get(0).report("rep-res", hearing);
     withinTwoSeconds()
         .until(
             () -> {
-              List<String> stepDown = cluster.get("rep-res").getStatus().getStepDown();
+              List<String> stepDown = cluster.get("rep-res").getStatus().stepDown();
               return stepDown == null || stepDown.isEmpty();
             });
   }
@@ -346,9 +344,11 @@ class AgentReportsTest {
     List<SimulatedAgent> a = setUp("rep-if", null, "rep-if-n1", "rep-if-n2");
     masterWithBackup("rep-if", a.get(0), a.get(1));
 
-    NodeStatus fault = entry(Fault, 100);
-    fault.setReason("interface eth9 not found"); // the agent's wording, for people
-    fault.setReasonCode("InterfaceMissing"); // the agent's code, what the operator decides on
+    NodeStatus fault =
+        entry(Fault, 100).toBuilder()
+            .reason("interface eth9 not found") // the agent's wording, for people
+            .reasonCode("InterfaceMissing") // the agent's code, what the operator decides on
+            .build();
     a.get(1).report("rep-if", fault);
     withinTwoSeconds()
         .until(

@@ -37,12 +37,14 @@ final class ClusterSteps {
       String name, Map<String, String> nodeSelector, Integer vrid, SplitBrainPolicy policy) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setNodeSelector(nodeSelector);
-    spec.setVirtualRouterId(vrid);
-    spec.setSplitBrainPolicy(policy);
-    spec.setAdvertisementInterval("1s");
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder()
+            .addresses(List.of("192.0.2.10/24"))
+            .nodeSelector(nodeSelector)
+            .virtualRouterId(vrid)
+            .splitBrainPolicy(policy)
+            .advertisementInterval("1s")
+            .build();
     vip.setSpec(spec);
     return client.resource(vip).create();
   }
@@ -53,10 +55,10 @@ final class ClusterSteps {
 
   Optional<Condition> condition(String vip, String type) {
     VirtualIP v = get(vip);
-    if (v == null || v.getStatus() == null || v.getStatus().getConditions() == null) {
+    if (v == null || v.getStatus() == null || v.getStatus().conditions() == null) {
       return Optional.empty();
     }
-    return v.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    return v.getStatus().conditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   /** "status/reason" of a condition, or "absent". */
@@ -71,10 +73,6 @@ final class ClusterSteps {
   }
 
   static NodeStatus entry(NodeState state, int priority) {
-    NodeStatus e = new NodeStatus();
-    e.setState(state);
-    e.setPriority(priority);
-    e.setEffectivePriority(priority);
-    return e;
+    return NodeStatus.builder().state(state).priority(priority).effectivePriority(priority).build();
   }
 }

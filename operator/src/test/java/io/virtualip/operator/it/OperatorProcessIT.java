@@ -220,9 +220,11 @@ class OperatorProcessIT {
         .create();
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName("proc-restarted");
-    vip.setSpec(new VirtualIPSpec());
-    vip.getSpec().setAddresses(List.of("192.0.2.40/24"));
-    vip.getSpec().setNodeSelector(Map.of("role", "proc-restarted"));
+    vip.setSpec(
+        VirtualIPSpec.builder()
+            .addresses(List.of("192.0.2.40/24"))
+            .nodeSelector(Map.of("role", "proc-restarted"))
+            .build());
     admin.resource(vip).create();
     try {
       start("op-restarted", sa);

@@ -91,9 +91,9 @@ final class SimulatedAgent {
     if (claim != null) {
       if (rejecting != null) {
         Map<String, Long> counters =
-            new TreeMap<>(claim.getRejected() == null ? Map.of() : claim.getRejected());
+            new TreeMap<>(claim.rejected() == null ? Map.of() : claim.rejected());
         counters.merge(rejecting, 1L, Long::sum);
-        claim.setRejected(counters);
+        claim = claim.toBuilder().rejected(counters).build();
       }
       report(claimVip, claim);
     }
@@ -110,17 +110,15 @@ final class SimulatedAgent {
    * server merges it into status.nodes by name. Synchronized so that a claim renewal never lands
    * after a newer report.
    */
-  synchronized void report(String vip, NodeStatus entry) {
-    boolean master = entry.getState() == NodeState.Master;
+  synchronized void report(String vip, NodeStatus reported) {
+    NodeStatus entry =
+        reported.toBuilder().name(node).address(address).updated(Instant.now().toString()).build();
+    boolean master = entry.state() == NodeState.Master;
     claimVip = master ? vip : null;
     claim = master ? entry : null;
-    entry.setName(node);
-    entry.setAddress(address);
-    entry.setUpdated(Instant.now().toString());
     VirtualIP body = new VirtualIP();
     body.getMetadata().setName(vip);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(entry));
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withNodes(List.of(entry));
     body.setStatus(status);
     PatchContext apply = PatchContext.of(PatchType.SERVER_SIDE_APPLY);
     apply.setFieldManager("virtualip-agent-" + node);

@@ -35,9 +35,11 @@ class ClusterTest {
 
   private static VirtualIP vip(Map<String, String> selector, Toleration... tolerations) {
     VirtualIP vip = new VirtualIP();
-    vip.setSpec(new VirtualIPSpec());
-    vip.getSpec().setNodeSelector(selector);
-    vip.getSpec().setTolerations(tolerations.length == 0 ? null : List.of(tolerations));
+    vip.setSpec(
+        VirtualIPSpec.builder()
+            .nodeSelector(selector)
+            .tolerations(tolerations.length == 0 ? null : List.of(tolerations))
+            .build());
     return vip;
   }
 

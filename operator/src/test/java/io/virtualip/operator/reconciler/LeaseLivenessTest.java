@@ -148,17 +148,13 @@ class LeaseLivenessTest {
   }
 
   private static NodeStatus entry(String node, NodeState state) {
-    NodeStatus e = new NodeStatus();
-    e.setName(node);
-    e.setState(state);
-    return e;
+    return NodeStatus.builder().name(node).state(state).build();
   }
 
   private static VirtualIP vip(String name, NodeStatus... entries) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    vip.setStatus(new VirtualIPStatus());
-    vip.getStatus().setNodes(List.of(entries));
+    vip.setStatus(VirtualIPStatus.EMPTY.withNodes(List.of(entries)));
     return vip;
   }
 }

@@ -35,8 +35,7 @@ class StatusPatchTest {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName("vip");
     vip.getMetadata().setGeneration(3L);
-    vip.setStatus(StatusPatch.firstStatus(written, 3L));
-    vip.getStatus().setNodes(ENTRIES);
+    vip.setStatus(StatusPatch.firstStatus(written, 3L).withNodes(ENTRIES));
     return vip;
   }
 
@@ -89,7 +88,7 @@ class StatusPatchTest {
             "add /status/nodes/0/state",
             "add /status/nodes/0/reason");
     JsonNode updated = ops.get(1).get("value");
-    assertThat(updated.asText()).isEqualTo(entry.getUpdated());
+    assertThat(updated.asText()).isEqualTo(entry.updated());
     assertThat(ops.get(2).get("value").asText()).isEqualTo("Unknown");
   }
 }

@@ -87,9 +87,11 @@ class StatusWriterTest {
   private static VirtualIP create(String name) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName(name);
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.10/24"));
-    spec.setAdvertisementInterval("1s");
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder()
+            .addresses(List.of("192.0.2.10/24"))
+            .advertisementInterval("1s")
+            .build();
     vip.setSpec(spec);
     return admin.resource(vip).create();
   }
@@ -134,18 +136,18 @@ class StatusWriterTest {
     VirtualIP cached = create("sw-own-write");
     StatusWriter writer = new StatusWriter(operator);
     writer.write(cached, aggregate(null, Set.of())); // the first status: read, then PUT
-    assertThat(stored("sw-own-write").getStatus().getVirtualRouterId()).isEqualTo(20);
+    assertThat(stored("sw-own-write").getStatus().virtualRouterId()).isEqualTo(20);
     requests.clear();
 
     // The cache still shows no status at all: the writer's own answer is newer.
     writer.write(cached, aggregate("node-a", Set.of()));
     assertThat(count("GET")).isZero();
     assertThat(count("PATCH")).isEqualTo(1);
-    assertThat(stored("sw-own-write").getStatus().getMaster()).isEqualTo("node-a");
+    assertThat(stored("sw-own-write").getStatus().master()).isEqualTo("node-a");
 
     // Diffed against that write, not the stale cache (which has no master either): written.
     writer.write(cached, aggregate(null, Set.of()));
-    assertThat(stored("sw-own-write").getStatus().getMaster()).isNull();
+    assertThat(stored("sw-own-write").getStatus().master()).isNull();
 
     requests.clear();
     writer.write(cached, aggregate(null, Set.of())); // nothing changed: no request at all
@@ -164,15 +166,15 @@ class StatusWriterTest {
     // The entry is left alone; the operator's own fields are still written.
     writer.write(cached, aggregate("node-b", Set.of("node-a")));
     VirtualIP after = stored("sw-unknown");
-    assertThat(after.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Backup);
-    assertThat(after.getStatus().getMaster()).isEqualTo("node-b");
+    assertThat(after.getStatus().nodes().get(0).state()).isEqualTo(NodeState.Backup);
+    assertThat(after.getStatus().master()).isEqualTo("node-b");
 
     requests.clear();
     writer.write(after, aggregate(null, Set.of("node-a")));
     assertThat(count("GET")).isZero();
     assertThat(count("PATCH")).isEqualTo(1);
     VirtualIP marked = stored("sw-unknown");
-    assertThat(marked.getStatus().getNodes().get(0).getState()).isEqualTo(NodeState.Unknown);
-    assertThat(marked.getStatus().getMaster()).isNull();
+    assertThat(marked.getStatus().nodes().get(0).state()).isEqualTo(NodeState.Unknown);
+    assertThat(marked.getStatus().master()).isNull();
   }
 }

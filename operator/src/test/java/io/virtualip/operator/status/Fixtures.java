@@ -22,30 +22,29 @@ public final class Fixtures {
   private Fixtures() {}
 
   public static NodeStatus entry(String name, NodeState state, String address, int priority) {
-    NodeStatus e = new NodeStatus();
-    e.setName(name);
-    e.setState(state);
-    e.setAddress(address);
-    e.setPriority(priority);
-    e.setEffectivePriority(priority);
-    e.setUpdated(NOW.minusSeconds(1).toString());
-    return e;
+    return NodeStatus.builder()
+        .name(name)
+        .state(state)
+        .address(address)
+        .priority(priority)
+        .effectivePriority(priority)
+        .updated(NOW.minusSeconds(1).toString())
+        .build();
   }
 
   /** The entry as last written (renewed) by its agent at {@code t}; null for no stamp. */
   public static NodeStatus renewedAt(NodeStatus e, Instant t) {
-    e.setUpdated(t == null ? null : t.toString());
-    return e;
+    return e.toBuilder().updated(t == null ? null : t.toString()).build();
   }
 
   public static NodeStatus hears(NodeStatus e, String peerAddress, Instant lastHeard) {
-    e.setPeers(List.of(new PeerStatus(peerAddress, 100, lastHeard.toString())));
-    return e;
+    return e.toBuilder()
+        .peers(List.of(new PeerStatus(peerAddress, 100, lastHeard.toString())))
+        .build();
   }
 
   public static NodeStatus rejects(NodeStatus e, Map<String, Long> counters) {
-    e.setRejected(counters);
-    return e;
+    return e.toBuilder().rejected(counters).build();
   }
 
   public static AgentLease live(String node) {

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class RejectionHistoryTest {
 
   private static NodeStatus report(String updated, long authMismatches) {
-    NodeStatus e = entry("a", Master, "192.0.2.1", 100);
-    e.setUpdated(updated);
-    e.setRejected(Map.of("AUTH_MISMATCH", authMismatches));
-    return e;
+    return entry("a", Master, "192.0.2.1", 100).toBuilder()
+        .updated(updated)
+        .rejected(Map.of("AUTH_MISMATCH", authMismatches))
+        .build();
   }
 
   @Test
@@ -34,7 +34,7 @@ class RejectionHistoryTest {
     assertThat(history.baseline(List.of(second))).containsEntry("a", Map.of("AUTH_MISMATCH", 2L));
     assertThat(
             SplitBrainDetector.growingRejections(
-                second.getRejected(), history.baseline(List.of(second)).get("a")))
+                second.rejected(), history.baseline(List.of(second)).get("a")))
         .containsExactly("AUTH_MISMATCH");
   }
 }

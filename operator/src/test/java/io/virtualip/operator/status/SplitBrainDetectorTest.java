@@ -5,6 +5,7 @@ import static io.virtualip.operator.status.Fixtures.NOW;
 import static io.virtualip.operator.status.Fixtures.entry;
 import static io.virtualip.operator.status.Fixtures.hears;
 import static io.virtualip.operator.status.Fixtures.rejects;
+import static io.virtualip.operator.status.Fixtures.renewedAt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.virtualip.api.v1.Mode;
@@ -61,11 +62,12 @@ class SplitBrainDetectorTest {
     // Agents write on change: a's entry was written 60 s ago, when it had just heard b. Still a
     // crossing.
     NodeStatus a =
-        hears(
-            entry("a", Master, "192.0.2.1", 100),
-            "192.0.2.2",
-            NOW.minusSeconds(60).minusMillis(200));
-    a.setUpdated(NOW.minusSeconds(60).toString());
+        renewedAt(
+            hears(
+                entry("a", Master, "192.0.2.1", 100),
+                "192.0.2.2",
+                NOW.minusSeconds(60).minusMillis(200)),
+            NOW.minusSeconds(60));
     SplitBrain sb =
         detect(
             Map.of(),

@@ -231,9 +231,10 @@ class StatusAggregatorTest {
 
   /** A Fault entry whose interface is missing, as the agent writes it: the words and the code. */
   private static NodeStatus withReason(NodeStatus e, String reason) {
-    e.setReason(reason);
-    e.setReasonCode(io.virtualip.api.v1.contract.FaultReason.INTERFACE_MISSING.code());
-    return e;
+    return e.toBuilder()
+        .reason(reason)
+        .reasonCode(io.virtualip.api.v1.contract.FaultReason.INTERFACE_MISSING.code())
+        .build();
   }
 
   @ParameterizedTest

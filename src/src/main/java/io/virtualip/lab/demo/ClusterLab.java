@@ -449,7 +449,7 @@ public final class ClusterLab implements AutoCloseable {
    */
   public String master(String name) {
     VirtualIP vip = virtualIp(name);
-    return vip == null || vip.getStatus() == null ? null : vip.getStatus().getMaster();
+    return vip == null || vip.getStatus() == null ? null : vip.getStatus().master();
   }
 
   /**
@@ -465,12 +465,10 @@ public final class ClusterLab implements AutoCloseable {
    */
   public Optional<Condition> condition(String name, String type) {
     VirtualIP vip = virtualIp(name);
-    if (vip == null || vip.getStatus() == null || vip.getStatus().getConditions() == null) {
+    if (vip == null || vip.getStatus() == null || vip.getStatus().conditions() == null) {
       return Optional.empty();
     }
-    return vip.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .findFirst();
+    return vip.getStatus().conditions().stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 
   /** Events about VirtualIP {@code name}, oldest first. */

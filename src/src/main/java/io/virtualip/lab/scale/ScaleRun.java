@@ -293,10 +293,12 @@ final class ScaleRun {
     for (int i = 0; i < o.virtualIps(); i++) {
       VirtualIP vip = new VirtualIP();
       vip.getMetadata().setName(String.format("vip-%04d", i));
-      VirtualIPSpec spec = new VirtualIPSpec();
-      spec.setAddresses(List.of(vipAddress(i)));
-      spec.setAdvertisementInterval(o.interval().toMillis() + "ms");
-      spec.setNodeSelector(Map.of(GROUP_LABEL, "g" + (i % groups)));
+      VirtualIPSpec spec =
+          VirtualIPSpec.builder()
+              .addresses(List.of(vipAddress(i)))
+              .advertisementInterval(o.interval().toMillis() + "ms")
+              .nodeSelector(Map.of(GROUP_LABEL, "g" + (i % groups)))
+              .build();
       vip.setSpec(spec);
       admin.resources(VirtualIP.class).resource(vip).create();
     }
@@ -597,15 +599,15 @@ final class ScaleRun {
     String name = v.getMetadata().getName();
     var status = v.getStatus();
     long now = System.currentTimeMillis();
-    String master = status == null || status.getMaster() == null ? "" : status.getMaster();
+    String master = status == null || status.master() == null ? "" : status.master();
     String before = statusMaster.put(name, master);
     if (!master.equals(before)) {
       observed.add(new Observed(now, "master", name, master));
     }
     var conditions =
-        status == null || status.getConditions() == null
+        status == null || status.conditions() == null
             ? List.<io.fabric8.kubernetes.api.model.Condition>of()
-            : status.getConditions();
+            : status.conditions();
     boolean split =
         conditions.stream()
             .anyMatch(

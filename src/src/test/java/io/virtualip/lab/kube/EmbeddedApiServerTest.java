@@ -67,25 +67,24 @@ class EmbeddedApiServerTest {
         .contains("virtualip.virtualip.io/seed-vi-1 created");
 
     VirtualIP stored = api.client().resources(VirtualIP.class).withName("seed-vi-1").get();
-    stored.setStatus(new io.virtualip.api.v1.VirtualIPStatus());
-    stored.getStatus().setVirtualRouterId(51);
-    stored.getStatus().setMaster("n1");
-    stored
-        .getStatus()
-        .setConditions(
-            java.util.List.of(
-                new io.fabric8.kubernetes.api.model.ConditionBuilder()
-                    .withType("Ready")
-                    .withStatus("True")
-                    .withReason("MasterElected")
-                    .withLastTransitionTime(Instant.now().toString())
-                    .build(),
-                new io.fabric8.kubernetes.api.model.ConditionBuilder()
-                    .withType("SplitBrain")
-                    .withStatus("False")
-                    .withReason("OneMaster")
-                    .withLastTransitionTime(Instant.now().toString())
-                    .build()));
+    stored.setStatus(
+        io.virtualip.api.v1.VirtualIPStatus.EMPTY
+            .withVirtualRouterId(51)
+            .withMaster("n1")
+            .withConditions(
+                java.util.List.of(
+                    new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withReason("MasterElected")
+                        .withLastTransitionTime(Instant.now().toString())
+                        .build(),
+                    new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                        .withType("SplitBrain")
+                        .withStatus("False")
+                        .withReason("OneMaster")
+                        .withLastTransitionTime(Instant.now().toString())
+                        .build())));
     api.client().resources(VirtualIP.class).resource(stored).updateStatus();
 
     // Column order is the CRD's (the generator sorts printer columns by name); values as a real

@@ -148,7 +148,7 @@ class KubectlCompatibleDispatcherTest {
     VirtualIP stored = api.client().resources(VirtualIP.class).withName("seed-vi-1").get();
     assertThat(stored.getMetadata().getFinalizers())
         .containsExactly("virtualips.virtualip.io/finalizer");
-    assertThat(stored.getSpec().getVirtualRouterId()).isEqualTo(51);
+    assertThat(stored.getSpec().virtualRouterId()).isEqualTo(51);
 
     assertThat(
             send(

@@ -37,8 +37,8 @@ public final class WhyReport {
 
   public static String render(VirtualIP vip, Instant now) {
     StringBuilder out = new StringBuilder();
-    VirtualIPStatus status = vip.getStatus() == null ? new VirtualIPStatus() : vip.getStatus();
-    List<NodeStatus> nodes = status.getNodes() == null ? List.of() : status.getNodes();
+    VirtualIPStatus status = vip.getStatus() == null ? VirtualIPStatus.EMPTY : vip.getStatus();
+    List<NodeStatus> nodes = status.nodes() == null ? List.of() : status.nodes();
     out.append(header(vip, status)).append("\n\n");
 
     out.append("Nodes:\n");
@@ -65,8 +65,7 @@ public final class WhyReport {
     List<List<String>> rejected = rejectedRows(nodes);
     out.append(rejected.size() == 1 ? "  (none)\n" : indent(Text.table(rejected)));
 
-    List<Condition> conditions =
-        status.getConditions() == null ? List.of() : status.getConditions();
+    List<Condition> conditions = status.conditions() == null ? List.of() : status.conditions();
     out.append("\nConditions:\n");
     if (conditions.isEmpty()) {
       out.append("  (none)\n");
@@ -101,18 +100,18 @@ public final class WhyReport {
     if (vip.getSpec() != null) {
       h.append(": ")
           .append(
-              vip.getSpec().getAddresses() == null
+              vip.getSpec().addresses() == null
                   ? "-"
-                  : String.join(", ", vip.getSpec().getAddresses()));
+                  : String.join(", ", vip.getSpec().addresses()));
       h.append(", VRRPv")
           .append(SpecDefaults.version(vip.getSpec()))
           .append(' ')
           .append(SpecDefaults.mode(vip.getSpec()));
     }
-    h.append(", VRID ").append(Text.orDash(status.getVirtualRouterId()));
-    h.append(", master ").append(Text.orDash(status.getMaster()));
-    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
-      h.append(", told to step down: ").append(String.join(", ", status.getStepDown()));
+    h.append(", VRID ").append(Text.orDash(status.virtualRouterId()));
+    h.append(", master ").append(Text.orDash(status.master()));
+    if (status.stepDown() != null && !status.stepDown().isEmpty()) {
+      h.append(", told to step down: ").append(String.join(", ", status.stepDown()));
     }
     return h.toString();
   }
@@ -133,23 +132,23 @@ public final class WhyReport {
     Map<String, String> names = namesByAddress(nodes);
     for (NodeStatus n : nodes) {
       String heardMaster =
-          n.getMasterAddress() == null
+          n.masterAddress() == null
               ? "-"
-              : names.getOrDefault(n.getMasterAddress(), n.getMasterAddress());
-      String reason = Text.orDash(n.getReason());
-      if (n.getReasonCode() != null) {
-        reason = reason + " [" + n.getReasonCode() + "]";
+              : names.getOrDefault(n.masterAddress(), n.masterAddress());
+      String reason = Text.orDash(n.reason());
+      if (n.reasonCode() != null) {
+        reason = reason + " [" + n.reasonCode() + "]";
       }
       rows.add(
           List.of(
-              n.getName(),
-              Text.orDash(n.getState()),
-              Text.orDash(n.getPriority()),
-              Text.orDash(n.getEffectivePriority()),
-              Text.orDash(n.getAddress()),
+              n.name(),
+              Text.orDash(n.state()),
+              Text.orDash(n.priority()),
+              Text.orDash(n.effectivePriority()),
+              Text.orDash(n.address()),
               heardMaster,
-              Text.age(n.getSince(), now),
-              Text.age(n.getUpdated(), now),
+              Text.age(n.since(), now),
+              Text.age(n.updated(), now),
               reason));
     }
     return Text.table(rows);
@@ -159,10 +158,10 @@ public final class WhyReport {
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("NODE", "REASON", "COUNT", "MEANING"));
     for (NodeStatus n : nodes) {
-      if (n.getRejected() == null) {
+      if (n.rejected() == null) {
         continue;
       }
-      n.getRejected().entrySet().stream()
+      n.rejected().entrySet().stream()
           .filter(e -> e.getValue() != null && e.getValue() > 0)
           .sorted(
               Map.Entry.<String, Long>comparingByValue()
@@ -171,8 +170,7 @@ public final class WhyReport {
           .forEach(
               e ->
                   rows.add(
-                      List.of(
-                          n.getName(), e.getKey(), e.getValue().toString(), meaning(e.getKey()))));
+                      List.of(n.name(), e.getKey(), e.getValue().toString(), meaning(e.getKey()))));
     }
     return rows;
   }
@@ -197,11 +195,11 @@ public final class WhyReport {
       return lines;
     }
     if (generation != null
-        && status.getObservedGeneration() != null
-        && status.getObservedGeneration() < generation) {
+        && status.observedGeneration() != null
+        && status.observedGeneration() < generation) {
       lines.add(
           "The operator last acted on generation "
-              + status.getObservedGeneration()
+              + status.observedGeneration()
               + "; the spec is at "
               + generation
               + ": what follows may be out of date.");
@@ -240,24 +238,24 @@ public final class WhyReport {
   static List<String> fixes(VirtualIPStatus status, List<NodeStatus> nodes) {
     List<String> fixes = new ArrayList<>();
     for (NodeStatus n : nodes) {
-      if (n.getState() == NodeState.Unknown) {
+      if (n.state() == NodeState.Unknown) {
         fixes.add(
-            n.getName()
+            n.name()
                 + ": its agent's Lease has expired, so its entry is only its last report; check"
                 + " the agent there: kubectl -n "
                 + AGENT_NAMESPACE
                 + " get pods -o wide --field-selector"
                 + " spec.nodeName="
-                + n.getName());
-      } else if (n.getState() == NodeState.Fault) {
+                + n.name());
+      } else if (n.state() == NodeState.Fault) {
         String code =
-            FaultReason.fromCode(n.getReasonCode())
+            FaultReason.fromCode(n.reasonCode())
                 .map(FaultReason::code)
-                .orElse(Text.orDash(n.getReasonCode()));
-        fixes.add(n.getName() + " is in Fault [" + code + "]: " + Text.orDash(n.getReason()));
+                .orElse(Text.orDash(n.reasonCode()));
+        fixes.add(n.name() + " is in Fault [" + code + "]: " + Text.orDash(n.reason()));
       }
-      if (n.getRejected() != null) {
-        n.getRejected().entrySet().stream()
+      if (n.rejected() != null) {
+        n.rejected().entrySet().stream()
             .filter(e -> e.getValue() != null && e.getValue() > 0)
             .sorted(Map.Entry.comparingByKey())
             .forEach(
@@ -267,7 +265,7 @@ public final class WhyReport {
                         .ifPresent(
                             r ->
                                 fixes.add(
-                                    n.getName()
+                                    n.name()
                                         + " rejects adverts ("
                                         + e.getValue()
                                         + "): "
@@ -278,17 +276,17 @@ public final class WhyReport {
                                         + " every node")));
       }
     }
-    if (status.getStepDown() != null && !status.getStepDown().isEmpty()) {
+    if (status.stepDown() != null && !status.stepDown().isEmpty()) {
       fixes.add(
           "the operator told "
-              + String.join(", ", status.getStepDown())
+              + String.join(", ", status.stepDown())
               + " to step down (splitBrainPolicy"
               + " Resolve); they leave Master while listed");
     }
     if (fixes.isEmpty()) {
       boolean splitBrain =
-          status.getConditions() != null
-              && condition(status.getConditions(), Conditions.SPLIT_BRAIN)
+          status.conditions() != null
+              && condition(status.conditions(), Conditions.SPLIT_BRAIN)
                   .map(c -> Conditions.TRUE.equals(c.getStatus()))
                   .orElse(false);
       fixes.add(
@@ -306,8 +304,8 @@ public final class WhyReport {
   static Map<String, String> namesByAddress(List<NodeStatus> nodes) {
     Map<String, String> names = new LinkedHashMap<>();
     for (NodeStatus n : nodes) {
-      if (n.getAddress() != null) {
-        names.putIfAbsent(n.getAddress(), n.getName());
+      if (n.address() != null) {
+        names.putIfAbsent(n.address(), n.name());
       }
     }
     return names;
@@ -325,10 +323,9 @@ public final class WhyReport {
 
     static Matrix of(List<NodeStatus> nodes) {
       Map<String, String> names = WhyReport.namesByAddress(nodes);
-      List<String> columns = new ArrayList<>(nodes.stream().map(NodeStatus::getName).toList());
+      List<String> columns = new ArrayList<>(nodes.stream().map(NodeStatus::name).toList());
       nodes.stream()
-          .flatMap(
-              n -> n.getPeers() == null ? java.util.stream.Stream.empty() : n.getPeers().stream())
+          .flatMap(n -> n.peers() == null ? java.util.stream.Stream.empty() : n.peers().stream())
           .map(PeerStatus::address)
           .filter(Objects::nonNull)
           .filter(a -> !names.containsKey(a))
@@ -340,10 +337,10 @@ public final class WhyReport {
 
     /** The peer entry in {@code row} for the node or address of {@code column}. */
     Optional<PeerStatus> heard(NodeStatus row, String column) {
-      if (row.getPeers() == null) {
+      if (row.peers() == null) {
         return Optional.empty();
       }
-      return row.getPeers().stream()
+      return row.peers().stream()
           .filter(p -> p.address() != null)
           .filter(p -> column.equals(namesByAddress.getOrDefault(p.address(), p.address())))
           .findFirst();
@@ -356,11 +353,11 @@ public final class WhyReport {
       head.addAll(columns);
       table.add(head);
       for (NodeStatus row : rows) {
-        Instant asOf = Text.time(row.getUpdated()).orElse(now);
+        Instant asOf = Text.time(row.updated()).orElse(now);
         List<String> cells = new ArrayList<>();
-        cells.add(row.getName());
+        cells.add(row.name());
         for (String column : columns) {
-          if (column.equals(row.getName())) {
+          if (column.equals(row.name())) {
             cells.add("self");
           } else {
             cells.add(heard(row, column).map(p -> Text.age(p.lastHeard(), asOf)).orElse("-"));
@@ -380,23 +377,23 @@ public final class WhyReport {
       List<String> gaps = new ArrayList<>();
       for (NodeStatus a : rows) {
         for (NodeStatus b : rows) {
-          if (a == b || a.getState() != NodeState.Master || b.getState() != NodeState.Master) {
+          if (a == b || a.state() != NodeState.Master || b.state() != NodeState.Master) {
             continue;
           }
-          if (heard(a, b.getName()).isPresent() && heard(b, a.getName()).isEmpty()) {
+          if (heard(a, b.name()).isPresent() && heard(b, a.name()).isEmpty()) {
             gaps.add(
                 "One-way: "
-                    + a.getName()
+                    + a.name()
                     + " hears "
-                    + b.getName()
+                    + b.name()
                     + ", but "
-                    + b.getName()
+                    + b.name()
                     + " does not hear "
-                    + a.getName()
+                    + a.name()
                     + " (adverts from "
-                    + a.getName()
+                    + a.name()
                     + " do not reach "
-                    + b.getName()
+                    + b.name()
                     + ").");
           }
         }

@@ -47,29 +47,27 @@ public final class WideList {
 
   private static List<String> row(VirtualIP v, Instant now) {
     List<NodeStatus> nodes =
-        v.getStatus() == null || v.getStatus().getNodes() == null
-            ? List.of()
-            : v.getStatus().getNodes();
+        v.getStatus() == null || v.getStatus().nodes() == null ? List.of() : v.getStatus().nodes();
     List<String> backups =
         nodes.stream()
-            .filter(n -> n.getState() == NodeState.Backup)
-            .map(NodeStatus::getName)
+            .filter(n -> n.state() == NodeState.Backup)
+            .map(NodeStatus::name)
             .sorted() // by name, not in the order the agents happened to write their entries
             .toList();
     // Masters too when more than one claims (status.master is then empty): the split brain shows in
     // the row.
     List<String> others =
         nodes.stream()
-            .filter(n -> n.getState() != NodeState.Backup && !n.getName().equals(master(v)))
-            .map(n -> n.getName() + "(" + n.getState() + ")")
+            .filter(n -> n.state() != NodeState.Backup && !n.name().equals(master(v)))
+            .map(n -> n.name() + "(" + n.state() + ")")
             .sorted()
             .toList();
     return List.of(
         v.getMetadata().getName(),
-        v.getSpec() == null || v.getSpec().getAddresses() == null
+        v.getSpec() == null || v.getSpec().addresses() == null
             ? "-"
-            : String.join(",", v.getSpec().getAddresses()),
-        Text.orDash(v.getStatus() == null ? null : v.getStatus().getVirtualRouterId()),
+            : String.join(",", v.getSpec().addresses()),
+        Text.orDash(v.getStatus() == null ? null : v.getStatus().virtualRouterId()),
         v.getSpec() == null ? "-" : "v" + SpecDefaults.version(v.getSpec()),
         v.getSpec() == null ? "-" : SpecDefaults.mode(v.getSpec()).toString(),
         Text.orDash(master(v)),
@@ -82,14 +80,14 @@ public final class WideList {
   }
 
   private static String master(VirtualIP v) {
-    return v.getStatus() == null ? null : v.getStatus().getMaster();
+    return v.getStatus() == null ? null : v.getStatus().master();
   }
 
   private static String condition(VirtualIP v, String type) {
-    if (v.getStatus() == null || v.getStatus().getConditions() == null) {
+    if (v.getStatus() == null || v.getStatus().conditions() == null) {
       return "-";
     }
-    return v.getStatus().getConditions().stream()
+    return v.getStatus().conditions().stream()
         .filter(c -> type.equals(c.getType()))
         .findFirst()
         .map(Condition::getStatus)

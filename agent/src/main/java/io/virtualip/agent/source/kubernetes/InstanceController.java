@@ -208,8 +208,8 @@ final class InstanceController implements AutoCloseable {
   private void followStepDown(String name, Applied current, VirtualIP vip) {
     boolean stepDown =
         vip.getStatus() != null
-            && vip.getStatus().getStepDown() != null
-            && vip.getStatus().getStepDown().contains(node);
+            && vip.getStatus().stepDown() != null
+            && vip.getStatus().stepDown().contains(node);
     if (stepDown != current.stepDown) {
       LOG.log(
           System.Logger.Level.INFO,

@@ -56,7 +56,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     patchWithRetry(
         virtualIp,
         vip -> {
-          List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().getNodes();
+          List<NodeStatus> nodes = vip.getStatus() == null ? null : vip.getStatus().nodes();
           int i = indexOfNode(nodes);
           if (i >= 0) {
             List<Map<String, Object>> ops =
@@ -68,7 +68,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
             // applied after our next read (a 409/422 is never applied, so retries cannot cause it):
             // drop it, last first.
             for (int k = nodes.size() - 1; k > i; k--) {
-              if (node.equals(nodes.get(k).getName())) {
+              if (node.equals(nodes.get(k).name())) {
                 ops.add(op("test", "/status/nodes/" + k + "/name", node));
                 ops.add(op("remove", "/status/nodes/" + k, null));
               }
@@ -84,8 +84,8 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
           }
           List<Map<String, Object>> ops = new ArrayList<>(nodes.size() + 2);
           for (int k = 0; k < nodes.size(); k++) {
-            if (nodes.get(k).getName() != null) { // an element without a name cannot be ours
-              ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).getName()));
+            if (nodes.get(k).name() != null) { // an element without a name cannot be ours
+              ops.add(op("test", "/status/nodes/" + k + "/name", nodes.get(k).name()));
             }
           }
           ops.add(op("add", "/status/nodes/-", entry));
@@ -99,7 +99,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
     patchWithRetry(
         virtualIp,
         vip -> {
-          int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().getNodes());
+          int i = indexOfNode(vip.getStatus() == null ? null : vip.getStatus().nodes());
           return i < 0
               ? List.of()
               : List.of(
@@ -164,7 +164,7 @@ final class JsonPatchNodeStatusWriter implements NodeStatusWriter {
   private int indexOfNode(List<NodeStatus> nodes) {
     if (nodes != null) {
       for (int i = 0; i < nodes.size(); i++) {
-        if (node.equals(nodes.get(i).getName())) {
+        if (node.equals(nodes.get(i).name())) {
           return i;
         }
       }

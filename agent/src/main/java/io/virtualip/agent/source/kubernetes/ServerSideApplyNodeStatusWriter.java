@@ -39,9 +39,7 @@ final class ServerSideApplyNodeStatusWriter implements NodeStatusWriter {
   private void apply(String virtualIp, List<NodeStatus> nodes) {
     VirtualIP body = new VirtualIP();
     body.setMetadata(new ObjectMetaBuilder().withName(virtualIp).build());
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(nodes);
-    body.setStatus(status);
+    body.setStatus(VirtualIPStatus.EMPTY.withNodes(nodes));
     PatchContext context = PatchContext.of(PatchType.SERVER_SIDE_APPLY);
     context.setFieldManager(fieldManager);
     context.setForce(true);

@@ -283,9 +283,9 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
         } else {
           lastWritten.put(name, clock.instant());
           lastReported.put(
-              name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().getUpdated())));
+              name, reported(name, a.pending().snapshot(), Instant.parse(a.entry().updated())));
           lastRejected.put(name, a.pending().snapshot().rejected());
-          lastStamp.put(name, a.entry().getUpdated());
+          lastStamp.put(name, a.entry().updated());
           silentSince.remove(name);
         }
         // Only if nothing newer arrived meanwhile; a newer snapshot stays pending for the next
@@ -444,15 +444,15 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
       return false;
     }
     NodeStatus shown =
-        vip.getStatus() == null || vip.getStatus().getNodes() == null
+        vip.getStatus() == null || vip.getStatus().nodes() == null
             ? null
-            : vip.getStatus().getNodes().stream()
-                .filter(e -> node.equals(e.getName()))
+            : vip.getStatus().nodes().stream()
+                .filter(e -> node.equals(e.name()))
                 .findFirst()
                 .orElse(null);
     return shown == null
-        || shown.getState() == NodeState.Unknown
-        || !Objects.equals(shown.getUpdated(), lastStamp.get(name));
+        || shown.state() == NodeState.Unknown
+        || !Objects.equals(shown.updated(), lastStamp.get(name));
   }
 
   Reported reported(String name, InstanceSnapshot s, Instant now) {
@@ -492,19 +492,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
    * heard peers are kept.
    */
   NodeStatus toNodeStatus(String name, InstanceSnapshot s) {
-    NodeStatus n = new NodeStatus();
-    n.setName(node);
-    n.setState(s.state());
-    n.setAddress(cut(s.ownAddress(), NodeStatus.MAX_ADDRESS_LENGTH));
-    n.setPriority(s.priority());
-    n.setEffectivePriority(s.effectivePriority());
-    n.setMasterAddress(cut(s.masterAddress(), NodeStatus.MAX_ADDRESS_LENGTH));
-    n.setSince(s.since() == null ? null : Rfc3339.format(s.since()));
-    n.setReason(cut(s.reason(), NodeStatus.MAX_REASON_LENGTH));
-    n.setReasonCode(s.fault() == null ? null : s.fault().code());
-    n.setAdvertsSent(s.advertsSent());
-    n.setAdvertsReceived(s.advertsReceived());
-    n.setRejected(
+    Map<String, Long> rejected =
         s.rejected().size() <= NodeStatus.MAX_REJECTED_REASONS
             ? s.rejected()
             : s.rejected().entrySet().stream()
@@ -513,7 +501,7 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
                         .reversed()
                         .thenComparing(Map.Entry.comparingByKey()))
                 .limit(NodeStatus.MAX_REJECTED_REASONS)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     List<InstanceSnapshot.Peer> heard = heard(name, s, clock.instant());
     Stream<InstanceSnapshot.Peer> peers = heard.stream();
     if (heard.size() > NodeStatus.MAX_PEERS) {
@@ -526,18 +514,31 @@ public final class StatusReporter implements InstanceEngine.Listener, AutoClosea
                       .reversed())
               .limit(NodeStatus.MAX_PEERS);
     }
-    n.setPeers(
-        peers
-            .map(
-                p ->
-                    new PeerStatus(
-                        cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH),
-                        p.priority(),
-                        p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard())))
-            .toList());
-    n.setObservedGeneration(generations.get(name));
-    n.setUpdated(Rfc3339.formatMillis(clock.instant()));
-    return n;
+    return NodeStatus.builder()
+        .name(node)
+        .state(s.state())
+        .address(cut(s.ownAddress(), NodeStatus.MAX_ADDRESS_LENGTH))
+        .priority(s.priority())
+        .effectivePriority(s.effectivePriority())
+        .masterAddress(cut(s.masterAddress(), NodeStatus.MAX_ADDRESS_LENGTH))
+        .since(s.since() == null ? null : Rfc3339.format(s.since()))
+        .reason(cut(s.reason(), NodeStatus.MAX_REASON_LENGTH))
+        .reasonCode(s.fault() == null ? null : s.fault().code())
+        .advertsSent(s.advertsSent())
+        .advertsReceived(s.advertsReceived())
+        .rejected(rejected)
+        .peers(
+            peers
+                .map(
+                    p ->
+                        new PeerStatus(
+                            cut(p.address(), NodeStatus.MAX_ADDRESS_LENGTH),
+                            p.priority(),
+                            p.lastHeard() == null ? null : Rfc3339.formatMillis(p.lastHeard())))
+                .toList())
+        .observedGeneration(generations.get(name))
+        .updated(Rfc3339.formatMillis(clock.instant()))
+        .build();
   }
 
   /** {@code text} cut to {@code max} characters, the last one an ellipsis when cut. */

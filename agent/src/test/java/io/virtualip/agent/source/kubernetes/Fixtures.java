@@ -30,12 +30,10 @@ final class Fixtures {
   static VirtualIP virtualIp(String name, int vrid) {
     VirtualIP vip = new VirtualIP();
     vip.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    VirtualIPSpec spec = new VirtualIPSpec();
-    spec.setAddresses(List.of("192.0.2.100/24"));
-    spec.setVirtualRouterId(vrid);
+    VirtualIPSpec spec =
+        VirtualIPSpec.builder().addresses(List.of("192.0.2.100/24")).virtualRouterId(vrid).build();
     vip.setSpec(spec);
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(vrid);
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withVirtualRouterId(vrid);
     vip.setStatus(status);
     return vip;
   }

@@ -51,11 +51,13 @@ class InstanceResolverTest {
   @Test
   void anotherNodesEntryIsNotTheAgentsToJudge() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    io.virtualip.api.v1.NodeStatus entry = new io.virtualip.api.v1.NodeStatus();
-    entry.setName("node-b");
-    entry.setState(io.virtualip.api.v1.NodeState.Master);
-    entry.setReason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1));
-    vip.getStatus().setNodes(List.of(entry));
+    io.virtualip.api.v1.NodeStatus entry =
+        io.virtualip.api.v1.NodeStatus.builder()
+            .name("node-b")
+            .state(io.virtualip.api.v1.NodeState.Master)
+            .reason("x".repeat(io.virtualip.api.v1.NodeStatus.MAX_REASON_LENGTH + 1))
+            .build();
+    vip.setStatus(vip.getStatus().withNodes(List.of(entry)));
     assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(51);
   }
 
@@ -76,32 +78,31 @@ class InstanceResolverTest {
   @Test
   void priorityComesFromTheMapElseTheDefault() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setDefaultPriority(90);
-    vip.getSpec().setPriorities(Map.of("node-b", 200));
+    vip.setSpec(
+        vip.getSpec().toBuilder().defaultPriority(90).priorities(Map.of("node-b", 200)).build());
     assertThat(run(vip, NO_SECRETS).priority()).isEqualTo(90);
-    vip.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 200));
+    vip.setSpec(vip.getSpec().toBuilder().priorities(Map.of("node-a", 150, "node-b", 200)).build());
     assertThat(run(vip, NO_SECRETS).priority()).isEqualTo(150);
   }
 
   @Test
   void unicastPeersDefaultToTheOtherSelectedNodesInternalIpsOfTheSameFamily() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setMode(Mode.Unicast);
-    vip.getSpec().setNodeSelector(EDGE);
+    vip.setSpec(vip.getSpec().toBuilder().mode(Mode.Unicast).nodeSelector(EDGE).build());
     assertThat(run(vip, NO_SECRETS).unicastPeers())
         .containsExactly(ip("192.0.2.2"), ip("192.0.2.3"));
 
-    vip.getSpec().setAddresses(List.of("2001:db8::100/64"));
+    vip.setSpec(vip.getSpec().toBuilder().addresses(List.of("2001:db8::100/64")).build());
     assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("2001:db8::3"));
 
-    vip.getSpec().setUnicastPeers(List.of("2001:db8::77"));
+    vip.setSpec(vip.getSpec().toBuilder().unicastPeers(List.of("2001:db8::77")).build());
     assertThat(run(vip, NO_SECRETS).unicastPeers()).containsExactly(ip("2001:db8::77"));
   }
 
   @Test
   void unicastWithoutAnyPeerWaitsRatherThanRunningAsMulticast() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setMode(Mode.Unicast);
+    vip.setSpec(vip.getSpec().toBuilder().mode(Mode.Unicast).build());
     assertThat(resolver.resolve(vip, List.of(nodes.get(0)), NO_SECRETS))
         .isInstanceOf(Resolution.Waiting.class);
   }
@@ -127,8 +128,11 @@ class InstanceResolverTest {
   @Test
   void passwordComesFromTheSecretsDataAndIsRefusedAboveEightBytesAsInFileMode() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setVersion(2);
-    vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
+    vip.setSpec(
+        vip.getSpec().toBuilder()
+            .version(2)
+            .authentication(Fixtures.passwordFromSecret("vrrp", "password"))
+            .build());
 
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
 
@@ -169,12 +173,11 @@ class InstanceResolverTest {
   @Test
   void waitsForTheOperatorsVridAndThenUsesIt() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setVirtualRouterId(null);
+    vip.setSpec(vip.getSpec().toBuilder().virtualRouterId(null).build());
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
         .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
-    vip.setStatus(new VirtualIPStatus());
-    vip.getStatus().setVirtualRouterId(7);
+    vip.setStatus(VirtualIPStatus.EMPTY.withVirtualRouterId(7));
     assertThat(run(vip, NO_SECRETS).vrid()).isEqualTo(7);
   }
 
@@ -184,16 +187,16 @@ class InstanceResolverTest {
     vip.setStatus(null);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
         .isEqualTo(new Resolution.Waiting(WAITING_FOR_VRID));
-    vip.setStatus(new VirtualIPStatus());
+    vip.setStatus(VirtualIPStatus.EMPTY);
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.Waiting.class);
-    vip.getStatus().setVirtualRouterId(60);
+    vip.setStatus(vip.getStatus().withVirtualRouterId(60));
     assertThat(run(vip, NO_SECRETS).vrid()).as("the operator's, not spec's 51").isEqualTo(60);
   }
 
   @Test
   void notSelectedWhenTheSelectorMisses() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setNodeSelector(Map.of("role", "other"));
+    vip.setSpec(vip.getSpec().toBuilder().nodeSelector(Map.of("role", "other")).build());
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS)).isInstanceOf(Resolution.NotSelected.class);
   }
 
@@ -205,7 +208,7 @@ class InstanceResolverTest {
     PodsTrack p =
         new PodsTrack("ingress", new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
     Track pods = new Track(null, null, p, 10, null, null, null);
-    vip.getSpec().setTracks(List.of(iface, http, pods));
+    vip.setSpec(vip.getSpec().toBuilder().tracks(List.of(iface, http, pods)).build());
 
     VipDefinition d = run(vip, NO_SECRETS);
     assertThat(d.tracks()).containsExactly(new VipDefinition.InterfaceTrack("eth1", -20));
@@ -225,7 +228,7 @@ class InstanceResolverTest {
   @Test
   void aDurationThatIsNoneIsRefusedNotWaitedFor() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setAdvertisementInterval("soon");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("soon").build());
     assertThat(resolver.resolve(vip, nodes, NO_SECRETS))
         .isInstanceOfSatisfying(
             Resolution.Invalid.class,
@@ -235,12 +238,14 @@ class InstanceResolverTest {
   @Test
   void anAgentOfAnotherPlacementLeavesTheVirtualIpToThatPlacementsAgent() {
     VirtualIP vip = Fixtures.virtualIp("v");
-    vip.getSpec().setNodeSelector(EDGE);
-    vip.getSpec()
-        .setTolerations(
-            List.of(
-                new TolerationBuilder().withKey("a").withOperator("Exists").build(),
-                new TolerationBuilder().withKey("b").withOperator("Exists").build()));
+    vip.setSpec(
+        vip.getSpec().toBuilder()
+            .nodeSelector(EDGE)
+            .tolerations(
+                List.of(
+                    new TolerationBuilder().withKey("a").withOperator("Exists").build(),
+                    new TolerationBuilder().withKey("b").withOperator("Exists").build()))
+            .build());
     InstanceResolver edgeAgent =
         new InstanceResolver(
             "node-a",

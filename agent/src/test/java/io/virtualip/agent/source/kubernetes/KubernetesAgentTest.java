@@ -103,12 +103,9 @@ class KubernetesAgentTest {
     admin.resources(VirtualIP.class).withName(name).edit(change);
   }
 
-  private void editStatus(String name, java.util.function.Consumer<VirtualIPStatus> change) {
+  private void editStatus(String name, UnaryOperator<VirtualIPStatus> change) {
     VirtualIP vip = admin.resources(VirtualIP.class).withName(name).get();
-    if (vip.getStatus() == null) {
-      vip.setStatus(new VirtualIPStatus());
-    }
-    change.accept(vip.getStatus());
+    vip.setStatus(change.apply(vip.getStatus() == null ? VirtualIPStatus.EMPTY : vip.getStatus()));
     admin.resource(vip).updateStatus();
   }
 
@@ -127,11 +124,14 @@ class KubernetesAgentTest {
 
   private static VirtualIP unicastWithPassword(String name) {
     VirtualIP vip = Fixtures.virtualIp(name);
-    vip.getSpec().setVersion(2);
-    vip.getSpec().setMode(Mode.Unicast);
-    vip.getSpec().setNodeSelector(EDGE);
-    vip.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 120));
-    vip.getSpec().setAuthentication(Fixtures.passwordFromSecret("vrrp", "password"));
+    vip.setSpec(
+        vip.getSpec().toBuilder()
+            .version(2)
+            .mode(Mode.Unicast)
+            .nodeSelector(EDGE)
+            .priorities(Map.of("node-a", 150, "node-b", 120))
+            .authentication(Fixtures.passwordFromSecret("vrrp", "password"))
+            .build());
     return vip;
   }
 
@@ -193,7 +193,7 @@ class KubernetesAgentTest {
     edit(
         "b",
         v -> {
-          v.getSpec().setDefaultPriority(80);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(80).build());
           return v;
         });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 80);
@@ -201,14 +201,14 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setPriorities(Map.of("node-b", 200));
+          v.setSpec(v.getSpec().toBuilder().priorities(Map.of("node-b", 200)).build());
           return v;
         });
-    editStatus("a", s -> s.setMaster("node-b"));
+    editStatus("a", s -> s.withMaster("node-b"));
     edit(
         "b",
         v -> {
-          v.getSpec().setDefaultPriority(70);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(70).build());
           return v;
         });
     await().atMost(WAIT).until(() -> lastConfig("b").priority() == 70);
@@ -225,13 +225,13 @@ class KubernetesAgentTest {
         .until(
             () ->
                 storedStatus("a") != null
-                    && storedStatus("a").getNodes() != null
-                    && storedStatus("a").getNodes().size() == 1);
+                    && storedStatus("a").nodes() != null
+                    && storedStatus("a").nodes().size() == 1);
 
     edit(
         "a",
         v -> {
-          v.getSpec().setNodeSelector(Map.of("role", "other"));
+          v.setSpec(v.getSpec().toBuilder().nodeSelector(Map.of("role", "other")).build());
           return v;
         });
     await().atMost(WAIT).until(() -> engine.calls(Remove.class).contains(new Remove("a")));
@@ -239,8 +239,7 @@ class KubernetesAgentTest {
     // kept []).
     await()
         .atMost(WAIT)
-        .until(
-            () -> storedStatus("a").getNodes() == null || storedStatus("a").getNodes().isEmpty());
+        .until(() -> storedStatus("a").nodes() == null || storedStatus("a").nodes().isEmpty());
   }
 
   @Test
@@ -253,7 +252,7 @@ class KubernetesAgentTest {
     startAgent();
     assertThat(applies("a")).isEmpty();
 
-    editStatus("a", s -> s.setVirtualRouterId(9));
+    editStatus("a", s -> s.withVirtualRouterId(9));
     await().atMost(WAIT).until(() -> lastConfig("a") != null && lastConfig("a").vrid() == 9);
   }
 
@@ -261,8 +260,8 @@ class KubernetesAgentTest {
   void honoursTheOperatorsStepDown() throws Exception {
     create(Fixtures.virtualIp("a"));
     startAgent();
-    editStatus("a", s -> s.setStepDown(List.of("node-b")));
-    editStatus("a", s -> s.setStepDown(List.of("node-b", "node-a")));
+    editStatus("a", s -> s.withStepDown(List.of("node-b")));
+    editStatus("a", s -> s.withStepDown(List.of("node-b", "node-a")));
     await()
         .atMost(WAIT)
         .until(() -> engine.calls(StepDown.class).equals(List.of(new StepDown("a", true))));
@@ -271,14 +270,14 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setDefaultPriority(90);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(90).build());
           return v;
         });
     await().atMost(WAIT).until(() -> applies("a").size() == 2);
     assertThat(engine.callsFor("a").subList(1, 4))
         .containsExactly(
             new StepDown("a", true), new Apply("a", lastConfig("a")), new StepDown("a", true));
-    editStatus("a", s -> s.setStepDown(List.of()));
+    editStatus("a", s -> s.withStepDown(List.of()));
     await()
         .atMost(WAIT)
         .until(
@@ -295,10 +294,8 @@ class KubernetesAgentTest {
   @Test
   void reportsItsOwnEntryEventsAndLeaseWithoutTouchingOtherNodesEntries() throws Exception {
     create(Fixtures.virtualIp("a"));
-    NodeStatus other = new NodeStatus();
-    other.setName("node-b");
-    other.setState(NodeState.Backup);
-    editStatus("a", s -> s.setNodes(List.of(other)));
+    NodeStatus other = NodeStatus.builder().name("node-b").state(NodeState.Backup).build();
+    editStatus("a", s -> s.withNodes(List.of(other)));
     startAgent();
 
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
@@ -307,12 +304,12 @@ class KubernetesAgentTest {
         .atMost(WAIT)
         .until(
             () ->
-                storedStatus("a").getNodes().size() == 2
-                    && storedStatus("a").getNodes().get(1).getState() == NodeState.Master);
-    assertThat(storedStatus("a").getNodes().get(0)).isEqualTo(other);
-    NodeStatus mine = storedStatus("a").getNodes().get(1);
-    assertThat(mine.getName()).isEqualTo("node-a");
-    assertThat(mine.getObservedGeneration())
+                storedStatus("a").nodes().size() == 2
+                    && storedStatus("a").nodes().get(1).state() == NodeState.Master);
+    assertThat(storedStatus("a").nodes().get(0)).isEqualTo(other);
+    NodeStatus mine = storedStatus("a").nodes().get(1);
+    assertThat(mine.name()).isEqualTo("node-a");
+    assertThat(mine.observedGeneration())
         .isEqualTo(
             admin.resources(VirtualIP.class).withName("a").get().getMetadata().getGeneration());
 
@@ -358,7 +355,7 @@ class KubernetesAgentTest {
     engine.emit("a", Fixtures.snapshot(NodeState.Backup, 0, "started"));
     await()
         .atMost(WAIT)
-        .until(() -> storedStatus("a") != null && storedStatus("a").getNodes() != null);
+        .until(() -> storedStatus("a") != null && storedStatus("a").nodes() != null);
     List<FakeEngine.Call> before = engine.calls();
 
     api.cutRelays();
@@ -369,10 +366,10 @@ class KubernetesAgentTest {
     ZonedDateTime renewedBefore = ZonedDateTime.now().minusSeconds(1);
 
     api.restoreRelays();
-    await().atMost(WAIT).until(() -> storedStatus("a").getNodes().get(0).getAdvertsSent() == 9);
-    assertThat(storedStatus("a").getNodes())
+    await().atMost(WAIT).until(() -> storedStatus("a").nodes().get(0).advertsSent() == 9);
+    assertThat(storedStatus("a").nodes())
         .singleElement()
-        .satisfies(n -> assertThat(n.getState()).isEqualTo(NodeState.Master));
+        .satisfies(n -> assertThat(n.state()).isEqualTo(NodeState.Master));
     await()
         .atMost(WAIT)
         .until(
@@ -400,7 +397,7 @@ class KubernetesAgentTest {
     edit(
         "a",
         v -> {
-          v.getSpec().setDefaultPriority(77);
+          v.setSpec(v.getSpec().toBuilder().defaultPriority(77).build());
           return v;
         });
     await().atMost(Duration.ofSeconds(20)).until(() -> lastConfig("a").priority() == 77);
@@ -502,7 +499,7 @@ class KubernetesAgentTest {
     PodsTrack pods =
         new PodsTrack("ingress", new LabelSelectorBuilder().addToMatchLabels("app", "lb").build());
     Track track = new Track(null, null, pods, null, null, null, null);
-    vip.getSpec().setTracks(List.of(track));
+    vip.setSpec(vip.getSpec().toBuilder().tracks(List.of(track)).build());
     create(vip);
     startAgent();
     assertThat(engine.calls(TrackChanged.class))
@@ -568,7 +565,7 @@ class KubernetesAgentTest {
       VirtualIP vip = Fixtures.virtualIp("a");
       HttpGetTrack get = new HttpGetTrack(http.getAddress().getPort(), "/healthz", null);
       Track track = new Track(null, get, null, null, 1, 3, 2);
-      vip.getSpec().setTracks(List.of(track));
+      vip.setSpec(vip.getSpec().toBuilder().tracks(List.of(track)).build());
       create(vip);
       startAgent();
 

@@ -56,16 +56,20 @@ class KubernetesModeTest {
       admin.resource(Fixtures.node("node-a", Map.of(), "192.0.2.1")).create();
       admin.resource(Fixtures.node("node-b", Map.of(), "192.0.2.2")).create();
       VirtualIP web = Fixtures.virtualIp(VIP);
-      web.getSpec().setAdvertisementInterval("100ms");
-      web.getSpec().setPriorities(Map.of("node-a", 150, "node-b", 100));
+      web.setSpec(
+          web.getSpec().toBuilder()
+              .advertisementInterval("100ms")
+              .priorities(Map.of("node-a", 150, "node-b", 100))
+              .build());
       Fixtures.create(admin, web);
       // Another DaemonSet's VirtualIP (it tolerates something, so its placement differs): never run
       // here.
       VirtualIP other = Fixtures.virtualIp("vip-other", 52);
-      other.getSpec().setAddresses(List.of("192.0.2.200/24"));
-      other
-          .getSpec()
-          .setTolerations(List.of(new TolerationBuilder().withOperator("Exists").build()));
+      other.setSpec(
+          other.getSpec().toBuilder()
+              .addresses(List.of("192.0.2.200/24"))
+              .tolerations(List.of(new TolerationBuilder().withOperator("Exists").build()))
+              .build());
       Fixtures.create(admin, other);
 
       List<Process> agents = new ArrayList<>();
@@ -80,20 +84,20 @@ class KubernetesModeTest {
             .untilAsserted(
                 () -> {
                   assertThat(entry(admin, "node-a"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Master);
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Backup);
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getMasterAddress)
+                      .map(NodeStatus::masterAddress)
                       .contains("192.0.2.1");
                 });
         NodeStatus master = entry(admin, "node-a").orElseThrow();
-        assertThat(master.getAddress()).isEqualTo("192.0.2.1");
-        assertThat(master.getMasterAddress()).isEqualTo("192.0.2.1");
-        assertThat(master.getPriority()).isEqualTo(150);
-        assertThat(master.getSince()).isNotNull();
+        assertThat(master.address()).isEqualTo("192.0.2.1");
+        assertThat(master.masterAddress()).isEqualTo("192.0.2.1");
+        assertThat(master.priority()).isEqualTo(150);
+        assertThat(master.since()).isNotNull();
         assertThat(vipOn(pair.a)).isTrue();
         assertThat(vipOn(pair.b)).isFalse();
         assertThat(dir.resolve("node-a.ready")).exists();
@@ -107,7 +111,7 @@ class KubernetesModeTest {
         assertThat(status.path("instances").get(0).path("name").asText()).isEqualTo(VIP);
         assertThat(status.path("instances").get(0).path("state").asText()).isEqualTo("MASTER");
         VirtualIP otherNow = admin.resources(VirtualIP.class).withName("vip-other").get();
-        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().getNodes())
+        assertThat(otherNow.getStatus() == null ? null : otherNow.getStatus().nodes())
             .isNullOrEmpty();
 
         a.destroy(); // SIGTERM
@@ -118,13 +122,13 @@ class KubernetesModeTest {
             .untilAsserted(
                 () -> {
                   assertThat(entry(admin, "node-b"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .contains(NodeState.Master);
                   assertThat(entry(admin, "node-a"))
-                      .map(NodeStatus::getState)
+                      .map(NodeStatus::state)
                       .isNotEqualTo(Optional.of(NodeState.Master));
                 });
-        assertThat(entry(admin, "node-b").orElseThrow().getMasterAddress()).isEqualTo("192.0.2.2");
+        assertThat(entry(admin, "node-b").orElseThrow().masterAddress()).isEqualTo("192.0.2.2");
         assertThat(vipOn(pair.b)).isTrue();
         assertThat(vipOn(pair.a)).isFalse();
         assertThat(dir.resolve("node-a.ready")).doesNotExist();
@@ -206,10 +210,10 @@ class KubernetesModeTest {
 
   private static Optional<NodeStatus> entry(KubernetesClient admin, String node) {
     VirtualIP vip = admin.resources(VirtualIP.class).withName(VIP).get();
-    if (vip == null || vip.getStatus() == null || vip.getStatus().getNodes() == null) {
+    if (vip == null || vip.getStatus() == null || vip.getStatus().nodes() == null) {
       return Optional.empty();
     }
-    return vip.getStatus().getNodes().stream().filter(n -> node.equals(n.getName())).findFirst();
+    return vip.getStatus().nodes().stream().filter(n -> node.equals(n.name())).findFirst();
   }
 
   private static boolean vipOn(String ns) throws Exception {

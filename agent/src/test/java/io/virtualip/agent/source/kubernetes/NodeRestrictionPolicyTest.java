@@ -83,7 +83,7 @@ class NodeRestrictionPolicyTest {
         "ssa-own",
         "virtualip-agent-n4",
         Map.of("nodes", List.of(Map.of("name", "n4", "state", "Backup", "advertsSent", 5))));
-    assertThat(status(c, "ssa-own").getNodes())
+    assertThat(status(c, "ssa-own").nodes())
         .containsExactly(
             entry("n2", NodeState.Master, 5),
             entry("n3", NodeState.Backup, 5),
@@ -91,7 +91,7 @@ class NodeRestrictionPolicyTest {
             entry("n4", NodeState.Backup, 5));
 
     writer.write("ssa-own", entry("n1", NodeState.Master, 8));
-    assertThat(status(c, "ssa-own").getNodes())
+    assertThat(status(c, "ssa-own").nodes())
         .containsExactly(
             entry("n2", NodeState.Master, 5),
             entry("n3", NodeState.Backup, 5),
@@ -108,16 +108,14 @@ class NodeRestrictionPolicyTest {
         .contains("virtualip-agent-n1");
 
     writer.remove("ssa-own");
-    assertThat(status(c, "ssa-own").getNodes())
+    assertThat(status(c, "ssa-own").nodes())
         .containsExactly(
             entry("n2", NodeState.Master, 5),
             entry("n3", NodeState.Backup, 5),
             entry("n4", NodeState.Backup, 5));
 
     writer.write("ssa-own", entry("n1", NodeState.Backup, 9));
-    assertThat(status(c, "ssa-own").getNodes())
-        .contains(entry("n1", NodeState.Backup, 9))
-        .hasSize(4);
+    assertThat(status(c, "ssa-own").nodes()).contains(entry("n1", NodeState.Backup, 9)).hasSize(4);
     assertUntouchedBesidesN1(before, status(c, "ssa-own"), "n4");
   }
 
@@ -129,16 +127,16 @@ class NodeRestrictionPolicyTest {
     JsonPatchNodeStatusWriter writer = new JsonPatchNodeStatusWriter(c.n1(), "n1");
 
     writer.write("patch-own", entry("n1", NodeState.Master, 9)); // replace in the middle
-    assertThat(status(c, "patch-own").getNodes())
+    assertThat(status(c, "patch-own").nodes())
         .containsExactly(
             entry("n2", NodeState.Master, 5),
             entry("n1", NodeState.Master, 9),
             entry("n3", NodeState.Backup, 5));
     writer.remove("patch-own");
-    assertThat(status(c, "patch-own").getNodes())
+    assertThat(status(c, "patch-own").nodes())
         .containsExactly(entry("n2", NodeState.Master, 5), entry("n3", NodeState.Backup, 5));
     writer.write("patch-own", entry("n1", NodeState.Backup, 10)); // append
-    assertThat(status(c, "patch-own").getNodes())
+    assertThat(status(c, "patch-own").nodes())
         .containsExactly(
             entry("n2", NodeState.Master, 5),
             entry("n3", NodeState.Backup, 5),
@@ -366,11 +364,13 @@ class NodeRestrictionPolicyTest {
     seed(c, "operator-writes", true);
 
     VirtualIP vip = c.operator().resources(VirtualIP.class).withName("operator-writes").get();
-    vip.getStatus().setStepDown(List.of("n2"));
-    vip.getStatus().setVirtualRouterId(52);
-    vip.getStatus().setMaster("n1");
-    vip.getStatus()
-        .setNodes(List.of(entry("n1", NodeState.Master, 1), entry("n2", NodeState.Unknown, 1)));
+    vip.setStatus(
+        vip.getStatus()
+            .withStepDown(List.of("n2"))
+            .withVirtualRouterId(52)
+            .withMaster("n1")
+            .withNodes(
+                List.of(entry("n1", NodeState.Master, 1), entry("n2", NodeState.Unknown, 1))));
     c.operator().resource(vip).subresource("status").update();
     c.operator()
         .resources(VirtualIP.class)
@@ -379,10 +379,10 @@ class NodeRestrictionPolicyTest {
         .patch(
             PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/status/nodes/1\"}]");
     VirtualIPStatus stored = status(c, "operator-writes");
-    assertThat(stored.getStepDown()).containsExactly("n2");
-    assertThat(stored.getVirtualRouterId()).isEqualTo(52);
-    assertThat(stored.getMaster()).isEqualTo("n1");
-    assertThat(stored.getNodes()).containsExactly(entry("n1", NodeState.Master, 1));
+    assertThat(stored.stepDown()).containsExactly("n2");
+    assertThat(stored.virtualRouterId()).isEqualTo(52);
+    assertThat(stored.master()).isEqualTo("n1");
+    assertThat(stored.nodes()).containsExactly(entry("n1", NodeState.Master, 1));
 
     c.admin().leases().inNamespace(NS).withName(LEADER_LEASE).delete();
     await()
@@ -429,28 +429,27 @@ class NodeRestrictionPolicyTest {
   private static VirtualIPStatus seed(Cluster c, String name, boolean withN1) {
     c.admin().resource(Fixtures.virtualIp(name)).create();
     VirtualIP vip = c.operator().resources(VirtualIP.class).withName(name).get();
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setVirtualRouterId(51);
-    status.setMaster("n2");
-    status.setStepDown(List.of("n3"));
-    status.setObservedGeneration(1L);
-    status.setConditions(
-        List.of(
-            new ConditionBuilder()
-                .withType("Ready")
-                .withStatus("True")
-                .withReason("MasterElected")
-                .withMessage("n2 holds the addresses")
-                .withLastTransitionTime("2024-01-01T00:00:00Z")
-                .build()));
     List<NodeStatus> nodes =
         new ArrayList<>(
             List.of(entry("n2", NodeState.Master, 5), entry("n3", NodeState.Backup, 5)));
     if (withN1) {
       nodes.add(1, entry("n1", NodeState.Backup, 5));
     }
-    status.setNodes(nodes);
-    vip.setStatus(status);
+    vip.setStatus(
+        new VirtualIPStatus(
+            1L,
+            51,
+            "n2",
+            nodes,
+            List.of("n3"),
+            List.of(
+                new ConditionBuilder()
+                    .withType("Ready")
+                    .withStatus("True")
+                    .withReason("MasterElected")
+                    .withMessage("n2 holds the addresses")
+                    .withLastTransitionTime("2024-01-01T00:00:00Z")
+                    .build())));
     c.operator().resource(vip).subresource("status").update();
     return status(c, name);
   }
@@ -465,23 +464,19 @@ class NodeRestrictionPolicyTest {
    */
   private static void assertUntouchedBesidesN1(
       VirtualIPStatus before, VirtualIPStatus after, String added) {
-    assertThat(after.getVirtualRouterId()).isEqualTo(before.getVirtualRouterId());
-    assertThat(after.getMaster()).isEqualTo(before.getMaster());
-    assertThat(after.getStepDown()).isEqualTo(before.getStepDown());
-    assertThat(after.getConditions()).isEqualTo(before.getConditions());
-    assertThat(after.getObservedGeneration()).isEqualTo(before.getObservedGeneration());
-    assertThat(after.getNodes())
-        .filteredOn(n -> !"n1".equals(n.getName()) && !added.equals(n.getName()))
+    assertThat(after.virtualRouterId()).isEqualTo(before.virtualRouterId());
+    assertThat(after.master()).isEqualTo(before.master());
+    assertThat(after.stepDown()).isEqualTo(before.stepDown());
+    assertThat(after.conditions()).isEqualTo(before.conditions());
+    assertThat(after.observedGeneration()).isEqualTo(before.observedGeneration());
+    assertThat(after.nodes())
+        .filteredOn(n -> !"n1".equals(n.name()) && !added.equals(n.name()))
         .containsExactlyElementsOf(
-            before.getNodes().stream().filter(n -> !"n1".equals(n.getName())).toList());
+            before.nodes().stream().filter(n -> !"n1".equals(n.name())).toList());
   }
 
   private static NodeStatus entry(String node, NodeState state, long sent) {
-    NodeStatus n = new NodeStatus();
-    n.setName(node);
-    n.setState(state);
-    n.setAdvertsSent(sent);
-    return n;
+    return NodeStatus.builder().name(node).state(state).advertsSent(sent).build();
   }
 
   private static Lease lease(String name, String holder) {

@@ -67,11 +67,7 @@ class NodeStatusWriterTest {
   }
 
   private static NodeStatus entry(String node, NodeState state, long sent) {
-    NodeStatus n = new NodeStatus();
-    n.setName(node);
-    n.setState(state);
-    n.setAdvertsSent(sent);
-    return n;
+    return NodeStatus.builder().name(node).state(state).advertsSent(sent).build();
   }
 
   private VirtualIPStatus stored() {
@@ -84,20 +80,21 @@ class NodeStatusWriterTest {
       KubernetesClient client = agent("node-a");
       new JsonPatchNodeStatusWriter(client, "node-a")
           .write("vip", entry("node-a", NodeState.Backup, 0));
-      assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Backup, 0));
+      assertThat(stored().nodes()).containsExactly(entry("node-a", NodeState.Backup, 0));
 
       // The operator's fields and another agent's entry, written by others in between.
       VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
-      vip.getStatus().setMaster("node-b");
-      vip.getStatus()
-          .setConditions(
-              List.of(
-                  new ConditionBuilder()
-                      .withType("Ready")
-                      .withStatus("True")
-                      .withReason("OneMaster")
-                      .withLastTransitionTime("2026-11-26T10:00:00Z")
-                      .build()));
+      vip.setStatus(
+          vip.getStatus()
+              .withMaster("node-b")
+              .withConditions(
+                  List.of(
+                      new ConditionBuilder()
+                          .withType("Ready")
+                          .withStatus("True")
+                          .withReason("OneMaster")
+                          .withLastTransitionTime("2026-11-26T10:00:00Z")
+                          .build())));
       admin.resource(vip).updateStatus();
       new JsonPatchNodeStatusWriter(agent("node-b"), "node-b")
           .write("vip", entry("node-b", NodeState.Master, 5));
@@ -108,16 +105,16 @@ class NodeStatusWriterTest {
           .write("vip", entry("node-a", NodeState.Master, 2));
 
       VirtualIPStatus status = stored();
-      assertThat(status.getNodes())
+      assertThat(status.nodes())
           .containsExactly(
               entry("node-a", NodeState.Master, 2), entry("node-b", NodeState.Master, 5));
-      assertThat(status.getMaster()).isEqualTo("node-b");
-      assertThat(status.getConditions()).extracting("type").containsExactly("Ready");
+      assertThat(status.master()).isEqualTo("node-b");
+      assertThat(status.conditions()).extracting("type").containsExactly("Ready");
 
       new JsonPatchNodeStatusWriter(client, "node-a").remove("vip");
-      assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
+      assertThat(stored().nodes()).containsExactly(entry("node-b", NodeState.Master, 5));
       new JsonPatchNodeStatusWriter(client, "node-a").remove("vip");
-      assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
+      assertThat(stored().nodes()).containsExactly(entry("node-b", NodeState.Master, 5));
     }
   }
 
@@ -139,7 +136,7 @@ class NodeStatusWriterTest {
     // Nothing written anywhere: no VirtualIP brought back by an apply, none other touched.
     assertThat(admin.resources(VirtualIP.class).withName("missing").get()).isNull();
     VirtualIPStatus other = stored();
-    assertThat(other == null ? null : other.getNodes()).isNullOrEmpty();
+    assertThat(other == null ? null : other.nodes()).isNullOrEmpty();
   }
 
   /**
@@ -171,7 +168,7 @@ class NodeStatusWriterTest {
     go.countDown();
     CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get();
 
-    assertThat(stored().getNodes())
+    assertThat(stored().nodes())
         .containsExactlyInAnyOrder(
             entry("node-a", NodeState.Backup, writes),
             entry("node-b", NodeState.Backup, writes),
@@ -205,7 +202,7 @@ class NodeStatusWriterTest {
     new JsonPatchNodeStatusWriter(newcomer, "node-c")
         .write("vip", entry("node-c", NodeState.Backup, 1));
     assertThat(patches).hasValue(1);
-    assertThat(stored().getNodes())
+    assertThat(stored().nodes())
         .containsExactly(
             entry("node-a", NodeState.Master, 1), entry("node-c", NodeState.Backup, 1));
   }
@@ -234,7 +231,7 @@ class NodeStatusWriterTest {
     new JsonPatchNodeStatusWriter(newcomer, "node-c")
         .write("vip", entry("node-c", NodeState.Backup, 1));
     assertThat(patches).as("the first append lost, the retry won").hasValue(2);
-    assertThat(stored().getNodes())
+    assertThat(stored().nodes())
         .containsExactly(
             entry("node-a", NodeState.Master, 0),
             entry("node-b", NodeState.Backup, 0),
@@ -250,19 +247,18 @@ class NodeStatusWriterTest {
   @Test
   void theServerRefusesASecondElementForTheSameNode() {
     VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(
-        List.of(
-            entry("node-a", NodeState.Backup, 1),
-            entry("node-b", NodeState.Master, 7),
-            entry("node-a", NodeState.Backup, 2)));
-    vip.setStatus(status);
+    vip.setStatus(
+        VirtualIPStatus.EMPTY.withNodes(
+            List.of(
+                entry("node-a", NodeState.Backup, 1),
+                entry("node-b", NodeState.Master, 7),
+                entry("node-a", NodeState.Backup, 2))));
     assertThatThrownBy(() -> admin.resource(vip).updateStatus())
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
     new JsonPatchNodeStatusWriter(agent("node-a"), "node-a")
         .write("vip", entry("node-a", NodeState.Master, 3));
-    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 3));
+    assertThat(stored().nodes()).containsExactly(entry("node-a", NodeState.Master, 3));
   }
 
   /**
@@ -273,9 +269,10 @@ class NodeStatusWriterTest {
   @Test
   void serverSideApplyWritesAndRemovesOnlyItsOwnEntry() {
     VirtualIP vip = admin.resources(VirtualIP.class).withName("vip").get();
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setMaster("node-b");
-    status.setNodes(List.of(entry("node-b", NodeState.Master, 5)));
+    VirtualIPStatus status =
+        VirtualIPStatus.EMPTY
+            .withMaster("node-b")
+            .withNodes(List.of(entry("node-b", NodeState.Master, 5)));
     vip.setStatus(status);
     admin.resource(vip).updateStatus();
 
@@ -285,10 +282,10 @@ class NodeStatusWriterTest {
             new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
     writer.write("vip", entry("node-a", NodeState.Backup, 0));
     writer.write("vip", entry("node-a", NodeState.Backup, 1));
-    assertThat(stored().getNodes())
+    assertThat(stored().nodes())
         .containsExactly(
             entry("node-b", NodeState.Master, 5), entry("node-a", NodeState.Backup, 1));
-    assertThat(stored().getMaster()).isEqualTo("node-b");
+    assertThat(stored().master()).isEqualTo("node-b");
     assertThat(
             admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())
         .as("written by apply, as the agent's own field manager")
@@ -300,7 +297,7 @@ class NodeStatusWriterTest {
             });
 
     writer.remove("vip");
-    assertThat(stored().getNodes()).containsExactly(entry("node-b", NodeState.Master, 5));
+    assertThat(stored().nodes()).containsExactly(entry("node-b", NodeState.Master, 5));
   }
 
   /**
@@ -331,7 +328,7 @@ class NodeStatusWriterTest {
             noApply, new JsonPatchNodeStatusWriter(agent("node-a"), "node-a"));
     writer.write("vip", entry("node-a", NodeState.Backup, 0));
     writer.write("vip", entry("node-a", NodeState.Master, 1));
-    assertThat(stored().getNodes()).containsExactly(entry("node-a", NodeState.Master, 1));
+    assertThat(stored().nodes()).containsExactly(entry("node-a", NodeState.Master, 1));
     assertThat(applies).as("apply is tried once, then never again").hasValue(1);
     assertThat(
             admin.resources(VirtualIP.class).withName("vip").get().getMetadata().getManagedFields())

@@ -70,7 +70,7 @@ class RealEngineTest {
   @Test
   void aVirtualIpFromTheApiRunsOnTheNodeAndIsReportedAsMaster() throws Exception {
     VirtualIP vip = Fixtures.virtualIp("web");
-    vip.getSpec().setAdvertisementInterval("100ms");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("100ms").build());
     Fixtures.create(api.admin(), vip);
 
     engine =
@@ -104,14 +104,12 @@ class RealEngineTest {
             () -> {
               VirtualIP stored = api.admin().resources(VirtualIP.class).withName("web").get();
               List<NodeStatus> nodes =
-                  stored.getStatus() == null ? null : stored.getStatus().getNodes();
-              return nodes != null
-                  && nodes.size() == 1
-                  && nodes.get(0).getState() == NodeState.Master;
+                  stored.getStatus() == null ? null : stored.getStatus().nodes();
+              return nodes != null && nodes.size() == 1 && nodes.get(0).state() == NodeState.Master;
             });
     NodeStatus mine =
-        api.admin().resources(VirtualIP.class).withName("web").get().getStatus().getNodes().get(0);
-    assertThat(mine.getName()).isEqualTo("node-a");
+        api.admin().resources(VirtualIP.class).withName("web").get().getStatus().nodes().get(0);
+    assertThat(mine.name()).isEqualTo("node-a");
 
     api.admin().resources(VirtualIP.class).withName("web").delete();
     await()

@@ -158,18 +158,18 @@ class StatusReporterTest {
 
     NodeStatus entry = reporter.toNodeStatus("vip", huge);
 
-    assertThat(entry.getPeers()).hasSize(NodeStatus.MAX_PEERS);
-    assertThat(java.time.Instant.parse(entry.getPeers().get(0).lastHeard()))
+    assertThat(entry.peers()).hasSize(NodeStatus.MAX_PEERS);
+    assertThat(java.time.Instant.parse(entry.peers().get(0).lastHeard()))
         .isEqualTo(t0.plusMillis(299));
-    assertThat(entry.getReason())
+    assertThat(entry.reason())
         .hasSize(NodeStatus.MAX_REASON_LENGTH)
         .startsWith("track xxx")
         .endsWith("\u2026");
-    assertThat(entry.getRejected())
+    assertThat(entry.rejected())
         .hasSize(NodeStatus.MAX_REJECTED_REASONS)
         .containsEntry("REASON_99", 100L);
     VirtualIP withEntry = Fixtures.virtualIp("vip");
-    withEntry.getStatus().setNodes(List.of(entry));
+    withEntry.setStatus(withEntry.getStatus().withNodes(List.of(entry)));
     assertThat(io.virtualip.api.v1.validation.CrdValidator.load().validate(withEntry)).isEmpty();
   }
 
@@ -183,12 +183,12 @@ class StatusReporterTest {
         .atMost(Duration.ofSeconds(2))
         .until(() -> events.created.size() == 2 && reporter.idle());
     NodeStatus last = writer.written.get(writer.written.size() - 1);
-    assertThat(last.getName()).isEqualTo("node-a");
-    assertThat(last.getState()).isEqualTo(NodeState.Master);
-    assertThat(last.getObservedGeneration()).isEqualTo(3);
-    assertThat(last.getSince()).isEqualTo("2026-11-26T10:00:01Z");
-    assertThat(last.getRejected()).containsEntry("AUTH_MISMATCH", 2L);
-    assertThat(last.getPeers())
+    assertThat(last.name()).isEqualTo("node-a");
+    assertThat(last.state()).isEqualTo(NodeState.Master);
+    assertThat(last.observedGeneration()).isEqualTo(3);
+    assertThat(last.since()).isEqualTo("2026-11-26T10:00:01Z");
+    assertThat(last.rejected()).containsEntry("AUTH_MISMATCH", 2L);
+    assertThat(last.peers())
         .singleElement()
         .satisfies(
             p -> {
@@ -196,7 +196,7 @@ class StatusReporterTest {
               assertThat(java.time.Instant.parse(p.lastHeard()))
                   .isAfter(java.time.Instant.now().minusSeconds(10));
             });
-    assertThat(last.getUpdated()).isNotNull();
+    assertThat(last.updated()).isNotNull();
     assertThat(events.created)
         .extracting(Event::getMessage)
         .containsExactly(
@@ -234,7 +234,7 @@ class StatusReporterTest {
         .until(
             () ->
                 reporter.idle()
-                    && writer.written.get(writer.written.size() - 1).getAdvertsSent() == 1000);
+                    && writer.written.get(writer.written.size() - 1).advertsSent() == 1000);
   }
 
   /**
@@ -254,7 +254,7 @@ class StatusReporterTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> events.created.size() == 3 && reporter.idle());
-    assertThat(writer.written).extracting(NodeStatus::getState).doesNotContain(NodeState.Master);
+    assertThat(writer.written).extracting(NodeStatus::state).doesNotContain(NodeState.Master);
     assertThat(writer.written).hasSize(2);
   }
 
@@ -280,8 +280,7 @@ class StatusReporterTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> events.created.size() == 2 && reporter.idle());
-    assertThat(writer.written.get(writer.written.size() - 1).getState())
-        .isEqualTo(NodeState.Master);
+    assertThat(writer.written.get(writer.written.size() - 1).state()).isEqualTo(NodeState.Master);
   }
 
   /**
@@ -298,7 +297,7 @@ class StatusReporterTest {
     engine.emit("vip", Fixtures.snapshot(NodeState.Master, 1, "master down interval expired"));
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> writer.written.stream().anyMatch(e -> e.getState() == NodeState.Master));
+        .until(() -> writer.written.stream().anyMatch(e -> e.state() == NodeState.Master));
     assertThat(events.created).isEmpty();
 
     events.hang.countDown();
@@ -329,8 +328,8 @@ class StatusReporterTest {
         .atMost(Duration.ofSeconds(8))
         .until(() -> !writer.written.isEmpty() && events.created.size() == 2);
     // The first write after the outage is the latest picture, not the backlog.
-    assertThat(writer.written.get(0).getAdvertsSent()).isEqualTo(7);
-    assertThat(writer.written).extracting(NodeStatus::getAdvertsSent).containsOnly(7L);
+    assertThat(writer.written.get(0).advertsSent()).isEqualTo(7);
+    assertThat(writer.written).extracting(NodeStatus::advertsSent).containsOnly(7L);
     assertThat(events.created)
         .extracting(Event::getMessage)
         .containsExactly(
@@ -348,7 +347,7 @@ class StatusReporterTest {
     await().atMost(Duration.ofSeconds(2)).until(() -> reporter.idle() && !writer.removed.isEmpty());
     int written = writer.written.size();
     await().pollDelay(Duration.ofMillis(1200)).until(() -> true);
-    assertThat(writer.written).hasSize(written).allMatch(n -> n.getState() == NodeState.Master);
+    assertThat(writer.written).hasSize(written).allMatch(n -> n.state() == NodeState.Master);
     assertThat(events.created)
         .extracting(Event::getMessage)
         .contains("node-a MASTER -> INIT: shutdown");

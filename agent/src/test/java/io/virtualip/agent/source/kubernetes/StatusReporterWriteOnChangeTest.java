@@ -107,7 +107,7 @@ class StatusReporterWriteOnChangeTest {
 
   {
     vip.setMetadata(new ObjectMetaBuilder().withName("vip").withUid("uid-1").build());
-    vip.getSpec().setAdvertisementInterval("100ms");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("100ms").build());
     engine.addListener(reporter);
     reporter.start();
   }
@@ -151,8 +151,8 @@ class StatusReporterWriteOnChangeTest {
 
   /** Shows the entry as the API would after the last write, so the repair finds nothing to do. */
   private void apiShowsLastWrite() {
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(writer.written.get(writer.written.size() - 1)));
+    VirtualIPStatus status =
+        VirtualIPStatus.EMPTY.withNodes(List.of(writer.written.get(writer.written.size() - 1)));
     vip.setStatus(status);
   }
 
@@ -218,16 +218,16 @@ class StatusReporterWriteOnChangeTest {
     Instant heard = Instant.now();
     engine.emit("vip", backupHearing(heard));
     await().atMost(Duration.ofSeconds(2)).until(() -> !writer.written.isEmpty());
-    assertThat(writer.written.get(0).getPeers())
+    assertThat(writer.written.get(0).peers())
         .extracting(p -> p.address())
         .containsExactly("192.0.2.2");
     apiShowsLastWrite();
     // No more adverts from 192.0.2.2: after 3 intervals (300 ms) it is silent, which is a change
     // worth a write, made PEER_SILENCE_DELAY_INTERVALS (200 ms) after it was first seen.
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
-    assertThat(writer.written.get(1).getPeers()).isEmpty();
-    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Backup);
-    assertThat(Duration.between(heard, Instant.parse(writer.written.get(1).getUpdated())))
+    assertThat(writer.written.get(1).peers()).isEmpty();
+    assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Backup);
+    assertThat(Duration.between(heard, Instant.parse(writer.written.get(1).updated())))
         .isGreaterThanOrEqualTo(Duration.ofMillis(500));
   }
 
@@ -236,7 +236,7 @@ class StatusReporterWriteOnChangeTest {
   void aTakeoverWhileAPeersSilenceWaitsWritesAtOnceWithoutThePeerAndNothingMore() {
     // 1 s adverts: the peer is silent 3 s after it was heard, and its silence alone would be
     // written 2 s after that.
-    vip.getSpec().setAdvertisementInterval("1s");
+    vip.setSpec(vip.getSpec().toBuilder().advertisementInterval("1s").build());
     reporter.observedGeneration("vip", 1);
     Instant heard = Instant.now();
     engine.emit("vip", backupHearing(heard));
@@ -262,8 +262,8 @@ class StatusReporterWriteOnChangeTest {
             List.of(new InstanceSnapshot.Peer("192.0.2.2", 150, heard)),
             null));
     await().atMost(Duration.ofSeconds(1)).until(() -> writer.written.size() == 2);
-    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Master);
-    assertThat(writer.written.get(1).getPeers()).isEmpty();
+    assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Master);
+    assertThat(writer.written.get(1).peers()).isEmpty();
     apiShowsLastWrite();
     await()
         .atMost(Duration.ofSeconds(8))
@@ -276,14 +276,15 @@ class StatusReporterWriteOnChangeTest {
     reporter.observedGeneration("vip", 1);
     engine.emit("vip", master(1, Map.of()));
     await().atMost(Duration.ofSeconds(2)).until(() -> writer.written.size() == 1);
-    NodeStatus marked = new NodeStatus();
-    marked.setName("node-a");
-    marked.setState(NodeState.Unknown);
-    marked.setUpdated(writer.written.get(0).getUpdated());
-    VirtualIPStatus status = new VirtualIPStatus();
-    status.setNodes(List.of(marked));
+    NodeStatus marked =
+        NodeStatus.builder()
+            .name("node-a")
+            .state(NodeState.Unknown)
+            .updated(writer.written.get(0).updated())
+            .build();
+    VirtualIPStatus status = VirtualIPStatus.EMPTY.withNodes(List.of(marked));
     vip.setStatus(status);
     await().atMost(Duration.ofSeconds(3)).until(() -> writer.written.size() == 2);
-    assertThat(writer.written.get(1).getState()).isEqualTo(NodeState.Master);
+    assertThat(writer.written.get(1).state()).isEqualTo(NodeState.Master);
   }
 }

@@ -54,7 +54,7 @@ public record Placement(Map<String, String> nodeSelector, List<Toleration> toler
   public static Placement of(VirtualIPSpec spec) {
     return spec == null
         ? new Placement(null, null)
-        : new Placement(spec.getNodeSelector(), spec.getTolerations());
+        : new Placement(spec.nodeSelector(), spec.tolerations());
   }
 
   /**

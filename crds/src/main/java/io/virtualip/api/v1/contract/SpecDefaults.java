@@ -38,7 +38,7 @@ public final class SpecDefaults {
   public static final String HTTP_HOST = "127.0.0.1";
 
   public static int version(VirtualIPSpec spec) {
-    return spec.getVersion() == null ? Integer.parseInt(VERSION) : spec.getVersion();
+    return spec.version() == null ? Integer.parseInt(VERSION) : spec.version();
   }
 
   /**
@@ -47,35 +47,35 @@ public final class SpecDefaults {
    */
   public static Duration advertisementInterval(VirtualIPSpec spec) {
     return SpecDuration.tryParse(
-            spec == null || spec.getAdvertisementInterval() == null
+            spec == null || spec.advertisementInterval() == null
                 ? ADVERTISEMENT_INTERVAL
-                : spec.getAdvertisementInterval())
+                : spec.advertisementInterval())
         .orElse(SpecDuration.parse(ADVERTISEMENT_INTERVAL).value());
   }
 
   public static boolean preempt(VirtualIPSpec spec) {
-    return spec.getPreempt() == null ? Boolean.parseBoolean(PREEMPT) : spec.getPreempt();
+    return spec.preempt() == null ? Boolean.parseBoolean(PREEMPT) : spec.preempt();
   }
 
   public static Mode mode(VirtualIPSpec spec) {
-    return spec == null || spec.getMode() == null ? Mode.valueOf(MODE) : spec.getMode();
+    return spec == null || spec.mode() == null ? Mode.valueOf(MODE) : spec.mode();
   }
 
   public static SplitBrainPolicy splitBrainPolicy(VirtualIPSpec spec) {
-    return spec == null || spec.getSplitBrainPolicy() == null
+    return spec == null || spec.splitBrainPolicy() == null
         ? SplitBrainPolicy.valueOf(SPLIT_BRAIN_POLICY)
-        : spec.getSplitBrainPolicy();
+        : spec.splitBrainPolicy();
   }
 
   /** {@code spec.priorities[node]}, else {@code spec.defaultPriority}, else its default. */
   public static int priority(VirtualIPSpec spec, String node) {
-    Map<String, Integer> priorities = spec.getPriorities();
+    Map<String, Integer> priorities = spec.priorities();
     if (priorities != null && priorities.get(node) != null) {
       return priorities.get(node);
     }
-    return spec.getDefaultPriority() == null
+    return spec.defaultPriority() == null
         ? Integer.parseInt(DEFAULT_PRIORITY)
-        : spec.getDefaultPriority();
+        : spec.defaultPriority();
   }
 
   public static int weight(Track track) {

@@ -33,9 +33,9 @@ public final class NodeSelection {
     if (spec == null) {
       return false;
     }
-    return labelsMatch(spec.getNodeSelector(), node.getMetadata().getLabels())
+    return labelsMatch(spec.nodeSelector(), node.getMetadata().getLabels())
         && taintsTolerated(
-            node.getSpec() == null ? null : node.getSpec().getTaints(), spec.getTolerations());
+            node.getSpec() == null ? null : node.getSpec().getTaints(), spec.tolerations());
   }
 
   static boolean labelsMatch(Map<String, String> selector, Map<String, String> labels) {

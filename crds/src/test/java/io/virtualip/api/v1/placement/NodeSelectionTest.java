@@ -17,9 +17,11 @@ class NodeSelectionTest {
   private static VirtualIP placed(Map<String, String> selector, Toleration... tolerations) {
     VirtualIP vip = new VirtualIP();
     vip.getMetadata().setName("v");
-    vip.setSpec(new VirtualIPSpec());
-    vip.getSpec().setNodeSelector(selector);
-    vip.getSpec().setTolerations(tolerations.length == 0 ? null : List.of(tolerations));
+    vip.setSpec(
+        VirtualIPSpec.builder()
+            .nodeSelector(selector)
+            .tolerations(tolerations.length == 0 ? null : List.of(tolerations))
+            .build());
     return vip;
   }
 

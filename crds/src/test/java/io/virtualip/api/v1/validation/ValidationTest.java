@@ -483,25 +483,26 @@ class ValidationTest {
   @Test
   void defaultsAreAppliedAsTheApiServerWould() throws IOException {
     VirtualIP minimal = YAML.readValue(EXAMPLES.resolve("minimal.yaml").toFile(), VirtualIP.class);
-    minimal
-        .getSpec()
-        .setTracks(
-            List.of(YAML.readValue("{httpGet: {port: 80}}", io.virtualip.api.v1.Track.class)));
+    minimal.setSpec(
+        minimal.getSpec().toBuilder()
+            .tracks(
+                List.of(YAML.readValue("{httpGet: {port: 80}}", io.virtualip.api.v1.Track.class)))
+            .build());
 
     VirtualIPSpec spec = VALIDATOR.withDefaults(minimal).getSpec();
 
-    assertThat(spec.getVersion()).isEqualTo(3);
-    assertThat(spec.getAdvertisementInterval()).isEqualTo("1s");
-    assertThat(spec.getDefaultPriority()).isEqualTo(100);
-    assertThat(spec.getPreempt()).isTrue();
-    assertThat(spec.getPreemptDelay()).isEqualTo("0s");
-    assertThat(spec.getMode()).hasToString("Multicast");
-    assertThat(spec.getSplitBrainPolicy()).hasToString("Report");
-    assertThat(spec.getVirtualRouterId()).as("allocated by the operator, not defaulted").isNull();
-    assertThat(spec.getTracks().get(0).weight()).isZero();
-    assertThat(spec.getTracks().get(0).intervalSeconds()).isEqualTo(2);
-    assertThat(spec.getTracks().get(0).httpGet().path()).isEqualTo("/");
-    assertThat(minimal.getSpec().getVersion()).as("the input is not changed").isNull();
+    assertThat(spec.version()).isEqualTo(3);
+    assertThat(spec.advertisementInterval()).isEqualTo("1s");
+    assertThat(spec.defaultPriority()).isEqualTo(100);
+    assertThat(spec.preempt()).isTrue();
+    assertThat(spec.preemptDelay()).isEqualTo("0s");
+    assertThat(spec.mode()).hasToString("Multicast");
+    assertThat(spec.splitBrainPolicy()).hasToString("Report");
+    assertThat(spec.virtualRouterId()).as("allocated by the operator, not defaulted").isNull();
+    assertThat(spec.tracks().get(0).weight()).isZero();
+    assertThat(spec.tracks().get(0).intervalSeconds()).isEqualTo(2);
+    assertThat(spec.tracks().get(0).httpGet().path()).isEqualTo("/");
+    assertThat(minimal.getSpec().version()).as("the input is not changed").isNull();
   }
 
   @Test
@@ -510,7 +511,7 @@ class ValidationTest {
         YAML.readValue(EXAMPLES.resolve("seed-keepalived-v2.yaml").toFile(), VirtualIP.class);
     assertThat(VALIDATOR.validate(seed)).isEmpty();
 
-    seed.getSpec().setAddresses(List.of("2001:db8::100/64"));
+    seed.setSpec(seed.getSpec().toBuilder().addresses(List.of("2001:db8::100/64")).build());
     assertThat(VALIDATOR.validate(seed))
         .extracting(Violation::toString)
         .containsExactly(
