@@ -14,31 +14,13 @@ import java.util.concurrent.TimeUnit;
  * {@link #log()}. Closing it stops it (SIGTERM, then SIGKILL after a grace period) together with
  * the processes it forked.
  */
-public final class BackgroundProcess implements AutoCloseable {
+public record BackgroundProcess(String name, Process process, Path log) implements AutoCloseable {
 
   private static final Duration GRACE = Duration.ofSeconds(5);
-
-  private final String name;
-  private final Process process;
-  private final Path log;
-
-  BackgroundProcess(String name, Process process, Path log) {
-    this.name = name;
-    this.process = process;
-    this.log = log;
-  }
-
-  public String name() {
-    return name;
-  }
 
   /** The process id; {@code ip netns exec} execs the command, so this is the command itself. */
   public long pid() {
     return process.pid();
-  }
-
-  public Path log() {
-    return log;
   }
 
   /** Everything the process has printed so far (standard output and error, interleaved). */
