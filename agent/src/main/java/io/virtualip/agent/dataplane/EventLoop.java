@@ -86,6 +86,11 @@ public final class EventLoop implements AutoCloseable {
   /** False once epoll_pwait2 failed for want of kernel or seccomp support: the timerfd does all. */
   private boolean preciseTimeout = true;
 
+  /** Behaves as where epoll_pwait2 is missing (tests of that path); before {@link #start}. */
+  void useTimerFdOnly() {
+    preciseTimeout = false;
+  }
+
   /**
    * The deadline the timerfd is armed to, NEVER once it fired or when disarmed. Never later than
    * the nearest deadline unless a turn's wait has a timeout of its own.
